@@ -1,0 +1,31 @@
+import { Descriptor } from 'pip-services3-commons-nodex';
+import { Factory } from 'pip-services3-components-nodex';
+
+import { SessionsController } from '../logic/SessionsController';
+import { SessionsFilePersistence } from '../persistence/SessionsFilePersistence';
+import { SessionsMemoryPersistence } from '../persistence/SessionsMemoryPersistence';
+import { SessionsMongoDbPersistence } from '../persistence/SessionsMongoDbPersistence';
+import { SessionsHttpEndpoint } from '../services/SessionsHttpEndpoint';
+import { SessionsCommandableHttpServiceV1 } from '../services/version1/SessionsCommandableHttpServiceV1';
+
+/** Builds the service's components from the descriptors in config.yml (the original's names). */
+export class SessionsServiceFactory extends Factory {
+    public static readonly Descriptor = new Descriptor('service-sessions', 'factory', 'default', 'default', '1.0');
+    public static readonly MemoryPersistenceDescriptor = new Descriptor('service-sessions', 'persistence', 'memory', '*', '1.0');
+    public static readonly FilePersistenceDescriptor = new Descriptor('service-sessions', 'persistence', 'file', '*', '1.0');
+    public static readonly MongoDbPersistenceDescriptor = new Descriptor('service-sessions', 'persistence', 'mongodb', '*', '1.0');
+    public static readonly ControllerDescriptor = new Descriptor('service-sessions', 'controller', 'default', '*', '1.0');
+    public static readonly CommandableHttpServiceDescriptor = new Descriptor('service-sessions', 'service', 'commandable-http', '*', '1.0');
+    /** Also answers the toolkit's endpoint descriptor, so configs written for the original get the hardened endpoint. */
+    public static readonly HttpEndpointDescriptor = new Descriptor('*', 'endpoint', 'http', '*', '1.0');
+
+    public constructor() {
+        super();
+        this.registerAsType(SessionsServiceFactory.MemoryPersistenceDescriptor, SessionsMemoryPersistence);
+        this.registerAsType(SessionsServiceFactory.FilePersistenceDescriptor, SessionsFilePersistence);
+        this.registerAsType(SessionsServiceFactory.MongoDbPersistenceDescriptor, SessionsMongoDbPersistence);
+        this.registerAsType(SessionsServiceFactory.ControllerDescriptor, SessionsController);
+        this.registerAsType(SessionsServiceFactory.CommandableHttpServiceDescriptor, SessionsCommandableHttpServiceV1);
+        this.registerAsType(SessionsServiceFactory.HttpEndpointDescriptor, SessionsHttpEndpoint);
+    }
+}

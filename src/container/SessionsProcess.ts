@@ -1,0 +1,120 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+import { ConfigParams } from 'pip-services3-commons-nodex';
+import { ProcessContainer } from 'pip-services3-container-nodex';
+import { DefaultMongoDbFactory } from 'pip-services3-mongodb-nodex';
+import { DefaultRpcFactory } from 'pip-services3-rpc-nodex';
+
+import { SessionsServiceFactory } from '../build/SessionsServiceFactory';
+
+/** The package's root folder (where run.js and config/ are), wherever the process was started from. */
+const PACKAGE_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+/**
+ * The standalone process: reads the config, opens every component, and closes them
+ * on SIGTERM or SIGINT before exiting.
+ *
+ * Config file: `-c <path>`, else config.yml in the package root (the seed's
+ * instructions), else the bundled config/config.yml. Parameters: `-p KEY=VALUE`, then the
+ * environment. Unlike the toolkit's run(): open is awaited and a failure exits 1; SIGTERM
+ * closes cleanly (the toolkit ignored it); `*_ENABLED=false` really disables a section
+ * (the template language treats any non-empty value as true); HTTP is on unless
+ * HTTP_ENABLED says otherwise.
+ */
+export class SessionsProcess extends ProcessContainer {
+    private _stopping = false;
+
+    public constructor() {
+        super('service-sessions', 'User sessions microservice');
+        // Later factories win: ours comes last so its HTTP endpoint replaces the toolkit's.
+        this._factories.add(new DefaultRpcFactory());
+        this._factories.add(new DefaultMongoDbFactory());
+        this._factories.add(new SessionsServiceFactory());
+    }
+
+    public run(args: string[]): void {
+        void this.start(args);
+    }
+
+    /** Opens the container; resolves once it serves, exits the process if it cannot. */
+    public async start(args: string[]): Promise<void> {
+        if (args.includes('-h') || args.includes('--help')) {
+            console.log('service-sessions: node run [-c <config file>] [-p <KEY>=<value>]*');
+            return;
+        }
+        const correlationId = 'service-sessions';
+        try {
+            this.readConfigFromFile(correlationId, SessionsProcess.configPath(args), SessionsProcess.parameters(args, process.env));
+        } catch (err) {
+            console.error('service-sessions: cannot read its configuration: ' + SessionsProcess.describe(err));
+            process.exit(1);
+        }
+        this.handleSignals(correlationId);
+        try {
+            await this.open(correlationId);
+        } catch (err) {
+            this._logger.fatal(correlationId, err as Error, 'Cannot start');
+            await this.close(correlationId).catch(() => undefined);
+            process.exit(1);
+        }
+    }
+
+    public static configPath(args: string[]): string {
+        const index = args.findIndex(arg => arg === '-c' || arg === '--config');
+        if (index >= 0 && index + 1 < args.length) return args[index + 1];
+        const rootConfig = path.join(PACKAGE_ROOT, 'config.yml');
+        return fs.existsSync(rootConfig) ? rootConfig : path.join(PACKAGE_ROOT, 'config', 'config.yml');
+    }
+
+    /** `-p` parameters then the environment, with false-valued switches removed. */
+    public static parameters(args: string[], env: NodeJS.ProcessEnv): ConfigParams {
+        const pairs: string[] = [];
+        for (let index = 0; index < args.length - 1; index++) {
+            if (args[index] === '-p' || args[index] === '--param' || args[index] === '--params') pairs.push(args[++index]);
+        }
+        const parameters = ConfigParams.fromString(pairs.join(';'));
+        for (const [key, value] of Object.entries(env)) {
+            if (value !== undefined) parameters.setAsObject(key, value);
+        }
+        if (parameters.getAsNullableString('HTTP_ENABLED') == null) parameters.setAsObject('HTTP_ENABLED', 'true');
+        for (const key of parameters.getKeys()) {
+            if (/_ENABLED$/i.test(key) && SessionsProcess.isOff(parameters.getAsString(key))) parameters.remove(key);
+        }
+        return parameters;
+    }
+
+    private static isOff(value: string): boolean {
+        return ['', 'false', '0', 'no', 'off'].includes(value.trim().toLowerCase());
+    }
+
+    private handleSignals(correlationId: string): void {
+        const stop = (signal: string) => {
+            if (this._stopping) {
+                this._logger.warn(correlationId, 'Second %s: exiting without closing', signal);
+                process.exit(1);
+            }
+            this._stopping = true;
+            this._logger.info(correlationId, 'Received %s, closing', signal);
+            this.close(correlationId).then(
+                () => process.exit(0),
+                (err: unknown) => {
+                    this._logger.error(correlationId, err as Error, 'Closing failed');
+                    process.exit(1);
+                });
+        };
+        process.on('SIGTERM', () => stop('SIGTERM'));
+        process.on('SIGINT', () => stop('SIGINT'));
+        process.on('uncaughtException', (err) => {
+            this._logger.fatal(correlationId, err, 'Uncaught exception: the process stops');
+            process.exit(1);
+        });
+        process.on('unhandledRejection', (reason) => {
+            this._logger.error(correlationId, reason as Error, 'Unhandled promise rejection');
+        });
+    }
+
+    private static describe(err: unknown): string {
+        return err instanceof Error ? err.message : String(err);
+    }
+}

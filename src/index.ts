@@ -1,0 +1,12 @@
+export * from './data/version1';
+export { ISessionsPersistence } from './persistence/ISessionsPersistence';
+export { SessionsMemoryPersistence } from './persistence/SessionsMemoryPersistence';
+export { SessionsFilePersistence } from './persistence/SessionsFilePersistence';
+export { SessionsMongoDbPersistence } from './persistence/SessionsMongoDbPersistence';
+export { ISessionsController } from './logic/ISessionsController';
+export { SessionsController } from './logic/SessionsController';
+export { SessionsCommandSet } from './logic/SessionsCommandSet';
+export { SessionsCommandableHttpServiceV1 } from './services/version1/SessionsCommandableHttpServiceV1';
+export { SessionsHttpEndpoint } from './services/SessionsHttpEndpoint';
+export { SessionsServiceFactory } from './build/SessionsServiceFactory';
+export { SessionsProcess } from './container/SessionsProcess';

@@ -1,0 +1,30 @@
+import { AnyValueMap, DataPage, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
+
+import { SessionV1 } from '../data/version1/SessionV1';
+
+/**
+ * Storage only: no timestamps or rules are decided here (that is the controller's job),
+ * so every store behaves the same for the same calls.
+ */
+export interface ISessionsPersistence {
+    /** Newest request_time first, without user and data. */
+    getPageByFilter(correlationId: string | null, filter: FilterParams | null, paging: PagingParams | null): Promise<DataPage<SessionV1>>;
+
+    getOneById(correlationId: string | null, id: string): Promise<SessionV1 | null>;
+
+    create(correlationId: string | null, item: SessionV1): Promise<SessionV1>;
+
+    /** Replaces the whole session; null when there is none with that id. */
+    update(correlationId: string | null, item: SessionV1): Promise<SessionV1 | null>;
+
+    /** Sets the given fields; null when there is no session with that id. */
+    updatePartially(correlationId: string | null, id: string, data: AnyValueMap): Promise<SessionV1 | null>;
+
+    deleteById(correlationId: string | null, id: string): Promise<SessionV1 | null>;
+
+    /**
+     * Closes active sessions whose request_time is before the given time, stamping them
+     * with closeTime; returns how many it closed.
+     */
+    closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date): Promise<number>;
+}

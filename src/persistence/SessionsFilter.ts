@@ -1,0 +1,95 @@
+import { BadRequestException, FilterParams } from 'pip-services3-commons-nodex';
+
+import { SessionV1 } from '../data/version1/SessionV1';
+import { SessionV1Json } from '../data/version1/SessionV1Json';
+
+/**
+ * The one definition of what get_sessions' filter means, shared by every store:
+ * memory and file stores call matches(), MongoDB uses toMongoQuery().
+ *
+ * Time range: from_time <= request_time < to_time. The original's memory store had
+ * both comparisons inverted and returned the complement of the range.
+ */
+export class SessionsFilter {
+    public readonly id: string | null;
+    public readonly userId: string | null;
+    public readonly active: boolean | null;
+    public readonly fromTime: Date | null;
+    public readonly toTime: Date | null;
+
+    private constructor(id: string | null, userId: string | null, active: boolean | null,
+        fromTime: Date | null, toTime: Date | null) {
+        this.id = id;
+        this.userId = userId;
+        this.active = active;
+        this.fromTime = fromTime;
+        this.toTime = toTime;
+    }
+
+    /**
+     * Accepts what the original accepts ("true", ISO date strings, numbers as text)
+     * but rejects values it would silently ignore, so a typo does not widen a query.
+     */
+    public static fromParams(filter: FilterParams | null | undefined): SessionsFilter {
+        filter = filter ?? new FilterParams();
+        return new SessionsFilter(
+            SessionsFilter.readString(filter, 'id'),
+            SessionsFilter.readString(filter, 'user_id'),
+            SessionsFilter.readBoolean(filter, 'active'),
+            SessionsFilter.readDate(filter, 'from_time'),
+            SessionsFilter.readDate(filter, 'to_time')
+        );
+    }
+
+    public matches(item: SessionV1): boolean {
+        if (this.id != null && this.id !== item.id) return false;
+        if (this.userId != null && this.userId !== item.user_id) return false;
+        if (this.active != null && this.active !== item.active) return false;
+        const time = item.request_time.getTime();
+        if (this.fromTime != null && time < this.fromTime.getTime()) return false;
+        if (this.toTime != null && time >= this.toTime.getTime()) return false;
+        return true;
+    }
+
+    public toMongoQuery(): Record<string, unknown> {
+        const query: Record<string, unknown> = {};
+        if (this.id != null) query._id = this.id;
+        if (this.userId != null) query.user_id = this.userId;
+        if (this.active != null) query.active = this.active;
+        if (this.fromTime != null || this.toTime != null) {
+            const range: Record<string, Date> = {};
+            if (this.fromTime != null) range.$gte = this.fromTime;
+            if (this.toTime != null) range.$lt = this.toTime;
+            query.request_time = range;
+        }
+        return query;
+    }
+
+    private static readString(filter: FilterParams, key: string): string | null {
+        const value: unknown = filter.get(key);
+        if (value == null) return null;
+        if (typeof value === 'string' || typeof value === 'number') return String(value);
+        throw SessionsFilter.invalid(key, 'a string');
+    }
+
+    private static readBoolean(filter: FilterParams, key: string): boolean | null {
+        const value: unknown = filter.get(key);
+        if (value == null || value === '') return null;
+        const result = filter.getAsNullableBoolean(key);
+        if (result == null) throw SessionsFilter.invalid(key, 'true or false');
+        return result;
+    }
+
+    private static readDate(filter: FilterParams, key: string): Date | null {
+        const value: unknown = filter.get(key);
+        if (value == null || value === '') return null;
+        const result = SessionV1Json.toDate(value);
+        if (result == null) throw SessionsFilter.invalid(key, 'a date (ISO 8601)');
+        return result;
+    }
+
+    private static invalid(key: string, expected: string): BadRequestException {
+        return new BadRequestException(undefined, 'INVALID_DATA',
+            'Filter ' + key + ' must be ' + expected).withDetails('field', 'filter.' + key);
+    }
+}

@@ -1,0 +1,99 @@
+import { Descriptor, IReferences, Parameters, Schema } from 'pip-services3-commons-nodex';
+import { CommandableHttpService } from 'pip-services3-rpc-nodex';
+
+import { SessionsCommand } from '../../logic/SessionsCommand';
+import { ISessionsController } from '../../logic/ISessionsController';
+import { HttpErrorBody } from '../HttpErrorBody';
+import { SessionsHttpEndpoint } from '../SessionsHttpEndpoint';
+import { SessionsOpenApiDocument } from './SessionsOpenApiDocument';
+
+/** The toolkit types the schema argument as required; null means "no validation here", the command validates. */
+const NO_SCHEMA = null as unknown as Schema;
+
+interface HttpRequest {
+    body?: unknown;
+    query?: Record<string, unknown>;
+    headers: Record<string, string | string[] | undefined>;
+}
+
+interface HttpResponse {
+    headersSent: boolean;
+    send(status: number, body?: unknown): void;
+    json(body: unknown): void;
+    setHeader(name: string, value: string): void;
+}
+
+/**
+ * POST /v1/sessions/<command> with the arguments as a JSON object, as the original and
+ * its client (client-sessions-node) expect: 200 with JSON, 204 for a null result.
+ *
+ * Differs from the toolkit's CommandableHttpService in how it fails: errors carry no
+ * stack, cause or paths; client errors (4xx) are logged at debug, not as ERROR with a
+ * stack; and the OpenAPI document at /v1/sessions/swagger (swagger.enable) marks only
+ * the really required arguments.
+ */
+export class SessionsCommandableHttpServiceV1 extends CommandableHttpService {
+    public constructor() {
+        super('v1/sessions');
+        this._dependencyResolver.put('controller', new Descriptor('service-sessions', 'controller', 'default', '*', '1.0'));
+    }
+
+    public setReferences(references: IReferences): void {
+        super.setReferences(references);
+        // With no shared endpoint configured the toolkit makes a local HttpEndpoint of its
+        // own, without our body limit and error shape; swap in ours (it opens the same way).
+        if (!(this._endpoint instanceof SessionsHttpEndpoint)
+            && this._dependencyResolver.getOneOptional('endpoint') == null) {
+            this._endpoint.unregister(this);
+            const endpoint = new SessionsHttpEndpoint();
+            endpoint.configure(this._config);
+            endpoint.setReferences(references);
+            endpoint.register(this);
+            this._endpoint = endpoint;
+        }
+    }
+
+    public register(): void {
+        const controller = this._dependencyResolver.getOneRequired<ISessionsController & { getCommandSet(): { getCommands(): unknown[] } }>('controller');
+        const commands = controller.getCommandSet().getCommands() as SessionsCommand[];
+        for (const command of commands) {
+            this.registerRoute('post', '/' + command.getName(), NO_SCHEMA, async (req: HttpRequest, res: HttpResponse) => {
+                const correlationId = this.getCorrelationId(req);
+                const timing = this.instrument(correlationId, this._baseRoute + '.' + command.getName());
+                try {
+                    const result = await command.execute(correlationId, Parameters.fromValue(req.body ?? {}));
+                    timing.endTiming();
+                    this.sendResult(req, res, result);
+                } catch (err) {
+                    if (HttpErrorBody.isServerError(err)) {
+                        timing.endFailure(err as Error);
+                    } else {
+                        timing.endTiming();
+                        this._logger.debug(correlationId, 'Rejected %s: %s', command.getName(), (err as Error).message);
+                    }
+                    this.sendError(req, res, err);
+                }
+            });
+        }
+        if (this._swaggerEnable) {
+            const document = JSON.stringify(SessionsOpenApiDocument.create(this._baseRoute, commands));
+            this.registerRoute('get', this._swaggerRoute, NO_SCHEMA, (req: HttpRequest, res: HttpResponse) => {
+                res.setHeader('Content-Type', 'application/json');
+                res.send(200, JSON.parse(document));
+            });
+        }
+    }
+
+    protected sendError(req: HttpRequest, res: HttpResponse, error: unknown): void {
+        if (res.headersSent) return;
+        const body = HttpErrorBody.fromError(error, this.getCorrelationId(req));
+        res.send(body.status, body);
+    }
+
+    protected getCorrelationId(req: HttpRequest): string {
+        const fromQuery = req.query?.correlation_id;
+        if (typeof fromQuery === 'string' && fromQuery !== '') return fromQuery;
+        const fromHeader = req.headers['correlation_id'];
+        return typeof fromHeader === 'string' ? fromHeader : '';
+    }
+}
