@@ -1,0 +1,140 @@
+import { promises as fs } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import { expect } from 'chai';
+import { AnyValueMap, ConfigParams, PagingParams } from 'pip-services3-commons-nodex';
+
+import { SessionsFilePersistence } from '../../src/persistence/SessionsFilePersistence';
+import { makeSession, SessionsPersistenceFixture } from './SessionsPersistenceFixture';
+
+async function openStore(filePath: string): Promise<SessionsFilePersistence> {
+    const persistence = new SessionsFilePersistence();
+    persistence.configure(ConfigParams.fromTuples('path', filePath));
+    await persistence.open(null);
+    return persistence;
+}
+
+describe('SessionsFilePersistence', () => {
+    let dir: string;
+    let filePath: string;
+    let persistence: SessionsFilePersistence;
+
+    beforeEach(async () => {
+        dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sessions-file-'));
+        filePath = path.join(dir, 'nested', 'sessions.json');
+        persistence = await openStore(filePath);
+    });
+
+    afterEach(async () => {
+        await persistence.close(null);
+        await fs.rm(dir, { recursive: true, force: true });
+    });
+
+    describe('shared fixture', () => {
+        let fixture: SessionsPersistenceFixture;
+        beforeEach(() => { fixture = new SessionsPersistenceFixture(persistence); });
+
+        it('creates, reads, updates and deletes', () => fixture.testCrudOperations());
+        it('filters by id, user_id, active and time range', () => fixture.testFilters());
+        it('pages newest first without user and data', () => fixture.testPagingOrderAndProjection());
+        it('closes expired sessions', () => fixture.testCloseExpired());
+    });
+
+    describe('durability', () => {
+        it('keeps every acknowledged write across restarts', async () => {
+            await persistence.create(null, makeSession('a', 'u1', 0));
+            await persistence.create(null, makeSession('b', 'u2', 1));
+            await persistence.updatePartially(null, 'a', AnyValueMap.fromTuples('data', { step: 2 }));
+            await persistence.deleteById(null, 'b');
+            await persistence.close(null);
+
+            persistence = await openStore(filePath);
+            const a = await persistence.getOneById(null, 'a');
+            expect(a!.data).to.deep.equal({ step: 2 });
+            expect(a!.user).to.deep.equal({ id: 'u1', roles: ['user'] });
+            expect(a!.open_time).to.be.instanceOf(Date);
+            expect(a!.request_time).to.be.instanceOf(Date);
+            expect(await persistence.getOneById(null, 'b')).to.equal(null);
+
+            const closeTime = new Date();
+            expect(await persistence.closeExpired(null, new Date('2030-01-01'), closeTime)).to.equal(1);
+            await persistence.close(null);
+            persistence = await openStore(filePath);
+            const closed = await persistence.getOneById(null, 'a');
+            expect(closed!.active).to.equal(false);
+            expect(closed!.close_time!.getTime()).to.equal(closeTime.getTime());
+        });
+    });
+
+    it('writes every one of many concurrent writes', async () => {
+        const writes: Promise<unknown>[] = [];
+        for (let index = 0; index < 200; index++) {
+            writes.push(persistence.create(null, makeSession('c' + index, 'u' + (index % 7), index)));
+        }
+        await Promise.all(writes);
+        await persistence.close(null);
+
+        const onDisk = JSON.parse(await fs.readFile(filePath, 'utf8')) as Array<{ id: string }>;
+        expect(onDisk.length).to.equal(200);
+        persistence = await openStore(filePath);
+        const page = await persistence.getPageByFilter(null, null, new PagingParams(0, 100, true));
+        expect(page.total).to.equal(200);
+    });
+
+    it('loads a file written by the original service, dates as Dates, and sweeps it', async () => {
+        await persistence.close(null);
+        // The original's JsonFilePersister writes JSON.stringify(items): dates as ISO strings.
+        const original = [
+            {
+                id: '9f3b2d0c1a7e4b5c8d6e0f1a2b3c4d5e', user_id: '1', user_name: 'Old User', active: true,
+                open_time: '2020-03-01T10:00:00.000Z', request_time: '2020-03-01T11:00:00.000Z',
+                address: '192.168.1.1', client: 'Test Client', user: { name: 'Old User' }, data: { theme: 'dark' }
+            },
+            {
+                id: '0a1b2c3d4e5f60718293a4b5c6d7e8f9', user_id: '2', user_name: 'Closed', active: false,
+                open_time: '2020-03-01T09:00:00.000Z', request_time: '2020-03-01T09:30:00.000Z',
+                close_time: '2020-03-01T09:30:00.000Z', user: null, data: null
+            }
+        ];
+        await fs.mkdir(path.dirname(filePath), { recursive: true });
+        await fs.writeFile(filePath, JSON.stringify(original));
+
+        persistence = await openStore(filePath);
+        const loaded = await persistence.getOneById(null, original[0].id);
+        expect(loaded!.request_time).to.be.instanceOf(Date);
+        expect(loaded!.request_time.toISOString()).to.equal('2020-03-01T11:00:00.000Z');
+        expect(loaded!.data).to.deep.equal({ theme: 'dark' });
+        const closed = await persistence.getOneById(null, original[1].id);
+        expect(closed!.close_time).to.be.instanceOf(Date);
+
+        // The original crashed here: its sweep compared strings with Dates.
+        expect(await persistence.closeExpired(null, new Date('2021-01-01'), new Date())).to.equal(1);
+    });
+
+    it('refuses to open a corrupt file and leaves it untouched', async () => {
+        await persistence.close(null);
+        await fs.mkdir(path.dirname(filePath), { recursive: true });
+        await fs.writeFile(filePath, '[{"id": "x", "user_id": "u"');
+
+        let error: (Error & { code?: string }) | null = null;
+        const broken = new SessionsFilePersistence(filePath);
+        try {
+            await broken.open(null);
+        } catch (err) {
+            error = err as Error & { code?: string };
+        }
+        expect(error).to.not.equal(null);
+        expect(error!.code).to.equal('CORRUPT_FILE');
+        expect(await fs.readFile(filePath, 'utf8')).to.equal('[{"id": "x", "user_id": "u"');
+        persistence = await openStore(path.join(dir, 'other.json'));
+    });
+
+    it('starts empty when the file does not exist and creates its folder on the first write', async () => {
+        expect(persistence.size).to.equal(0);
+        await persistence.create(null, makeSession('first', 'u1', 0));
+        const onDisk = JSON.parse(await fs.readFile(filePath, 'utf8')) as Array<{ id: string; request_time: string }>;
+        expect(onDisk.map(item => item.id)).to.deep.equal(['first']);
+        expect(onDisk[0].request_time).to.equal('2026-01-01T10:00:00.000Z');
+    });
+});

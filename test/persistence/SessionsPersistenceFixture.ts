@@ -1,0 +1,179 @@
+import { expect } from 'chai';
+import { AnyValueMap, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
+
+import { SessionV1 } from '../../src/data/version1/SessionV1';
+import { ISessionsPersistence } from '../../src/persistence/ISessionsPersistence';
+
+const T0 = Date.parse('2026-01-01T10:00:00.000Z');
+const HOUR = 3600000;
+
+/** Builds a session with a chosen request_time, as a store receives it from the controller. */
+export function makeSession(id: string, userId: string, hoursAfterT0: number, active = true): SessionV1 {
+    const time = new Date(T0 + hoursAfterT0 * HOUR);
+    const session = new SessionV1(id, userId, 'User ' + userId, '10.0.0.1', 'test-client', time);
+    session.active = active;
+    if (!active) session.close_time = time;
+    session.user = { id: userId, roles: ['user'] };
+    session.data = { cart: [id] };
+    return session;
+}
+
+/**
+ * The behaviour every store must share. Each store's test runs all of it, unchanged.
+ */
+export class SessionsPersistenceFixture {
+    private readonly _persistence: ISessionsPersistence;
+
+    public constructor(persistence: ISessionsPersistence) {
+        this._persistence = persistence;
+    }
+
+    public async testCrudOperations(): Promise<void> {
+        const p = this._persistence;
+        const created = await p.create(null, makeSession('s1', 'u1', 0));
+        expect(created.id).to.equal('s1');
+        expect(created.user).to.deep.equal({ id: 'u1', roles: ['user'] });
+
+        const loaded = await p.getOneById(null, 's1');
+        expect(loaded).to.not.equal(null);
+        expect(loaded!.user_name).to.equal('User u1');
+        expect(loaded!.request_time).to.be.instanceOf(Date);
+        expect(loaded!.request_time.getTime()).to.equal(T0);
+        expect(loaded!.data).to.deep.equal({ cart: ['s1'] });
+
+        const later = new Date(T0 + HOUR);
+        const patched = await p.updatePartially(null, 's1', AnyValueMap.fromTuples('data', { cart: [] }, 'request_time', later));
+        expect(patched!.data).to.deep.equal({ cart: [] });
+        expect(patched!.request_time.getTime()).to.equal(later.getTime());
+        expect(patched!.user_id).to.equal('u1');
+        expect((await p.getOneById(null, 's1'))!.data).to.deep.equal({ cart: [] });
+
+        const replacement = makeSession('s1', 'u1', 2);
+        replacement.user_name = 'Renamed';
+        const updated = await p.update(null, replacement);
+        expect(updated!.user_name).to.equal('Renamed');
+        expect((await p.getOneById(null, 's1'))!.user_name).to.equal('Renamed');
+
+        const deleted = await p.deleteById(null, 's1');
+        expect(deleted!.id).to.equal('s1');
+        expect(await p.getOneById(null, 's1')).to.equal(null);
+
+        expect(await p.getOneById(null, 'missing')).to.equal(null);
+        expect(await p.update(null, makeSession('missing', 'u1', 0))).to.equal(null);
+        expect(await p.updatePartially(null, 'missing', AnyValueMap.fromTuples('data', 1))).to.equal(null);
+        expect(await p.deleteById(null, 'missing')).to.equal(null);
+        expect(await p.getOneById(null, 'missing')).to.equal(null);
+    }
+
+    public async testFilters(): Promise<void> {
+        const p = this._persistence;
+        await p.create(null, makeSession('a', 'u1', 0));         // 10:00, active
+        await p.create(null, makeSession('b', 'u1', 1, false));  // 11:00, closed
+        await p.create(null, makeSession('c', 'u2', 2));         // 12:00, active
+
+        const ids = async (filter: Record<string, unknown>): Promise<string[]> => {
+            const page = await p.getPageByFilter(null, FilterParams.fromValue(filter), null);
+            return page.data.map(item => item.id);
+        };
+
+        expect(await ids({})).to.deep.equal(['c', 'b', 'a']);
+        expect(await ids({ id: 'b' })).to.deep.equal(['b']);
+        expect(await ids({ id: 'nope' })).to.deep.equal([]);
+        expect(await ids({ user_id: 'u1' })).to.deep.equal(['b', 'a']);
+        expect(await ids({ user_id: 'nobody' })).to.deep.equal([]);
+        expect(await ids({ active: true })).to.deep.equal(['c', 'a']);
+        expect(await ids({ active: 'true' })).to.deep.equal(['c', 'a']);
+        expect(await ids({ active: false })).to.deep.equal(['b']);
+        expect(await ids({ active: 'false' })).to.deep.equal(['b']);
+        expect(await ids({ user_id: 'u1', active: true })).to.deep.equal(['a']);
+
+        // from_time <= request_time < to_time, given as Dates or ISO strings
+        const at11 = new Date(T0 + HOUR);
+        expect(await ids({ from_time: at11 })).to.deep.equal(['c', 'b']);
+        expect(await ids({ from_time: at11.toISOString() })).to.deep.equal(['c', 'b']);
+        expect(await ids({ to_time: at11 })).to.deep.equal(['a']);
+        expect(await ids({ to_time: at11.toISOString() })).to.deep.equal(['a']);
+        expect(await ids({ from_time: new Date(T0), to_time: new Date(T0 + 2 * HOUR) })).to.deep.equal(['b', 'a']);
+        expect(await ids({ from_time: new Date(T0 + 3 * HOUR) })).to.deep.equal([]);
+        expect(await ids({ user_id: 'u1', from_time: at11.toISOString() })).to.deep.equal(['b']);
+
+        let rejected: Error | null = null;
+        try {
+            await ids({ from_time: 'not a date' });
+        } catch (err) {
+            rejected = err as Error;
+        }
+        expect(rejected, 'an unparseable from_time is rejected, not ignored').to.not.equal(null);
+        expect((rejected as unknown as { code: string }).code).to.equal('INVALID_DATA');
+    }
+
+    public async testPagingOrderAndProjection(): Promise<void> {
+        const p = this._persistence;
+        for (let index = 0; index < 105; index++) {
+            // Minutes apart, created out of order, so order comes from request_time only.
+            const id = 'p' + String((index * 37) % 105).padStart(3, '0');
+            await p.create(null, makeSession(id, index % 2 === 0 ? 'even' : 'odd', ((index * 37) % 105) / 60));
+        }
+
+        const all = await p.getPageByFilter(null, null, null);
+        expect(all.data.length, 'default page size is 100').to.equal(100);
+        expect(all.data[0].id).to.equal('p104');
+        expect(all.data[99].id).to.equal('p005');
+        for (let index = 1; index < all.data.length; index++) {
+            expect(all.data[index - 1].request_time.getTime()).to.be.greaterThan(all.data[index].request_time.getTime());
+        }
+        for (const item of all.data) {
+            expect(item).to.not.have.property('user');
+            expect(item).to.not.have.property('data');
+            expect(item.user_id).to.be.a('string');
+            expect(item.request_time).to.be.instanceOf(Date);
+        }
+        expect(all.total == null, 'no total unless asked').to.equal(true);
+
+        const capped = await p.getPageByFilter(null, null, new PagingParams(0, 500, false));
+        expect(capped.data.length, 'take is capped at the maximum page size').to.equal(100);
+
+        const page = await p.getPageByFilter(null, null, new PagingParams(10, 5, true));
+        expect(page.total).to.equal(105);
+        expect(page.data.map(item => item.id)).to.deep.equal(['p094', 'p093', 'p092', 'p091', 'p090']);
+
+        const tail = await p.getPageByFilter(null, null, PagingParams.fromValue({ skip: '100', take: '50', total: 'true' }));
+        expect(tail.total).to.equal(105);
+        expect(tail.data.map(item => item.id)).to.deep.equal(['p004', 'p003', 'p002', 'p001', 'p000']);
+
+        const negative = await p.getPageByFilter(null, null, PagingParams.fromValue({ skip: -5, take: 2 }));
+        expect(negative.data.map(item => item.id)).to.deep.equal(['p104', 'p103']);
+
+        const users = await p.getPageByFilter(null, FilterParams.fromTuples('user_id', 'odd'), new PagingParams(0, 3, true));
+        expect(users.total).to.equal(52);
+        expect(users.data.every(item => item.user_id === 'odd')).to.equal(true);
+    }
+
+    public async testCloseExpired(): Promise<void> {
+        const p = this._persistence;
+        await p.create(null, makeSession('old1', 'u1', 0));
+        await p.create(null, makeSession('old2', 'u2', 1));
+        await p.create(null, makeSession('oldClosed', 'u2', 1, false));
+        await p.create(null, makeSession('fresh', 'u1', 5));
+
+        const closeTime = new Date(T0 + 10 * HOUR);
+        const count = await p.closeExpired(null, new Date(T0 + 2 * HOUR), closeTime);
+        expect(count).to.equal(2);
+
+        for (const id of ['old1', 'old2']) {
+            const closed = await p.getOneById(null, id);
+            expect(closed!.active).to.equal(false);
+            expect(closed!.close_time!.getTime()).to.equal(closeTime.getTime());
+            expect(closed!.request_time.getTime()).to.equal(closeTime.getTime());
+            expect(closed!.user == null).to.equal(true);
+            expect(closed!.data == null).to.equal(true);
+        }
+        const fresh = await p.getOneById(null, 'fresh');
+        expect(fresh!.active).to.equal(true);
+        expect(fresh!.data).to.deep.equal({ cart: ['fresh'] });
+        const untouched = await p.getOneById(null, 'oldClosed');
+        expect(untouched!.request_time.getTime()).to.equal(T0 + HOUR);
+
+        expect(await p.closeExpired(null, new Date(T0 + 2 * HOUR), closeTime)).to.equal(0);
+    }
+}
