@@ -1,0 +1,155 @@
+import { ChildProcess, spawn } from 'child_process';
+import { promises as fs } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import { expect } from 'chai';
+
+import { SessionsProcess } from '../../src/container/SessionsProcess';
+import { HttpReply } from '../fixtures/HttpReply';
+import { freePort, PACKAGE_ROOT } from '../fixtures/TestService';
+
+/** `node run` as a user starts it: a real child process, in its own working folder. */
+class RunningService {
+    public output = '';
+    public readonly exited: Promise<number | null>;
+    private readonly _child: ChildProcess;
+
+    public constructor(cwd: string, env: Record<string, string>, args: string[] = []) {
+        this._child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'run.js'), ...args], {
+            cwd, env: { ...env }, stdio: ['ignore', 'pipe', 'pipe']
+        });
+        this._child.stdout!.on('data', chunk => { this.output += chunk; });
+        this._child.stderr!.on('data', chunk => { this.output += chunk; });
+        this.exited = new Promise(resolve => this._child.once('exit', code => resolve(code)));
+    }
+
+    public async waitForOutput(pattern: RegExp, timeoutMs = 15000): Promise<void> {
+        const deadline = Date.now() + timeoutMs;
+        while (!pattern.test(this.output)) {
+            if (Date.now() > deadline || this._child.exitCode != null) {
+                throw new Error('Expected ' + pattern + ' in the output:\n' + this.output);
+            }
+            await new Promise(resolve => setTimeout(resolve, 25));
+        }
+    }
+
+    public async stop(): Promise<number | null> {
+        if (this._child.exitCode == null) this._child.kill('SIGTERM');
+        return await this.exited;
+    }
+}
+
+async function post(port: number, command: string, args: unknown): Promise<HttpReply> {
+    const response = await fetch('http://127.0.0.1:' + port + '/v1/sessions/' + command, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(args)
+    });
+    return await HttpReply.read(response);
+}
+
+describe('SessionsProcess (node run)', function () {
+    this.timeout(60000);
+    let dir: string;
+    let running: RunningService | null = null;
+
+    beforeEach(async () => {
+        dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sessions-run-'));
+    });
+
+    afterEach(async () => {
+        if (running != null) await running.stop();
+        running = null;
+        await fs.rm(dir, { recursive: true, force: true });
+    });
+
+    it('with no environment at all serves HTTP on 8080 with the file store in ./data', async () => {
+        running = new RunningService(dir, {});
+        await running.waitForOutput(/listening at http:\/\/0\.0\.0\.0:8080/);
+        const opened = await post(8080, 'open_session', { user_id: 'u1', data: { kept: true } });
+        expect(opened.status).to.equal(200);
+        expect(running.output, 'no console line per request at the default level').to.not.match(/open_session/);
+
+        expect(await running.stop(), 'SIGTERM closes cleanly with exit code 0').to.equal(0);
+        const onDisk = JSON.parse(await fs.readFile(path.join(dir, 'data', 'sessions.json'), 'utf8'));
+        expect(onDisk.map((item: { id: string }) => item.id)).to.deep.equal([opened.body.id]);
+
+        running = new RunningService(dir, {});
+        await running.waitForOutput(/listening at/);
+        const again = await post(8080, 'get_session_by_id', { session_id: opened.body.id });
+        expect(again.body.data).to.deep.equal({ kept: true });
+    });
+
+    it('honours the original environment names', async () => {
+        const port = await freePort();
+        const filePath = path.join(dir, 'custom', 'store.json');
+        running = new RunningService(dir, { HTTP_PORT: String(port), FILE_ENABLED: 'true', FILE_PATH: filePath });
+        await running.waitForOutput(/listening at/);
+        expect((await post(port, 'open_session', { user_id: 'u1' })).status).to.equal(200);
+        expect(JSON.parse(await fs.readFile(filePath, 'utf8')).length).to.equal(1);
+    });
+
+    it('MEMORY_ENABLED=true keeps sessions in memory only', async () => {
+        const port = await freePort();
+        running = new RunningService(dir, { HTTP_PORT: String(port), MEMORY_ENABLED: 'true' });
+        await running.waitForOutput(/listening at/);
+        expect((await post(port, 'open_session', { user_id: 'u1' })).status).to.equal(200);
+        await running.stop();
+        running = null;
+        await fs.access(path.join(dir, 'data')).then(
+            () => expect.fail('no data folder should be written'), () => undefined);
+    });
+
+    it('HTTP_ENABLED=false really disables HTTP', async () => {
+        const port = await freePort();
+        running = new RunningService(dir, { HTTP_PORT: String(port), HTTP_ENABLED: 'false', MEMORY_ENABLED: 'true' });
+        await running.waitForOutput(/started/);
+        expect(running.output).to.not.match(/listening at/);
+        const refused = await fetch('http://127.0.0.1:' + port + '/heartbeat').then(() => false, () => true);
+        expect(refused, 'nothing listens on HTTP_PORT').to.equal(true);
+    });
+
+    it('reads -c <path> instead of the bundled config', async () => {
+        const port = await freePort();
+        const configPath = path.join(dir, 'my-config.yml');
+        await fs.writeFile(configPath, [
+            '- descriptor: "pip-services:logger:console:default:1.0"',
+            '  level: "info"',
+            '- descriptor: "service-sessions:persistence:memory:default:1.0"',
+            '- descriptor: "service-sessions:controller:default:default:1.0"',
+            '- descriptor: "service-sessions:service:commandable-http:default:1.0"',
+            '  connection:',
+            '    protocol: "http"',
+            '    host: "127.0.0.1"',
+            '    port: ' + port
+        ].join('\n'));
+        running = new RunningService(dir, {}, ['-c', configPath]);
+        await running.waitForOutput(/listening at http:\/\/127\.0\.0\.1:/);
+        const reply = await post(port, 'open_session', {});
+        expect(reply.status, 'the hardened endpoint serves configs without an endpoint entry').to.equal(400);
+        expect(reply.body.code).to.equal('INVALID_DATA');
+    });
+
+    it('exits 1 with a clear message when it cannot start', async () => {
+        running = new RunningService(dir, {}, ['-c', path.join(dir, 'missing.yml')]);
+        expect(await running.exited).to.equal(1);
+        expect(running.output).to.match(/cannot read its configuration/);
+
+        await fs.mkdir(path.join(dir, 'data'));
+        await fs.writeFile(path.join(dir, 'data', 'sessions.json'), '{not json');
+        const port = await freePort();
+        running = new RunningService(dir, { HTTP_PORT: String(port) });
+        expect(await running.exited).to.equal(1);
+        expect(running.output).to.match(/not valid JSON/);
+        expect(await fs.readFile(path.join(dir, 'data', 'sessions.json'), 'utf8')).to.equal('{not json');
+    });
+
+    it('treats false-valued switches as off and turns HTTP on by default', () => {
+        const parameters = SessionsProcess.parameters(['-p', 'FILE_ENABLED=true'],
+            { MEMORY_ENABLED: 'false', MONGO_ENABLED: '0', FILE_PATH: '/tmp/x.json' });
+        expect(parameters.getAsNullableString('MEMORY_ENABLED')).to.equal(null);
+        expect(parameters.getAsNullableString('MONGO_ENABLED')).to.equal(null);
+        expect(parameters.getAsString('FILE_ENABLED')).to.equal('true');
+        expect(parameters.getAsString('HTTP_ENABLED')).to.equal('true');
+        expect(parameters.getAsString('FILE_PATH')).to.equal('/tmp/x.json');
+    });
+});
