@@ -1,0 +1,26 @@
+# syntax=docker/dockerfile:1
+
+# Build stage: compiles TypeScript with the dev dependencies, then drops them.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY src ./src
+RUN npx tsc -p tsconfig.json && npm prune --omit=dev --no-audit --no-fund
+
+# Runtime stage: production dependencies and compiled code only, as the non-root node user.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/obj/src ./obj/src
+COPY package.json run.js ./
+COPY bin ./bin
+COPY config ./config
+RUN mkdir -p /app/data && chown node:node /app/data
+USER node
+VOLUME ["/app/data"]
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HTTP_PORT || 8080) + '/heartbeat').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "run"]
