@@ -129,6 +129,16 @@ describe('SessionsProcess (node run)', function () {
         expect(reply.body.code).to.equal('INVALID_DATA');
     });
 
+    it('starts with config.example.yml as documented', async () => {
+        running = new RunningService(dir, {}, ['-c', path.join(PACKAGE_ROOT, 'config.example.yml')]);
+        await running.waitForOutput(/listening at http:\/\/0\.0\.0\.0:8080/);
+        const swagger = await fetch('http://127.0.0.1:8080/v1/sessions/swagger');
+        expect(swagger.status).to.equal(200);
+        expect((await post(8080, 'open_session', { user_id: 'u1' })).status).to.equal(200);
+        expect(await running.stop()).to.equal(0);
+        expect(JSON.parse(await fs.readFile(path.join(dir, 'data', 'sessions.json'), 'utf8')).length).to.equal(1);
+    });
+
     it('exits 1 with a clear message when it cannot start', async () => {
         running = new RunningService(dir, {}, ['-c', path.join(dir, 'missing.yml')]);
         expect(await running.exited).to.equal(1);

@@ -1,0 +1,38 @@
+import { IStringIdentifiable } from 'pip-services3-commons-nodex';
+
+/**
+ * A user session as it travels on the wire and sits in every store.
+ *
+ * Optional fields are left out (not null) when never set, as the original does,
+ * so JSON written by either service reads the same in both.
+ */
+export class SessionV1 implements IStringIdentifiable {
+    /* Identification */
+    public id: string;
+    public user_id: string;
+    public user_name?: string;
+
+    /* Session info */
+    public active: boolean;
+    public open_time: Date;
+    public close_time?: Date | null;
+    public request_time: Date;
+    public address?: string;
+    public client?: string;
+
+    /* Cached content: opaque to the service */
+    public user?: unknown;
+    public data?: unknown;
+
+    public constructor(id: string, user_id: string, user_name?: string,
+        address?: string, client?: string, now: Date = new Date()) {
+        this.id = id;
+        this.user_id = user_id;
+        if (user_name != null) this.user_name = user_name;
+        this.active = true;
+        this.open_time = now;
+        this.request_time = now;
+        if (address != null) this.address = address;
+        if (client != null) this.client = client;
+    }
+}

@@ -1,0 +1,3 @@
+export { SessionV1 } from './SessionV1';
+export { SessionV1Schema } from './SessionV1Schema';
+export { SessionV1Json } from './SessionV1Json';
