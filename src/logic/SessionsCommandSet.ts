@@ -1,5 +1,5 @@
 import {
-    CommandSet, FilterParams, FilterParamsSchema, ObjectSchema, PagingParams, PagingParamsSchema, Parameters, TypeCode
+    BadRequestException, CommandSet, FilterParams, FilterParamsSchema, ObjectSchema, PagingParams, PagingParamsSchema, Parameters, TypeCode
 } from 'pip-services3-commons-nodex';
 
 import { ISessionsController } from './ISessionsController';
@@ -61,6 +61,20 @@ export class SessionsCommandSet extends CommandSet {
 
         this.addCommand(new SessionsCommand('delete_session_by_id', SessionsCommandSet.sessionIdSchema(),
             async (correlationId, args) => await this._logic.deleteSessionById(correlationId, SessionsCommandSet.sessionId(args))));
+    }
+
+    /**
+     * Runs a command by name for transports that dispatch by name. The toolkit's version
+     * replaces any given correlation id with a random one (an inverted check) and
+     * validates twice; each command here validates its own arguments once.
+     */
+    public async execute(correlationId: string, commandName: string, args: Parameters): Promise<unknown> {
+        const command = this.findCommand(commandName);
+        if (command == null) {
+            throw new BadRequestException(correlationId, 'CMD_NOT_FOUND', 'Unknown command: ' + commandName)
+                .withDetails('command', commandName);
+        }
+        return await command.execute(correlationId, args);
     }
 
     private static sessionIdSchema(): ObjectSchema {

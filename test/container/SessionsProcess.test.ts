@@ -153,6 +153,21 @@ describe('SessionsProcess (node run)', function () {
         expect(await fs.readFile(path.join(dir, 'data', 'sessions.json'), 'utf8')).to.equal('{not json');
     });
 
+    it('prefers -c, then config.yml in the project root, then the bundled config', async () => {
+        const rootConfig = path.join(PACKAGE_ROOT, 'config.yml');
+        expect(SessionsProcess.configPath(['-c', '/etc/sessions.yml'])).to.equal('/etc/sessions.yml');
+        const existed = await fs.access(rootConfig).then(() => true, () => false);
+        if (!existed) {
+            expect(SessionsProcess.configPath([])).to.equal(path.join(PACKAGE_ROOT, 'config', 'config.yml'));
+            await fs.writeFile(rootConfig, '---\n');
+        }
+        try {
+            expect(SessionsProcess.configPath([])).to.equal(rootConfig);
+        } finally {
+            if (!existed) await fs.rm(rootConfig);
+        }
+    });
+
     it('treats false-valued switches as off and turns HTTP on by default', () => {
         const parameters = SessionsProcess.parameters(['-p', 'FILE_ENABLED=true'],
             { MEMORY_ENABLED: 'false', MONGO_ENABLED: '0', FILE_PATH: '/tmp/x.json' });
