@@ -1,15 +1,31 @@
-import { DataPage, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
+import {
+    AnyValueMap, ConfigParams, ConflictException, ConnectionException, DataPage, FilterParams, PagingParams
+} from 'pip-services3-commons-nodex';
 import { IdentifiableMongoDbPersistence } from 'pip-services3-mongodb-nodex';
+import {
+    Collection, MongoNetworkError, MongoNotConnectedError, MongoServerError, MongoServerSelectionError, MongoTopologyClosedError
+} from 'mongodb';
 
 import { SessionV1 } from '../data/version1/SessionV1';
 import { ISessionsPersistence } from './ISessionsPersistence';
 import { SessionsFilter } from './SessionsFilter';
 
+const DUPLICATE_KEY = 11000;
+
+/** A session as stored: the id lives in _id. */
+type SessionDocument = Omit<SessionV1, 'id'> & { _id: string };
+
 /**
  * Sessions in a MongoDB collection (default "sessions"), _id = session id.
  *
  * Configuration as the original: collection, connection.uri or
- * connection.host/port/database, credential.username/password, options.max_page_size.
+ * connection.host/port/database, credential.username/password, options.max_page_size,
+ * options.connect_timeout (ms, default 5000).
+ *
+ * While the database cannot be reached, every call fails within connect_timeout with a
+ * 503 DATABASE_UNAVAILABLE (the toolkit left the driver's 30 s server selection wait in
+ * place and surfaced its raw error as a 500), and the driver reconnects by itself once
+ * the server is back.
  */
 export class SessionsMongoDbPersistence
     extends IdentifiableMongoDbPersistence<SessionV1, string>
@@ -23,18 +39,95 @@ export class SessionsMongoDbPersistence
         this.ensureIndex({ active: 1, request_time: -1 });
     }
 
+    public configure(config: ConfigParams): void {
+        super.configure(SessionsMongoDbPersistence.withDriverSettings(config));
+    }
+
     public async getPageByFilter(correlationId: string | null, filter: FilterParams | null,
         paging: PagingParams | null): Promise<DataPage<SessionV1>> {
         const query = SessionsFilter.fromParams(filter).toMongoQuery();
-        return await super.getPageByFilter(correlationId as string, query, paging as PagingParams,
-            { request_time: -1, _id: 1 }, { user: 0, data: 0 });
+        return await this.guard(correlationId, () => super.getPageByFilter(correlationId as string, query,
+            paging as PagingParams, { request_time: -1, _id: 1 }, { user: 0, data: 0 }));
+    }
+
+    public async getOneById(correlationId: string | null, id: string): Promise<SessionV1> {
+        return await this.guard(correlationId, () => super.getOneById(correlationId as string, id));
+    }
+
+    public async create(correlationId: string | null, item: SessionV1): Promise<SessionV1> {
+        return await this.guard(correlationId, () => super.create(correlationId as string, item));
+    }
+
+    public async update(correlationId: string | null, item: SessionV1): Promise<SessionV1> {
+        return await this.guard(correlationId, async () => {
+            // A whole replacement, as the memory store does (the toolkit's update is a $set).
+            const { id, ...fields } = item;
+            const result = await this.sessions.findOneAndReplace({ _id: id }, fields, { returnDocument: 'after' });
+            return this.convertToPublic(result.value) as SessionV1;
+        });
+    }
+
+    public async updatePartially(correlationId: string | null, id: string, data: AnyValueMap): Promise<SessionV1> {
+        return await this.guard(correlationId, () => super.updatePartially(correlationId as string, id, data));
+    }
+
+    public async deleteById(correlationId: string | null, id: string): Promise<SessionV1> {
+        return await this.guard(correlationId, () => super.deleteById(correlationId as string, id));
     }
 
     public async closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date): Promise<number> {
-        const result = await this._collection.updateMany(
-            { active: true, request_time: { $lt: requestTime } },
-            { $set: { active: false, close_time: closeTime, request_time: closeTime, user: null, data: null } }
-        );
-        return result.modifiedCount;
+        return await this.guard(correlationId, async () => {
+            const result = await this.sessions.updateMany(
+                { active: true, request_time: { $lt: requestTime } },
+                { $set: { active: false, close_time: closeTime, request_time: closeTime, user: null, data: null } }
+            );
+            return result.modifiedCount;
+        });
+    }
+
+    private get sessions(): Collection<SessionDocument> {
+        return this._collection as unknown as Collection<SessionDocument>;
+    }
+
+    private async guard<T>(correlationId: string | null, operation: () => Promise<T>): Promise<T> {
+        try {
+            return await operation();
+        } catch (err) {
+            throw SessionsMongoDbPersistence.translate(correlationId, err);
+        }
+    }
+
+    private static translate(correlationId: string | null, err: unknown): unknown {
+        if (err instanceof MongoServerSelectionError || err instanceof MongoNetworkError
+            || err instanceof MongoNotConnectedError || err instanceof MongoTopologyClosedError) {
+            return new ConnectionException(correlationId ?? undefined, 'DATABASE_UNAVAILABLE',
+                'The session store is unavailable').withStatus(503).withCause(err);
+        }
+        if (err instanceof MongoServerError && err.code === DUPLICATE_KEY) {
+            return new ConflictException(correlationId ?? undefined, 'SESSION_ALREADY_EXISTS',
+                'A session with this id already exists');
+        }
+        return err;
+    }
+
+    /**
+     * Caps the driver's server selection wait (30 s by default) at options.connect_timeout,
+     * through the URI because the toolkit does not pass that setting on.
+     */
+    private static withDriverSettings(config: ConfigParams): ConfigParams {
+        const result = ConfigParams.fromValue(config);
+        // The toolkit's default keep_alive becomes keepAliveInitialDelay, which the driver
+        // warns about at every connect; the driver's own keep-alive default is right.
+        if (config.getAsNullableString('options.keep_alive') == null) result.setAsObject('options.keep_alive', '');
+        const timeout = config.getAsIntegerWithDefault('options.connect_timeout', 5000);
+        const uri = config.getAsNullableString('connection.uri');
+        if (uri != null && uri !== '') {
+            if (!/[?&]serverSelectionTimeoutMS=/i.test(uri)) {
+                result.setAsObject('connection.uri', uri + (uri.includes('?') ? '&' : '?') + 'serverSelectionTimeoutMS=' + timeout);
+            }
+        } else if (config.getAsNullableString('connection.serverSelectionTimeoutMS') == null) {
+            result.setAsObject('connection.serverSelectionTimeoutMS', timeout);
+        }
+        return result;
     }
 }

@@ -32,10 +32,6 @@ export class HttpErrorBody {
         return body;
     }
 
-    public static isServerError(error: unknown): boolean {
-        return HttpErrorBody.describe(error).status >= 500;
-    }
-
     private static describe(error: unknown): HttpErrorJson {
         if (error instanceof ApplicationException || HttpErrorBody.looksLikeApplicationException(error)) {
             const app = error as ApplicationException;

@@ -281,9 +281,11 @@ async function stop(port = DEFAULT_PORT) {
 
 /**
  * Builds if needed, (re)starts the server on `port` with a fresh empty data dir and waits for ping.
+ * With { keepData: true } the data dir of an earlier run on that port is kept, so tests can
+ * restart the server and check that what it stored survived.
  * Resolves { uri, pid, port, logFile, dataDir }; rejects (with the log tail in the message) on failure.
  */
-async function start(port = DEFAULT_PORT) {
+async function start(port = DEFAULT_PORT, { keepData = false } = {}) {
   port = checkPort(port);
   const t0 = Date.now();
   build();
@@ -292,10 +294,10 @@ async function start(port = DEFAULT_PORT) {
   if (readPid(pidFile)) await stop(port); // a fresh data dir is promised, so restart an existing server
   if (await portInUse(port)) throw new Error(`port ${port} on ${HOST} is already in use by another process`);
 
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  if (!keepData) fs.rmSync(dataDir, { recursive: true, force: true });
   fs.mkdirSync(dataDir, { recursive: true });
 
-  const logFd = fs.openSync(logFile, 'w');
+  const logFd = fs.openSync(logFile, keepData ? 'a' : 'w');
   let exited = null;
   let child;
   try {

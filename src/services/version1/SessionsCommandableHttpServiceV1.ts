@@ -65,12 +65,8 @@ export class SessionsCommandableHttpServiceV1 extends CommandableHttpService {
                     timing.endTiming();
                     this.sendResult(req, res, result);
                 } catch (err) {
-                    if (HttpErrorBody.isServerError(err)) {
-                        timing.endFailure(err as Error);
-                    } else {
-                        timing.endTiming();
-                        this._logger.debug(correlationId, 'Rejected %s: %s', command.getName(), (err as Error).message);
-                    }
+                    this.logFailure(correlationId, command.getName(), err);
+                    timing.endTiming();
                     this.sendError(req, res, err);
                 }
             });
@@ -82,6 +78,17 @@ export class SessionsCommandableHttpServiceV1 extends CommandableHttpService {
                 res.send(200, JSON.parse(document));
             });
         }
+    }
+
+    // Faults of the service are logged with their stack; an unavailable database in one
+    // line per request (an outage would otherwise flood the log); a client's mistakes at
+    // debug only.
+    private logFailure(correlationId: string, commandName: string, err: unknown): void {
+        const status = HttpErrorBody.fromError(err).status;
+        const message = err instanceof Error ? err.message : String(err);
+        if (status === 503) this._logger.warn(correlationId, '%s failed: %s', commandName, message);
+        else if (status >= 500) this._logger.error(correlationId, err as Error, '%s failed', commandName);
+        else this._logger.debug(correlationId, 'Rejected %s: %s', commandName, message);
     }
 
     protected sendError(req: HttpRequest, res: HttpResponse, error: unknown): void {

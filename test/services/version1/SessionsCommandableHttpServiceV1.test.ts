@@ -2,7 +2,10 @@ import { expect } from 'chai';
 import { ApplicationException, ConfigParams, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
 import { CommandableHttpClient } from 'pip-services3-rpc-nodex';
 
+import { MongoClient } from 'mongodb';
+
 import { HttpReply } from '../../fixtures/HttpReply';
+import { MongoTestServer } from '../../fixtures/MongoTestServer';
 import { TestService } from '../../fixtures/TestService';
 
 /** No error reply may carry a stack, a cause or a file path. */
@@ -31,224 +34,239 @@ class ToolkitClient extends CommandableHttpClient {
     }
 }
 
-describe('SessionsCommandableHttpServiceV1 over real HTTP', function () {
-    let service: TestService;
+type StoreEnvironment = (context: Mocha.Context) => Promise<Record<string, string>>;
 
-    before(async () => {
-        service = await TestService.start({ MEMORY_ENABLED: 'true' });
-    });
+/** The whole HTTP suite, run once per store so every store answers the API the same. */
+function describeHttpApi(storeName: string, storeEnvironment: StoreEnvironment): void {
+    describe('SessionsCommandableHttpServiceV1 over real HTTP, ' + storeName + ' store', function () {
+        let service: TestService;
 
-    after(async () => {
-        await service.stop();
-    });
-
-    async function countSessions(): Promise<number> {
-        const reply = await service.call('get_sessions', { paging: { total: true, take: 1 } });
-        return reply.body.total;
-    }
-
-    it('runs every command with the original argument names', async () => {
-        const opened = await service.call('open_session', {
-            user_id: 'u1', user_name: 'Ann', address: '10.1.1.1', client: 'web', user: { role: 'admin' }, data: { step: 1 }
+        before(async function () {
+            service = await TestService.start(await storeEnvironment(this));
         });
-        expect(opened.status).to.equal(200);
-        const session = opened.body;
-        expect(session.id).to.match(/^[0-9a-f]{32}$/);
-        expect(session).to.include({ user_id: 'u1', user_name: 'Ann', address: '10.1.1.1', client: 'web', active: true });
-        expect(session.user).to.deep.equal({ role: 'admin' });
-        expect(session.data).to.deep.equal({ step: 1 });
-        expect(new Date(session.open_time).toISOString()).to.equal(session.open_time);
-        expect(session.request_time).to.equal(session.open_time);
 
-        const got = await service.call('get_session_by_id', { session_id: session.id });
-        expect(got.status).to.equal(200);
-        expect(got.body.data).to.deep.equal({ step: 1 });
+        after(async () => {
+            await service?.stop();
+        });
 
-        const stored = await service.call('store_session_data', { session_id: session.id, data: { step: 2 } });
-        expect(stored.status).to.equal(200);
-        expect(stored.body.data).to.deep.equal({ step: 2 });
-        expect(Date.parse(stored.body.request_time)).to.be.at.least(Date.parse(session.request_time));
-
-        const updated = await service.call('update_session_user', { session_id: session.id, user: { role: 'viewer' } });
-        expect(updated.status).to.equal(200);
-        expect(updated.body.user).to.deep.equal({ role: 'viewer' });
-        expect(updated.body.data).to.deep.equal({ step: 2 });
-
-        const listed = await service.call('get_sessions', { filter: { user_id: 'u1' }, paging: { total: true } });
-        expect(listed.status).to.equal(200);
-        expect(listed.body.total).to.equal(1);
-        expect(listed.body.data[0].id).to.equal(session.id);
-        expect(listed.body.data[0]).to.not.have.property('data');
-        expect(listed.body.data[0]).to.not.have.property('user');
-
-        const closed = await service.call('close_session', { session_id: session.id });
-        expect(closed.status).to.equal(200);
-        expect(closed.body.active).to.equal(false);
-        expect(closed.body.close_time).to.be.a('string');
-        expect(closed.body.user).to.equal(null);
-        expect(closed.body.data).to.equal(null);
-
-        const swept = await service.call('close_expired_sessions', {});
-        expect(swept.status).to.equal(204);
-        expect(swept.text).to.equal('');
-
-        const deleted = await service.call('delete_session_by_id', { session_id: session.id });
-        expect(deleted.status).to.equal(200);
-        expect(deleted.body.id).to.equal(session.id);
-        const gone = await service.call('get_session_by_id', { session_id: session.id });
-        expect(gone.status).to.equal(204);
-    });
-
-    it('answers 204 with an empty body for an unknown session id', async () => {
-        for (const [command, args] of [
-            ['get_session_by_id', {}], ['store_session_data', { data: 1 }], ['update_session_user', { user: {} }],
-            ['close_session', {}], ['delete_session_by_id', {}]
-        ] as Array<[string, Record<string, unknown>]>) {
-            const reply = await service.call(command, { session_id: 'ffffffffffffffffffffffffffffffff', ...args });
-            expect(reply.status, command).to.equal(204);
-            expect(reply.text, command).to.equal('');
+        async function countSessions(): Promise<number> {
+            const reply = await service.call('get_sessions', { paging: { total: true, take: 1 } });
+            return reply.body.total;
         }
-    });
 
-    it('rejects missing and wrong-typed arguments with 400 INVALID_DATA naming the field, and writes nothing', async () => {
-        const opened = (await service.call('open_session', { user_id: 'keep', data: { v: 1 } })).body;
-        const before = await countSessions();
-        const cases: Array<[string, unknown, string]> = [
-            ['open_session', {}, 'user_id'],
-            ['open_session', { user_id: 42 }, 'user_id'],
-            ['open_session', { user_id: '' }, 'user_id'],
-            ['open_session', { user_id: 'u', user_name: { first: 'x' } }, 'user_name'],
-            ['get_session_by_id', { session_id: 5 }, 'session_id'],
-            ['get_session_by_id', {}, 'session_id'],
-            ['store_session_data', { session_id: opened.id }, 'data'],
-            ['store_session_data', { data: { v: 2 } }, 'session_id'],
-            ['update_session_user', { session_id: opened.id, user: null }, 'user'],
-            ['close_session', { session_id: [opened.id] }, 'session_id'],
-            ['delete_session_by_id', { session_id: true }, 'session_id'],
-            ['get_sessions', { paging: { skip: 'x' } }, 'paging.skip'],
-            ['get_sessions', { filter: 'user_id=1' }, 'filter'],
-            ['get_sessions', { filter: { from_time: 'yesterday' } }, 'filter.from_time'],
-            ['get_sessions', { filter: { active: 'maybe' } }, 'filter.active']
-        ];
-        for (const [command, args, field] of cases) {
-            const reply = await service.call(command, args);
-            expectCleanError(reply, 400, 'INVALID_DATA');
-            expect(reply.body.details.field, command + ' ' + reply.text).to.equal(field);
-            expect(reply.body.message, command).to.contain(field.split('.').pop());
-        }
-        expect(await countSessions()).to.equal(before);
-        const unchanged = await service.call('get_session_by_id', { session_id: opened.id });
-        expect(unchanged.body.data).to.deep.equal({ v: 1 });
-        expect(unchanged.body.active).to.equal(true);
-    });
-
-    it('rejects bodies that are not a JSON object with 400 and writes nothing', async () => {
-        const before = await countSessions();
-        expectCleanError(await service.call('open_session', '{"user_id": "u1"'), 400, 'INVALID_JSON');
-        expectCleanError(await service.call('open_session', 'user_id=u1', {
-            headers: { 'Content-Type': 'application/x-www-form-urlencoded' }
-        }), 400, 'INVALID_JSON');
-        expectCleanError(await service.call('open_session', '[{"user_id": "u1"}]'), 400, 'INVALID_DATA');
-        expectCleanError(await service.call('open_session', '"u1"'), 400, 'INVALID_DATA');
-        const polluted = await service.call('open_session', '{"user_id": "u1", "data": {"__proto__": {"admin": true}}}');
-        expectCleanError(polluted, 400, 'INVALID_JSON');
-        expect(({} as Record<string, unknown>).admin).to.equal(undefined);
-        expect(await countSessions()).to.equal(before);
-    });
-
-    it('accepts a JSON body sent without a JSON content type, as curl -d sends it', async () => {
-        const reply = await service.call('open_session', '{"user_id": "curl-user"}', {
-            headers: { 'Content-Type': 'application/x-www-form-urlencoded' }
-        });
-        expect(reply.status).to.equal(200);
-        expect(reply.body.user_id).to.equal('curl-user');
-    });
-
-    it('answers 413 for a body over the limit, declared or chunked, and writes nothing', async () => {
-        const before = await countSessions();
-        const huge = JSON.stringify({ user_id: 'big', data: 'x'.repeat(1024 * 1024) });
-        expectCleanError(await service.call('open_session', huge), 413, 'PAYLOAD_TOO_LARGE');
-
-        const chunks = [huge.slice(0, 600000), huge.slice(600000)];
-        const stream = new ReadableStream<Uint8Array>({
-            pull(controller) {
-                const chunk = chunks.shift();
-                if (chunk == null) controller.close();
-                else controller.enqueue(new TextEncoder().encode(chunk));
-            }
-        });
-        const chunked = await fetch(service.url + '/v1/sessions/open_session', {
-            method: 'POST', headers: { 'Content-Type': 'application/json' }, body: stream, duplex: 'half'
-        } as RequestInit);
-        expectCleanError(await HttpReply.read(chunked), 413, 'PAYLOAD_TOO_LARGE');
-        expect(await countSessions()).to.equal(before);
-
-        const justUnder = await service.call('open_session', { user_id: 'big', data: 'x'.repeat(1000 * 1000) });
-        expect(justUnder.status).to.equal(200);
-    });
-
-    it('answers 404 for an unknown command and 405 for a wrong method, in the same error shape', async () => {
-        expectCleanError(await service.call('drop_all_sessions', {}), 404, 'RESOURCE_NOT_FOUND');
-        const get = await fetch(service.url + '/v1/sessions/get_sessions');
-        expectCleanError(await HttpReply.read(get), 405, 'METHOD_NOT_ALLOWED');
-    });
-
-    it('takes correlation_id from the query string or the header', async () => {
-        const byQuery = await fetch(service.url + '/v1/sessions/get_session_by_id?correlation_id=trace-q', {
-            method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' }
-        });
-        expect((await HttpReply.read(byQuery)).body.correlation_id).to.equal('trace-q');
-        const byHeader = await service.call('get_session_by_id', {}, {
-            headers: { 'Content-Type': 'application/json', correlation_id: 'trace-h' }
-        });
-        expect(byHeader.body.correlation_id).to.equal('trace-h');
-    });
-
-    it('serves /heartbeat, /status and the OpenAPI document', async () => {
-        const heartbeat = await fetch(service.url + '/heartbeat');
-        expect(heartbeat.status).to.equal(200);
-        const status = await HttpReply.read(await fetch(service.url + '/status'));
-        expect(status.status).to.equal(200);
-        expect(status.body.name).to.equal('service-sessions');
-
-        const swagger = await HttpReply.read(await fetch(service.url + '/v1/sessions/swagger'));
-        expect(swagger.status).to.equal(200);
-        const paths = Object.keys(swagger.body.paths).sort();
-        expect(paths).to.deep.equal([
-            'close_expired_sessions', 'close_session', 'delete_session_by_id', 'get_session_by_id',
-            'get_sessions', 'open_session', 'store_session_data', 'update_session_user'
-        ].map(name => '/v1/sessions/' + name));
-        const openSchema = swagger.body.paths['/v1/sessions/open_session'].post.requestBody.content['application/json'].schema;
-        expect(openSchema.required).to.deep.equal(['user_id']);
-        expect(Object.keys(openSchema.properties)).to.have.members(['user_id', 'user_name', 'address', 'client', 'user', 'data']);
-    });
-
-    it('works with the toolkit client that client-sessions-node is built on', async () => {
-        const client = new ToolkitClient(service.url);
-        await client.open('client-test');
-        try {
-            const session = await client.command<Record<string, unknown>>('open_session',
-                { user_id: 'sdk', user_name: 'Sdk User', address: null, client: undefined, user: null, data: { a: 1 } });
-            expect(session.user_id).to.equal('sdk');
-            const page = await client.command<{ data: Array<{ id: string }> }>('get_sessions', {
-                filter: FilterParams.fromTuples('user_id', 'sdk', 'active', true), paging: new PagingParams(0, 10)
+        it('runs every command with the original argument names', async () => {
+            const opened = await service.call('open_session', {
+                user_id: 'u1', user_name: 'Ann', address: '10.1.1.1', client: 'web', user: { role: 'admin' }, data: { step: 1 }
             });
-            expect(page.data.map(item => item.id)).to.deep.equal([session.id]);
-            expect(await client.command('get_session_by_id', { session_id: 'unknown' })).to.equal(null);
-            expect(await client.command('close_expired_sessions', null)).to.equal(null);
+            expect(opened.status).to.equal(200);
+            const session = opened.body;
+            expect(session.id).to.match(/^[0-9a-f]{32}$/);
+            expect(session).to.include({ user_id: 'u1', user_name: 'Ann', address: '10.1.1.1', client: 'web', active: true });
+            expect(session.user).to.deep.equal({ role: 'admin' });
+            expect(session.data).to.deep.equal({ step: 1 });
+            expect(new Date(session.open_time).toISOString()).to.equal(session.open_time);
+            expect(session.request_time).to.equal(session.open_time);
 
-            let error: ApplicationException | null = null;
-            try {
-                await client.command('get_session_by_id', { session_id: 7 });
-            } catch (err) {
-                error = err as ApplicationException;
+            const got = await service.call('get_session_by_id', { session_id: session.id });
+            expect(got.status).to.equal(200);
+            expect(got.body.data).to.deep.equal({ step: 1 });
+
+            const stored = await service.call('store_session_data', { session_id: session.id, data: { step: 2 } });
+            expect(stored.status).to.equal(200);
+            expect(stored.body.data).to.deep.equal({ step: 2 });
+            expect(Date.parse(stored.body.request_time)).to.be.at.least(Date.parse(session.request_time));
+
+            const updated = await service.call('update_session_user', { session_id: session.id, user: { role: 'viewer' } });
+            expect(updated.status).to.equal(200);
+            expect(updated.body.user).to.deep.equal({ role: 'viewer' });
+            expect(updated.body.data).to.deep.equal({ step: 2 });
+
+            const listed = await service.call('get_sessions', { filter: { user_id: 'u1' }, paging: { total: true } });
+            expect(listed.status).to.equal(200);
+            expect(listed.body.total).to.equal(1);
+            expect(listed.body.data[0].id).to.equal(session.id);
+            expect(listed.body.data[0]).to.not.have.property('data');
+            expect(listed.body.data[0]).to.not.have.property('user');
+
+            const closed = await service.call('close_session', { session_id: session.id });
+            expect(closed.status).to.equal(200);
+            expect(closed.body.active).to.equal(false);
+            expect(closed.body.close_time).to.be.a('string');
+            expect(closed.body.user).to.equal(null);
+            expect(closed.body.data).to.equal(null);
+
+            const swept = await service.call('close_expired_sessions', {});
+            expect(swept.status).to.equal(204);
+            expect(swept.text).to.equal('');
+
+            const deleted = await service.call('delete_session_by_id', { session_id: session.id });
+            expect(deleted.status).to.equal(200);
+            expect(deleted.body.id).to.equal(session.id);
+            const gone = await service.call('get_session_by_id', { session_id: session.id });
+            expect(gone.status).to.equal(204);
+        });
+
+        it('answers 204 with an empty body for an unknown session id', async () => {
+            for (const [command, args] of [
+                ['get_session_by_id', {}], ['store_session_data', { data: 1 }], ['update_session_user', { user: {} }],
+                ['close_session', {}], ['delete_session_by_id', {}]
+            ] as Array<[string, Record<string, unknown>]>) {
+                const reply = await service.call(command, { session_id: 'ffffffffffffffffffffffffffffffff', ...args });
+                expect(reply.status, command).to.equal(204);
+                expect(reply.text, command).to.equal('');
             }
-            expect(error).to.be.instanceOf(ApplicationException);
-            expect(error!.code).to.equal('INVALID_DATA');
-            expect(error!.status).to.equal(400);
-            expect(error!.stack_trace == null || !/\.js:\d+/.test(error!.stack_trace)).to.equal(true);
-        } finally {
-            await client.close('client-test');
-        }
+        });
+
+        it('rejects missing and wrong-typed arguments with 400 INVALID_DATA naming the field, and writes nothing', async () => {
+            const opened = (await service.call('open_session', { user_id: 'keep', data: { v: 1 } })).body;
+            const before = await countSessions();
+            const cases: Array<[string, unknown, string]> = [
+                ['open_session', {}, 'user_id'],
+                ['open_session', { user_id: 42 }, 'user_id'],
+                ['open_session', { user_id: '' }, 'user_id'],
+                ['open_session', { user_id: 'u', user_name: { first: 'x' } }, 'user_name'],
+                ['get_session_by_id', { session_id: 5 }, 'session_id'],
+                ['get_session_by_id', {}, 'session_id'],
+                ['store_session_data', { session_id: opened.id }, 'data'],
+                ['store_session_data', { data: { v: 2 } }, 'session_id'],
+                ['update_session_user', { session_id: opened.id, user: null }, 'user'],
+                ['close_session', { session_id: [opened.id] }, 'session_id'],
+                ['delete_session_by_id', { session_id: true }, 'session_id'],
+                ['get_sessions', { paging: { skip: 'x' } }, 'paging.skip'],
+                ['get_sessions', { filter: 'user_id=1' }, 'filter'],
+                ['get_sessions', { filter: { from_time: 'yesterday' } }, 'filter.from_time'],
+                ['get_sessions', { filter: { active: 'maybe' } }, 'filter.active']
+            ];
+            for (const [command, args, field] of cases) {
+                const reply = await service.call(command, args);
+                expectCleanError(reply, 400, 'INVALID_DATA');
+                expect(reply.body.details.field, command + ' ' + reply.text).to.equal(field);
+                expect(reply.body.message, command).to.contain(field.split('.').pop());
+            }
+            expect(await countSessions()).to.equal(before);
+            const unchanged = await service.call('get_session_by_id', { session_id: opened.id });
+            expect(unchanged.body.data).to.deep.equal({ v: 1 });
+            expect(unchanged.body.active).to.equal(true);
+        });
+
+        it('rejects bodies that are not a JSON object with 400 and writes nothing', async () => {
+            const before = await countSessions();
+            expectCleanError(await service.call('open_session', '{"user_id": "u1"'), 400, 'INVALID_JSON');
+            expectCleanError(await service.call('open_session', 'user_id=u1', {
+                headers: { 'Content-Type': 'application/x-www-form-urlencoded' }
+            }), 400, 'INVALID_JSON');
+            expectCleanError(await service.call('open_session', '[{"user_id": "u1"}]'), 400, 'INVALID_DATA');
+            expectCleanError(await service.call('open_session', '"u1"'), 400, 'INVALID_DATA');
+            const polluted = await service.call('open_session', '{"user_id": "u1", "data": {"__proto__": {"admin": true}}}');
+            expectCleanError(polluted, 400, 'INVALID_JSON');
+            expect(({} as Record<string, unknown>).admin).to.equal(undefined);
+            expect(await countSessions()).to.equal(before);
+        });
+
+        it('accepts a JSON body sent without a JSON content type, as curl -d sends it', async () => {
+            const reply = await service.call('open_session', '{"user_id": "curl-user"}', {
+                headers: { 'Content-Type': 'application/x-www-form-urlencoded' }
+            });
+            expect(reply.status).to.equal(200);
+            expect(reply.body.user_id).to.equal('curl-user');
+        });
+
+        it('answers 413 for a body over the limit, declared or chunked, and writes nothing', async () => {
+            const before = await countSessions();
+            const huge = JSON.stringify({ user_id: 'big', data: 'x'.repeat(1024 * 1024) });
+            expectCleanError(await service.call('open_session', huge), 413, 'PAYLOAD_TOO_LARGE');
+
+            const chunks = [huge.slice(0, 600000), huge.slice(600000)];
+            const stream = new ReadableStream<Uint8Array>({
+                pull(controller) {
+                    const chunk = chunks.shift();
+                    if (chunk == null) controller.close();
+                    else controller.enqueue(new TextEncoder().encode(chunk));
+                }
+            });
+            const chunked = await fetch(service.url + '/v1/sessions/open_session', {
+                method: 'POST', headers: { 'Content-Type': 'application/json' }, body: stream, duplex: 'half'
+            } as RequestInit);
+            expectCleanError(await HttpReply.read(chunked), 413, 'PAYLOAD_TOO_LARGE');
+            expect(await countSessions()).to.equal(before);
+
+            const justUnder = await service.call('open_session', { user_id: 'big', data: 'x'.repeat(1000 * 1000) });
+            expect(justUnder.status).to.equal(200);
+        });
+
+        it('answers 404 for an unknown command and 405 for a wrong method, in the same error shape', async () => {
+            expectCleanError(await service.call('drop_all_sessions', {}), 404, 'RESOURCE_NOT_FOUND');
+            const get = await fetch(service.url + '/v1/sessions/get_sessions');
+            expectCleanError(await HttpReply.read(get), 405, 'METHOD_NOT_ALLOWED');
+        });
+
+        it('takes correlation_id from the query string or the header', async () => {
+            const byQuery = await fetch(service.url + '/v1/sessions/get_session_by_id?correlation_id=trace-q', {
+                method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' }
+            });
+            expect((await HttpReply.read(byQuery)).body.correlation_id).to.equal('trace-q');
+            const byHeader = await service.call('get_session_by_id', {}, {
+                headers: { 'Content-Type': 'application/json', correlation_id: 'trace-h' }
+            });
+            expect(byHeader.body.correlation_id).to.equal('trace-h');
+        });
+
+        it('serves /heartbeat, /status and the OpenAPI document', async () => {
+            const heartbeat = await fetch(service.url + '/heartbeat');
+            expect(heartbeat.status).to.equal(200);
+            const status = await HttpReply.read(await fetch(service.url + '/status'));
+            expect(status.status).to.equal(200);
+            expect(status.body.name).to.equal('service-sessions');
+
+            const swagger = await HttpReply.read(await fetch(service.url + '/v1/sessions/swagger'));
+            expect(swagger.status).to.equal(200);
+            const paths = Object.keys(swagger.body.paths).sort();
+            expect(paths).to.deep.equal([
+                'close_expired_sessions', 'close_session', 'delete_session_by_id', 'get_session_by_id',
+                'get_sessions', 'open_session', 'store_session_data', 'update_session_user'
+            ].map(name => '/v1/sessions/' + name));
+            const openSchema = swagger.body.paths['/v1/sessions/open_session'].post.requestBody.content['application/json'].schema;
+            expect(openSchema.required).to.deep.equal(['user_id']);
+            expect(Object.keys(openSchema.properties)).to.have.members(['user_id', 'user_name', 'address', 'client', 'user', 'data']);
+        });
+
+        it('works with the toolkit client that client-sessions-node is built on', async () => {
+            const client = new ToolkitClient(service.url);
+            await client.open('client-test');
+            try {
+                const session = await client.command<Record<string, unknown>>('open_session',
+                    { user_id: 'sdk', user_name: 'Sdk User', address: null, client: undefined, user: null, data: { a: 1 } });
+                expect(session.user_id).to.equal('sdk');
+                const page = await client.command<{ data: Array<{ id: string }> }>('get_sessions', {
+                    filter: FilterParams.fromTuples('user_id', 'sdk', 'active', true), paging: new PagingParams(0, 10)
+                });
+                expect(page.data.map(item => item.id)).to.deep.equal([session.id]);
+                expect(await client.command('get_session_by_id', { session_id: 'unknown' })).to.equal(null);
+                expect(await client.command('close_expired_sessions', null)).to.equal(null);
+
+                let error: ApplicationException | null = null;
+                try {
+                    await client.command('get_session_by_id', { session_id: 7 });
+                } catch (err) {
+                    error = err as ApplicationException;
+                }
+                expect(error).to.be.instanceOf(ApplicationException);
+                expect(error!.code).to.equal('INVALID_DATA');
+                expect(error!.status).to.equal(400);
+                expect(error!.stack_trace == null || !/\.js:\d+/.test(error!.stack_trace)).to.equal(true);
+            } finally {
+                await client.close('client-test');
+            }
+        });
     });
+}
+
+describeHttpApi('memory', async () => ({ MEMORY_ENABLED: 'true' }));
+
+describeHttpApi('MongoDB', async (context) => {
+    const server = await MongoTestServer.require(context);
+    const client = await new MongoClient(server.uriFor('http_tests')).connect();
+    await client.db().dropDatabase();
+    await client.close();
+    return { MONGO_ENABLED: 'true', MONGO_SERVICE_URI: server.uriFor('http_tests') };
 });

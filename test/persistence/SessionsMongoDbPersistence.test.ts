@@ -1,0 +1,144 @@
+import * as path from 'path';
+
+import { expect } from 'chai';
+import { MongoClient } from 'mongodb';
+import { ConfigParams } from 'pip-services3-commons-nodex';
+import { ContainerConfigReader } from 'pip-services3-container-nodex';
+import { MongoDbConnectionResolver } from 'pip-services3-mongodb-nodex';
+
+import { SessionsProcess } from '../../src/container/SessionsProcess';
+import { SessionsMongoDbPersistence } from '../../src/persistence/SessionsMongoDbPersistence';
+import { MongoTestServer } from '../fixtures/MongoTestServer';
+import { PACKAGE_ROOT } from '../fixtures/TestService';
+import { makeSession, SessionsPersistenceFixture } from './SessionsPersistenceFixture';
+
+/** Exposes the collection so a test can count the calls a method makes on it. */
+class ObservedMongoDbPersistence extends SessionsMongoDbPersistence {
+    public countCalls(methods: string[]): Map<string, number> {
+        const counts = new Map<string, number>();
+        const collection = this._collection as unknown as Record<string, (...args: unknown[]) => unknown>;
+        for (const method of methods) {
+            const original = collection[method].bind(collection);
+            counts.set(method, 0);
+            collection[method] = (...args: unknown[]) => {
+                counts.set(method, counts.get(method)! + 1);
+                return original(...args);
+            };
+        }
+        return counts;
+    }
+}
+
+function bundledMongoConfig(env: Record<string, string>): ConfigParams {
+    const config = ContainerConfigReader.readFromFile('test', path.join(PACKAGE_ROOT, 'config', 'config.yml'),
+        SessionsProcess.parameters([], { MONGO_ENABLED: 'true', ...env }));
+    const component = config.find(item => item.descriptor?.getKind() === 'mongodb');
+    expect(component, 'the bundled config declares the MongoDB store').to.not.equal(undefined);
+    return component!.config;
+}
+
+describe('SessionsMongoDbPersistence', function () {
+    let server: MongoTestServer;
+    let persistence: ObservedMongoDbPersistence;
+
+    before(async function () {
+        server = await MongoTestServer.require(this);
+    });
+
+    beforeEach(async () => {
+        persistence = new ObservedMongoDbPersistence();
+        persistence.configure(ConfigParams.fromTuples('connection.uri', server.uriFor('sessions_test')));
+        await persistence.open('test');
+        await persistence.clear('test');
+    });
+
+    afterEach(async () => {
+        await persistence.close('test');
+    });
+
+    describe('shared fixture', () => {
+        let fixture: SessionsPersistenceFixture;
+        beforeEach(() => { fixture = new SessionsPersistenceFixture(persistence); });
+
+        it('creates, reads, updates and deletes', () => fixture.testCrudOperations());
+        it('filters by id, user_id, active and time range', () => fixture.testFilters());
+        it('pages newest first without user and data', () => fixture.testPagingOrderAndProjection());
+        it('closes expired sessions', () => fixture.testCloseExpired());
+    });
+
+    it('has its indexes after open', async () => {
+        const client = await new MongoClient(server.uriFor('sessions_test')).connect();
+        try {
+            const indexes = await client.db().collection('sessions').listIndexes().toArray();
+            const keys = indexes.map(index => JSON.stringify(index.key));
+            expect(keys).to.include.members([
+                JSON.stringify({ user_id: 1 }),
+                JSON.stringify({ request_time: -1 }),
+                JSON.stringify({ active: 1, request_time: -1 })
+            ]);
+        } finally {
+            await client.close();
+        }
+    });
+
+    it('closes expired sessions with one updateMany and returns the count', async () => {
+        for (let index = 0; index < 5; index++) {
+            await persistence.create(null, makeSession('e' + index, 'u', index < 3 ? 0 : 10));
+        }
+        const calls = persistence.countCalls(['updateMany', 'updateOne', 'findOneAndUpdate', 'find', 'bulkWrite']);
+        const count = await persistence.closeExpired(null, new Date(Date.parse('2026-01-01T15:00:00Z')), new Date());
+        expect(count).to.equal(3);
+        expect(Object.fromEntries(calls)).to.deep.equal({ updateMany: 1, updateOne: 0, findOneAndUpdate: 0, find: 0, bulkWrite: 0 });
+    });
+
+    it('reports a duplicate id as a conflict', async () => {
+        await persistence.create(null, makeSession('dup', 'u', 0));
+        try {
+            await persistence.create(null, makeSession('dup', 'u', 1));
+            expect.fail('a second session with the same id must be refused');
+        } catch (err) {
+            expect((err as { code: string }).code).to.equal('SESSION_ALREADY_EXISTS');
+            expect((err as { status: number }).status).to.equal(409);
+        }
+    });
+
+    it('takes database and collection from the original environment names', async () => {
+        const url = new URL(server.uri);
+        const config = bundledMongoConfig({
+            MONGO_SERVICE_HOST: url.hostname, MONGO_SERVICE_PORT: url.port,
+            MONGO_DB: 'custom_db', MONGO_COLLECTION: 'custom_sessions'
+        });
+        const custom = new SessionsMongoDbPersistence();
+        custom.configure(config);
+        await custom.open('test');
+        try {
+            await custom.clear('test');
+            await custom.create(null, makeSession('placed', 'u', 0));
+        } finally {
+            await custom.close('test');
+        }
+        const client = await new MongoClient(server.uriFor('custom_db')).connect();
+        try {
+            const stored = await client.db().collection('custom_sessions').findOne({ user_id: 'u' });
+            expect(stored).to.not.equal(null);
+            expect(stored!._id as unknown).to.equal('placed');
+            expect(stored!.request_time).to.be.instanceOf(Date);
+        } finally {
+            await client.close();
+        }
+    });
+
+    it('builds the connection from MONGO_SERVICE_URI, or from host, port, database and credentials', async () => {
+        const resolve = async (env: Record<string, string>): Promise<string> => {
+            const resolver = new MongoDbConnectionResolver();
+            resolver.configure(bundledMongoConfig(env));
+            return await resolver.resolve('test');
+        };
+        expect(await resolve({ MONGO_SERVICE_HOST: 'db.internal', MONGO_SERVICE_PORT: '27999', MONGO_DB: 'prod',
+            MONGO_USER: 'svc', MONGO_PASS: 'p@ss' }))
+            .to.match(/^mongodb:\/\/svc:p%40ss@db\.internal:27999\/prod(\?|$)/);
+        expect(await resolve({})).to.match(/^mongodb:\/\/localhost:27017\/app(\?|$)/);
+        expect(await resolve({ MONGO_SERVICE_URI: 'mongodb://a:1,b:2/x?replicaSet=rs' }))
+            .to.equal('mongodb://a:1,b:2/x?replicaSet=rs');
+    });
+});
