@@ -31,15 +31,7 @@ describe('SessionsFilePersistence', () => {
         await fs.rm(dir, { recursive: true, force: true });
     });
 
-    describe('shared fixture', () => {
-        let fixture: SessionsPersistenceFixture;
-        beforeEach(() => { fixture = new SessionsPersistenceFixture(persistence); });
-
-        it('creates, reads, updates and deletes', () => fixture.testCrudOperations());
-        it('filters by id, user_id, active and time range', () => fixture.testFilters());
-        it('pages newest first without user and data', () => fixture.testPagingOrderAndProjection());
-        it('closes expired sessions', () => fixture.testCloseExpired());
-    });
+    SessionsPersistenceFixture.describeSharedBehaviour(() => persistence);
 
     describe('durability', () => {
         it('keeps every acknowledged write across restarts', async () => {

@@ -56,15 +56,7 @@ describe('SessionsMongoDbPersistence', function () {
         await persistence.close('test');
     });
 
-    describe('shared fixture', () => {
-        let fixture: SessionsPersistenceFixture;
-        beforeEach(() => { fixture = new SessionsPersistenceFixture(persistence); });
-
-        it('creates, reads, updates and deletes', () => fixture.testCrudOperations());
-        it('filters by id, user_id, active and time range', () => fixture.testFilters());
-        it('pages newest first without user and data', () => fixture.testPagingOrderAndProjection());
-        it('closes expired sessions', () => fixture.testCloseExpired());
-    });
+    SessionsPersistenceFixture.describeSharedBehaviour(() => persistence);
 
     it('has its indexes after open', async () => {
         const client = await new MongoClient(server.uriFor('sessions_test')).connect();

@@ -19,9 +19,23 @@ export function makeSession(id: string, userId: string, hoursAfterT0: number, ac
 }
 
 /**
- * The behaviour every store must share. Each store's test runs all of it, unchanged.
+ * The behaviour every store must share. Each store's test runs all of it, unchanged,
+ * through describeSharedBehaviour().
  */
 export class SessionsPersistenceFixture {
+    /** Registers the shared tests on the store that persistence() returns at test time. */
+    public static describeSharedBehaviour(persistence: () => ISessionsPersistence): void {
+        describe('shared fixture', () => {
+            let fixture: SessionsPersistenceFixture;
+            beforeEach(() => { fixture = new SessionsPersistenceFixture(persistence()); });
+
+            it('creates, reads, updates and deletes', () => fixture.testCrudOperations());
+            it('filters by id, user_id, active and time range', () => fixture.testFilters());
+            it('pages newest first without user and data', () => fixture.testPagingOrderAndProjection());
+            it('closes expired sessions', () => fixture.testCloseExpired());
+        });
+    }
+
     private readonly _persistence: ISessionsPersistence;
 
     public constructor(persistence: ISessionsPersistence) {
