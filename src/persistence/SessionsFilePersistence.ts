@@ -1,25 +1,41 @@
-import { ConfigParams, ConfigException } from 'pip-services3-commons-nodex';
+import { promises as fs } from 'fs';
+
+import { ConfigException, ConfigParams } from 'pip-services3-commons-nodex';
 
 import { SessionV1 } from '../data/version1/SessionV1';
 import { SessionChange } from './SessionChange';
-import { SessionsJsonFile } from './SessionsJsonFile';
+import { JournalContents, SessionsJournal } from './SessionsJournal';
 import { SessionsMemoryPersistence } from './SessionsMemoryPersistence';
+import { SessionsSnapshotFile } from './SessionsSnapshotFile';
 
 /**
- * The memory store plus durability: reads the file on open, and every write resolves
- * only after the file on disk holds it.
+ * The memory store plus durability: a snapshot file (a JSON array of sessions, the
+ * original's format) and a journal beside it (`<path>.journal`).
  *
- * The file is a JSON array of sessions, the original's format, so a deployment of the
- * original can switch over keeping its sessions.
+ * A write appends one record to the journal and is acknowledged once that is durable,
+ * so its cost does not grow with the number of sessions (the original rewrote the whole
+ * file on every write). When the journal passes options.compaction_threshold it is
+ * folded into a new snapshot in the background: the journal is moved aside to
+ * `<path>.journal.old`, new records go to a fresh journal, the snapshot is rewritten
+ * atomically, and the old journal is deleted; close() does the same, so after a clean
+ * stop the snapshot alone holds every session. Start-up loads the snapshot and replays
+ * `.journal.old` (left by a crash mid-compaction) and `.journal` over it; replay is
+ * idempotent, so every crash point recovers every acknowledged write.
  *
- * Configuration: path (default ./data/sessions.json), options.max_page_size.
+ * Configuration: path (default ./data/sessions.json), options.sync (default true: fsync
+ * before acknowledging), options.compaction_threshold (journal bytes, default 64 MB),
+ * options.max_page_size.
  */
 export class SessionsFilePersistence extends SessionsMemoryPersistence {
-    private _file: SessionsJsonFile;
+    private _snapshot: SessionsSnapshotFile;
+    private _sync = true;
+    private _compactionThreshold = 64 * 1024 * 1024;
+    private _journal: SessionsJournal | null = null;
+    private _compaction: Promise<void> | null = null;
 
     public constructor(filePath?: string) {
         super();
-        this._file = new SessionsJsonFile(filePath ?? './data/sessions.json');
+        this._snapshot = new SessionsSnapshotFile(filePath ?? './data/sessions.json');
     }
 
     public configure(config: ConfigParams): void {
@@ -27,21 +43,106 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
         const filePath = config.getAsNullableString('path');
         if (filePath != null) {
             if (filePath.trim() === '') throw new ConfigException(undefined, 'NO_PATH', 'The file store needs a path');
-            this._file = new SessionsJsonFile(filePath);
+            this._snapshot = new SessionsSnapshotFile(filePath);
         }
+        this._sync = config.getAsBooleanWithDefault('options.sync', this._sync);
+        this._compactionThreshold = config.getAsLongWithDefault('options.compaction_threshold', this._compactionThreshold);
     }
 
     public get path(): string {
-        return this._file.path;
+        return this._snapshot.path;
+    }
+
+    public get journalPath(): string {
+        return this._snapshot.path + '.journal';
+    }
+
+    /** Folds the journal into the snapshot first, so after a clean stop sessions.json is whole. */
+    public async close(correlationId: string | null): Promise<void> {
+        await this.waitForCompaction();
+        if (this._journal != null && this._journal.size > 0) await this.compact(correlationId);
+        await this._journal?.close();
+        this._journal = null;
+        await super.close(correlationId);
+    }
+
+    /** Folds the journal into a new snapshot now; resolves when done. */
+    public async compact(correlationId: string | null): Promise<void> {
+        if (this._compaction == null) {
+            this._compaction = this.runCompaction(correlationId).finally(() => { this._compaction = null; });
+        }
+        await this._compaction;
+    }
+
+    /** Resolves when a compaction in progress, if any, has finished. */
+    public async waitForCompaction(): Promise<void> {
+        while (this._compaction != null) await this._compaction.catch(() => undefined);
     }
 
     protected async loadAll(correlationId: string | null): Promise<SessionV1[]> {
-        const sessions = await this._file.load();
-        this._logger.info(correlationId ?? '', 'Loaded %d sessions from %s', sessions.length, this._file.path);
-        return sessions;
+        const started = Date.now();
+        const sessions = new Map<string, SessionV1>();
+        for (const session of await this._snapshot.load()) sessions.set(session.id, session);
+
+        const oldJournal = await SessionsJournal.read(this.oldJournalPath);
+        const journal = await SessionsJournal.read(this.journalPath);
+        SessionsFilePersistence.replay(sessions, oldJournal);
+        SessionsFilePersistence.replay(sessions, journal);
+        if (journal.tornBytes > 0 || oldJournal.tornBytes > 0) {
+            this._logger.warn(correlationId ?? '', 'Skipped a torn last journal record (%d bytes): it was never acknowledged',
+                journal.tornBytes + oldJournal.tornBytes);
+        }
+
+        // A compaction was cut short: finish it before taking writes, so the next one
+        // has a free place to move the journal to.
+        const oldExists = oldJournal.validBytes > 0 || oldJournal.tornBytes > 0 || await SessionsFilePersistence.exists(this.oldJournalPath);
+        if (oldExists) {
+            await this._snapshot.write(Array.from(sessions.values()));
+            await fs.rm(this.oldJournalPath, { force: true });
+        }
+
+        this._journal = new SessionsJournal(this.journalPath, this._sync);
+        await this._journal.open(journal.validBytes);
+        this._logger.info(correlationId ?? '', 'Loaded %d sessions from %s in %d ms',
+            sessions.size, this._snapshot.path, Date.now() - started);
+        return Array.from(sessions.values());
     }
 
     protected async persistChanges(correlationId: string | null, changes: SessionChange[]): Promise<void> {
-        await this._file.save(() => this.allSessions());
+        if (this._journal == null) throw new ConfigException(correlationId ?? undefined, 'NOT_OPEN', 'The file store is not open');
+        await this._journal.append(changes);
+        if (this._journal.size >= this._compactionThreshold && this._compaction == null) {
+            this.compact(correlationId).catch((err: unknown) => {
+                this._logger.error(correlationId ?? '', err as Error, 'Compacting the sessions journal failed; will retry');
+            });
+        }
+    }
+
+    private get oldJournalPath(): string {
+        return this.journalPath + '.old';
+    }
+
+    private async runCompaction(correlationId: string | null): Promise<void> {
+        const journal = this._journal;
+        if (journal == null) return;
+        const started = Date.now();
+        await journal.rotate(this.oldJournalPath);
+        // Taken right after the rotation: it holds at least everything in the old journal.
+        const sessions = Array.from(this.allSessions());
+        await this._snapshot.write(sessions);
+        await fs.rm(this.oldJournalPath, { force: true });
+        this._logger.debug(correlationId ?? '', 'Compacted %d sessions into the snapshot in %d ms',
+            sessions.length, Date.now() - started);
+    }
+
+    private static replay(sessions: Map<string, SessionV1>, journal: JournalContents): void {
+        for (const change of journal.changes) {
+            if (change.kind === 'upsert') sessions.set(change.session.id, change.session);
+            else sessions.delete(change.id);
+        }
+    }
+
+    private static async exists(filePath: string): Promise<boolean> {
+        return await fs.access(filePath).then(() => true, () => false);
     }
 }

@@ -85,6 +85,7 @@ describe('SessionsProcess (node run)', function () {
         running = new RunningService(dir, { HTTP_PORT: String(port), FILE_ENABLED: 'true', FILE_PATH: filePath });
         await running.waitForOutput(/listening at/);
         expect((await post(port, 'open_session', { user_id: 'u1' })).status).to.equal(200);
+        expect(await running.stop()).to.equal(0);
         expect(JSON.parse(await fs.readFile(filePath, 'utf8')).length).to.equal(1);
     });
 

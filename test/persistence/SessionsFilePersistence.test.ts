@@ -122,9 +122,13 @@ describe('SessionsFilePersistence', () => {
         persistence = await openStore(path.join(dir, 'other.json'));
     });
 
-    it('starts empty when the file does not exist and creates its folder on the first write', async () => {
+    it('starts empty when the file does not exist, and leaves a whole snapshot after a clean close', async () => {
         expect(persistence.size).to.equal(0);
         await persistence.create(null, makeSession('first', 'u1', 0));
+        const journal = await fs.readFile(persistence.journalPath, 'utf8');
+        expect(journal.split('\n').filter(line => line !== '').length, 'one journal record per write').to.equal(1);
+        await persistence.close(null);
+        expect(await fs.readFile(persistence.journalPath, 'utf8'), 'the journal was folded in').to.equal('');
         const onDisk = JSON.parse(await fs.readFile(filePath, 'utf8')) as Array<{ id: string; request_time: string }>;
         expect(onDisk.map(item => item.id)).to.deep.equal(['first']);
         expect(onDisk[0].request_time).to.equal('2026-01-01T10:00:00.000Z');

@@ -1,0 +1,88 @@
+import { promises as fs } from 'fs';
+import * as path from 'path';
+
+import { FileException } from 'pip-services3-commons-nodex';
+
+import { SessionV1 } from '../data/version1/SessionV1';
+import { SessionV1Json } from '../data/version1/SessionV1Json';
+
+/** Sessions serialized per write call: large enough to be fast, small enough to keep memory flat. */
+const BATCH = 2000;
+
+/**
+ * The snapshot of the file store: a JSON array of sessions in the original's format,
+ * so the original (and anything that reads its file) can still read it.
+ *
+ * A write goes to a temporary file that is fsynced and renamed over the old one, so a
+ * crash leaves the old or the new snapshot, never a torn one. It is written in batches,
+ * yielding between them, so a million sessions neither block requests nor need one
+ * giant string.
+ */
+export class SessionsSnapshotFile {
+    public readonly path: string;
+
+    public constructor(filePath: string) {
+        this.path = path.resolve(filePath);
+    }
+
+    /** A missing file is an empty store; an unreadable one is an error, never overwritten. */
+    public async load(): Promise<SessionV1[]> {
+        let text: string;
+        try {
+            text = await fs.readFile(this.path, 'utf8');
+        } catch (err) {
+            if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+            throw new FileException(undefined, 'READ_FAILED', 'Cannot read the sessions file ' + this.path).wrap(err);
+        }
+        if (text.trim() === '') return [];
+
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(text);
+        } catch (err) {
+            throw new FileException(undefined, 'CORRUPT_FILE', 'The sessions file ' + this.path + ' is not valid JSON');
+        }
+        if (!Array.isArray(parsed)) {
+            throw new FileException(undefined, 'CORRUPT_FILE', 'The sessions file ' + this.path + ' does not hold a JSON array');
+        }
+        try {
+            return parsed.map(item => SessionV1Json.toSession(item));
+        } catch (err) {
+            throw new FileException(undefined, 'CORRUPT_FILE',
+                'The sessions file ' + this.path + ' holds an invalid session: ' + (err as Error).message);
+        }
+    }
+
+    /** Replaces the snapshot with the given sessions; resolves once the new file is durable. */
+    public async write(sessions: readonly SessionV1[]): Promise<void> {
+        const temp = this.path + '.tmp';
+        await fs.mkdir(path.dirname(this.path), { recursive: true });
+        const handle = await fs.open(temp, 'w');
+        try {
+            await handle.write('[');
+            for (let start = 0; start < sessions.length; start += BATCH) {
+                const batch = sessions.slice(start, start + BATCH).map(session => JSON.stringify(session)).join(',');
+                await handle.write(start === 0 ? batch : ',' + batch);
+            }
+            await handle.write(']');
+            await handle.sync();
+        } finally {
+            await handle.close();
+        }
+        await fs.rename(temp, this.path);
+        await SessionsSnapshotFile.syncDirectory(path.dirname(this.path));
+    }
+
+    /** A rename is durable only once its directory entry is on disk too. */
+    public static async syncDirectory(dir: string): Promise<void> {
+        let handle: fs.FileHandle | null = null;
+        try {
+            handle = await fs.open(dir, 'r');
+            await handle.sync();
+        } catch {
+            // Some file systems refuse fsync on directories; the rename itself is still atomic.
+        } finally {
+            await handle?.close();
+        }
+    }
+}
