@@ -7,14 +7,17 @@ import { CompositeLogger } from 'pip-services3-components-nodex';
 import { SessionV1 } from '../data/version1/SessionV1';
 import { ISessionsPersistence } from './ISessionsPersistence';
 import { SessionChange } from './SessionChange';
+import { NewestSessions } from './NewestSessions';
 import { SessionsFilter } from './SessionsFilter';
 
 /**
- * Sessions kept in process memory, indexed by id and by user_id, so a lookup or a
- * per-user listing never walks all sessions (the toolkit's memory store scans an array).
+ * Sessions kept in process memory, indexed so that no request walks all sessions:
+ * by id, by user_id, and the active ones by last activity (so the expiry sweep stops
+ * at the first session that is still fresh). The toolkit's memory store scans an array.
  *
- * Durable stores extend this class and override persistChanges(): every write calls it
- * after changing memory and resolves only once it resolves.
+ * Durable stores extend this class and override persistChanges(): every write changes
+ * memory, then calls it, and is undone if it fails, so a write that is not acknowledged
+ * is not left visible either.
  *
  * Configuration: options.max_page_size (default 100).
  */
@@ -25,6 +28,11 @@ export class SessionsMemoryPersistence
     protected _maxPageSize = 100;
     private readonly _items = new Map<string, SessionV1>();
     private readonly _idsByUser = new Map<string, Set<string>>();
+    // Active sessions in insertion order; re-inserted on every change, so while the
+    // times only move forward (the controller stamps "now") this is oldest activity first.
+    private readonly _activeByActivity = new Map<string, SessionV1>();
+    private _activityOrdered = true;
+    private _lastActivity = -Infinity;
     private _opened = false;
 
     public configure(config: ConfigParams): void {
@@ -68,15 +76,15 @@ export class SessionsMemoryPersistence
         const skip = paging.getSkip(0);
         const take = paging.getTake(this._maxPageSize);
 
-        const matched: SessionV1[] = [];
+        const newest = new NewestSessions(skip + take);
+        let total = 0;
         for (const item of this.candidates(criteria)) {
-            if (criteria.matches(item)) matched.push(item);
+            if (!criteria.matches(item)) continue;
+            total++;
+            newest.offer(item);
         }
-        matched.sort(SessionsMemoryPersistence.newestFirst);
-
-        const data = matched.slice(skip, skip + take).map(SessionsMemoryPersistence.withoutContent);
-        const total = paging.total ? matched.length : null;
-        return new DataPage<SessionV1>(data, total as number);
+        const data = newest.toArray().slice(skip).map(SessionsMemoryPersistence.withoutContent);
+        return new DataPage<SessionV1>(data, (paging.total ? total : null) as number);
     }
 
     public async getOneById(correlationId: string | null, id: string): Promise<SessionV1 | null> {
@@ -90,18 +98,14 @@ export class SessionsMemoryPersistence
         }
         const stored = { ...item };
         this.put(stored);
-        await this.persistChanges(correlationId, [{ kind: 'upsert', session: stored }]);
+        await this.persistOrUndo(correlationId, [{ kind: 'upsert', session: stored }], [[stored, null]]);
         return { ...stored };
     }
 
     public async update(correlationId: string | null, item: SessionV1): Promise<SessionV1 | null> {
         const existing = this._items.get(item.id);
         if (existing == null) return null;
-        const stored = { ...item };
-        this.remove(existing);
-        this.put(stored);
-        await this.persistChanges(correlationId, [{ kind: 'upsert', session: stored }]);
-        return { ...stored };
+        return await this.replace(correlationId, existing, { ...item });
     }
 
     public async updatePartially(correlationId: string | null, id: string, data: AnyValueMap): Promise<SessionV1 | null> {
@@ -109,34 +113,40 @@ export class SessionsMemoryPersistence
         if (existing == null) return null;
         const stored = { ...existing, ...data.getAsObject() } as SessionV1;
         stored.id = id;
-        this.remove(existing);
-        this.put(stored);
-        await this.persistChanges(correlationId, [{ kind: 'upsert', session: stored }]);
-        return { ...stored };
+        return await this.replace(correlationId, existing, stored);
     }
 
     public async deleteById(correlationId: string | null, id: string): Promise<SessionV1 | null> {
         const existing = this._items.get(id);
         if (existing == null) return null;
         this.remove(existing);
-        await this.persistChanges(correlationId, [{ kind: 'delete', id }]);
+        await this.persistOrUndo(correlationId, [{ kind: 'delete', id }], [[null, existing]]);
         return { ...existing };
     }
 
     public async closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date): Promise<number> {
         const limit = requestTime.getTime();
+        if (!this._activityOrdered) this.reorderByActivity();
+        const expired: SessionV1[] = [];
+        for (const item of this._activeByActivity.values()) {
+            if (item.request_time.getTime() >= limit) break;
+            expired.push(item);
+        }
+        if (expired.length === 0) return 0;
+
         const changes: SessionChange[] = [];
-        for (const existing of [...this._items.values()]) {
-            if (!existing.active || existing.request_time.getTime() >= limit) continue;
+        const undo: Array<[SessionV1 | null, SessionV1 | null]> = [];
+        for (const existing of expired) {
             const closed: SessionV1 = {
                 ...existing, active: false, close_time: closeTime, request_time: closeTime, user: null, data: null
             };
             this.remove(existing);
             this.put(closed);
             changes.push({ kind: 'upsert', session: closed });
+            undo.push([closed, existing]);
         }
-        if (changes.length > 0) await this.persistChanges(correlationId, changes);
-        return changes.length;
+        await this.persistOrUndo(correlationId, changes, undo);
+        return expired.length;
     }
 
     /** All sessions, in no particular order; for durability layers that write snapshots. */
@@ -154,9 +164,40 @@ export class SessionsMemoryPersistence
         // Nothing to persist: this store lives and dies with the process.
     }
 
+    private async replace(correlationId: string | null, existing: SessionV1, stored: SessionV1): Promise<SessionV1> {
+        this.remove(existing);
+        this.put(stored);
+        await this.persistOrUndo(correlationId, [{ kind: 'upsert', session: stored }], [[stored, existing]]);
+        return { ...stored };
+    }
+
+    /**
+     * Persists changes already made in memory; if that fails, puts back what was there
+     * (each pair: [what the change put in, what it replaced]) unless a later write has
+     * replaced it meanwhile, and rethrows.
+     */
+    private async persistOrUndo(correlationId: string | null, changes: SessionChange[],
+        undo: Array<[SessionV1 | null, SessionV1 | null]>): Promise<void> {
+        try {
+            await this.persistChanges(correlationId, changes);
+        } catch (err) {
+            for (const [written, previous] of undo) {
+                const id = (written ?? previous)!.id;
+                const current = this._items.get(id) ?? null;
+                if (current !== written) continue;
+                if (current != null) this.remove(current);
+                if (previous != null) this.put(previous);
+            }
+            throw err;
+        }
+    }
+
     private replaceAll(items: SessionV1[]): void {
         this._items.clear();
         this._idsByUser.clear();
+        this._activeByActivity.clear();
+        this._activityOrdered = true;
+        this._lastActivity = -Infinity;
         for (const item of items) this.put(item);
     }
 
@@ -173,6 +214,10 @@ export class SessionsMemoryPersistence
             }
             return;
         }
+        if (criteria.active === true) {
+            yield* this._activeByActivity.values();
+            return;
+        }
         yield* this._items.values();
     }
 
@@ -184,21 +229,32 @@ export class SessionsMemoryPersistence
             this._idsByUser.set(item.user_id, ids);
         }
         ids.add(item.id);
+        if (item.active) {
+            const time = item.request_time.getTime();
+            if (time < this._lastActivity) this._activityOrdered = false;
+            else this._lastActivity = time;
+            this._activeByActivity.set(item.id, item);
+        }
     }
 
     private remove(item: SessionV1): void {
         this._items.delete(item.id);
+        this._activeByActivity.delete(item.id);
         const ids = this._idsByUser.get(item.user_id);
         if (ids == null) return;
         ids.delete(item.id);
         if (ids.size === 0) this._idsByUser.delete(item.user_id);
     }
 
-    private static newestFirst(a: SessionV1, b: SessionV1): number {
-        const diff = b.request_time.getTime() - a.request_time.getTime();
-        if (diff !== 0) return diff;
-        // A stable tie-break keeps pages from overlapping when times are equal.
-        return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    // Sessions loaded from disk, or written with times not in order (a clock step back,
+    // tests), are put in order once here; the steady state never needs it.
+    private reorderByActivity(): void {
+        const active = [...this._activeByActivity.values()]
+            .sort((a, b) => a.request_time.getTime() - b.request_time.getTime());
+        this._activeByActivity.clear();
+        for (const item of active) this._activeByActivity.set(item.id, item);
+        this._lastActivity = active.length > 0 ? active[active.length - 1].request_time.getTime() : -Infinity;
+        this._activityOrdered = true;
     }
 
     private static withoutContent(item: SessionV1): SessionV1 {

@@ -1,10 +1,29 @@
 import { expect } from 'chai';
-import { ConfigParams, FilterParams } from 'pip-services3-commons-nodex';
+import { AnyValueMap, ConfigParams, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
 
 import { SessionV1 } from '../../src/data/version1/SessionV1';
 import { SessionsFilter } from '../../src/persistence/SessionsFilter';
 import { SessionsMemoryPersistence } from '../../src/persistence/SessionsMemoryPersistence';
+import { SessionChange } from '../../src/persistence/SessionChange';
 import { makeSession, SessionsPersistenceFixture } from './SessionsPersistenceFixture';
+
+/** A deterministic pseudo-random sequence, so a failure can be replayed. */
+function seededRandom(seed: number): () => number {
+    let state = seed;
+    return () => {
+        state = (state * 1103515245 + 12345) % 2147483648;
+        return state / 2147483648;
+    };
+}
+
+/** A memory store whose durable layer fails on demand, as a full disk would. */
+class FailingWritesPersistence extends SessionsMemoryPersistence {
+    public failing = false;
+
+    protected async persistChanges(correlationId: string | null, changes: SessionChange[]): Promise<void> {
+        if (this.failing) throw new Error('disk full');
+    }
+}
 
 describe('SessionsMemoryPersistence', () => {
     let persistence: SessionsMemoryPersistence;
@@ -50,5 +69,99 @@ describe('SessionsMemoryPersistence', () => {
                 SessionsFilter.prototype.matches = original;
             }
         });
+    });
+
+    it('keeps its indexes consistent through create, update, close, delete and expiry', async () => {
+        const random = seededRandom(42);
+        const model = new Map<string, { user_id: string; active: boolean; time: number }>();
+        const start = Date.parse('2026-01-01T00:00:00Z');
+        let clock = start;
+        let created = 0;
+        for (let step = 0; step < 3000; step++) {
+            clock += Math.floor(random() * 1000);
+            const ids = [...model.keys()];
+            const pick = ids[Math.floor(random() * ids.length)];
+            const roll = random();
+            if (roll < 0.35 || ids.length === 0) {
+                const session = makeSession('m' + created++, 'user' + Math.floor(random() * 20), 0);
+                session.request_time = session.open_time = new Date(clock - Math.floor(random() * 5000));
+                await persistence.create(null, session);
+                model.set(session.id, { user_id: session.user_id, active: true, time: session.request_time.getTime() });
+            } else if (roll < 0.55) {
+                await persistence.updatePartially(null, pick, AnyValueMap.fromTuples('request_time', new Date(clock), 'data', step));
+                model.get(pick)!.time = clock;
+            } else if (roll < 0.65) {
+                const user = 'user' + Math.floor(random() * 20);
+                const current = (await persistence.getOneById(null, pick))!;
+                await persistence.update(null, { ...current, user_id: user, request_time: new Date(clock) });
+                Object.assign(model.get(pick)!, { user_id: user, time: clock });
+            } else if (roll < 0.75) {
+                await persistence.updatePartially(null, pick, AnyValueMap.fromTuples(
+                    'active', false, 'request_time', new Date(clock), 'close_time', new Date(clock)));
+                Object.assign(model.get(pick)!, { active: false, time: clock });
+            } else if (roll < 0.85) {
+                await persistence.deleteById(null, pick);
+                model.delete(pick);
+            } else {
+                const limit = clock - 60000;
+                const closed = await persistence.closeExpired(null, new Date(limit), new Date(clock));
+                let expected = 0;
+                for (const entry of model.values()) {
+                    if (entry.active && entry.time < limit) {
+                        entry.active = false;
+                        entry.time = clock;
+                        expected++;
+                    }
+                }
+                expect(closed, 'sessions closed by the sweep at step ' + step).to.equal(expected);
+            }
+        }
+
+        const everything = new PagingParams(0, 100000, true);
+        const listed = async (filter: Record<string, unknown>) =>
+            (await persistence.getPageByFilter(null, FilterParams.fromValue(filter), new PagingParams(0, 100, true)));
+        for (let user = 0; user < 20; user++) {
+            const expected = [...model.entries()].filter(([, entry]) => entry.user_id === 'user' + user)
+                .sort(([idA, a], [idB, b]) => b.time - a.time || (idA < idB ? -1 : 1)).map(([id]) => id);
+            const page = await listed({ user_id: 'user' + user });
+            expect(page.total, 'sessions of user' + user).to.equal(expected.length);
+            expect(page.data.map(item => item.id)).to.deep.equal(expected.slice(0, 100));
+            const active = await listed({ user_id: 'user' + user, active: true });
+            expect(active.total).to.equal(expected.filter(id => model.get(id)!.active).length);
+        }
+        const activeCount = [...model.values()].filter(entry => entry.active).length;
+        expect((await listed({ active: true })).total).to.equal(activeCount);
+        expect((await listed({ active: false })).total).to.equal(model.size - activeCount);
+        expect((await persistence.getPageByFilter(null, null, everything)).total).to.equal(model.size);
+        expect(persistence.size).to.equal(model.size);
+    });
+
+    it('undoes a change whose durable write fails, so nothing unacknowledged stays visible', async () => {
+        const store = new FailingWritesPersistence();
+        await store.open(null);
+        await store.create(null, makeSession('kept', 'u1', 0));
+        store.failing = true;
+
+        const attempts: Array<() => Promise<unknown>> = [
+            () => store.create(null, makeSession('new', 'u1', 1)),
+            () => store.updatePartially(null, 'kept', AnyValueMap.fromTuples('data', { lost: true })),
+            () => store.update(null, { ...makeSession('kept', 'u2', 2) }),
+            () => store.deleteById(null, 'kept'),
+            () => store.closeExpired(null, new Date('2030-01-01'), new Date())
+        ];
+        for (const attempt of attempts) {
+            let failed = false;
+            await attempt().catch(() => { failed = true; });
+            expect(failed).to.equal(true);
+        }
+        expect(await store.getOneById(null, 'new')).to.equal(null);
+        const kept = await store.getOneById(null, 'kept');
+        expect(kept!.data).to.deep.equal({ cart: ['kept'] });
+        expect(kept!.active).to.equal(true);
+        expect(kept!.user_id).to.equal('u1');
+        const byUser = await store.getPageByFilter(null, FilterParams.fromTuples('user_id', 'u1'), null);
+        expect(byUser.data.map(item => item.id)).to.deep.equal(['kept']);
+        store.failing = false;
+        expect(await store.closeExpired(null, new Date('2030-01-01'), new Date())).to.equal(1);
     });
 });
