@@ -10,3 +10,5 @@ export { SessionsCommandableHttpServiceV1 } from './services/version1/SessionsCo
 export { SessionsHttpEndpoint } from './services/SessionsHttpEndpoint';
 export { SessionsServiceFactory } from './build/SessionsServiceFactory';
 export { SessionsProcess } from './container/SessionsProcess';
+export * from './clients/version1';
+export { SessionsClientFactory } from './build/SessionsClientFactory';

@@ -1,0 +1,37 @@
+import { DataPage, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
+
+import { SessionV1 } from '../../data/version1/SessionV1';
+
+/**
+ * The sessions service as its clients see it: the methods of client-sessions-node 1.1.3
+ * in the same order and with the same arguments, so code written for that client only
+ * changes its import.
+ *
+ * The types say what the service really does, and accept everything the original's did:
+ * correlationId may be null; filter, paging and the optional session fields may be left
+ * out; a method that finds no session resolves to null (the original typed that as
+ * SessionV1). Dates in every result are Date objects.
+ */
+export interface ISessionsClientV1 {
+    /** Newest request_time first, without user and data; filter keys: id, user_id, active, from_time, to_time. */
+    getSessions(correlationId: string | null, filter?: FilterParams | null, paging?: PagingParams | null): Promise<DataPage<SessionV1>>;
+
+    getSessionById(correlationId: string | null, sessionId: string): Promise<SessionV1 | null>;
+
+    /** Always opens a new session. */
+    openSession(correlationId: string | null, userId: string, userName?: string | null,
+        address?: string | null, client?: string | null, user?: unknown, data?: unknown): Promise<SessionV1>;
+
+    storeSessionData(correlationId: string | null, sessionId: string, data: unknown): Promise<SessionV1 | null>;
+
+    updateSessionUser(correlationId: string | null, sessionId: string, user: unknown): Promise<SessionV1 | null>;
+
+    /** The session, now inactive with close_time set and user and data cleared. */
+    closeSession(correlationId: string | null, sessionId: string): Promise<SessionV1 | null>;
+
+    /** Closes the active sessions idle longer than the service's expire_timeout. */
+    closeExpiredSessions(correlationId: string | null): Promise<void>;
+
+    /** The deleted session. */
+    deleteSessionById(correlationId: string | null, sessionId: string): Promise<SessionV1 | null>;
+}

@@ -1,0 +1,95 @@
+import {
+    ConfigParams, DataPage, Descriptor, FilterParams, InvalidStateException, PagingParams
+} from 'pip-services3-commons-nodex';
+import { DirectClient } from 'pip-services3-rpc-nodex';
+
+import { SessionV1 } from '../../data/version1/SessionV1';
+import { ISessionsController } from '../../logic/ISessionsController';
+import { ISessionsClientV1 } from './ISessionsClientV1';
+
+/**
+ * Calls the sessions controller in the same process, for a monolith that runs the
+ * service and its callers together.
+ *
+ * References: dependencies.controller (default service-sessions:controller:*:*:*).
+ *
+ * It calls the controller's methods, not its command set, so the caller's correlation
+ * id reaches the logic unchanged and no JSON is involved. Filter and paging are
+ * normalized the way the HTTP service reads them, so plain objects work as over HTTP.
+ * Arguments are not validated against the commands' schemas: that is the transport's job,
+ * and in-process callers are typed.
+ */
+export class SessionsDirectClientV1 extends DirectClient<ISessionsController> implements ISessionsClientV1 {
+    public constructor(config?: unknown) {
+        super();
+        this._dependencyResolver.put('controller', new Descriptor('service-sessions', 'controller', '*', '*', '*'));
+        if (config != null) this.configure(ConfigParams.fromValue(config));
+    }
+
+    public async open(correlationId: string | null): Promise<void> {
+        await super.open(correlationId as string);
+    }
+
+    public async close(correlationId: string | null): Promise<void> {
+        await super.close(correlationId as string);
+    }
+
+    public async getSessions(correlationId: string | null, filter?: FilterParams | null,
+        paging?: PagingParams | null): Promise<DataPage<SessionV1>> {
+        return await this.run(correlationId, 'get_sessions', controller => controller.getSessions(correlationId,
+            FilterParams.fromValue(filter), PagingParams.fromValue(paging)));
+    }
+
+    public async getSessionById(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
+        return await this.run(correlationId, 'get_session_by_id', controller => controller.getSessionById(correlationId, sessionId));
+    }
+
+    public async openSession(correlationId: string | null, userId: string, userName?: string | null,
+        address?: string | null, client?: string | null, user?: unknown, data?: unknown): Promise<SessionV1> {
+        return await this.run(correlationId, 'open_session', controller => controller.openSession(correlationId,
+            userId, userName, address, client, user, data));
+    }
+
+    public async storeSessionData(correlationId: string | null, sessionId: string, data: unknown): Promise<SessionV1 | null> {
+        return await this.run(correlationId, 'store_session_data', controller => controller.storeSessionData(correlationId, sessionId, data));
+    }
+
+    public async updateSessionUser(correlationId: string | null, sessionId: string, user: unknown): Promise<SessionV1 | null> {
+        return await this.run(correlationId, 'update_session_user', controller => controller.updateSessionUser(correlationId, sessionId, user));
+    }
+
+    public async closeSession(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
+        return await this.run(correlationId, 'close_session', controller => controller.closeSession(correlationId, sessionId));
+    }
+
+    public async closeExpiredSessions(correlationId: string | null): Promise<void> {
+        await this.run(correlationId, 'close_expired_sessions', controller => controller.closeExpiredSessions(correlationId));
+    }
+
+    public async deleteSessionById(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
+        return await this.run(correlationId, 'delete_session_by_id', controller => controller.deleteSessionById(correlationId, sessionId));
+    }
+
+    private async run<T>(correlationId: string | null, name: string,
+        action: (controller: ISessionsController) => Promise<T>): Promise<T> {
+        const timing = this.instrument(correlationId as string, 'sessions.' + name);
+        try {
+            const result = await action(this.controller(correlationId));
+            timing.endSuccess();
+            return result;
+        } catch (err) {
+            timing.endFailure(err as Error);
+            throw err;
+        }
+    }
+
+    // The toolkit's DirectClient counts as open from the start, so a client that was never
+    // given its references would otherwise fail with a TypeError on the first call.
+    private controller(correlationId: string | null): ISessionsController {
+        if (this._controller == null) {
+            throw new InvalidStateException(correlationId ?? undefined, 'NO_CONTROLLER',
+                'SessionsDirectClientV1 has no controller: give it references with a service-sessions controller');
+        }
+        return this._controller;
+    }
+}

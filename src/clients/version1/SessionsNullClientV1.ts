@@ -1,0 +1,52 @@
+import { DataPage, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
+
+import { SessionV1 } from '../../data/version1/SessionV1';
+import { SessionsController } from '../../logic/SessionsController';
+import { ISessionsClientV1 } from './ISessionsClientV1';
+
+/**
+ * A client that does nothing, for code that must run without a sessions service:
+ * there are never any sessions, and openSession hands back a new session it does not keep.
+ *
+ * Every method returns a promise. The original's returned a bare null from most of them,
+ * so `await` worked but `.then()` threw a TypeError.
+ */
+export class SessionsNullClientV1 implements ISessionsClientV1 {
+    public async getSessions(correlationId: string | null, filter?: FilterParams | null,
+        paging?: PagingParams | null): Promise<DataPage<SessionV1>> {
+        return new DataPage<SessionV1>([], 0);
+    }
+
+    public async getSessionById(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
+        return null;
+    }
+
+    public async openSession(correlationId: string | null, userId: string, userName?: string | null,
+        address?: string | null, client?: string | null, user?: unknown, data?: unknown): Promise<SessionV1> {
+        const session = new SessionV1(SessionsController.newSessionId(), userId,
+            userName ?? undefined, address ?? undefined, client ?? undefined);
+        if (user !== undefined) session.user = user;
+        if (data !== undefined) session.data = data;
+        return session;
+    }
+
+    public async storeSessionData(correlationId: string | null, sessionId: string, data: unknown): Promise<SessionV1 | null> {
+        return null;
+    }
+
+    public async updateSessionUser(correlationId: string | null, sessionId: string, user: unknown): Promise<SessionV1 | null> {
+        return null;
+    }
+
+    public async closeSession(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
+        return null;
+    }
+
+    public async closeExpiredSessions(correlationId: string | null): Promise<void> {
+        // No sessions, so none expire.
+    }
+
+    public async deleteSessionById(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
+        return null;
+    }
+}

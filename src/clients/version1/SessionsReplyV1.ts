@@ -1,0 +1,43 @@
+import { DataPage, InvocationException } from 'pip-services3-commons-nodex';
+
+import { SessionV1 } from '../../data/version1/SessionV1';
+import { SessionV1Json } from '../../data/version1/SessionV1Json';
+
+/**
+ * Turns the service's JSON replies into what the clients promise: SessionV1 objects
+ * with real Dates, and DataPages of them.
+ *
+ * The original client handed the parsed JSON through, so every date was an ISO string
+ * typed as Date. A reply that is not a session is the service's (or a proxy's) fault,
+ * not the caller's, so it fails as INVALID_REPLY rather than as a bad request.
+ */
+export class SessionsReplyV1 {
+    public static toSession(correlationId: string | null, value: unknown): SessionV1 {
+        try {
+            return SessionV1Json.toSession(value);
+        } catch (err) {
+            throw SessionsReplyV1.invalid(correlationId, 'a session: ' + (err as Error).message);
+        }
+    }
+
+    /** A session, or null for the service's "no such session" (204). */
+    public static toSessionOrNull(correlationId: string | null, value: unknown): SessionV1 | null {
+        return value == null ? null : SessionsReplyV1.toSession(correlationId, value);
+    }
+
+    public static toPage(correlationId: string | null, value: unknown): DataPage<SessionV1> {
+        const page = value as { data?: unknown; total?: unknown } | null;
+        if (page == null || typeof page !== 'object' || !Array.isArray(page.data)) {
+            throw SessionsReplyV1.invalid(correlationId, 'a page of sessions');
+        }
+        const data = page.data.map(item => SessionsReplyV1.toSession(correlationId, item));
+        // total is only counted when paging.total asks for it; null otherwise, as in every store.
+        const total = typeof page.total === 'number' ? page.total : null;
+        return new DataPage<SessionV1>(data, total as number);
+    }
+
+    private static invalid(correlationId: string | null, expected: string): InvocationException {
+        return new InvocationException(correlationId ?? undefined, 'INVALID_REPLY',
+            'The sessions service did not answer with ' + expected);
+    }
+}
