@@ -21,7 +21,9 @@ async function openStore(filePath: string, options: Record<string, unknown> = {}
 /** A crash: the process is gone without close(), so the journal is never folded in. */
 async function crash(persistence: SessionsFilePersistence): Promise<void> {
     await persistence.waitForCompaction();
-    // Drop the instance without closing its journal cleanly; the OS keeps what was written.
+    // Closing the file handle alone is what the OS does when a process dies: what was
+    // written stays, nothing is folded into the snapshot.
+    await (persistence as unknown as { _journal: SessionsJournal | null })._journal?.close();
 }
 
 async function allIds(persistence: SessionsFilePersistence): Promise<string[]> {

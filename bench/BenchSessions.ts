@@ -1,0 +1,118 @@
+import { randomBytes } from 'crypto';
+import { promises as fs } from 'fs';
+import * as path from 'path';
+
+import autocannon from 'autocannon';
+import { MongoClient } from 'mongodb';
+
+/** The sessions a run starts with, and how to put them in each kind of store quickly. */
+export class BenchSessions {
+    public readonly ids: string[] = [];
+    public readonly userIds: string[];
+
+    public constructor(public readonly count: number) {
+        const users = Math.max(1, Math.floor(count / 10));
+        this.userIds = Array.from({ length: users }, (_, index) => 'u' + index);
+    }
+
+    public userOf(index: number): string {
+        return this.userIds[index % this.userIds.length];
+    }
+
+    /** Writes a JSON array file in the original's format: both services load it at start. */
+    public async writeFile(filePath: string): Promise<void> {
+        await fs.mkdir(path.dirname(filePath), { recursive: true });
+        const handle = await fs.open(filePath, 'w');
+        const now = Date.now();
+        try {
+            await handle.write('[');
+            const batch: string[] = [];
+            for (let index = 0; index < this.count; index++) {
+                const id = this.nextId(index);
+                const time = new Date(now - (this.count - index)).toISOString();
+                batch.push(JSON.stringify({
+                    id, user_id: this.userOf(index), user_name: 'Bench User', active: true, open_time: time,
+                    request_time: time, address: '127.0.0.1', client: 'bench', user: { id: this.userOf(index), roles: ['user'] },
+                    data: { n: index }
+                }));
+                if (batch.length === 5000 || index === this.count - 1) {
+                    await handle.write((index >= 5000 ? ',' : '') + batch.join(','));
+                    batch.length = 0;
+                }
+            }
+            await handle.write(']');
+        } finally {
+            await handle.close();
+        }
+    }
+
+    /** Inserts straight into MongoDB, as the service stores them (_id = session id). */
+    public async insertMongo(uri: string, collection: string): Promise<void> {
+        const client = await new MongoClient(uri).connect();
+        try {
+            const target = client.db().collection(collection);
+            await target.deleteMany({});
+            const now = Date.now();
+            for (let start = 0; start < this.count; start += 10000) {
+                const docs = [];
+                for (let index = start; index < Math.min(this.count, start + 10000); index++) {
+                    const time = new Date(now - (this.count - index));
+                    docs.push({
+                        _id: this.nextId(index) as unknown as never, user_id: this.userOf(index), user_name: 'Bench User',
+                        active: true, open_time: time, request_time: time, address: '127.0.0.1', client: 'bench',
+                        user: { id: this.userOf(index) }, data: { n: index }
+                    });
+                }
+                await target.insertMany(docs, { ordered: false });
+            }
+        } finally {
+            await client.close();
+        }
+    }
+
+    /** Opens the sessions through the API (for memory stores), keeping the ids it returns. */
+    public async openOverHttp(port: number): Promise<void> {
+        let index = 0;
+        // autocannon may stop counting before the last pipelined replies arrive, so top up
+        // until every session is open.
+        for (let round = 0; round < 5 && this.ids.length < this.count; round++) {
+            await autocannon({
+                url: 'http://127.0.0.1:' + port,
+                // More requests in flight than remain makes autocannon never finish.
+                connections: Math.min(32, this.count - this.ids.length),
+                pipelining: 1,
+                amount: this.count - this.ids.length,
+                requests: [{
+                    method: 'POST',
+                    path: '/v1/sessions/open_session',
+                    headers: { 'content-type': 'application/json' },
+                    setupRequest: (request) => ({
+                        ...request,
+                        body: JSON.stringify({ user_id: this.userOf(index++), user_name: 'Bench User', data: { n: index } })
+                    }),
+                    onResponse: (status, body) => {
+                        if (status === 200) this.ids.push((JSON.parse(body) as { id: string }).id);
+                    }
+                }]
+            });
+        }
+        if (this.ids.length < this.count) {
+            throw new Error('Preloading over HTTP opened only ' + this.ids.length + ' of ' + this.count + ' sessions');
+        }
+    }
+
+    public randomId(): string {
+        return this.ids[Math.floor(Math.random() * this.ids.length)];
+    }
+
+    public randomUser(): string {
+        return this.userIds[Math.floor(Math.random() * this.userIds.length)];
+    }
+
+    private nextId(index: number): string {
+        if (index < this.ids.length) return this.ids[index];
+        const id = randomBytes(16).toString('hex');
+        this.ids.push(id);
+        return id;
+    }
+}

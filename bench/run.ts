@@ -1,0 +1,312 @@
+import { spawnSync } from 'child_process';
+import { promises as fs, existsSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import autocannon from 'autocannon';
+
+import { BenchChart, ChartPoint } from './BenchChart';
+import { BenchService } from './BenchService';
+import { BenchSessions } from './BenchSessions';
+
+/**
+ * npm run bench -- [--sizes 1000,100000,1000000] [--duration 10] [--stores memory,file,mongodb]
+ *                  [--ops open_session,...] [--connections 32] [--compare] [--compare-sizes 1000,10000,100000]
+ *
+ * Starts each service as its own process per store and size, preloads it, drives it
+ * over HTTP with autocannon, and prints/writes the results (bench-results/). Timings are
+ * only ever reported here, never asserted in tests.
+ */
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const OPS = ['open_session', 'get_session_by_id', 'store_session_data', 'get_sessions', 'close_session'];
+const ORIGINAL_VERSION = '1.1.1';
+const ORIGINAL_DIR = path.join(os.homedir(), '.cache', 'service-sessions-bench', 'original-' + ORIGINAL_VERSION);
+
+interface Options {
+    sizes: number[];
+    compareSizes: number[];
+    duration: number;
+    stores: string[];
+    ops: string[];
+    connections: number;
+    compare: boolean;
+}
+
+interface Row extends ChartPoint {
+    p50: number;
+    p99: number;
+    errors: number;
+    rssMb: number;
+    loadMs: number | null;
+}
+
+function parseOptions(args: string[]): Options {
+    const value = (name: string, fallback: string): string => {
+        const index = args.indexOf('--' + name);
+        return index >= 0 && index + 1 < args.length ? args[index + 1] : fallback;
+    };
+    const numbers = (text: string) => text.split(',').map(item => Number(item.replace(/_/g, ''))).filter(n => n > 0);
+    return {
+        sizes: numbers(value('sizes', '1000,100000,1000000')),
+        compareSizes: numbers(value('compare-sizes', '1000,10000,100000')),
+        duration: Number(value('duration', '10')),
+        stores: value('stores', 'memory,file,mongodb').split(','),
+        ops: value('ops', OPS.join(',')).split(',').filter(op => OPS.includes(op)),
+        connections: Number(value('connections', '32')),
+        compare: args.includes('--compare')
+    };
+}
+
+function progress(message: string): void {
+    process.stderr.write('[bench ' + new Date().toISOString().slice(11, 19) + '] ' + message + '\n');
+}
+
+function body(op: string, sessions: BenchSessions, counter: number): string {
+    switch (op) {
+        case 'open_session':
+            return JSON.stringify({ user_id: sessions.randomUser(), user_name: 'Bench User', address: '127.0.0.1', client: 'bench', data: { n: counter } });
+        case 'get_session_by_id':
+        case 'close_session':
+            return JSON.stringify({ session_id: sessions.randomId() });
+        case 'store_session_data':
+            return JSON.stringify({ session_id: sessions.randomId(), data: { n: counter, cart: ['a', 'b'] } });
+        case 'get_sessions':
+            return JSON.stringify({ filter: { user_id: sessions.randomUser() }, paging: { skip: 0, take: 10 } });
+        default:
+            throw new Error('Unknown operation ' + op);
+    }
+}
+
+async function drive(port: number, op: string, sessions: BenchSessions, options: Options): Promise<autocannon.Result> {
+    let counter = 0;
+    return await autocannon({
+        url: 'http://127.0.0.1:' + port,
+        connections: options.connections,
+        duration: options.duration,
+        requests: [{
+            method: 'POST',
+            path: op === 'bare' ? '/' : '/v1/sessions/' + op,
+            headers: { 'content-type': 'application/json' },
+            setupRequest: (request) => ({ ...request, body: body(op === 'bare' ? 'get_session_by_id' : op, sessions, counter++) })
+        }]
+    });
+}
+
+async function freePort(): Promise<number> {
+    const net = await import('net');
+    return await new Promise<number>((resolve, reject) => {
+        const server = net.createServer();
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+            const port = (server.address() as { port: number }).port;
+            server.close(() => resolve(port));
+        });
+    });
+}
+
+function ensureOriginal(): string {
+    const main = path.join(ORIGINAL_DIR, 'node_modules', 'service-sessions-node', 'bin', 'main.js');
+    if (!existsSync(main)) {
+        progress('installing service-sessions-node@' + ORIGINAL_VERSION + ' into ' + ORIGINAL_DIR);
+        spawnSync('mkdir', ['-p', ORIGINAL_DIR]);
+        const result = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', ORIGINAL_DIR,
+            'service-sessions-node@' + ORIGINAL_VERSION], { stdio: 'inherit' });
+        if (result.status !== 0) throw new Error('Installing the original failed');
+    }
+    return main;
+}
+
+// The original's own config logs every request at trace level; the same log level as
+// ours (info) keeps the comparison about the code, not about console output.
+async function originalConfig(dir: string): Promise<string> {
+    const file = path.join(dir, 'original-config.yml');
+    await fs.writeFile(file, [
+        '- descriptor: "pip-services:logger:console:default:1.0"',
+        '  level: "info"',
+        '{{#if MEMORY_ENABLED}}',
+        '- descriptor: "service-sessions:persistence:memory:default:1.0"',
+        '{{/if}}',
+        '{{#if FILE_ENABLED}}',
+        '- descriptor: "service-sessions:persistence:file:default:1.0"',
+        '  path: {{{FILE_PATH}}}',
+        '{{/if}}',
+        '{{#if MONGO_ENABLED}}',
+        '- descriptor: "service-sessions:persistence:mongodb:default:1.0"',
+        '  connection:',
+        '    uri: {{{MONGO_SERVICE_URI}}}',
+        '{{/if}}',
+        '- descriptor: "service-sessions:controller:default:default:1.0"',
+        '- descriptor: "pip-services:endpoint:http:default:1.0"',
+        '  connection:',
+        '    protocol: "http"',
+        '    host: "127.0.0.1"',
+        '    port: {{HTTP_PORT}}',
+        '- descriptor: "service-sessions:service:commandable-http:default:1.0"'
+    ].join('\n'));
+    return file;
+}
+
+async function mongoUri(): Promise<string | null> {
+    if (process.env.MONGO_SERVICE_URI) return process.env.MONGO_SERVICE_URI;
+    const go = spawnSync('go', ['version']);
+    if (go.error != null || go.status !== 0) return null;
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const control = require(path.join(ROOT, 'test-support', 'mongo-server', 'control.js')) as {
+        start(port: number): Promise<{ uri: string }>;
+    };
+    return (await control.start(await freePort())).uri;
+}
+
+async function stopOwnMongo(uri: string | null): Promise<void> {
+    if (uri == null || process.env.MONGO_SERVICE_URI) return;
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const control = require(path.join(ROOT, 'test-support', 'mongo-server', 'control.js')) as { stop(port: number): Promise<void> };
+    await control.stop(Number(new URL(uri).port));
+}
+
+interface Impl {
+    name: 'ours' | 'original';
+    args: string[];
+    cwd: string;
+}
+
+async function startImpl(impl: Impl, store: string, sessions: BenchSessions, work: string, mongo: string | null):
+    Promise<{ service: BenchService; loadMs: number | null }> {
+    const port = await freePort();
+    const env: Record<string, string> = { HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', HTTP_ENABLED: 'true' };
+    if (store === 'memory') env.MEMORY_ENABLED = 'true';
+    if (store === 'file') {
+        env.FILE_ENABLED = 'true';
+        env.FILE_PATH = path.join(work, impl.name, 'sessions.json');
+        await fs.rm(path.join(work, impl.name), { recursive: true, force: true });
+        await sessions.writeFile(env.FILE_PATH);
+    }
+    if (store === 'mongodb') {
+        const url = new URL(mongo!);
+        url.pathname = '/bench_' + impl.name;
+        env.MONGO_ENABLED = 'true';
+        env.MONGO_SERVICE_URI = url.toString();
+        await sessions.insertMongo(env.MONGO_SERVICE_URI, 'sessions');
+    }
+    const { service, readyMs } = await BenchService.start(impl.name + ' ' + store, port, impl.args, env, impl.cwd);
+    if (store === 'memory') await sessions.openOverHttp(port);
+    return { service, loadMs: store === 'memory' ? null : readyMs };
+}
+
+function row(impl: string, store: string, size: number, op: string, result: autocannon.Result, rssMb: number, loadMs: number | null): Row {
+    return {
+        impl, store, size, op,
+        rps: Math.round(result.requests.average),
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        errors: result.errors + result.timeouts + result.non2xx,
+        rssMb, loadMs
+    };
+}
+
+function formatTable(rows: Row[]): string {
+    const header = ['impl', 'store', 'size', 'op', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB', 'load ms'];
+    const lines = rows.map(r => [r.impl, r.store, String(r.size), r.op, String(r.rps), String(r.p50), String(r.p99),
+        String(r.errors), String(r.rssMb), r.loadMs == null ? '' : String(r.loadMs)]);
+    const widths = header.map((title, column) => Math.max(title.length, ...lines.map(line => line[column].length)));
+    const format = (cells: string[]) => '| ' + cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ') + ' |';
+    return [format(header), '|' + widths.map(width => '-'.repeat(width + 2)).join('|') + '|', ...lines.map(format)].join('\n');
+}
+
+function formatRatios(rows: Row[]): string {
+    const lines: string[] = ['| store | size | op | ours req/s | original req/s | ours/original |', '|---|---|---|---|---|---|'];
+    for (const ours of rows.filter(r => r.impl === 'ours')) {
+        const original = rows.find(r => r.impl === 'original' && r.store === ours.store && r.size === ours.size && r.op === ours.op);
+        if (original == null) continue;
+        const ratio = original.rps > 0 ? (ours.rps / original.rps).toFixed(1) + 'x' : 'n/a (original: 0 req/s)';
+        lines.push(`| ${ours.store} | ${ours.size} | ${ours.op} | ${ours.rps} | ${original.rps} | ${ratio} |`);
+    }
+    return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+    const options = parseOptions(process.argv.slice(2));
+    const work = await fs.mkdtemp(path.join(os.tmpdir(), 'sessions-bench-'));
+    const ours: Impl = { name: 'ours', args: [path.join(ROOT, 'run.js')], cwd: work };
+    const original: Impl | null = options.compare ? { name: 'original', args: [ensureOriginal(), '-c', await originalConfig(work)], cwd: work } : null;
+    const mongo = options.stores.includes('mongodb') ? await mongoUri() : null;
+    if (options.stores.includes('mongodb') && mongo == null) progress('MongoDB: no MONGO_SERVICE_URI and no Go: skipping that store');
+
+    const rows: Row[] = [];
+    const baseline: Array<{ size: number; bare: number; ours: number }> = [];
+    try {
+        for (const store of options.stores) {
+            if (store === 'mongodb' && mongo == null) continue;
+            for (const size of [...new Set([...options.sizes, ...(original ? options.compareSizes : [])])].sort((a, b) => a - b)) {
+                const impls = [options.sizes.includes(size) ? ours : null, original && options.compareSizes.includes(size) ? original : null]
+                    .filter((impl): impl is Impl => impl != null);
+                const running: Array<{ impl: Impl; service: BenchService; loadMs: number | null; sessions: BenchSessions }> = [];
+                for (const impl of impls) {
+                    const sessions = new BenchSessions(size);
+                    progress(`${impl.name} ${store} ${size}: preloading and starting`);
+                    const started = await startImpl(impl, store, sessions, work, mongo);
+                    running.push({ impl, ...started, sessions });
+                }
+                const results: Array<{ impl: string; op: string; result: autocannon.Result }> = [];
+                for (const op of options.ops) {
+                    // Alternate implementations per operation, so drift in the machine hits both.
+                    for (const entry of running) {
+                        progress(`${entry.impl.name} ${store} ${size}: ${op} for ${options.duration} s`);
+                        results.push({ impl: entry.impl.name, op, result: await drive(entry.service.port, op, entry.sessions, options) });
+                    }
+                }
+                if (store === 'memory' && running.some(entry => entry.impl.name === 'ours') && options.ops.includes('get_session_by_id')) {
+                    const port = await freePort();
+                    const { service } = await BenchService.start('bare', port, [path.join(ROOT, 'bench', 'BareJsonServer.js')],
+                        { HTTP_PORT: String(port) }, work);
+                    progress(`bare Node http baseline for ${options.duration} s`);
+                    const bare = await drive(port, 'bare', running.find(entry => entry.impl.name === 'ours')!.sessions, options);
+                    await service.stop();
+                    const oursGet = results.find(r => r.impl === 'ours' && r.op === 'get_session_by_id')!;
+                    baseline.push({ size, bare: Math.round(bare.requests.average), ours: Math.round(oursGet.result.requests.average) });
+                }
+                for (const entry of running) {
+                    const rss = await entry.service.peakRssMb();
+                    for (const result of results.filter(r => r.impl === entry.impl.name)) {
+                        rows.push(row(entry.impl.name, store, size, result.op, result.result, rss, entry.loadMs));
+                    }
+                    await entry.service.stop();
+                }
+            }
+        }
+    } finally {
+        await stopOwnMongo(mongo);
+        await fs.rm(work, { recursive: true, force: true });
+    }
+
+    const outDir = path.join(ROOT, 'bench-results');
+    await fs.mkdir(outDir, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const report = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, options, rows, baseline };
+    await fs.writeFile(path.join(outDir, 'bench-' + stamp + '.json'), JSON.stringify(report, null, 2));
+    await fs.writeFile(path.join(outDir, 'bench-' + stamp + '.svg'), BenchChart.render(rows));
+
+    console.log('\n' + formatTable(rows));
+    if (original) console.log('\nours/original, requests/s (same run):\n' + formatRatios(rows));
+    for (const entry of baseline) {
+        console.log(`\nmemory ${entry.size}: get_session_by_id ${entry.ours} req/s = ${(100 * entry.ours / entry.bare).toFixed(0)}% of a bare Node http server (${entry.bare} req/s)`);
+    }
+    console.log('\nwritten: bench-results/bench-' + stamp + '.json and .svg');
+}
+
+// autocannon can leave a promise that never settles and no handle open; Node would then
+// exit 0 in silence. Say so and fail instead.
+let finished = false;
+process.on('beforeExit', () => {
+    if (!finished) {
+        console.error('bench: a run never finished; results are incomplete');
+        process.exitCode = 1;
+    }
+});
+
+main().then(() => { finished = true; }, (err: unknown) => {
+    finished = true;
+    console.error(err);
+    process.exit(1);
+});
