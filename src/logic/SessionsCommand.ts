@@ -32,7 +32,10 @@ export class SessionsCommand implements ICommand {
     }
 
     public validate(args: Parameters): ValidationResult[] {
-        return this._schema.validate(args);
+        // The toolkit's reflection walks the whole prototype chain of what it validates;
+        // on a Parameters instance that is dozens of methods per request, on a plain
+        // copy of its keys only the keys.
+        return this._schema.validate({ ...args });
     }
 
     public async execute(correlationId: string | null, args: Parameters): Promise<unknown> {
