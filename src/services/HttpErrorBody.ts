@@ -10,14 +10,6 @@ export interface HttpErrorJson {
     correlation_id?: string;
 }
 
-/** An error of restify's own (bad JSON, unknown route, wrong method, too large). */
-interface RestifyHttpError {
-    statusCode: number;
-    restCode?: string;
-    body?: { code?: string };
-    message?: string;
-}
-
 /**
  * Turns any error into a status and a body without stacks, causes or file paths.
  *
@@ -47,17 +39,6 @@ export class HttpErrorBody {
             if (details != null) body.details = details;
             return body;
         }
-        if (HttpErrorBody.looksLikeRestifyError(error)) {
-            const status = error.statusCode;
-            if (status >= 500) return HttpErrorBody.serverError(status, 'INTERNAL_ERROR');
-            const restCode = error.body?.code ?? error.restCode ?? 'BadRequest';
-            return {
-                category: HttpErrorBody.categoryOf(status),
-                status,
-                code: HttpErrorBody.toUpperSnake(restCode),
-                message: HttpErrorBody.restifyMessage(status, restCode, error.message)
-            };
-        }
         return HttpErrorBody.serverError(500, 'INTERNAL_ERROR');
     }
 
@@ -70,12 +51,6 @@ export class HttpErrorBody {
                 ? 'The service is temporarily unavailable; try again later'
                 : 'The service failed to process the request; see its log for details'
         };
-    }
-
-    private static restifyMessage(status: number, restCode: string, message: string | undefined): string {
-        if (restCode === 'InvalidContent') return 'The request body is not valid JSON';
-        if (status === 413) return message || 'The request body is too large';
-        return message || 'Bad request';
     }
 
     private static categoryOf(status: number): string {
@@ -99,18 +74,9 @@ export class HttpErrorBody {
         return Object.keys(result).length > 0 ? result : undefined;
     }
 
-    private static toUpperSnake(code: string): string {
-        return code.replace(/Error$/, '').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
-    }
-
     private static looksLikeApplicationException(error: unknown): boolean {
         return error != null && typeof error === 'object'
             && typeof (error as ApplicationException).category === 'string'
             && typeof (error as ApplicationException).code === 'string';
-    }
-
-    private static looksLikeRestifyError(error: unknown): error is RestifyHttpError {
-        return error != null && typeof error === 'object'
-            && typeof (error as RestifyHttpError).statusCode === 'number';
     }
 }

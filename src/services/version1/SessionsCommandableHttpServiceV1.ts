@@ -5,23 +5,15 @@ import { SessionsCommand } from '../../logic/SessionsCommand';
 import { ISessionsController } from '../../logic/ISessionsController';
 import { HttpErrorBody } from '../HttpErrorBody';
 import { SessionsHttpEndpoint } from '../SessionsHttpEndpoint';
+import { SessionsHttpRequest } from '../SessionsHttpRequest';
+import { SessionsHttpResponse } from '../SessionsHttpResponse';
 import { SessionsOpenApiDocument } from './SessionsOpenApiDocument';
 
 /** The toolkit types the schema argument as required; null means "no validation here", the command validates. */
 const NO_SCHEMA = null as unknown as Schema;
 
-interface HttpRequest {
-    body?: unknown;
-    query?: Record<string, unknown>;
-    headers: Record<string, string | string[] | undefined>;
-}
-
-interface HttpResponse {
-    headersSent: boolean;
-    send(status: number, body?: unknown): void;
-    json(body: unknown): void;
-    setHeader(name: string, value: string): void;
-}
+type HttpRequest = SessionsHttpRequest;
+type HttpResponse = SessionsHttpResponse<SessionsHttpRequest>;
 
 /**
  * POST /v1/sessions/<command> with the arguments as a JSON object, as the original and
@@ -95,12 +87,5 @@ export class SessionsCommandableHttpServiceV1 extends CommandableHttpService {
         if (res.headersSent) return;
         const body = HttpErrorBody.fromError(error, this.getCorrelationId(req));
         res.send(body.status, body);
-    }
-
-    protected getCorrelationId(req: HttpRequest): string {
-        const fromQuery = req.query?.correlation_id;
-        if (typeof fromQuery === 'string' && fromQuery !== '') return fromQuery;
-        const fromHeader = req.headers['correlation_id'];
-        return typeof fromHeader === 'string' ? fromHeader : '';
     }
 }
