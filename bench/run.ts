@@ -242,11 +242,18 @@ async function main(): Promise<void> {
                 const impls = [options.sizes.includes(size) ? ours : null, original && options.compareSizes.includes(size) ? original : null]
                     .filter((impl): impl is Impl => impl != null);
                 const running: Array<{ impl: Impl; service: BenchService; loadMs: number | null; sessions: BenchSessions }> = [];
-                for (const impl of impls) {
-                    const sessions = new BenchSessions(size);
-                    progress(`${impl.name} ${store} ${size}: preloading and starting`);
-                    const started = await startImpl(impl, store, sessions, work, mongo);
-                    running.push({ impl, ...started, sessions });
+                try {
+                    for (const impl of impls) {
+                        const sessions = new BenchSessions(size);
+                        progress(`${impl.name} ${store} ${size}: preloading and starting`);
+                        const started = await startImpl(impl, store, sessions, work, mongo);
+                        running.push({ impl, ...started, sessions });
+                    }
+                } catch (err) {
+                    // One store or size that cannot be set up must not cost the results of the others.
+                    progress(`${store} ${size}: skipped, it could not be set up: ${(err as Error).message.split('\n')[0]}`);
+                    for (const entry of running) await entry.service.stop();
+                    continue;
                 }
                 const results: Array<{ impl: string; op: string; result: autocannon.Result }> = [];
                 for (const op of options.ops) {

@@ -95,8 +95,7 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
 
         // A compaction was cut short: finish it before taking writes, so the next one
         // has a free place to move the journal to.
-        const oldExists = oldJournal.validBytes > 0 || oldJournal.tornBytes > 0 || await SessionsFilePersistence.exists(this.oldJournalPath);
-        if (oldExists) {
+        if (await SessionsFilePersistence.exists(this.oldJournalPath)) {
             await this._snapshot.write(Array.from(sessions.values()));
             await fs.rm(this.oldJournalPath, { force: true });
         }

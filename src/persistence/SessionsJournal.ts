@@ -37,6 +37,10 @@ export class SessionsJournal {
     private _size = 0;
     private _queue: PendingAppend[] = [];
     private _draining: Promise<void> | null = null;
+    // Set while the file is being switched or closed: appends queue up, none is written.
+    private _paused = false;
+    // Set from close() until the next open(): appends are refused, not queued.
+    private _closed = true;
     private _broken: Error | null = null;
 
     public constructor(filePath: string, sync: boolean) {
@@ -99,17 +103,18 @@ export class SessionsJournal {
         }
         this._size = validBytes;
         this._broken = null;
+        this._closed = false;
     }
 
     public append(changes: readonly SessionChange[]): Promise<void> {
         if (this._broken != null) return Promise.reject(this._broken);
-        if (this._handle == null) {
+        if (this._closed) {
             return Promise.reject(new FileException(undefined, 'JOURNAL_CLOSED', 'The sessions journal is not open'));
         }
         const text = changes.map(SessionsJournal.format).join('');
         return new Promise<void>((resolve, reject) => {
             this._queue.push({ text, resolve, reject });
-            if (this._draining == null) this._draining = this.drain();
+            this.startDraining();
         });
     }
 
@@ -118,20 +123,46 @@ export class SessionsJournal {
      * writes, so every record lands in exactly one of the two files.
      */
     public async rotate(target: string): Promise<void> {
-        await this.settle();
-        const handle = this.requireHandle();
-        this._handle = null;
-        await handle.close();
-        await fs.rename(this.path, target);
-        await this.open(0);
-        if (this._queue.length > 0 && this._draining == null) this._draining = this.drain();
+        this._paused = true;
+        try {
+            await this.settle();
+            const handle = this.requireHandle();
+            this._handle = null;
+            await handle.close();
+            await fs.rename(this.path, target);
+            await this.open(0);
+        } catch (err) {
+            // Keep taking writes in whichever file is now at the journal's path.
+            if (this._handle == null) await this.open(await SessionsJournal.sizeOf(this.path));
+            throw err;
+        } finally {
+            this._paused = false;
+            this.startDraining();
+        }
     }
 
+    /** Writes what is queued, then closes; later appends are refused. */
     public async close(): Promise<void> {
-        await this.settle();
+        while (this._handle != null && (this._queue.length > 0 || this._draining != null)) {
+            this.startDraining();
+            await this.settle();
+        }
+        // Checked and cleared in one step, so no append can slip in between.
         const handle = this._handle;
         this._handle = null;
+        this._closed = true;
+        for (const item of this._queue.splice(0)) {
+            item.reject(new FileException(undefined, 'JOURNAL_CLOSED', 'The sessions journal is closed'));
+        }
         await handle?.close();
+    }
+
+    private static async sizeOf(filePath: string): Promise<number> {
+        return await fs.stat(filePath).then(stat => stat.size, () => 0);
+    }
+
+    private startDraining(): void {
+        if (this._draining == null && !this._paused && this._queue.length > 0) this._draining = this.drain();
     }
 
     private async settle(): Promise<void> {
@@ -140,7 +171,7 @@ export class SessionsJournal {
 
     private async drain(): Promise<void> {
         try {
-            while (this._queue.length > 0 && this._handle != null) {
+            while (this._queue.length > 0 && this._handle != null && !this._paused) {
                 const batch = this._queue;
                 this._queue = [];
                 try {
