@@ -65,7 +65,9 @@ function progress(message: string): void {
 function body(op: string, sessions: BenchSessions, counter: number): string {
     switch (op) {
         case 'open_session':
-            return JSON.stringify({ user_id: sessions.randomUser(), user_name: 'Bench User', address: '127.0.0.1', client: 'bench', data: { n: counter } });
+            // New users signing in: opening sessions for the preloaded users would grow
+            // their pages and skew the later get_sessions runs.
+            return JSON.stringify({ user_id: 'new' + counter, user_name: 'Bench User', address: '127.0.0.1', client: 'bench', data: { n: counter } });
         case 'get_session_by_id':
         case 'close_session':
             return JSON.stringify({ session_id: sessions.randomId() });
@@ -78,17 +80,18 @@ function body(op: string, sessions: BenchSessions, counter: number): string {
     }
 }
 
-async function drive(port: number, op: string, sessions: BenchSessions, options: Options): Promise<autocannon.Result> {
-    let counter = 0;
+let requestCounter = 0;
+
+async function drive(port: number, op: string, sessions: BenchSessions, options: Options, duration = options.duration): Promise<autocannon.Result> {
     return await autocannon({
         url: 'http://127.0.0.1:' + port,
         connections: options.connections,
-        duration: options.duration,
+        duration,
         requests: [{
             method: 'POST',
             path: op === 'bare' ? '/' : '/v1/sessions/' + op,
             headers: { 'content-type': 'application/json' },
-            setupRequest: (request) => ({ ...request, body: body(op === 'bare' ? 'get_session_by_id' : op, sessions, counter++) })
+            setupRequest: (request) => ({ ...request, body: body(op === 'bare' ? 'get_session_by_id' : op, sessions, requestCounter++) })
         }]
     });
 }
@@ -255,6 +258,8 @@ async function main(): Promise<void> {
                     for (const entry of running) await entry.service.stop();
                     continue;
                 }
+                // A short unrecorded warm-up, so the first measured operation does not pay for the JIT.
+                for (const entry of running) await drive(entry.service.port, 'get_session_by_id', entry.sessions, options, 2);
                 const results: Array<{ impl: string; op: string; result: autocannon.Result }> = [];
                 for (const op of options.ops) {
                     // Alternate implementations per operation, so drift in the machine hits both.
@@ -267,6 +272,7 @@ async function main(): Promise<void> {
                     const port = await freePort();
                     const { service } = await BenchService.start('bare', port, [path.join(ROOT, 'bench', 'BareJsonServer.js')],
                         { HTTP_PORT: String(port) }, work);
+                    await drive(port, 'bare', running.find(entry => entry.impl.name === 'ours')!.sessions, options, 2);
                     progress(`bare Node http baseline for ${options.duration} s`);
                     const bare = await drive(port, 'bare', running.find(entry => entry.impl.name === 'ours')!.sessions, options);
                     await service.stop();

@@ -4,7 +4,7 @@ import { ConfigException, ConfigParams } from 'pip-services3-commons-nodex';
 
 import { SessionV1 } from '../data/version1/SessionV1';
 import { SessionChange } from './SessionChange';
-import { JournalContents, SessionsJournal } from './SessionsJournal';
+import { SessionsJournal } from './SessionsJournal';
 import { SessionsMemoryPersistence } from './SessionsMemoryPersistence';
 import { SessionsSnapshotFile } from './SessionsSnapshotFile';
 
@@ -81,13 +81,10 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
 
     protected async loadAll(correlationId: string | null): Promise<SessionV1[]> {
         const started = Date.now();
-        const sessions = new Map<string, SessionV1>();
-        for (const session of await this._snapshot.load()) sessions.set(session.id, session);
-
+        const snapshot = await this._snapshot.load();
         const oldJournal = await SessionsJournal.read(this.oldJournalPath);
         const journal = await SessionsJournal.read(this.journalPath);
-        SessionsFilePersistence.replay(sessions, oldJournal);
-        SessionsFilePersistence.replay(sessions, journal);
+        const sessions = SessionsFilePersistence.replay(snapshot, [...oldJournal.changes, ...journal.changes]);
         if (journal.tornBytes > 0 || oldJournal.tornBytes > 0) {
             this._logger.warn(correlationId ?? '', 'Skipped a torn last journal record (%d bytes): it was never acknowledged',
                 journal.tornBytes + oldJournal.tornBytes);
@@ -96,15 +93,15 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
         // A compaction was cut short: finish it before taking writes, so the next one
         // has a free place to move the journal to.
         if (await SessionsFilePersistence.exists(this.oldJournalPath)) {
-            await this._snapshot.write(Array.from(sessions.values()));
+            await this._snapshot.write(sessions);
             await fs.rm(this.oldJournalPath, { force: true });
         }
 
         this._journal = new SessionsJournal(this.journalPath, this._sync);
         await this._journal.open(journal.validBytes);
         this._logger.info(correlationId ?? '', 'Loaded %d sessions from %s in %d ms',
-            sessions.size, this._snapshot.path, Date.now() - started);
-        return Array.from(sessions.values());
+            sessions.length, this._snapshot.path, Date.now() - started);
+        return sessions;
     }
 
     protected async persistChanges(correlationId: string | null, changes: SessionChange[]): Promise<void> {
@@ -134,11 +131,16 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
             sessions.length, Date.now() - started);
     }
 
-    private static replay(sessions: Map<string, SessionV1>, journal: JournalContents): void {
-        for (const change of journal.changes) {
+    /** The snapshot with the journal's changes applied in order; the snapshot as it is when there are none. */
+    private static replay(snapshot: SessionV1[], changes: SessionChange[]): SessionV1[] {
+        if (changes.length === 0) return snapshot;
+        const sessions = new Map<string, SessionV1>();
+        for (const session of snapshot) sessions.set(session.id, session);
+        for (const change of changes) {
             if (change.kind === 'upsert') sessions.set(change.session.id, change.session);
             else sessions.delete(change.id);
         }
+        return Array.from(sessions.values());
     }
 
     private static async exists(filePath: string): Promise<boolean> {

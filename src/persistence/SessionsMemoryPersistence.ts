@@ -222,6 +222,9 @@ export class SessionsMemoryPersistence
     }
 
     private put(item: SessionV1): void {
+        // A file may name an id twice; the last one wins, as on replay.
+        const existing = this._items.get(item.id);
+        if (existing != null && existing !== item) this.remove(existing);
         this._items.set(item.id, item);
         let ids = this._idsByUser.get(item.user_id);
         if (ids == null) {

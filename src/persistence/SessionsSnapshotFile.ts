@@ -1,4 +1,4 @@
-import { promises as fs } from 'fs';
+import { createReadStream, promises as fs } from 'fs';
 import * as path from 'path';
 
 import { FileException } from 'pip-services3-commons-nodex';
@@ -16,7 +16,9 @@ const BATCH = 2000;
  * A write goes to a temporary file that is fsynced and renamed over the old one, so a
  * crash leaves the old or the new snapshot, never a torn one. It is written in batches,
  * yielding between them, so a million sessions neither block requests nor need one
- * giant string.
+ * giant string; and with one session per line, so that loading can parse line by line
+ * instead of holding the whole text and all sessions in memory at once. Any other JSON
+ * array (the original writes one line) is read whole.
  */
 export class SessionsSnapshotFile {
     public readonly path: string;
@@ -27,6 +29,62 @@ export class SessionsSnapshotFile {
 
     /** A missing file is an empty store; an unreadable one is an error, never overwritten. */
     public async load(): Promise<SessionV1[]> {
+        try {
+            const byLine = await this.loadByLine();
+            if (byLine != null) return byLine;
+        } catch (err) {
+            if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+            throw new FileException(undefined, 'READ_FAILED', 'Cannot read the sessions file ' + this.path).wrap(err);
+        }
+        return await this.loadWhole();
+    }
+
+    /**
+     * Reads a snapshot in our one-session-per-line layout; null if the file is laid out
+     * otherwise (the caller then reads it whole, which also reports real syntax errors).
+     */
+    private async loadByLine(): Promise<SessionV1[] | null> {
+        const sessions: SessionV1[] = [];
+        let pending = '';
+        let lineNumber = 0;
+        let layoutMatches = true;
+        const stream = createReadStream(this.path, { encoding: 'utf8', highWaterMark: 1024 * 1024 });
+        const takeLine = (line: string): void => {
+            lineNumber++;
+            if (lineNumber === 1) {
+                layoutMatches = line === '[';
+                return;
+            }
+            if (line === ']' || line === '') return;
+            const text = line.endsWith(',') ? line.slice(0, -1) : line;
+            sessions.push(SessionV1Json.toSession(JSON.parse(text)));
+        };
+        try {
+            for await (const chunk of stream) {
+                // Decided on the first bytes, so a one-line file is not held twice.
+                if (lineNumber === 0 && pending === '' && !(chunk as string).startsWith('[\n')) return null;
+                let start = 0;
+                let end = (chunk as string).indexOf('\n');
+                while (end >= 0) {
+                    takeLine(pending + (chunk as string).slice(start, end));
+                    pending = '';
+                    if (!layoutMatches) return null;
+                    start = end + 1;
+                    end = (chunk as string).indexOf('\n', start);
+                }
+                pending += (chunk as string).slice(start);
+            }
+            if (pending !== '') takeLine(pending);
+        } catch (err) {
+            if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw err;
+            return null;
+        } finally {
+            stream.destroy();
+        }
+        return layoutMatches && lineNumber > 0 ? sessions : null;
+    }
+
+    private async loadWhole(): Promise<SessionV1[]> {
         let text: string;
         try {
             text = await fs.readFile(this.path, 'utf8');
@@ -59,12 +117,12 @@ export class SessionsSnapshotFile {
         await fs.mkdir(path.dirname(this.path), { recursive: true });
         const handle = await fs.open(temp, 'w');
         try {
-            await handle.write('[');
+            await handle.write('[\n');
             for (let start = 0; start < sessions.length; start += BATCH) {
-                const batch = sessions.slice(start, start + BATCH).map(session => JSON.stringify(session)).join(',');
-                await handle.write(start === 0 ? batch : ',' + batch);
+                const batch = sessions.slice(start, start + BATCH).map(session => JSON.stringify(session)).join(',\n');
+                await handle.write(start === 0 ? batch : ',\n' + batch);
             }
-            await handle.write(']');
+            await handle.write('\n]\n');
             await handle.sync();
         } finally {
             await handle.close();

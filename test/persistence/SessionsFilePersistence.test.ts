@@ -104,6 +104,21 @@ describe('SessionsFilePersistence', () => {
         expect(await persistence.closeExpired(null, new Date('2021-01-01'), new Date())).to.equal(1);
     });
 
+    it('writes its snapshot one session per line, still one JSON array, and reads other layouts whole', async () => {
+        for (let index = 0; index < 3; index++) await persistence.create(null, makeSession('l' + index, 'u', index));
+        await persistence.close(null);
+        const text = await fs.readFile(filePath, 'utf8');
+        expect(text.split('\n').filter(line => line.startsWith('{')).length, 'one line per session').to.equal(3);
+        expect((JSON.parse(text) as unknown[]).length, 'a plain JSON array, as the original reads it').to.equal(3);
+
+        // Pretty-printed by hand: starts like ours but is not one session per line.
+        await fs.writeFile(filePath, JSON.stringify(JSON.parse(text), null, 2));
+        persistence = await openStore(filePath);
+        const loaded = await persistence.getOneById(null, 'l1');
+        expect(loaded!.request_time).to.be.instanceOf(Date);
+        expect(persistence.size).to.equal(3);
+    });
+
     it('refuses to open a corrupt file and leaves it untouched', async () => {
         await persistence.close(null);
         await fs.mkdir(path.dirname(filePath), { recursive: true });
