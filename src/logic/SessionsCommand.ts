@@ -31,11 +31,18 @@ export class SessionsCommand implements ICommand {
         return this._schema;
     }
 
+    /**
+     * Checks each declared argument by its exact name. The toolkit's ObjectSchema first
+     * lists the value's properties by reflection (walking the prototype chain, on every
+     * request) and matches names case-insensitively; the property checks are the same.
+     */
     public validate(args: Parameters): ValidationResult[] {
-        // The toolkit's reflection walks the whole prototype chain of what it validates;
-        // on a Parameters instance that is dozens of methods per request, on a plain
-        // copy of its keys only the keys.
-        return this._schema.validate({ ...args });
+        const results: ValidationResult[] = [];
+        for (const property of this._schema.getProperties() ?? []) {
+            const value: unknown = args.get(property.getName());
+            property.performValidation('', value === undefined ? null : value, results);
+        }
+        return results;
     }
 
     public async execute(correlationId: string | null, args: Parameters): Promise<unknown> {

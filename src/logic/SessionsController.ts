@@ -1,5 +1,3 @@
-import { randomBytes } from 'crypto';
-
 import {
     AnyValueMap, CommandSet, ConfigParams, DataPage, DependencyResolver, FilterParams, ICommandable,
     IConfigurable, InvalidStateException, IOpenable, IReferenceable, IReferences, PagingParams
@@ -9,6 +7,7 @@ import { CompositeLogger } from 'pip-services3-components-nodex';
 import { SessionV1 } from '../data/version1/SessionV1';
 import { ISessionsPersistence } from '../persistence/ISessionsPersistence';
 import { ISessionsController } from './ISessionsController';
+import { SessionIdGenerator } from './SessionIdGenerator';
 import { SessionsCommandSet } from './SessionsCommandSet';
 
 /**
@@ -117,7 +116,7 @@ export class SessionsController
 
     /** 128 bits from the OS's cryptographic source as 32 lowercase hex characters. */
     public static newSessionId(): string {
-        return randomBytes(16).toString('hex');
+        return SessionIdGenerator.next();
     }
 
     // A failing sweep (say, the database is down) is logged and tried again next time;
