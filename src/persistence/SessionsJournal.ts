@@ -132,8 +132,15 @@ export class SessionsJournal {
             await fs.rename(this.path, target);
             await this.open(0);
         } catch (err) {
-            // Keep taking writes in whichever file is now at the journal's path.
-            if (this._handle == null) await this.open(await SessionsJournal.sizeOf(this.path));
+            // Keep taking writes in whichever file is now at the journal's path; if even
+            // that fails, refuse writes rather than queue them forever.
+            if (this._handle == null) {
+                await this.open(await SessionsJournal.sizeOf(this.path)).catch((reopenError: unknown) => {
+                    this._broken = new FileException(undefined, 'JOURNAL_BROKEN',
+                        'The sessions journal cannot be reopened').wrap(reopenError);
+                    for (const item of this._queue.splice(0)) item.reject(this._broken);
+                });
+            }
             throw err;
         } finally {
             this._paused = false;
