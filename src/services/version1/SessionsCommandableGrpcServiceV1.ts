@@ -1,0 +1,107 @@
+import * as grpc from '@grpc/grpc-js';
+import * as secureJson from 'secure-json-parse';
+import {
+    BadRequestException, ConfigParams, Descriptor, ICommandable, IReferences, Parameters, Schema
+} from 'pip-services3-commons-nodex';
+import { CommandableGrpcService } from 'pip-services3-grpc-nodex';
+
+import { SessionsCommand } from '../../logic/SessionsCommand';
+import { InvokeReplyMessage, InvokeRequestMessage } from '../../protos/SessionsProtoV1';
+import { SessionsGrpcEndpoint } from './SessionsGrpcEndpoint';
+import { SessionsGrpcErrorsV1 } from './SessionsGrpcErrorsV1';
+
+/** The toolkit types the schema argument as required; null means "no validation here", the command validates. */
+const NO_SCHEMA = null as unknown as Schema;
+
+/**
+ * The commands over the toolkit's commandable gRPC contract (commandable.Commandable/invoke
+ * with method "v1/sessions.<command>" and the arguments as JSON), as the original and its
+ * SessionsCommandableGrpcClientV1 use it.
+ *
+ * Errors travel in the reply's error field, as that contract requires (the original's
+ * client turns it into the toolkit's typed exception), in the HTTP API's shape: code,
+ * category, status, message, details and correlation id, never a stack trace or cause
+ * (the toolkit's service sent both). Arguments that are not a JSON object, or that carry
+ * __proto__ / constructor.prototype keys, are rejected as over HTTP. The command runs with
+ * the caller's correlation id (the toolkit's command set replaced it with a random one).
+ *
+ * References: dependencies.controller (service-sessions:controller:default:*:1.0),
+ * dependencies.endpoint (*:endpoint:grpc:*:1.0; without one, an endpoint of its own).
+ */
+export class SessionsCommandableGrpcServiceV1 extends CommandableGrpcService {
+    private static readonly _baseName = 'v1/sessions';
+
+    private _ownConfig: ConfigParams | null = null;
+    private _ownEndpoint: SessionsGrpcEndpoint | null = null;
+
+    public constructor() {
+        super(SessionsCommandableGrpcServiceV1._baseName);
+        this._dependencyResolver.put('controller', new Descriptor('service-sessions', 'controller', 'default', '*', '1.0'));
+    }
+
+    public configure(config: ConfigParams): void {
+        super.configure(config);
+        this._ownConfig = config;
+    }
+
+    public setReferences(references: IReferences): void {
+        const local = SessionsGrpcEndpoint.localFor(this._ownConfig, references, this._dependencyResolver);
+        this._ownEndpoint = local.endpoint;
+        super.setReferences(local.references);
+    }
+
+    public async open(correlationId: string): Promise<void> {
+        await super.open(correlationId);
+        await this._ownEndpoint?.open(correlationId);
+    }
+
+    public async close(correlationId: string): Promise<void> {
+        await this._ownEndpoint?.close(correlationId);
+        await super.close(correlationId);
+    }
+
+    public register(): void {
+        const controller = this._dependencyResolver.getOneRequired<ICommandable>('controller');
+        for (const command of controller.getCommandSet().getCommands() as SessionsCommand[]) {
+            const method = SessionsCommandableGrpcServiceV1._baseName + '.' + command.getName();
+            this._endpoint.registerCommadableMethod(method, NO_SCHEMA,
+                (call: grpc.ServerUnaryCall<InvokeRequestMessage, InvokeReplyMessage>) => this.invoke(method, command, call.request));
+        }
+    }
+
+    private async invoke(method: string, command: SessionsCommand, request: InvokeRequestMessage): Promise<InvokeReplyMessage> {
+        const correlationId = request.correlation_id || null;
+        const timing = this.instrument(correlationId as string, method);
+        try {
+            const args = SessionsCommandableGrpcServiceV1.parseArgs(request);
+            const result = await command.execute(correlationId, Parameters.fromValue(args));
+            timing.endTiming();
+            return result == null
+                ? { error: null, result_empty: true, result_json: '' }
+                : { error: null, result_empty: false, result_json: JSON.stringify(result) };
+        } catch (err) {
+            SessionsGrpcErrorsV1.log(this._logger, correlationId, command.getName(), err);
+            timing.endTiming();
+            return { error: SessionsGrpcErrorsV1.toDescription(err, correlationId), result_empty: true, result_json: '' };
+        }
+    }
+
+    /** No arguments, or a JSON object of them, as the body of the HTTP API. */
+    private static parseArgs(request: InvokeRequestMessage): Record<string, unknown> {
+        if (request.args_empty || request.args_json === '') return {};
+        let parsed: unknown;
+        try {
+            parsed = secureJson.parse(request.args_json, undefined, { protoAction: 'error', constructorAction: 'error' });
+        } catch (err) {
+            const forbidden = /prototype|constructor/i.test((err as Error).message);
+            throw new BadRequestException(undefined, 'INVALID_JSON', forbidden
+                ? 'The arguments must not contain __proto__ or constructor.prototype keys'
+                : 'The arguments are not valid JSON');
+        }
+        if (parsed === null) return {};
+        if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+            throw new BadRequestException(undefined, 'INVALID_DATA', 'The arguments must be a JSON object');
+        }
+        return parsed as Record<string, unknown>;
+    }
+}

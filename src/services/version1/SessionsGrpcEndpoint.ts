@@ -1,0 +1,225 @@
+import * as fs from 'fs';
+
+import * as grpc from '@grpc/grpc-js';
+import {
+    BadRequestException, ConfigParams, ConnectionException, DependencyResolver, Descriptor, InvalidStateException, IReferences,
+    NotFoundException, References, Schema
+} from 'pip-services3-commons-nodex';
+import { CompositeLogger } from 'pip-services3-components-nodex';
+import { GrpcEndpoint } from 'pip-services3-grpc-nodex';
+import { HttpConnectionResolver } from 'pip-services3-rpc-nodex';
+
+import { InvokeReplyMessage, InvokeRequestMessage, SessionsProtoV1 } from '../../protos/SessionsProtoV1';
+import { SessionsGrpcErrorsV1 } from './SessionsGrpcErrorsV1';
+
+/** What the toolkit's gRPC services register (its IRegisterable is not exported). */
+interface IRegisterable {
+    register(): void;
+}
+
+/** A method of the commandable contract: takes the call, always resolves with a reply. */
+export type CommandableGrpcAction = (call: grpc.ServerUnaryCall<InvokeRequestMessage, InvokeReplyMessage>) => Promise<InvokeReplyMessage>;
+
+/**
+ * The gRPC server the process's gRPC services share (the plain sessions_v1.Sessions and
+ * the commandable commandable.Commandable), on @grpc/grpc-js.
+ *
+ * It replaces the toolkit's GrpcEndpoint, whose set-up cannot be changed from outside,
+ * for what that one gets wrong:
+ * - options.request_max_size (default 1 MB, as HTTP) limits incoming messages; larger ones
+ *   get RESOURCE_EXHAUSTED (the toolkit ignored the option: 4 MB);
+ * - services are added before the port is bound, so no early call meets UNIMPLEMENTED,
+ *   and without the deprecated Server.start() (a warning on every start);
+ * - an unknown commandable method answers NOT_FOUND METHOD_NOT_FOUND without a stack
+ *   (the toolkit sent its stack trace to the caller);
+ * - close() waits for calls in flight at most options.close_timeout, then cuts the rest,
+ *   so SIGTERM always ends the process.
+ *
+ * Configuration: connection.protocol (http, or https with credential.ssl_key_file,
+ * credential.ssl_crt_file and optionally credential.ssl_ca_file), connection.host,
+ * connection.port (default 8090, the original's GRPC_PORT), options.request_max_size
+ * (bytes), options.close_timeout (ms, default 5000).
+ */
+export class SessionsGrpcEndpoint extends GrpcEndpoint {
+    private static readonly _endpointDefaults = ConfigParams.fromTuples(
+        'connection.protocol', 'http',
+        'connection.host', '0.0.0.0',
+        'connection.port', 8090,
+        'options.request_max_size', 1024 * 1024,
+        'options.close_timeout', 5000
+    );
+
+    private static readonly _localDescriptor = new Descriptor('service-sessions', 'endpoint', 'grpc', 'local', '1.0');
+
+    private readonly _resolver = new HttpConnectionResolver();
+    private readonly _log = new CompositeLogger();
+    private readonly _registered: IRegisterable[] = [];
+    private readonly _commandable = new Map<string, CommandableGrpcAction>();
+    private _grpcServer: grpc.Server | null = null;
+    /** The server being set up while open() runs the registrations. */
+    private _building: grpc.Server | null = null;
+    private _address: string | null = null;
+    private _port: number | null = null;
+    private _requestMaxSize = 1024 * 1024;
+    private _closeTimeout = 5000;
+
+    public configure(config: ConfigParams): void {
+        config = config.setDefaults(SessionsGrpcEndpoint._endpointDefaults);
+        this._resolver.configure(config);
+        this._requestMaxSize = config.getAsLongWithDefault('options.request_max_size', this._requestMaxSize);
+        this._closeTimeout = Math.max(0, config.getAsLongWithDefault('options.close_timeout', this._closeTimeout));
+    }
+
+    public setReferences(references: IReferences): void {
+        this._log.setReferences(references);
+        this._resolver.setReferences(references);
+    }
+
+    public isOpen(): boolean {
+        return this._grpcServer != null;
+    }
+
+    /** host:port once open, with the real port when 0 was asked for. */
+    public get address(): string | null {
+        return this._address;
+    }
+
+    public get port(): number | null {
+        return this._port;
+    }
+
+    public async open(correlationId: string): Promise<void> {
+        if (this._grpcServer != null) return;
+        const connection = await this._resolver.resolve(correlationId);
+        const host = connection.getAsStringWithDefault('host', '0.0.0.0');
+        const port = connection.getAsInteger('port');
+        const credentials = connection.getAsStringWithDefault('protocol', 'http') === 'https'
+            ? SessionsGrpcEndpoint.sslCredentials(connection)
+            : grpc.ServerCredentials.createInsecure();
+
+        const server = new grpc.Server({ 'grpc.max_receive_message_length': this._requestMaxSize });
+        this._commandable.clear();
+        this._building = server;
+        try {
+            for (const registration of this._registered) registration.register();
+            if (this._commandable.size > 0) this.addCommandableService(server);
+        } finally {
+            this._building = null;
+        }
+
+        let boundPort: number;
+        try {
+            boundPort = await new Promise<number>((resolve, reject) => {
+                server.bindAsync(host + ':' + port, credentials, (err, bound) => err != null ? reject(err) : resolve(bound));
+            });
+        } catch (err) {
+            server.forceShutdown();
+            throw new ConnectionException(correlationId, 'CANNOT_LISTEN',
+                'Cannot listen for gRPC on ' + host + ':' + port + ': ' + (err as Error).message);
+        }
+        this._grpcServer = server;
+        this._port = boundPort;
+        this._address = host + ':' + boundPort;
+        this._log.info(correlationId, 'gRPC API listening at %s', this._address);
+    }
+
+    public async close(correlationId: string): Promise<void> {
+        const server = this._grpcServer;
+        if (server == null) return;
+        this._grpcServer = null;
+        this._address = null;
+        this._port = null;
+        await new Promise<void>((resolve) => {
+            const timer = setTimeout(() => {
+                this._log.warn(correlationId, 'gRPC calls still running after %d ms; cutting them off', this._closeTimeout);
+                server.forceShutdown();
+                resolve();
+            }, this._closeTimeout);
+            server.tryShutdown(() => {
+                clearTimeout(timer);
+                resolve();
+            });
+        });
+        this._log.debug(correlationId, 'gRPC API closed');
+    }
+
+    public register(registration: IRegisterable): void {
+        this._registered.push(registration);
+    }
+
+    public unregister(registration: IRegisterable): void {
+        const index = this._registered.indexOf(registration);
+        if (index >= 0) this._registered.splice(index, 1);
+    }
+
+    /** Called by the services while open() runs their registrations. */
+    public registerService(service: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation): void {
+        if (this._building == null) {
+            throw new InvalidStateException(undefined, 'NOT_OPENING', 'gRPC services can only be added while the endpoint opens');
+        }
+        this._building.addService(service, implementation);
+    }
+
+    /** A method of commandable.Commandable/invoke, by its name (v1/sessions.<command>). */
+    public registerCommadableMethod(method: string, schema: Schema, action: CommandableGrpcAction): void {
+        this._commandable.set(method, action);
+    }
+
+    /**
+     * The references for a gRPC service configured without a shared endpoint: the given
+     * ones plus an endpoint of ours, configured like the service (null when a shared one
+     * exists). The toolkit would create its own endpoint there, with the faults above.
+     */
+    public static localFor(config: ConfigParams | null, references: IReferences,
+        resolver: DependencyResolver): { references: IReferences; endpoint: SessionsGrpcEndpoint | null } {
+        resolver.setReferences(references);
+        if (resolver.getOneOptional('endpoint') != null) return { references, endpoint: null };
+        const endpoint = new SessionsGrpcEndpoint();
+        endpoint.configure(config ?? new ConfigParams());
+        endpoint.setReferences(references);
+        const extended = new References();
+        const locators = references.getAllLocators();
+        const components = references.getAll();
+        for (let index = 0; index < locators.length; index++) extended.put(locators[index], components[index]);
+        extended.put(SessionsGrpcEndpoint._localDescriptor, endpoint);
+        return { references: extended, endpoint };
+    }
+
+    private addCommandableService(server: grpc.Server): void {
+        server.addService(SessionsProtoV1.tolerant(SessionsProtoV1.commandable().service), {
+            invoke: (call: grpc.ServerUnaryCall<InvokeRequestMessage, InvokeReplyMessage>,
+                callback: grpc.sendUnaryData<InvokeReplyMessage>) => {
+                void this.invoke(call).then(reply => callback(null, reply));
+            }
+        });
+    }
+
+    private async invoke(call: grpc.ServerUnaryCall<InvokeRequestMessage, InvokeReplyMessage>): Promise<InvokeReplyMessage> {
+        const correlationId = call.request.correlation_id || null;
+        const action = this._commandable.get(call.request.method);
+        try {
+            if (SessionsProtoV1.isUndecodable(call.request)) {
+                throw new BadRequestException(undefined, 'INVALID_MESSAGE', 'The request is not a valid commandable.InvokeRequest message');
+            }
+            if (action == null) {
+                throw new NotFoundException(correlationId ?? undefined, 'METHOD_NOT_FOUND',
+                    'Method ' + call.request.method + ' was not found').withDetails('method', call.request.method);
+            }
+            return await action(call);
+        } catch (err) {
+            // Actions answer their own errors; this is only a fault of the endpoint itself.
+            if (action != null && !SessionsProtoV1.isUndecodable(call.request)) this._log.error(correlationId ?? '', err as Error, 'Method %s failed', call.request.method);
+            return { error: SessionsGrpcErrorsV1.toDescription(err, correlationId), result_empty: true, result_json: '' };
+        }
+    }
+
+    private static sslCredentials(connection: ConfigParams): grpc.ServerCredentials {
+        const caFile = connection.getAsNullableString('ssl_ca_file');
+        return grpc.ServerCredentials.createSsl(
+            caFile != null ? fs.readFileSync(caFile) : null,
+            [{
+                private_key: fs.readFileSync(connection.getAsString('ssl_key_file')),
+                cert_chain: fs.readFileSync(connection.getAsString('ssl_crt_file'))
+            }]);
+    }
+}

@@ -1,0 +1,125 @@
+import * as grpc from '@grpc/grpc-js';
+import {
+    BadRequestException, ConfigParams, DataPage, Descriptor, ICommandable, InvalidStateException, IReferences, Parameters, Schema
+} from 'pip-services3-commons-nodex';
+import { GrpcService } from 'pip-services3-grpc-nodex';
+
+import { SessionV1 } from '../../data/version1/SessionV1';
+import { SessionsCommand } from '../../logic/SessionsCommand';
+import {
+    SessionEmptyReplyMessage, SessionIdRequestMessage, SessionObjectReplyMessage, SessionOpenRequestMessage, SessionPageReplyMessage,
+    SessionPageRequestMessage, SessionRequestMessage, SessionsProtoV1, SessionStoreDataRequestMessage, SessionUpdateUserRequestMessage
+} from '../../protos/SessionsProtoV1';
+import { SessionsCommandArgs, SessionsGrpcConverterV1 } from './SessionsGrpcConverterV1';
+import { SessionsGrpcEndpoint } from './SessionsGrpcEndpoint';
+import { SessionsGrpcErrorsV1 } from './SessionsGrpcErrorsV1';
+
+/** The toolkit types the schema argument as required; null means "no validation here", the command validates. */
+const NO_SCHEMA = null as unknown as Schema;
+
+/**
+ * sessions_v1.Sessions, the original's plain gRPC API (src/protos/sessions_v1.proto):
+ * the same package, service, methods, messages and field numbers, so clients built on
+ * the original's .proto call it unchanged.
+ *
+ * Each method runs the service's command of the same name, so arguments are validated
+ * and the correlation id kept as over HTTP (the original called the controller with no
+ * validation). A failure is a gRPC status, not the reply's error field: the code mapped
+ * from the HTTP status (INVALID_ARGUMENT, NOT_FOUND, UNAVAILABLE, INTERNAL...), the
+ * message as details, and the HTTP API's error body as JSON in the trailing metadata
+ * "error-description-bin". (The original filled the error field, which its own client
+ * never read: errors came back as a null result.)
+ *
+ * References: dependencies.controller (service-sessions:controller:default:*:1.0),
+ * dependencies.endpoint (*:endpoint:grpc:*:1.0; without one, an endpoint of its own
+ * configured from this component's connection and options).
+ */
+export class SessionsGrpcServiceV1 extends GrpcService {
+    private _ownConfig: ConfigParams | null = null;
+    private _ownEndpoint: SessionsGrpcEndpoint | null = null;
+    private _commands = new Map<string, SessionsCommand>();
+
+    public constructor() {
+        super(SessionsProtoV1.tolerant(SessionsProtoV1.sessions().service));
+        this._dependencyResolver.put('controller', new Descriptor('service-sessions', 'controller', 'default', '*', '1.0'));
+    }
+
+    public configure(config: ConfigParams): void {
+        super.configure(config);
+        this._ownConfig = config;
+    }
+
+    public setReferences(references: IReferences): void {
+        const local = SessionsGrpcEndpoint.localFor(this._ownConfig, references, this._dependencyResolver);
+        this._ownEndpoint = local.endpoint;
+        super.setReferences(local.references);
+    }
+
+    public async open(correlationId: string): Promise<void> {
+        await super.open(correlationId);
+        await this._ownEndpoint?.open(correlationId);
+    }
+
+    public async close(correlationId: string): Promise<void> {
+        await this._ownEndpoint?.close(correlationId);
+        await super.close(correlationId);
+    }
+
+    public register(): void {
+        const controller = this._dependencyResolver.getOneRequired<ICommandable>('controller');
+        this._commands = new Map((controller.getCommandSet().getCommands() as SessionsCommand[])
+            .map(command => [command.getName(), command]));
+
+        this.unary<SessionPageRequestMessage, SessionPageReplyMessage>('get_sessions', SessionsGrpcConverterV1.pageArgs,
+            result => ({ error: null, page: SessionsGrpcConverterV1.fromPage(result as DataPage<SessionV1>) }));
+        this.unary<SessionIdRequestMessage, SessionObjectReplyMessage>('get_session_by_id',
+            SessionsGrpcConverterV1.idArgs, SessionsGrpcServiceV1.sessionReply);
+        this.unary<SessionOpenRequestMessage, SessionObjectReplyMessage>('open_session',
+            SessionsGrpcConverterV1.openArgs, SessionsGrpcServiceV1.sessionReply);
+        this.unary<SessionStoreDataRequestMessage, SessionObjectReplyMessage>('store_session_data',
+            SessionsGrpcConverterV1.storeDataArgs, SessionsGrpcServiceV1.sessionReply);
+        this.unary<SessionUpdateUserRequestMessage, SessionObjectReplyMessage>('update_session_user',
+            SessionsGrpcConverterV1.updateUserArgs, SessionsGrpcServiceV1.sessionReply);
+        this.unary<SessionIdRequestMessage, SessionObjectReplyMessage>('close_session',
+            SessionsGrpcConverterV1.idArgs, SessionsGrpcServiceV1.sessionReply);
+        this.unary<SessionRequestMessage, SessionEmptyReplyMessage>('close_expired_sessions',
+            SessionsGrpcConverterV1.emptyArgs, () => ({ error: null }));
+        this.unary<SessionIdRequestMessage, SessionObjectReplyMessage>('delete_session_by_id',
+            SessionsGrpcConverterV1.idArgs, SessionsGrpcServiceV1.sessionReply);
+    }
+
+    /** A session, or no session for "no such session". */
+    private static sessionReply(result: unknown): SessionObjectReplyMessage {
+        return { error: null, session: result == null ? null : SessionsGrpcConverterV1.fromSession(result as SessionV1) };
+    }
+
+    /** Registers the method that runs the command of the same name. */
+    private unary<Request extends SessionRequestMessage, Reply>(name: string,
+        toArgs: (request: Request) => SessionsCommandArgs, toReply: (result: unknown) => Reply): void {
+        this.registerMethod(name, NO_SCHEMA,
+            (call: grpc.ServerUnaryCall<Request, Reply>) => this.run(name, call, toArgs, toReply));
+    }
+
+    private async run<Request extends SessionRequestMessage, Reply>(name: string,
+        call: grpc.ServerUnaryCall<Request, Reply>, toArgs: (request: Request) => SessionsCommandArgs,
+        toReply: (result: unknown) => Reply): Promise<Reply> {
+        const correlationId = call.request.correlation_id || null;
+        const method = 'v1/sessions.' + name;
+        const timing = this.instrument(correlationId as string, method);
+        try {
+            if (SessionsProtoV1.isUndecodable(call.request)) {
+                throw new BadRequestException(correlationId ?? undefined, 'INVALID_MESSAGE',
+                    'The request is not a valid message of the ' + name + ' method');
+            }
+            const command = this._commands.get(name);
+            if (command == null) throw new InvalidStateException(correlationId ?? undefined, 'NO_COMMAND', 'The controller has no command ' + name);
+            const result = await command.execute(correlationId, Parameters.fromValue(toArgs(call.request)));
+            timing.endTiming();
+            return toReply(result);
+        } catch (err) {
+            SessionsGrpcErrorsV1.log(this._logger, correlationId, name, err);
+            timing.endTiming();
+            throw SessionsGrpcErrorsV1.toStatus(err, correlationId);
+        }
+    }
+}
