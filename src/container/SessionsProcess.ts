@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { ConfigParams } from 'pip-services3-commons-nodex';
+import { Closer, ConfigParams } from 'pip-services3-commons-nodex';
 import { ProcessContainer } from 'pip-services3-container-nodex';
 import { DefaultMongoDbFactory } from 'pip-services3-mongodb-nodex';
 import { DefaultRpcFactory } from 'pip-services3-rpc-nodex';
@@ -58,6 +58,18 @@ export class SessionsProcess extends ProcessContainer {
             await this.close(correlationId).catch(() => undefined);
             process.exit(1);
         }
+    }
+
+    /**
+     * Closes the components in the reverse of the order config.yml declares them: the
+     * HTTP API first (it stops accepting and finishes the requests in flight), the store
+     * last (it writes what they wrote). The toolkit closes in declaration order, stores
+     * first, so requests in flight at SIGTERM found their store closed.
+     */
+    public async close(correlationId: string): Promise<void> {
+        const components = this._references?.getAll() ?? [];
+        for (const component of [...components].reverse()) await Closer.closeOne(correlationId, component);
+        await super.close(correlationId);
     }
 
     public static configPath(args: string[]): string {

@@ -30,6 +30,8 @@ interface Route {
 }
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** How long close() waits for requests in flight before cutting their connections. */
+const SHUTDOWN_GRACE_MS = 5000;
 
 /**
  * The HTTP endpoint all of the process's REST services share (our commandable service,
@@ -63,6 +65,7 @@ export class SessionsHttpEndpoint extends HttpEndpoint {
     private readonly _routes = new Map<string, Map<string, Route>>();
     private readonly _interceptors: Array<{ prefix: string; action: Interceptor }> = [];
     private _httpServer: http.Server | null = null;
+    private _closing = false;
     private _address: string | null = null;
     private _requestMaxSize = 1024 * 1024;
 
@@ -128,11 +131,19 @@ export class SessionsHttpEndpoint extends HttpEndpoint {
         if (server == null) return;
         this._httpServer = null;
         this._address = null;
-        // Finish requests in flight, then drop idle keep-alive connections so close() returns.
+        // Stop accepting connections, let the requests in flight finish, and end each
+        // kept-alive connection after its current response (handle() marks them), so a
+        // busy client cannot hold the shutdown open; past the grace period, cut the rest.
+        this._closing = true;
         await new Promise<void>((resolve) => {
-            server.close(() => resolve());
+            const deadline = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+            server.close(() => {
+                clearTimeout(deadline);
+                resolve();
+            });
             server.closeIdleConnections();
         });
+        this._closing = false;
         this._log.debug(correlationId, 'HTTP API closed');
     }
 
@@ -181,6 +192,7 @@ export class SessionsHttpEndpoint extends HttpEndpoint {
     }
 
     private handle(req: SessionsHttpRequest, res: Response): void {
+        if (this._closing) res.setHeader('Connection', 'close');
         const url = req.url ?? '/';
         const queryStart = url.indexOf('?');
         req.pathname = queryStart < 0 ? url : url.slice(0, queryStart);

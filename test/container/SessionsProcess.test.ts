@@ -79,6 +79,52 @@ describe('SessionsProcess (node run)', function () {
         expect(again.body.data).to.deep.equal({ kept: true });
     });
 
+    it('on SIGTERM under load, finishes requests in flight and keeps every acknowledged write', async () => {
+        const port = await freePort();
+        running = new RunningService(dir, { HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' });
+        await running.waitForOutput(/listening at/);
+
+        const acknowledged: string[] = [];
+        let refused = 0;
+        let serverErrors = 0;
+        let stop = false;
+        const client = async (worker: number): Promise<void> => {
+            for (let index = 0; !stop && index < 5000; index++) {
+                try {
+                    const reply = await post(port, 'open_session', { user_id: 'w' + worker, data: { index } });
+                    if (reply.status === 200) acknowledged.push(reply.body.id);
+                    else if (reply.status >= 500) serverErrors++;
+                    else refused++;
+                } catch {
+                    refused++;
+                    // Once the server has closed its port, there is nothing more to send.
+                    if (stop) return;
+                    await new Promise(resolve => setTimeout(resolve, 5));
+                }
+            }
+        };
+        const clients = Array.from({ length: 8 }, (_, worker) => client(worker));
+        while (acknowledged.length < 200) await new Promise(resolve => setTimeout(resolve, 10));
+        const exited = running.stop();
+        expect(await exited, 'exit code after SIGTERM').to.equal(0);
+        stop = true;
+        await Promise.all(clients);
+        running = null;
+
+        expect(acknowledged.length).to.be.at.least(200);
+        expect(serverErrors, 'requests in flight at SIGTERM still completed').to.equal(0);
+        running = new RunningService(dir, { HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' });
+        await running.waitForOutput(/listening at/);
+        const page = await post(port, 'get_sessions', { paging: { take: 1, total: true } });
+        expect(page.body.total, 'sessions after restart; ' + refused + ' calls were refused during shutdown')
+            .to.be.at.least(acknowledged.length);
+        const missing: string[] = [];
+        for (const id of acknowledged) {
+            if ((await post(port, 'get_session_by_id', { session_id: id })).status !== 200) missing.push(id.slice(0, 8));
+        }
+        expect(missing, 'acknowledged sessions missing after the restart').to.deep.equal([]);
+    });
+
     it('honours the original environment names', async () => {
         const port = await freePort();
         const filePath = path.join(dir, 'custom', 'store.json');
