@@ -1,0 +1,135 @@
+import { ConfigParams, DataPage, FilterParams, InvocationException, PagingParams } from 'pip-services3-commons-nodex';
+import { CommandableGrpcClient } from 'pip-services3-grpc-nodex';
+
+import { SessionV1 } from '../../data/version1/SessionV1';
+import { InvokeReplyMessage, InvokeRequestMessage } from '../../protos/SessionsProtoV1';
+import { ISessionsClientV1 } from './ISessionsClientV1';
+import { SessionsGrpcCallV1 } from './SessionsGrpcCallV1';
+import { SessionsReplyV1 } from './SessionsReplyV1';
+
+/**
+ * The sessions service over the toolkit's commandable gRPC contract
+ * (commandable.Commandable/invoke, methods v1/sessions.<command>, arguments and results as
+ * JSON), with the methods and arguments of client-sessions-node's
+ * SessionsCommandableGrpcClientV1.
+ *
+ * Configuration (all optional): connection.protocol, connection.host, connection.port or
+ * connection.uri (default localhost:8090); options.timeout (ms, default 10000).
+ *
+ * Results are SessionV1 objects with Dates and "no such session" is null; errors are the
+ * toolkit's typed exceptions with the service's code, message, status (the toolkit's
+ * client left it at the class default), details and correlation id. The original client
+ * dropped the correlation id of close_expired_sessions; this one sends it.
+ */
+export class SessionsCommandableGrpcClientV1 extends CommandableGrpcClient implements ISessionsClientV1 {
+    private static readonly _clientDefaults = ConfigParams.fromTuples(
+        'connection.protocol', 'http',
+        'connection.host', 'localhost',
+        'connection.port', 8090,
+        'options.timeout', 10000
+    );
+
+    private _configured = false;
+
+    public constructor(config?: unknown) {
+        super('v1/sessions');
+        if (config != null) this.configure(ConfigParams.fromValue(config));
+    }
+
+    public configure(config: ConfigParams): void {
+        super.configure(config.setDefaults(SessionsCommandableGrpcClientV1._clientDefaults));
+        this._configured = true;
+    }
+
+    public async open(correlationId: string | null): Promise<void> {
+        // Configured once only: the toolkit's connection resolver adds connections, it never replaces them.
+        if (!this._configured) this.configure(new ConfigParams());
+        await super.open(correlationId as string);
+    }
+
+    public async close(correlationId: string | null): Promise<void> {
+        const stub: unknown = this._client;
+        await super.close(correlationId as string);
+        SessionsGrpcCallV1.close(stub);
+    }
+
+    public async getSessions(correlationId: string | null, filter?: FilterParams | null,
+        paging?: PagingParams | null): Promise<DataPage<SessionV1>> {
+        const result = await this.command('get_sessions', correlationId, { filter: filter, paging: paging });
+        return SessionsReplyV1.toPage(correlationId, result);
+    }
+
+    public async getSessionById(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
+        const result = await this.command('get_session_by_id', correlationId, { session_id: sessionId });
+        return SessionsReplyV1.toSessionOrNull(correlationId, result);
+    }
+
+    public async openSession(correlationId: string | null, userId: string, userName?: string | null,
+        address?: string | null, client?: string | null, user?: unknown, data?: unknown): Promise<SessionV1> {
+        const result = await this.command('open_session', correlationId, {
+            user_id: userId, user_name: userName, address: address, client: client, user: user, data: data
+        });
+        return SessionsReplyV1.toSession(correlationId, result);
+    }
+
+    public async storeSessionData(correlationId: string | null, sessionId: string, data: unknown): Promise<SessionV1 | null> {
+        const result = await this.command('store_session_data', correlationId, { session_id: sessionId, data: data });
+        return SessionsReplyV1.toSessionOrNull(correlationId, result);
+    }
+
+    public async updateSessionUser(correlationId: string | null, sessionId: string, user: unknown): Promise<SessionV1 | null> {
+        const result = await this.command('update_session_user', correlationId, { session_id: sessionId, user: user });
+        return SessionsReplyV1.toSessionOrNull(correlationId, result);
+    }
+
+    public async closeSession(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
+        const result = await this.command('close_session', correlationId, { session_id: sessionId });
+        return SessionsReplyV1.toSessionOrNull(correlationId, result);
+    }
+
+    public async closeExpiredSessions(correlationId: string | null): Promise<void> {
+        await this.command('close_expired_sessions', correlationId, {});
+    }
+
+    public async deleteSessionById(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
+        const result = await this.command('delete_session_by_id', correlationId, { session_id: sessionId });
+        return SessionsReplyV1.toSessionOrNull(correlationId, result);
+    }
+
+    /** Replaces the toolkit's call: see SessionsGrpcCallV1. */
+    protected async call<T>(method: string, correlationId?: string, request: unknown = {}): Promise<T> {
+        return await SessionsGrpcCallV1.invoke<T>(this._client, method, request, this._timeout, correlationId ?? null, this._uri);
+    }
+
+    /** One command: its JSON result, null for none; the service's error as its typed exception. */
+    private async command(name: string, correlationId: string | null, args: Record<string, unknown>): Promise<unknown> {
+        const method = this._name + '.' + name;
+        const timing = this.instrument(correlationId as string, 'sessions.' + name);
+        try {
+            const request: InvokeRequestMessage = {
+                method: method,
+                correlation_id: correlationId ?? '',
+                args_empty: false,
+                args_json: JSON.stringify(args)
+            };
+            const reply = await this.call<InvokeReplyMessage>('invoke', correlationId ?? undefined, request);
+            if (reply.error != null) {
+                throw SessionsGrpcCallV1.fromDescription(reply.error, correlationId);
+            }
+            const result = reply.result_empty || reply.result_json === '' ? null : SessionsCommandableGrpcClientV1.parse(correlationId, reply.result_json);
+            timing.endTiming();
+            return result;
+        } catch (err) {
+            timing.endFailure(err as Error);
+            throw err;
+        }
+    }
+
+    private static parse(correlationId: string | null, json: string): unknown {
+        try {
+            return JSON.parse(json);
+        } catch {
+            throw new InvocationException(correlationId ?? undefined, 'INVALID_REPLY', 'The sessions service answered with a result that is not JSON');
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import * as grpc from '@grpc/grpc-js';
+import {
+    ApplicationException, ApplicationExceptionFactory, BadRequestException, ConnectionException, ErrorDescription,
+    InvalidStateException, InvocationException
+} from 'pip-services3-commons-nodex';
+
+import { SessionsProtoV1 } from '../../protos/SessionsProtoV1';
+
+/** An error as the service describes it: the HTTP API's error body, or the commandable reply's error. */
+export interface ServiceErrorDescription {
+    category: string;
+    code: string;
+    status: number | string;
+    message: string;
+    details?: Record<string, string> | null;
+    correlation_id?: string | null;
+}
+
+type UnaryCallback = (error: grpc.ServiceError | null, reply?: unknown) => void;
+type UnaryMethod = (request: unknown, metadata: grpc.Metadata, options: grpc.CallOptions, callback: UnaryCallback) => grpc.ClientUnaryCall;
+
+/**
+ * One unary call on a stub the toolkit's GrpcClient opened, for both gRPC clients.
+ *
+ * Replaces the toolkit's GrpcClient.call, which set no deadline (a call to a service that
+ * never answers waited forever; options.timeout was read and ignored) and rejected with
+ * grpc-js's raw ServiceError. Here:
+ * - every call has the deadline options.timeout; missing it is REQUEST_TIMEOUT (504);
+ * - a service that cannot be reached is CONNECTION_FAILED (503), a connection lost during
+ *   the call CONNECTION_LOST (502), both ConnectionExceptions naming the address;
+ * - the service's own errors are the toolkit's typed exceptions with the service's code,
+ *   message, status, details and correlation id (read from the error-description-bin
+ *   trailer of the plain service);
+ * - a message over the service's size limit is PAYLOAD_TOO_LARGE (413), as over HTTP;
+ * - any other status is UNEXPECTED_REPLY with the gRPC code in its details.
+ */
+export class SessionsGrpcCallV1 {
+    public static async invoke<T>(stub: unknown, method: string, request: unknown, timeout: number,
+        correlationId: string | null, address: string): Promise<T> {
+        if (stub == null) {
+            throw new InvalidStateException(correlationId ?? undefined, 'NOT_OPENED', 'The sessions client is not open: call open() first');
+        }
+        const unary = (stub as Record<string, unknown>)[method];
+        if (typeof unary !== 'function') {
+            throw new InvalidStateException(correlationId ?? undefined, 'UNKNOWN_METHOD', 'The gRPC contract has no method ' + method);
+        }
+        return await new Promise<T>((resolve, reject) => {
+            (unary as UnaryMethod).call(stub, request, new grpc.Metadata(), { deadline: Date.now() + timeout }, (error, reply) => {
+                if (error != null) reject(SessionsGrpcCallV1.toException(error, correlationId, address, timeout));
+                else resolve(reply as T);
+            });
+        });
+    }
+
+    /** Closes the channel of a stub: the toolkit only forgot it, and its connection kept the process alive. */
+    public static close(stub: unknown): void {
+        const closable = stub as { close?: unknown } | null;
+        if (closable != null && typeof closable.close === 'function') (closable as grpc.Client).close();
+    }
+
+    /** The typed exception for the service's error description (an error reply, or the plain service's trailer). */
+    public static fromDescription(description: ServiceErrorDescription, correlationId: string | null): ApplicationException {
+        const full = Object.assign(new ErrorDescription(), {
+            category: description.category,
+            code: description.code,
+            status: Number(description.status) || 500,
+            message: description.message,
+            details: description.details ?? null,
+            correlation_id: description.correlation_id || correlationId || undefined
+        });
+        // The factory picks the class by category but leaves the status at the class default.
+        return ApplicationExceptionFactory.create(full).withStatus(full.status);
+    }
+
+    public static toException(error: grpc.ServiceError, correlationId: string | null, address: string,
+        timeout: number): ApplicationException {
+        const description = SessionsGrpcCallV1.serviceError(error);
+        if (description != null) return SessionsGrpcCallV1.fromDescription(description, correlationId);
+
+        const cid = correlationId ?? undefined;
+        let result: ApplicationException;
+        switch (error.code) {
+            case grpc.status.DEADLINE_EXCEEDED:
+                result = new ConnectionException(cid, 'REQUEST_TIMEOUT', 'The sessions service at ' + address
+                    + ' did not answer within ' + timeout + ' ms; the command may or may not have run').withStatus(504);
+                break;
+            case grpc.status.UNAVAILABLE:
+                result = /No connection established|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/.test(error.details)
+                    ? new ConnectionException(cid, 'CONNECTION_FAILED',
+                        'Cannot connect to the sessions service at ' + address + ': ' + error.details).withStatus(503)
+                    : new ConnectionException(cid, 'CONNECTION_LOST', 'The connection to the sessions service at ' + address
+                        + ' failed during the call (' + error.details + '); the command may or may not have run').withStatus(502);
+                break;
+            case grpc.status.CANCELLED:
+                result = new ConnectionException(cid, 'CONNECTION_LOST', 'The call to the sessions service at ' + address
+                    + ' was cancelled (' + error.details + '); the command may or may not have run').withStatus(502);
+                break;
+            case grpc.status.RESOURCE_EXHAUSTED:
+                result = new BadRequestException(cid, 'PAYLOAD_TOO_LARGE', 'The sessions service at ' + address
+                    + ' refused the request: ' + error.details).withStatus(413);
+                break;
+            default:
+                result = new InvocationException(cid, 'UNEXPECTED_REPLY', 'The sessions service at ' + address
+                    + ' answered with gRPC status ' + (grpc.status[error.code] ?? error.code) + ': ' + error.details)
+                    .withStatus(500);
+        }
+        return result.withDetails('url', address).withDetails('grpc_code', error.code);
+    }
+
+    /** The service's error from the trailer of a failed call, if it sent one. */
+    private static serviceError(error: grpc.ServiceError): ServiceErrorDescription | null {
+        const value = error.metadata?.get(SessionsProtoV1.errorMetadataKey)[0];
+        if (value == null) return null;
+        try {
+            const description = JSON.parse(Buffer.isBuffer(value) ? value.toString('utf8') : value) as ServiceErrorDescription | null;
+            return description != null && typeof description === 'object'
+                && typeof description.code === 'string' && typeof description.category === 'string' ? description : null;
+        } catch {
+            return null;
+        }
+    }
+}

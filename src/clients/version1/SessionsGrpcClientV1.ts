@@ -1,0 +1,154 @@
+import { ConfigParams, DataPage, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
+import { GrpcClient } from 'pip-services3-grpc-nodex';
+
+import { SessionV1 } from '../../data/version1/SessionV1';
+import {
+    PagingParamsMessage, SessionEmptyReplyMessage, SessionObjectReplyMessage, SessionPageReplyMessage, SessionsProtoV1
+} from '../../protos/SessionsProtoV1';
+import { ISessionsClientV1 } from './ISessionsClientV1';
+import { SessionsGrpcCallV1 } from './SessionsGrpcCallV1';
+import { SessionsGrpcReplyV1 } from './SessionsGrpcReplyV1';
+
+/**
+ * The sessions service over its plain gRPC API (sessions_v1.Sessions, the original's
+ * .proto), with the methods and arguments of client-sessions-node's SessionsGrpcClientV1.
+ *
+ * Configuration (all optional):
+ * - connection.protocol (http, or https with credential.ssl_ca_file etc.), connection.host,
+ *   connection.port, or connection.uri: the service (default localhost:8090, its default)
+ * - options.timeout: ms a call may take, connecting included (default 10000)
+ *
+ * Results are SessionV1 objects with Dates and "no such session" is null, as from the HTTP
+ * client. Errors are the toolkit's typed exceptions with the service's code, status,
+ * details and correlation id; the client's own failures are as described in
+ * SessionsGrpcCallV1 (the original client turned a service error into a null result).
+ * Filter values are sent as strings (Dates as ISO 8601), as the contract's map requires.
+ */
+export class SessionsGrpcClientV1 extends GrpcClient implements ISessionsClientV1 {
+    private static readonly _clientDefaults = ConfigParams.fromTuples(
+        'connection.protocol', 'http',
+        'connection.host', 'localhost',
+        'connection.port', 8090,
+        'options.timeout', 10000
+    );
+
+    private _configured = false;
+
+    public constructor(config?: unknown) {
+        super(SessionsProtoV1.sessions());
+        if (config != null) this.configure(ConfigParams.fromValue(config));
+    }
+
+    public configure(config: ConfigParams): void {
+        super.configure(config.setDefaults(SessionsGrpcClientV1._clientDefaults));
+        this._configured = true;
+    }
+
+    public async open(correlationId: string | null): Promise<void> {
+        // Configured once only: the toolkit's connection resolver adds connections, it never replaces them.
+        if (!this._configured) this.configure(new ConfigParams());
+        await super.open(correlationId as string);
+    }
+
+    public async close(correlationId: string | null): Promise<void> {
+        const stub: unknown = this._client;
+        await super.close(correlationId as string);
+        SessionsGrpcCallV1.close(stub);
+    }
+
+    public async getSessions(correlationId: string | null, filter?: FilterParams | null,
+        paging?: PagingParams | null): Promise<DataPage<SessionV1>> {
+        const pagingMessage = SessionsGrpcClientV1.toPaging(paging);
+        const reply = await this.invoke<SessionPageReplyMessage>('get_sessions', correlationId, {
+            filter: SessionsGrpcClientV1.toFilter(filter),
+            paging: pagingMessage
+        });
+        return SessionsGrpcReplyV1.toPage(correlationId, reply.page, pagingMessage?.total === true);
+    }
+
+    public async getSessionById(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
+        const reply = await this.invoke<SessionObjectReplyMessage>('get_session_by_id', correlationId, { session_id: sessionId });
+        return SessionsGrpcReplyV1.toSessionOrNull(correlationId, reply.session);
+    }
+
+    public async openSession(correlationId: string | null, userId: string, userName?: string | null,
+        address?: string | null, client?: string | null, user?: unknown, data?: unknown): Promise<SessionV1> {
+        const reply = await this.invoke<SessionObjectReplyMessage>('open_session', correlationId, {
+            user_id: userId,
+            user_name: userName ?? '',
+            address: address ?? '',
+            client: client ?? '',
+            user: SessionsGrpcClientV1.toJson(user),
+            data: SessionsGrpcClientV1.toJson(data)
+        });
+        return SessionsGrpcReplyV1.toSession(correlationId, reply.session);
+    }
+
+    public async storeSessionData(correlationId: string | null, sessionId: string, data: unknown): Promise<SessionV1 | null> {
+        const reply = await this.invoke<SessionObjectReplyMessage>('store_session_data', correlationId, {
+            session_id: sessionId, data: SessionsGrpcClientV1.toJson(data)
+        });
+        return SessionsGrpcReplyV1.toSessionOrNull(correlationId, reply.session);
+    }
+
+    public async updateSessionUser(correlationId: string | null, sessionId: string, user: unknown): Promise<SessionV1 | null> {
+        const reply = await this.invoke<SessionObjectReplyMessage>('update_session_user', correlationId, {
+            session_id: sessionId, user: SessionsGrpcClientV1.toJson(user)
+        });
+        return SessionsGrpcReplyV1.toSessionOrNull(correlationId, reply.session);
+    }
+
+    public async closeSession(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
+        const reply = await this.invoke<SessionObjectReplyMessage>('close_session', correlationId, { session_id: sessionId });
+        return SessionsGrpcReplyV1.toSessionOrNull(correlationId, reply.session);
+    }
+
+    public async closeExpiredSessions(correlationId: string | null): Promise<void> {
+        await this.invoke<SessionEmptyReplyMessage>('close_expired_sessions', correlationId, {});
+    }
+
+    public async deleteSessionById(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
+        const reply = await this.invoke<SessionObjectReplyMessage>('delete_session_by_id', correlationId, { session_id: sessionId });
+        return SessionsGrpcReplyV1.toSessionOrNull(correlationId, reply.session);
+    }
+
+    /** Replaces the toolkit's call: see SessionsGrpcCallV1. */
+    protected async call<T>(method: string, correlationId?: string, request: unknown = {}): Promise<T> {
+        return await SessionsGrpcCallV1.invoke<T>(this._client, method, request, this._timeout, correlationId ?? null, this._uri);
+    }
+
+    private async invoke<T>(method: string, correlationId: string | null, request: Record<string, unknown>): Promise<T> {
+        const timing = this.instrument(correlationId as string, 'sessions.' + method);
+        try {
+            const reply = await this.call<T>(method, correlationId ?? undefined, { correlation_id: correlationId ?? '', ...request });
+            timing.endTiming();
+            return reply;
+        } catch (err) {
+            timing.endFailure(err as Error);
+            throw err;
+        }
+    }
+
+    /** The contract's map<string, string>: Dates as ISO 8601, other values as their text. */
+    private static toFilter(filter: FilterParams | null | undefined): Record<string, string> {
+        const result: Record<string, string> = {};
+        if (filter == null) return result;
+        for (const [key, value] of Object.entries(FilterParams.fromValue(filter))) {
+            if (value == null || typeof value === 'function') continue;
+            result[key] = value instanceof Date ? value.toISOString() : String(value);
+        }
+        return result;
+    }
+
+    /** take 0 asks for the service's default page size. */
+    private static toPaging(paging: PagingParams | null | undefined): PagingParamsMessage | null {
+        if (paging == null) return null;
+        const params = PagingParams.fromValue(paging);
+        return { skip: params.skip ?? 0, take: params.take ?? 0, total: params.total === true };
+    }
+
+    /** undefined is "not given" (""), anything else its JSON ("null" for null). */
+    private static toJson(value: unknown): string {
+        return value === undefined ? '' : JSON.stringify(value) ?? '';
+    }
+}
