@@ -1,0 +1,195 @@
+import * as secureJson from 'secure-json-parse';
+import {
+    ApplicationException, ApplicationExceptionFactory, BadRequestException, ConfigParams, Descriptor, ErrorDescription,
+    ICommandable, InvalidStateException, IReferences, Parameters
+} from 'pip-services3-commons-nodex';
+import { ConsoleLogger } from 'pip-services3-components-nodex';
+import { Container } from 'pip-services3-container-nodex';
+import { DefaultMongoDbFactory } from 'pip-services3-mongodb-nodex';
+import { DefaultRpcFactory } from 'pip-services3-rpc-nodex';
+
+import { SessionsServiceFactory } from '../build/SessionsServiceFactory';
+import { SessionsCommand } from '../logic/SessionsCommand';
+import { HttpErrorBody } from '../services/HttpErrorBody';
+import { SessionsProcess } from './SessionsProcess';
+
+/** An AWS Lambda handler: the event in, the result (or a rejection) out. */
+export type SessionsLambdaHandler = (event: unknown) => Promise<unknown>;
+
+/**
+ * The service as an AWS Lambda function, for the original's event shape:
+ * {cmd: '<command>', correlation_id?, ...the command's arguments}. The result is what the
+ * HTTP API answers with, as JSON (null where HTTP answers 204).
+ *
+ * A failure rejects with the toolkit's typed exception carrying the HTTP API's error
+ * fields (code, category, status, message, details, correlation_id). Its name is the
+ * code and its stack is that one line, so the Lambda runtime reports
+ * {errorType: code, errorMessage: message, trace: ["CODE: message"]} and no file paths
+ * (it sends the stack of whatever is thrown). A missing cmd is 400 NO_COMMAND and an
+ * unknown one 400 NO_ACTION, as in the original.
+ *
+ * Built on the toolkit's Container rather than pip-services3-aws-nodex's
+ * CommandableLambdaFunction: that package requires the AWS SDK v2 (end of support) at
+ * load time for the CloudWatch parts this function does not use, and its command set
+ * dropped the event's correlation id.
+ *
+ * Configuration: CONFIG_PATH (the original's variable), else config.yml in the package
+ * root, else the bundled config/config.yml, with the environment as its parameters. The
+ * defaults differ from `node run` where a function needs it: no HTTP server unless
+ * HTTP_ENABLED is set, and the memory store (the original's default) unless a store is
+ * chosen; set MONGO_ENABLED for sessions that outlive the function's instance.
+ * The container opens on the first event and stays open while AWS keeps the instance.
+ */
+export class SessionsLambdaFunction extends Container {
+    private static readonly _controllerDescriptor = new Descriptor('service-sessions', 'controller', 'default', '*', '1.0');
+
+    private readonly _env: NodeJS.ProcessEnv;
+    private _opening: Promise<void> | null = null;
+    private _controller: ICommandable | null = null;
+
+    public constructor(env: NodeJS.ProcessEnv = process.env) {
+        super('service-sessions', 'User sessions function');
+        this._env = env;
+        // Until the configured logger takes over, so a failed start is still logged.
+        const logger = new ConsoleLogger();
+        logger.configure(ConfigParams.fromTuples('level', env.LOG_LEVEL || 'info'));
+        this._logger = logger;
+        this._factories.add(new DefaultRpcFactory());
+        this._factories.add(new DefaultMongoDbFactory());
+        this._factories.add(new SessionsServiceFactory());
+    }
+
+    /** The function AWS Lambda calls (bin/lambda.js exports it). */
+    public getHandler(): SessionsLambdaHandler {
+        return (event: unknown) => this.handle(event);
+    }
+
+    public async handle(event: unknown): Promise<unknown> {
+        const correlationId = SessionsLambdaFunction.correlationIdOf(event);
+        let name = '';
+        try {
+            const parsed = SessionsLambdaFunction.parseEvent(event, correlationId);
+            name = parsed.name;
+            const command = await this.command(name, correlationId);
+            const result = await command.execute(correlationId, Parameters.fromValue(parsed.args));
+            // What the runtime would send anyway, so callers in process see the same.
+            return result == null ? null : JSON.parse(JSON.stringify(result));
+        } catch (err) {
+            this.logFailure(correlationId, name, err);
+            throw SessionsLambdaFunction.toError(err, correlationId);
+        }
+    }
+
+    public setReferences(references: IReferences): void {
+        super.setReferences(references);
+        this._controller = references.getOneRequired<ICommandable>(SessionsLambdaFunction._controllerDescriptor);
+    }
+
+    public async close(correlationId: string): Promise<void> {
+        const opening = this._opening;
+        this._opening = null;
+        this._controller = null;
+        await opening?.catch(() => undefined);
+        await super.close(correlationId);
+    }
+
+    /** The configuration parameters: the environment, with the function's defaults. */
+    public static parameters(env: NodeJS.ProcessEnv): ConfigParams {
+        const parameters = SessionsProcess.parameters([], { HTTP_ENABLED: 'false', ...env });
+        const stores = ['MEMORY_ENABLED', 'FILE_ENABLED', 'MONGO_ENABLED'];
+        if (stores.every(key => parameters.getAsNullableString(key) == null)) parameters.setAsObject('MEMORY_ENABLED', 'true');
+        return parameters;
+    }
+
+    private async command(name: string, correlationId: string | null): Promise<SessionsCommand> {
+        if (this._opening == null) {
+            const opening = this.start();
+            this._opening = opening;
+            // A failed start is tried again by the next event.
+            opening.catch(() => { if (this._opening === opening) this._opening = null; });
+        }
+        await this._opening;
+        if (this._controller == null) {
+            throw new InvalidStateException(correlationId ?? undefined, 'NOT_OPENED', 'The function was closed');
+        }
+        const command = this._controller.getCommandSet().findCommand(name) as SessionsCommand | null;
+        if (command == null) {
+            throw new BadRequestException(correlationId ?? undefined, 'NO_ACTION', 'Action ' + name + ' was not found')
+                .withDetails('command', name);
+        }
+        return command;
+    }
+
+    private async start(): Promise<void> {
+        const correlationId = 'service-sessions';
+        const configPath = this._env.CONFIG_PATH || SessionsProcess.configPath([]);
+        try {
+            this.readConfigFromFile(correlationId, configPath, SessionsLambdaFunction.parameters(this._env));
+        } catch (err) {
+            this._logger.fatal(correlationId, err as Error, 'Cannot read the configuration %s', configPath);
+            throw err;
+        }
+        // Logs its own failure.
+        await this.open(correlationId);
+    }
+
+    /** The command's name and its arguments (the event without cmd and correlation_id). */
+    private static parseEvent(event: unknown, correlationId: string | null): { name: string; args: Record<string, unknown> } {
+        const cid = correlationId ?? undefined;
+        if (event == null || typeof event !== 'object' || Array.isArray(event)) {
+            throw new BadRequestException(cid, 'NO_COMMAND', 'The event must be a JSON object with cmd naming a command');
+        }
+        let copy: Record<string, unknown>;
+        try {
+            // A plain copy without __proto__ / constructor.prototype keys, as the HTTP API
+            // accepts: the toolkit's Parameters would take them as its own prototype.
+            copy = secureJson.parse(JSON.stringify(event), undefined, { protoAction: 'error', constructorAction: 'error' }) as Record<string, unknown>;
+        } catch {
+            throw new BadRequestException(cid, 'INVALID_JSON', 'The event must not contain __proto__ or constructor.prototype keys');
+        }
+        const { cmd, ...args } = copy;
+        delete args.correlation_id;
+        if (cmd == null || cmd === '') throw new BadRequestException(cid, 'NO_COMMAND', 'Cmd parameter is missing');
+        if (typeof cmd !== 'string') {
+            throw new BadRequestException(cid, 'NO_ACTION', 'Action ' + JSON.stringify(cmd) + ' was not found')
+                .withDetails('command', JSON.stringify(cmd));
+        }
+        return { name: cmd, args };
+    }
+
+    private static correlationIdOf(event: unknown): string | null {
+        const value = event != null && typeof event === 'object' ? (event as { correlation_id?: unknown }).correlation_id : null;
+        return typeof value === 'string' && value !== '' ? value : null;
+    }
+
+    /** The typed exception for the HTTP API's error body, with no stack frames to leak. */
+    private static toError(err: unknown, correlationId: string | null): ApplicationException {
+        const body = HttpErrorBody.fromError(err, correlationId);
+        const description = Object.assign(new ErrorDescription(), body, { details: body.details ?? null });
+        const error = ApplicationExceptionFactory.create(description).withStatus(body.status);
+        error.stack = error.name + ': ' + error.message;
+        return error;
+    }
+
+    /**
+     * As the HTTP service logs: faults with their stack, an unavailable database in one
+     * line, a caller's mistakes at debug. A failed start was logged by the container.
+     */
+    private logFailure(correlationId: string | null, name: string, err: unknown): void {
+        const status = HttpErrorBody.fromError(err).status;
+        const message = err instanceof Error ? err.message : String(err);
+        const cid = correlationId ?? '';
+        if (status >= 500 && !this.isOpen()) return;
+        if (status === 503) this._logger.warn(cid, '%s failed: %s', name, message);
+        else if (status >= 500) this._logger.error(cid, err as Error, '%s failed', name);
+        else this._logger.debug(cid, 'Rejected %s: %s', name || 'the event', message);
+    }
+}
+
+let sharedFunction: SessionsLambdaFunction | null = null;
+
+/** The original's other entry point (obj/src/container/SessionsLambdaFunction.handler); made on first use. */
+export const handler: SessionsLambdaHandler = (event: unknown) => {
+    if (sharedFunction == null) sharedFunction = new SessionsLambdaFunction();
+    return sharedFunction.handle(event);
+};
