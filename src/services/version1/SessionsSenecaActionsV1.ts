@@ -1,0 +1,148 @@
+import * as secureJson from 'secure-json-parse';
+import { BadRequestException, NotFoundException, Parameters } from 'pip-services3-commons-nodex';
+import { ILogger } from 'pip-services3-components-nodex';
+
+import { SessionsCommand } from '../../logic/SessionsCommand';
+import { HttpErrorBody } from '../HttpErrorBody';
+import { ISenecaInstance, SenecaMessage, SenecaReply } from './ISenecaInstance';
+import { SessionsSenecaEnvelopeV1, SessionsSenecaReplyV1 } from './SessionsSenecaReplyV1';
+
+/** Message fields that address the action rather than carry arguments. */
+const PATTERN_FIELDS = new Set(['role', 'version', 'cmd', 'correlation_id']);
+
+/**
+ * The Seneca patterns of the API: `role:sessions,version:1,cmd:<command>` for every
+ * command of the controller's command set, the command's arguments as message fields,
+ * and `correlation_id` as an optional field. Shared by the standalone service and the
+ * plugin, so both answer alike.
+ *
+ * Each message is checked as an HTTP request body is: Seneca's `...$` meta fields are
+ * dropped, the arguments must be JSON of at most requestMaxSize bytes without
+ * `__proto__` / `constructor.prototype` keys, then the command validates them. Results go
+ * through JSON as over HTTP. Errors carry the HTTP API's code, status and message: as an
+ * envelope to remote callers, as a typed exception to local ones (see SessionsSenecaReplyV1).
+ */
+export class SessionsSenecaActionsV1 {
+    public static readonly Role = 'sessions';
+    public static readonly Version = 1;
+    public static readonly DefaultRequestMaxSize = 1024 * 1024;
+
+    private readonly _commands: SessionsCommand[];
+    private readonly _logger: ILogger;
+    private readonly _requestMaxSize: number;
+    private _inFlight = 0;
+
+    public constructor(commands: SessionsCommand[], logger: ILogger, requestMaxSize = SessionsSenecaActionsV1.DefaultRequestMaxSize) {
+        this._commands = commands;
+        this._logger = logger;
+        this._requestMaxSize = requestMaxSize;
+    }
+
+    /** The pattern of a command, or of every command when name is left out. */
+    public static pattern(name?: string): SenecaMessage {
+        const pattern: SenecaMessage = { role: SessionsSenecaActionsV1.Role, version: SessionsSenecaActionsV1.Version };
+        if (name != null) pattern.cmd = name;
+        return pattern;
+    }
+
+    /** A message that came over a Seneca transport (seneca-transport, or Seneca's own). */
+    public static isRemote(msg: SenecaMessage): boolean {
+        return msg.transport$ != null || msg.remote$ === true;
+    }
+
+    public register(seneca: ISenecaInstance): void {
+        // Without this, an unknown cmd would get Seneca's act_not_found, which quotes the message.
+        this.add(seneca, SessionsSenecaActionsV1.pattern(), null);
+        for (const command of this._commands) this.add(seneca, SessionsSenecaActionsV1.pattern(command.getName()), command);
+    }
+
+    /** Resolves once no message is being answered, or after timeoutMs. */
+    public async drain(timeoutMs: number): Promise<void> {
+        const deadline = Date.now() + timeoutMs;
+        while (this._inFlight > 0 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 10));
+    }
+
+    private add(seneca: ISenecaInstance, pattern: SenecaMessage, command: SessionsCommand | null): void {
+        const actions = this;
+        seneca.add(pattern, function (msg: SenecaMessage, reply: SenecaReply): void {
+            const remote = SessionsSenecaActionsV1.isRemote(msg);
+            actions._inFlight++;
+            actions.execute(command, msg)
+                .then((envelope) => {
+                    if (remote) reply(null, envelope);
+                    else if ('error' in envelope) reply(SessionsSenecaReplyV1.toException(envelope.error));
+                    else reply(null, envelope.result);
+                })
+                .catch((err: unknown) => {
+                    // Only a failing reply callback lands here; Seneca normally catches those itself.
+                    actions._logger.error('', err as Error, 'Replying to a Seneca message failed');
+                })
+                .finally(() => { actions._inFlight--; });
+        });
+    }
+
+    /** Never rejects: every failure becomes an error envelope. */
+    private async execute(command: SessionsCommand | null, msg: SenecaMessage): Promise<SessionsSenecaEnvelopeV1> {
+        let correlationId: string | null = null;
+        const name = command?.getName() ?? 'an unknown command';
+        try {
+            correlationId = SessionsSenecaActionsV1.correlationIdOf(msg);
+            if (command == null) {
+                throw new NotFoundException(correlationId ?? undefined, 'RESOURCE_NOT_FOUND',
+                    'Unknown command: ' + SessionsSenecaActionsV1.describe(msg.cmd));
+            }
+            const args = this.argumentsOf(correlationId, msg);
+            return SessionsSenecaReplyV1.result(await command.execute(correlationId, Parameters.fromValue(args)));
+        } catch (err) {
+            this.logFailure(correlationId, name, err);
+            return SessionsSenecaReplyV1.error(err, correlationId);
+        }
+    }
+
+    private static correlationIdOf(msg: SenecaMessage): string | null {
+        const value = msg.correlation_id;
+        if (value == null || value === '') return null;
+        if (typeof value === 'string') return value;
+        throw new BadRequestException(undefined, 'INVALID_DATA', 'correlation_id must be a string')
+            .withDetails('field', 'correlation_id');
+    }
+
+    private argumentsOf(correlationId: string | null, msg: SenecaMessage): Record<string, unknown> {
+        // A prototype-less copy, so a remote "__proto__" field stays a field and is caught below.
+        const fields: Record<string, unknown> = Object.create(null);
+        for (const key of Object.keys(msg)) {
+            if (!key.endsWith('$') && !PATTERN_FIELDS.has(key)) fields[key] = msg[key];
+        }
+        let text: string;
+        try {
+            text = JSON.stringify(fields);
+        } catch {
+            throw new BadRequestException(correlationId ?? undefined, 'INVALID_DATA', 'The message arguments must be JSON data');
+        }
+        if (Buffer.byteLength(text) > this._requestMaxSize) {
+            throw new BadRequestException(correlationId ?? undefined, 'PAYLOAD_TOO_LARGE',
+                'Message arguments size exceeds ' + this._requestMaxSize).withStatus(413);
+        }
+        try {
+            return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }) as Record<string, unknown>;
+        } catch {
+            throw new BadRequestException(correlationId ?? undefined, 'INVALID_DATA',
+                'The message must not contain __proto__ or constructor.prototype keys');
+        }
+    }
+
+    private static describe(value: unknown): string {
+        if (typeof value === 'string') return value.length > 100 ? value.slice(0, 100) + '...' : value;
+        return value === undefined ? '(no cmd)' : '(a ' + (value === null ? 'null' : typeof value) + ' cmd)';
+    }
+
+    // As the HTTP service: faults with their stack, an unavailable store in one line, a
+    // caller's mistakes at debug only.
+    private logFailure(correlationId: string | null, commandName: string, err: unknown): void {
+        const status = HttpErrorBody.fromError(err).status;
+        const message = err instanceof Error ? err.message : String(err);
+        if (status === 503) this._logger.warn(correlationId ?? '', 'Seneca %s failed: %s', commandName, message);
+        else if (status >= 500) this._logger.error(correlationId ?? '', err as Error, 'Seneca %s failed', commandName);
+        else this._logger.debug(correlationId ?? '', 'Rejected Seneca %s: %s', commandName, message);
+    }
+}

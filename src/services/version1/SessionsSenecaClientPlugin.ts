@@ -1,0 +1,44 @@
+import { ISenecaInstance, SenecaMessage, SenecaReply } from './ISenecaInstance';
+import { SessionsSenecaActionsV1 } from './SessionsSenecaActionsV1';
+import { SessionsSenecaReplyV1 } from './SessionsSenecaReplyV1';
+
+/** Where the service listens; any other seneca-transport client option is passed on. */
+export interface SessionsSenecaClientPluginOptions {
+    type?: 'tcp' | 'http';
+    host?: string;
+    port?: number;
+    [option: string]: unknown;
+}
+
+/**
+ * For a Seneca application that calls the sessions service's Seneca API remotely:
+ *
+ *     seneca.use(SessionsSenecaClientPlugin, { type: 'tcp', host: 'sessions', port: 8807 })
+ *
+ * sends `role:sessions,version:1,...` messages to the service (seneca.client with that
+ * pin) and unwraps its envelopes, so callers get what a local caller of the patterns
+ * gets: the result as the HTTP API returns it (null for "not found"), or a typed
+ * ApplicationException with the service's code, status and message. Seneca's own
+ * failures (timeouts, no connection) come through as Seneca reports them.
+ */
+export function SessionsSenecaClientPlugin(this: ISenecaInstance, options: SessionsSenecaClientPluginOptions): void {
+    const pin = SessionsSenecaActionsV1.pattern();
+    this.client({ type: 'tcp', host: '127.0.0.1', port: 8807, ...options, pin });
+    // Added after the client's action for the same pin, so it runs first and calls it as prior.
+    this.add(pin, function (this: ISenecaInstance, msg: SenecaMessage, reply: SenecaReply) {
+        this.prior(msg, (err, envelope) => {
+            if (err != null) {
+                reply(err);
+                return;
+            }
+            let result: unknown;
+            try {
+                result = SessionsSenecaReplyV1.unwrap(envelope);
+            } catch (unwrapped) {
+                reply(unwrapped as Error);
+                return;
+            }
+            reply(null, result);
+        });
+    });
+}

@@ -1,0 +1,105 @@
+import {
+    ConfigException, ConfigParams, Descriptor, IConfigurable, IOpenable, IReferenceable, References
+} from 'pip-services3-commons-nodex';
+
+import { SessionsCommand } from '../../logic/SessionsCommand';
+import { SessionsController } from '../../logic/SessionsController';
+import { ISessionsPersistence } from '../../persistence/ISessionsPersistence';
+import { SessionsFilePersistence } from '../../persistence/SessionsFilePersistence';
+import { SessionsMemoryPersistence } from '../../persistence/SessionsMemoryPersistence';
+import { SessionsMongoDbPersistence } from '../../persistence/SessionsMongoDbPersistence';
+import { ISenecaInstance, SenecaMessage, SenecaReply } from './ISenecaInstance';
+import { SessionsSenecaActionsV1 } from './SessionsSenecaActionsV1';
+import { SessionsSenecaHostLogger } from './SessionsSenecaHostLogger';
+
+/** The stores the plugin can build, by `persistence.type`. */
+export type SessionsSenecaPersistenceType = 'memory' | 'file' | 'mongodb';
+
+/**
+ * Each section takes the options of its entry in config.yml: persistence `path` and
+ * `options.*` (file), `connection.*`, `credential.*`, `collection` and `options.*`
+ * (mongodb), `options.max_page_size` (all); controller `options.expire_timeout` and
+ * `options.cleanup_interval`.
+ */
+export interface SessionsSenecaPluginOptions {
+    persistence: { type: SessionsSenecaPersistenceType; [option: string]: unknown };
+    controller?: Record<string, unknown>;
+    /** Largest message arguments, in bytes as JSON (default 1 MB). */
+    request_max_size?: number;
+}
+
+type Component = ISessionsPersistence & IConfigurable & IReferenceable & IOpenable;
+
+/** How long the plugin waits for calls in flight when the host closes. */
+const DRAIN_TIMEOUT = 10000;
+
+/**
+ * The sessions service as a plugin of someone else's Seneca application:
+ *
+ *     seneca.use(SessionsSenecaPlugin, { persistence: { type: 'memory' } })
+ *
+ * builds the store and the controller inside the host, adds the patterns of the Seneca
+ * API (`role:sessions,version:1,cmd:<command>`, see SessionsSenecaActionsV1), opens the
+ * store while the host starts (the host's ready() waits for it; a store that cannot open
+ * fails the host's start, as any plugin's init does) and closes it when the host closes.
+ * The host's own callers get results and typed exceptions; if the host listens, its
+ * remote callers get the API's envelopes. Logs go to the host's Seneca log.
+ */
+export function SessionsSenecaPlugin(this: ISenecaInstance, options: SessionsSenecaPluginOptions): void {
+    const seneca = this;
+    const logger = new SessionsSenecaHostLogger(seneca);
+    const persistenceOptions = options?.persistence;
+    const persistence = createPersistence(persistenceOptions);
+    const controller = new SessionsController();
+
+    const { type, ...storeConfig } = persistenceOptions;
+    persistence.configure(ConfigParams.fromValue(storeConfig));
+    controller.configure(ConfigParams.fromValue(options.controller ?? {}));
+    const references = References.fromTuples(
+        new Descriptor('service-sessions', 'persistence', type, 'default', '1.0'), persistence,
+        new Descriptor('service-sessions', 'controller', 'default', 'default', '1.0'), controller,
+        new Descriptor('service-sessions', 'logger', 'seneca', 'default', '1.0'), logger
+    );
+    persistence.setReferences(references);
+    controller.setReferences(references);
+
+    const commands = controller.getCommandSet().getCommands() as SessionsCommand[];
+    const actions = new SessionsSenecaActionsV1(commands, logger,
+        options.request_max_size ?? SessionsSenecaActionsV1.DefaultRequestMaxSize);
+    actions.register(seneca);
+
+    const correlationId = 'service-sessions';
+    seneca.init((done) => {
+        (async () => {
+            await persistence.open(correlationId);
+            await controller.open(correlationId);
+        })().then(() => done(), (err: Error) => done(err));
+    });
+
+    // The host's close runs role:seneca,cmd:close; the transports close first (prior), then the store.
+    seneca.add({ role: 'seneca', cmd: 'close' }, function (this: ISenecaInstance, msg: SenecaMessage, reply: SenecaReply) {
+        this.prior(msg, (priorErr, result) => {
+            (async () => {
+                await actions.drain(DRAIN_TIMEOUT);
+                await controller.close(correlationId);
+                await persistence.close(correlationId);
+            })().then(
+                () => reply(priorErr, result),
+                (err: Error) => {
+                    logger.error(correlationId, err, 'Closing the sessions store failed');
+                    reply(priorErr ?? err, result);
+                });
+        });
+    });
+}
+
+function createPersistence(options: SessionsSenecaPluginOptions['persistence'] | undefined): Component {
+    switch (options?.type) {
+        case 'memory': return new SessionsMemoryPersistence();
+        case 'file': return new SessionsFilePersistence();
+        case 'mongodb': return new SessionsMongoDbPersistence() as unknown as Component;
+        default:
+            throw new ConfigException(undefined, 'WRONG_PERSISTENCE',
+                'SessionsSenecaPlugin needs persistence.type memory, file or mongodb, not ' + JSON.stringify(options?.type));
+    }
+}
