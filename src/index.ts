@@ -12,3 +12,7 @@ export { SessionsServiceFactory } from './build/SessionsServiceFactory';
 export { SessionsProcess } from './container/SessionsProcess';
 export * from './clients/version1';
 export { SessionsClientFactory } from './build/SessionsClientFactory';
+export { SessionsGrpcServiceV1 } from './services/version1/SessionsGrpcServiceV1';
+export { SessionsCommandableGrpcServiceV1 } from './services/version1/SessionsCommandableGrpcServiceV1';
+export { SessionsGrpcEndpoint } from './services/version1/SessionsGrpcEndpoint';
+export { SessionsLambdaFunction } from './container/SessionsLambdaFunction';

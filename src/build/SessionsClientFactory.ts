@@ -3,6 +3,7 @@ import { Factory } from 'pip-services3-components-nodex';
 
 import { SessionsCommandableHttpClientV1 } from '../clients/version1/SessionsCommandableHttpClientV1';
 import { SessionsDirectClientV1 } from '../clients/version1/SessionsDirectClientV1';
+import { SessionsGrpcClientV1 } from '../clients/version1/SessionsGrpcClientV1';
 import { SessionsMockClientV1 } from '../clients/version1/SessionsMockClientV1';
 import { SessionsNullClientV1 } from '../clients/version1/SessionsNullClientV1';
 
@@ -19,6 +20,7 @@ export class SessionsClientFactory extends Factory {
     public static readonly MockClientV1Descriptor = new Descriptor('service-sessions', 'client', 'mock', 'default', '1.0');
     public static readonly DirectClientV1Descriptor = new Descriptor('service-sessions', 'client', 'direct', 'default', '1.0');
     public static readonly HttpClientV1Descriptor = new Descriptor('service-sessions', 'client', 'commandable-http', 'default', '1.0');
+    public static readonly GrpcClientV1Descriptor = new Descriptor('service-sessions', 'client', 'grpc', 'default', '1.0');
 
     public constructor() {
         super();
@@ -26,5 +28,6 @@ export class SessionsClientFactory extends Factory {
         this.registerAsType(SessionsClientFactory.MockClientV1Descriptor, SessionsMockClientV1);
         this.registerAsType(SessionsClientFactory.DirectClientV1Descriptor, SessionsDirectClientV1);
         this.registerAsType(SessionsClientFactory.HttpClientV1Descriptor, SessionsCommandableHttpClientV1);
+        this.registerAsType(SessionsClientFactory.GrpcClientV1Descriptor, SessionsGrpcClientV1);
     }
 }

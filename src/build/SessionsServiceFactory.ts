@@ -7,6 +7,9 @@ import { SessionsMemoryPersistence } from '../persistence/SessionsMemoryPersiste
 import { SessionsMongoDbPersistence } from '../persistence/SessionsMongoDbPersistence';
 import { SessionsHttpEndpoint } from '../services/SessionsHttpEndpoint';
 import { SessionsCommandableHttpServiceV1 } from '../services/version1/SessionsCommandableHttpServiceV1';
+import { SessionsCommandableGrpcServiceV1 } from '../services/version1/SessionsCommandableGrpcServiceV1';
+import { SessionsGrpcEndpoint } from '../services/version1/SessionsGrpcEndpoint';
+import { SessionsGrpcServiceV1 } from '../services/version1/SessionsGrpcServiceV1';
 
 /** Builds the service's components from the descriptors in config.yml (the original's names). */
 export class SessionsServiceFactory extends Factory {
@@ -18,6 +21,10 @@ export class SessionsServiceFactory extends Factory {
     public static readonly CommandableHttpServiceDescriptor = new Descriptor('service-sessions', 'service', 'commandable-http', '*', '1.0');
     /** Also answers the toolkit's endpoint descriptor, so configs written for the original get the hardened endpoint. */
     public static readonly HttpEndpointDescriptor = new Descriptor('*', 'endpoint', 'http', '*', '1.0');
+    public static readonly GrpcServiceDescriptor = new Descriptor('service-sessions', 'service', 'grpc', '*', '1.0');
+    public static readonly CommandableGrpcServiceDescriptor = new Descriptor('service-sessions', 'service', 'commandable-grpc', '*', '1.0');
+    /** Also answers the toolkit's gRPC endpoint descriptor, as for HTTP. */
+    public static readonly GrpcEndpointDescriptor = new Descriptor('*', 'endpoint', 'grpc', '*', '1.0');
 
     public constructor() {
         super();
@@ -27,5 +34,8 @@ export class SessionsServiceFactory extends Factory {
         this.registerAsType(SessionsServiceFactory.ControllerDescriptor, SessionsController);
         this.registerAsType(SessionsServiceFactory.CommandableHttpServiceDescriptor, SessionsCommandableHttpServiceV1);
         this.registerAsType(SessionsServiceFactory.HttpEndpointDescriptor, SessionsHttpEndpoint);
+        this.registerAsType(SessionsServiceFactory.GrpcServiceDescriptor, SessionsGrpcServiceV1);
+        this.registerAsType(SessionsServiceFactory.CommandableGrpcServiceDescriptor, SessionsCommandableGrpcServiceV1);
+        this.registerAsType(SessionsServiceFactory.GrpcEndpointDescriptor, SessionsGrpcEndpoint);
     }
 }

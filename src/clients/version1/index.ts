@@ -5,3 +5,5 @@ export { SessionsCommandableHttpClientV1 as SessionsHttpClientV1 } from './Sessi
 export { SessionsDirectClientV1 } from './SessionsDirectClientV1';
 export { SessionsNullClientV1 } from './SessionsNullClientV1';
 export { SessionsMockClientV1 } from './SessionsMockClientV1';
+export { SessionsGrpcClientV1 } from './SessionsGrpcClientV1';
+export { SessionsCommandableGrpcClientV1 } from './SessionsCommandableGrpcClientV1';

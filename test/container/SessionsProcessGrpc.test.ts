@@ -1,0 +1,129 @@
+import { ChildProcess, spawn } from 'child_process';
+import { promises as fs } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import { expect } from 'chai';
+
+import { SessionsCommandableGrpcClientV1, SessionsGrpcClientV1 } from '../../src';
+import { freePort, PACKAGE_ROOT } from '../fixtures/TestService';
+
+/** `node run` as a user starts it, with the given environment. */
+class RunningService {
+    public output = '';
+    public readonly exited: Promise<number | null>;
+    private readonly _child: ChildProcess;
+
+    public constructor(cwd: string, env: Record<string, string>, args: string[] = []) {
+        this._child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'run.js'), ...args], {
+            cwd, env: { ...env }, stdio: ['ignore', 'pipe', 'pipe']
+        });
+        this._child.stdout!.on('data', chunk => { this.output += chunk; });
+        this._child.stderr!.on('data', chunk => { this.output += chunk; });
+        this.exited = new Promise(resolve => this._child.once('exit', code => resolve(code)));
+    }
+
+    public async waitForOutput(pattern: RegExp, timeoutMs = 15000): Promise<void> {
+        const deadline = Date.now() + timeoutMs;
+        while (!pattern.test(this.output)) {
+            if (Date.now() > deadline || this._child.exitCode != null) throw new Error('Expected ' + pattern + ' in the output:\n' + this.output);
+            await new Promise(resolve => setTimeout(resolve, 25));
+        }
+    }
+
+    public async stop(): Promise<number | null> {
+        if (this._child.exitCode == null) this._child.kill('SIGTERM');
+        return await this.exited;
+    }
+}
+
+describe('SessionsProcess (node run) with GRPC_ENABLED', function () {
+    this.timeout(60000);
+    let dir: string;
+    let running: RunningService | null = null;
+
+    beforeEach(async () => {
+        dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sessions-grpc-run-'));
+    });
+
+    afterEach(async () => {
+        if (running != null) await running.stop();
+        running = null;
+        await fs.rm(dir, { recursive: true, force: true });
+    });
+
+    it('serves both gRPC APIs on GRPC_PORT next to HTTP, and exits 0 on SIGTERM with clients still connected', async () => {
+        const grpcPort = await freePort();
+        running = new RunningService(dir, {
+            HTTP_HOST: '127.0.0.1', HTTP_PORT: String(await freePort()), MEMORY_ENABLED: 'true',
+            GRPC_ENABLED: 'true', GRPC_HOST: '127.0.0.1', GRPC_PORT: String(grpcPort)
+        });
+        await running.waitForOutput(/gRPC API listening at 127\.0\.0\.1:\d+/);
+        const plain = new SessionsGrpcClientV1({ connection: { host: '127.0.0.1', port: grpcPort } });
+        const commandable = new SessionsCommandableGrpcClientV1({ connection: { host: '127.0.0.1', port: grpcPort } });
+        await plain.open(null);
+        await commandable.open(null);
+        try {
+            const opened = await plain.openSession(null, 'u1', 'Ann');
+            expect((await commandable.getSessionById(null, opened.id))!.user_name).to.equal('Ann');
+
+            const started = Date.now();
+            expect(await running.stop(), 'SIGTERM closes cleanly with exit code 0').to.equal(0);
+            expect(Date.now() - started, 'open client channels do not hold the close').to.be.below(5000);
+            expect(running.output).to.not.match(/DeprecationWarning: Calling start\(\)/);
+        } finally {
+            await plain.close(null);
+            await commandable.close(null);
+        }
+    });
+
+    it('serves gRPC with the commented-out entries of config.example.yml turned on', async () => {
+        const grpcPort = await freePort();
+        const httpPort = await freePort();
+        const example = await fs.readFile(path.join(PACKAGE_ROOT, 'config.example.yml'), 'utf8');
+        const lines = example.split('\n');
+        const start = lines.findIndex(line => line.includes('descriptor: "pip-services:endpoint:grpc:default:1.0"'));
+        expect(start, 'config.example.yml shows the gRPC endpoint').to.be.above(0);
+        for (let index = start; index < lines.length && lines[index].startsWith('#'); index++) {
+            // Only the YAML lines of the block ("# - ..." and "#   ..."), not the comments above it.
+            if (/^# (-|\s)/.test(lines[index])) lines[index] = lines[index].slice(2);
+        }
+        const config = lines.join('\n')
+            .replace('port: 8090', 'port: ' + grpcPort)
+            .replace('port: 8080', 'port: ' + httpPort)
+            .replace(/host: "0\.0\.0\.0"/g, 'host: "127.0.0.1"')
+            .replace('"./data/sessions.json"', JSON.stringify(path.join(dir, 'sessions.json')));
+        const configPath = path.join(dir, 'grpc-config.yml');
+        await fs.writeFile(configPath, config);
+
+        running = new RunningService(dir, {}, ['-c', configPath]);
+        await running.waitForOutput(/gRPC API listening at 127\.0\.0\.1:/);
+        const client = new SessionsCommandableGrpcClientV1({ connection: { host: '127.0.0.1', port: grpcPort } });
+        await client.open(null);
+        try {
+            expect((await client.openSession(null, 'u1')).user_id).to.equal('u1');
+        } finally {
+            await client.close(null);
+        }
+        expect(await running.stop()).to.equal(0);
+    });
+
+    it('GRPC_ENABLED=false (or unset) serves no gRPC', async () => {
+        const grpcPort = await freePort();
+        running = new RunningService(dir, {
+            HTTP_HOST: '127.0.0.1', HTTP_PORT: String(await freePort()), MEMORY_ENABLED: 'true',
+            GRPC_ENABLED: 'false', GRPC_PORT: String(grpcPort)
+        });
+        await running.waitForOutput(/listening at/);
+        expect(running.output).to.not.match(/gRPC/);
+        const client = new SessionsGrpcClientV1({ connection: { host: '127.0.0.1', port: grpcPort }, options: { timeout: 3000 } });
+        await client.open(null);
+        try {
+            let code = '';
+            await client.getSessionById(null, 's1').catch((err: { code: string }) => { code = err.code; });
+            expect(code).to.equal('CONNECTION_FAILED');
+        } finally {
+            await client.close(null);
+        }
+    });
+});
