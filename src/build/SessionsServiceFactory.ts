@@ -10,6 +10,7 @@ import { SessionsCommandableHttpServiceV1 } from '../services/version1/SessionsC
 import { SessionsCommandableGrpcServiceV1 } from '../services/version1/SessionsCommandableGrpcServiceV1';
 import { SessionsGrpcEndpoint } from '../services/version1/SessionsGrpcEndpoint';
 import { SessionsGrpcServiceV1 } from '../services/version1/SessionsGrpcServiceV1';
+import { SessionsSenecaServiceV1 } from '../services/version1/SessionsSenecaServiceV1';
 
 /** Builds the service's components from the descriptors in config.yml (the original's names). */
 export class SessionsServiceFactory extends Factory {
@@ -25,6 +26,7 @@ export class SessionsServiceFactory extends Factory {
     public static readonly CommandableGrpcServiceDescriptor = new Descriptor('service-sessions', 'service', 'commandable-grpc', '*', '1.0');
     /** Also answers the toolkit's gRPC endpoint descriptor, as for HTTP. */
     public static readonly GrpcEndpointDescriptor = new Descriptor('*', 'endpoint', 'grpc', '*', '1.0');
+    public static readonly SenecaServiceDescriptor = new Descriptor('service-sessions', 'service', 'seneca', '*', '1.0');
 
     public constructor() {
         super();
@@ -37,5 +39,6 @@ export class SessionsServiceFactory extends Factory {
         this.registerAsType(SessionsServiceFactory.GrpcServiceDescriptor, SessionsGrpcServiceV1);
         this.registerAsType(SessionsServiceFactory.CommandableGrpcServiceDescriptor, SessionsCommandableGrpcServiceV1);
         this.registerAsType(SessionsServiceFactory.GrpcEndpointDescriptor, SessionsGrpcEndpoint);
+        this.registerAsType(SessionsServiceFactory.SenecaServiceDescriptor, SessionsSenecaServiceV1);
     }
 }

@@ -1,0 +1,225 @@
+import * as net from 'net';
+
+import {
+    ConfigException, ConfigParams, ConnectionException, DependencyResolver, ICommandable, IConfigurable, IOpenable,
+    IReferenceable, IReferences, NotFoundException
+} from 'pip-services3-commons-nodex';
+import { CompositeLogger } from 'pip-services3-components-nodex';
+
+import { SessionsCommand } from '../../logic/SessionsCommand';
+import { ISenecaInstance, SenecaInwardSpec, SenecaInwardStop, SenecaInwardTask, SenecaMessage } from './ISenecaInstance';
+import { SessionsSenecaActionsV1 } from './SessionsSenecaActionsV1';
+import { SessionsSenecaLogAdapter } from './SessionsSenecaLogAdapter';
+import { SessionsSenecaReplyV1 } from './SessionsSenecaReplyV1';
+
+/** How long open() waits for Seneca to listen and close() for it to close. */
+const STEP_TIMEOUT = 10000;
+
+/**
+ * The Seneca API of the standalone process: every command of the controller's command
+ * set as `role:sessions,version:1,cmd:<command>` (see SessionsSenecaActionsV1), served
+ * with seneca-transport on connection.protocol `tcp` (default) or `http`,
+ * connection.host (default 0.0.0.0) and connection.port (default 8807). It opens and
+ * closes with the container.
+ *
+ * Configuration: connection.protocol/host/port, options.request_max_size (bytes of a
+ * message's arguments as JSON, default 1 MB, as the HTTP API's body limit),
+ * dependencies.controller.
+ *
+ * Differs from a bare `seneca.listen()`:
+ * - a port that cannot be bound fails open() at once with CANNOT_LISTEN; seneca-transport
+ *   reports nothing (tcp retries silently until its action times out, 22 s later);
+ * - a remote message for any other pattern gets a 404 envelope: a transport listener
+ *   runs whatever the message matches, and Seneca's own actions would let any caller
+ *   close the instance (role:seneca,cmd:close) or open more listeners;
+ * - Seneca logs only warnings and errors, into the service's log; its fatal errors
+ *   close the Seneca API and are logged instead of ending the process;
+ * - Seneca's options come from here alone, not from SENECA_OPTIONS, --seneca.* arguments
+ *   or a seneca.options.js file.
+ */
+export class SessionsSenecaServiceV1 implements IConfigurable, IReferenceable, IOpenable {
+    private static readonly _defaultConfig = ConfigParams.fromTuples(
+        'dependencies.controller', 'service-sessions:controller:default:*:1.0',
+        'connection.protocol', 'tcp',
+        'connection.host', '0.0.0.0',
+        'connection.port', 8807,
+        'options.request_max_size', SessionsSenecaActionsV1.DefaultRequestMaxSize
+    );
+
+    private readonly _logger = new CompositeLogger();
+    private readonly _dependencyResolver = new DependencyResolver(SessionsSenecaServiceV1._defaultConfig);
+    private _protocol = 'tcp';
+    private _host = '0.0.0.0';
+    private _port = 8807;
+    private _requestMaxSize = SessionsSenecaActionsV1.DefaultRequestMaxSize;
+    private _seneca: ISenecaInstance | null = null;
+    private _actions: SessionsSenecaActionsV1 | null = null;
+    private _address: string | null = null;
+    private _onFatal: ((err: Error) => void) | null = null;
+
+    public configure(config: ConfigParams): void {
+        config = config.setDefaults(SessionsSenecaServiceV1._defaultConfig);
+        this._dependencyResolver.configure(config);
+        const protocol = config.getAsString('connection.protocol').trim().toLowerCase();
+        if (protocol !== 'tcp' && protocol !== 'http') {
+            throw new ConfigException(undefined, 'WRONG_PROTOCOL',
+                'The Seneca API listens with type tcp or http, not ' + JSON.stringify(protocol));
+        }
+        const port = config.getAsNullableInteger('connection.port');
+        if (port == null || port < 0 || port > 65535) {
+            throw new ConfigException(undefined, 'WRONG_PORT', 'The Seneca API needs a port between 0 and 65535');
+        }
+        const host = config.getAsString('connection.host').trim();
+        if (host === '') throw new ConfigException(undefined, 'NO_HOST', 'The Seneca API needs a host to listen on');
+        this._protocol = protocol;
+        this._port = port;
+        this._host = host;
+        this._requestMaxSize = config.getAsLongWithDefault('options.request_max_size', this._requestMaxSize);
+    }
+
+    public setReferences(references: IReferences): void {
+        this._logger.setReferences(references);
+        this._dependencyResolver.setReferences(references);
+    }
+
+    public isOpen(): boolean {
+        return this._seneca != null;
+    }
+
+    /** Where the API listens once open (`tcp://host:port`), with the real port when 0 was asked for. */
+    public get address(): string | null {
+        return this._address;
+    }
+
+    public async open(correlationId: string): Promise<void> {
+        if (this._seneca != null) return;
+        const controller = this._dependencyResolver.getOneRequired<ICommandable>('controller');
+        const commands = controller.getCommandSet().getCommands() as SessionsCommand[];
+        await this.checkPort(correlationId);
+
+        // Loaded here, not with the module: a process without the Seneca API does not pay
+        // for Seneca (some 20 MB and a tenth of a second at start).
+        const Seneca = (await import('seneca')).default;
+        const seneca = Seneca(this.senecaOptions()) as ISenecaInstance;
+        seneca.root.order.inward.add(this.remoteGuard(), { before: 'inward_act_cache' });
+        const actions = new SessionsSenecaActionsV1(commands, this._logger, this._requestMaxSize);
+        actions.register(seneca);
+        let port: number;
+        try {
+            port = await this.listen(seneca);
+        } catch (err) {
+            await SessionsSenecaServiceV1.closeSeneca(seneca).catch(() => undefined);
+            throw new ConnectionException(correlationId, 'CANNOT_LISTEN', 'The Seneca API cannot listen on '
+                + this._host + ':' + this._port + ': ' + (err as Error).message);
+        } finally {
+            this._onFatal = null;
+        }
+        this._seneca = seneca;
+        this._actions = actions;
+        this._address = this._protocol + '://' + this._host + ':' + port;
+        this._logger.info(correlationId, 'Seneca API listening at %s', this._address);
+    }
+
+    public async close(correlationId: string): Promise<void> {
+        const seneca = this._seneca;
+        const actions = this._actions;
+        if (seneca == null) return;
+        this._seneca = null;
+        this._actions = null;
+        this._address = null;
+        // Closing drops the connections, so let the calls in flight answer first.
+        await actions?.drain(STEP_TIMEOUT);
+        try {
+            await SessionsSenecaServiceV1.closeSeneca(seneca);
+        } catch (err) {
+            this._logger.warn(correlationId, 'Closing the Seneca API: %s', (err as Error).message);
+        }
+        this._logger.debug(correlationId, 'Seneca API closed');
+    }
+
+    private senecaOptions(): Record<string, unknown> {
+        return {
+            tag: 'service-sessions',
+            log: { level: 'warn', logger: SessionsSenecaLogAdapter.create(this._logger) },
+            // Seneca reads process.argv, SENECA_OPTIONS and friends by default; this config decides.
+            debug: { argv: [], env: {} },
+            // Seneca ends the process on a fatal error of its own; here that closes the Seneca API only.
+            system: { exit: () => this.fatal() }
+        };
+    }
+
+    private async listen(seneca: ISenecaInstance): Promise<number> {
+        return await new Promise<number>((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error('Seneca did not listen within ' + STEP_TIMEOUT + ' ms')), STEP_TIMEOUT);
+            this._onFatal = (err) => {
+                clearTimeout(timer);
+                reject(err);
+            };
+            const config: SenecaMessage = { type: this._protocol, host: this._host, port: this._port };
+            // seneca-transport answers 503 itself to an http call still running after this long (default 5.5 s).
+            if (this._protocol === 'http') config.timeout = 30000;
+            seneca.listen(config, (err, result) => {
+                clearTimeout(timer);
+                if (err) reject(err);
+                else resolve(Number(result?.port) || this._port);
+            });
+        });
+    }
+
+    private fatal(): void {
+        const err = new Error('a fatal Seneca error closed it (see the Seneca error above)');
+        if (this._onFatal != null) {
+            this._onFatal(err);
+            return;
+        }
+        if (this._seneca != null) {
+            this._logger.error('', err, 'The Seneca API at %s stopped', this._address);
+            this._seneca = null;
+            this._actions = null;
+            this._address = null;
+        }
+    }
+
+    /** Binds the port for a moment, so that a busy port fails open() at once and clearly. */
+    private async checkPort(correlationId: string): Promise<void> {
+        if (this._port === 0) return;
+        try {
+            await new Promise<void>((resolve, reject) => {
+                const probe = net.createServer();
+                probe.once('error', reject);
+                probe.listen(this._port, this._host, () => probe.close(() => resolve()));
+            });
+        } catch (err) {
+            throw new ConnectionException(correlationId, 'CANNOT_LISTEN',
+                'The Seneca API cannot listen on ' + this._host + ':' + this._port + ': ' + (err as Error).message);
+        }
+    }
+
+    /** Answers remote messages for any pattern but the API's with a 404 envelope, before Seneca looks for an action. */
+    private remoteGuard(): SenecaInwardTask {
+        const logger = this._logger;
+        const pattern = SessionsSenecaActionsV1.pattern();
+        // ordu, which runs Seneca's inward steps, names each step after its function.
+        return function sessions_remote_guard(spec: SenecaInwardSpec): SenecaInwardStop | undefined {
+            const msg = spec.data.msg;
+            if (!SessionsSenecaActionsV1.isRemote(msg)) return undefined;
+            if (String(msg.role) === pattern.role && String(msg.version) === String(pattern.version)) return undefined;
+            const correlationId = typeof msg.correlation_id === 'string' && msg.correlation_id !== '' ? msg.correlation_id : null;
+            logger.debug(correlationId ?? '', 'Rejected a Seneca message for another pattern');
+            const error = new NotFoundException(correlationId ?? undefined, 'RESOURCE_NOT_FOUND',
+                'Unknown pattern: this service answers role:sessions,version:1,cmd:<command>');
+            return { op: 'stop', out: { kind: 'result', result: SessionsSenecaReplyV1.error(error, correlationId) } };
+        };
+    }
+
+    private static async closeSeneca(seneca: ISenecaInstance): Promise<void> {
+        await new Promise<void>((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error('Seneca did not close within ' + STEP_TIMEOUT + ' ms')), STEP_TIMEOUT);
+            seneca.close((err) => {
+                clearTimeout(timer);
+                if (err) reject(err);
+                else resolve();
+            });
+        });
+    }
+}

@@ -1,0 +1,128 @@
+import { ChildProcess, spawn } from 'child_process';
+import { promises as fs } from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+
+import { expect } from 'chai';
+
+import { SessionsSenecaClientPlugin } from '../../src/services/version1/SessionsSenecaClientPlugin';
+import { SenecaApp, SenecaTestApp } from '../fixtures/SenecaTestApp';
+import { freePort, PACKAGE_ROOT } from '../fixtures/TestService';
+
+/** `node run` as a user starts it, in its own working folder. */
+class RunningService {
+    public output = '';
+    public readonly exited: Promise<number | null>;
+    private readonly _child: ChildProcess;
+
+    public constructor(cwd: string, env: Record<string, string>) {
+        this._child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'run.js')], {
+            cwd, env: { ...env }, stdio: ['ignore', 'pipe', 'pipe']
+        });
+        this._child.stdout!.on('data', chunk => { this.output += chunk; });
+        this._child.stderr!.on('data', chunk => { this.output += chunk; });
+        this.exited = new Promise(resolve => this._child.once('exit', code => resolve(code)));
+    }
+
+    public async waitForOutput(pattern: RegExp, timeoutMs = 15000): Promise<void> {
+        const deadline = Date.now() + timeoutMs;
+        while (!pattern.test(this.output)) {
+            if (Date.now() > deadline || this._child.exitCode != null) {
+                throw new Error('Expected ' + pattern + ' in the output:\n' + this.output);
+            }
+            await new Promise(resolve => setTimeout(resolve, 25));
+        }
+    }
+
+    public async stop(): Promise<number | null> {
+        if (this._child.exitCode == null) this._child.kill('SIGTERM');
+        return await this.exited;
+    }
+}
+
+async function refused(port: number): Promise<boolean> {
+    return await new Promise<boolean>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1');
+        socket.once('connect', () => { socket.destroy(); resolve(false); });
+        socket.once('error', () => resolve(true));
+    });
+}
+
+describe('SessionsProcess (node run) with the Seneca API', function () {
+    this.timeout(60000);
+    let dir: string;
+    let running: RunningService | null = null;
+    let client: SenecaApp | null = null;
+
+    beforeEach(async () => {
+        dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sessions-seneca-run-'));
+    });
+
+    afterEach(async () => {
+        if (client != null) await SenecaTestApp.close(client);
+        client = null;
+        if (running != null) await running.stop();
+        running = null;
+        await fs.rm(dir, { recursive: true, force: true });
+    });
+
+    it('SENECA_ENABLED=true serves Seneca beside HTTP, quietly, and SIGTERM still ends the process with 0', async () => {
+        const [httpPort, senecaPort] = [await freePort(), await freePort()];
+        running = new RunningService(dir, {
+            HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort), MEMORY_ENABLED: 'true',
+            SENECA_ENABLED: 'true', SENECA_HOST: '127.0.0.1', SENECA_PORT: String(senecaPort)
+        });
+        await running.waitForOutput(new RegExp('Seneca API listening at tcp://127\\.0\\.0\\.1:' + senecaPort));
+        await running.waitForOutput(/started/);
+
+        client = SenecaTestApp.create();
+        client.use(SessionsSenecaClientPlugin, { host: '127.0.0.1', port: senecaPort });
+        await SenecaTestApp.ready(client);
+        const opened = await client.post({ role: 'sessions', version: 1, cmd: 'open_session', user_id: 'u1' }) as { id: string };
+        const failed = await SenecaTestApp.failureOf(client.post({ role: 'sessions', version: 1, cmd: 'get_session_by_id' }));
+        expect(failed.code).to.equal('INVALID_DATA');
+        const overHttp = await fetch('http://127.0.0.1:' + httpPort + '/v1/sessions/get_session_by_id', {
+            method: 'POST', body: JSON.stringify({ session_id: opened.id })
+        });
+        expect(((await overHttp.json()) as { id: string }).id, 'one store behind both APIs').to.equal(opened.id);
+
+        const started = Date.now();
+        expect(await running.stop(), 'SIGTERM closes cleanly with a client still connected').to.equal(0);
+        expect(Date.now() - started).to.be.below(10000);
+        expect(running.output, 'no Seneca log lines of its own (JSON)').to.not.match(/^\{/m);
+        expect(running.output, 'no stack of a rejected call').to.not.match(/\bat .+\.js:\d+/);
+    });
+
+    it('with SENECA_ENABLED unset or false starts nothing of Seneca', async () => {
+        for (const enabled of [undefined, 'false']) {
+            const senecaPort = await freePort();
+            const env: Record<string, string> = {
+                HTTP_HOST: '127.0.0.1', HTTP_PORT: String(await freePort()), MEMORY_ENABLED: 'true', SENECA_PORT: String(senecaPort)
+            };
+            if (enabled != null) env.SENECA_ENABLED = enabled;
+            running = new RunningService(dir, env);
+            await running.waitForOutput(/started/);
+            expect(running.output).to.not.match(/Seneca/);
+            expect(await refused(senecaPort), 'nothing listens on SENECA_PORT').to.equal(true);
+            expect(await running.stop()).to.equal(0);
+            running = null;
+        }
+    });
+
+    it('exits 1 with a clear message when SENECA_PORT is taken', async () => {
+        const senecaPort = await freePort();
+        const blocker = net.createServer();
+        await new Promise<void>(resolve => blocker.listen(senecaPort, '127.0.0.1', () => resolve()));
+        try {
+            running = new RunningService(dir, {
+                HTTP_HOST: '127.0.0.1', HTTP_PORT: String(await freePort()), MEMORY_ENABLED: 'true',
+                SENECA_ENABLED: 'true', SENECA_HOST: '127.0.0.1', SENECA_PORT: String(senecaPort)
+            });
+            expect(await running.exited).to.equal(1);
+            expect(running.output).to.match(new RegExp('Seneca API cannot listen on 127\\.0\\.0\\.1:' + senecaPort));
+        } finally {
+            await new Promise<void>(resolve => blocker.close(() => resolve()));
+        }
+    });
+});
