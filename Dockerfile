@@ -14,6 +14,8 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/obj/src ./obj/src
+# The gRPC contract is read at run time from its .proto.
+COPY src/protos ./src/protos
 COPY package.json run.js ./
 COPY bin ./bin
 COPY config ./config
