@@ -16,8 +16,8 @@ class RunningService {
     public readonly exited: Promise<number | null>;
     private readonly _child: ChildProcess;
 
-    public constructor(cwd: string, env: Record<string, string>) {
-        this._child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'run.js')], {
+    public constructor(cwd: string, env: Record<string, string>, args: string[] = []) {
+        this._child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'run.js'), ...args], {
             cwd, env: { ...env }, stdio: ['ignore', 'pipe', 'pipe']
         });
         this._child.stdout!.on('data', chunk => { this.output += chunk; });
@@ -108,6 +108,35 @@ describe('SessionsProcess (node run) with the Seneca API', function () {
             expect(await running.stop()).to.equal(0);
             running = null;
         }
+    });
+
+    it('serves Seneca with the commented-out entry of config.example.yml turned on', async () => {
+        const [httpPort, senecaPort] = [await freePort(), await freePort()];
+        const lines = (await fs.readFile(path.join(PACKAGE_ROOT, 'config.example.yml'), 'utf8')).split('\n');
+        const start = lines.findIndex(line => line.includes('descriptor: "service-sessions:service:seneca:default:1.0"'));
+        expect(start, 'config.example.yml shows the Seneca API').to.be.above(0);
+        for (let index = start; index < lines.length && lines[index].startsWith('#'); index++) {
+            // Only the YAML lines of the entry ("# - ..." and "#   ..."), not the comments above it.
+            if (/^# (-|\s)/.test(lines[index])) lines[index] = lines[index].slice(2);
+        }
+        const config = lines.join('\n')
+            .replace('port: 8807', 'port: ' + senecaPort)
+            .replace('port: 8080', 'port: ' + httpPort)
+            .replace(/host: "0\.0\.0\.0"/g, 'host: "127.0.0.1"')
+            .replace('"./data/sessions.json"', JSON.stringify(path.join(dir, 'sessions.json')));
+        const configPath = path.join(dir, 'seneca-config.yml');
+        await fs.writeFile(configPath, config);
+
+        running = new RunningService(dir, {}, ['-c', configPath]);
+        await running.waitForOutput(new RegExp('Seneca API listening at tcp://127\\.0\\.0\\.1:' + senecaPort));
+        client = SenecaTestApp.create();
+        client.use(SessionsSenecaClientPlugin, { host: '127.0.0.1', port: senecaPort });
+        await SenecaTestApp.ready(client);
+        const opened = await client.post({ role: 'sessions', version: 1, cmd: 'open_session', user_id: 'u1' }) as { user_id: string };
+        expect(opened.user_id).to.equal('u1');
+        await SenecaTestApp.close(client);
+        client = null;
+        expect(await running.stop()).to.equal(0);
     });
 
     it('exits 1 with a clear message when SENECA_PORT is taken', async () => {
