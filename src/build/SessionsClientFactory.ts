@@ -3,6 +3,7 @@ import { Factory } from 'pip-services3-components-nodex';
 
 import { SessionsCommandableHttpClientV1 } from '../clients/version1/SessionsCommandableHttpClientV1';
 import { SessionsDirectClientV1 } from '../clients/version1/SessionsDirectClientV1';
+import { SessionsCommandableGrpcClientV1 } from '../clients/version1/SessionsCommandableGrpcClientV1';
 import { SessionsGrpcClientV1 } from '../clients/version1/SessionsGrpcClientV1';
 import { SessionsMockClientV1 } from '../clients/version1/SessionsMockClientV1';
 import { SessionsNullClientV1 } from '../clients/version1/SessionsNullClientV1';
@@ -21,6 +22,7 @@ export class SessionsClientFactory extends Factory {
     public static readonly DirectClientV1Descriptor = new Descriptor('service-sessions', 'client', 'direct', 'default', '1.0');
     public static readonly HttpClientV1Descriptor = new Descriptor('service-sessions', 'client', 'commandable-http', 'default', '1.0');
     public static readonly GrpcClientV1Descriptor = new Descriptor('service-sessions', 'client', 'grpc', 'default', '1.0');
+    public static readonly CommandableGrpcClientV1Descriptor = new Descriptor('service-sessions', 'client', 'commandable-grpc', 'default', '1.0');
 
     public constructor() {
         super();
@@ -29,5 +31,6 @@ export class SessionsClientFactory extends Factory {
         this.registerAsType(SessionsClientFactory.DirectClientV1Descriptor, SessionsDirectClientV1);
         this.registerAsType(SessionsClientFactory.HttpClientV1Descriptor, SessionsCommandableHttpClientV1);
         this.registerAsType(SessionsClientFactory.GrpcClientV1Descriptor, SessionsGrpcClientV1);
+        this.registerAsType(SessionsClientFactory.CommandableGrpcClientV1Descriptor, SessionsCommandableGrpcClientV1);
     }
 }
