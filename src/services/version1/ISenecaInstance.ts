@@ -19,7 +19,6 @@ export interface SenecaLogEntry {
     kind?: string;
     case?: string;
     pattern?: string;
-    plugin_name?: string;
     err?: { code?: unknown; message?: unknown };
     data?: unknown;
 }
@@ -46,7 +45,6 @@ export interface SenecaLog {
 }
 
 export interface ISenecaInstance {
-    readonly id: string;
     readonly root: ISenecaInstance;
     readonly log: SenecaLog;
     /** Seneca's ordered processing steps (ordu); inward runs before an action is chosen. */
@@ -65,5 +63,4 @@ export interface ISenecaInstance {
     client(config: SenecaMessage): ISenecaInstance;
     ready(done: (err?: Error | null) => void): ISenecaInstance;
     close(done: (err?: Error | null) => void): ISenecaInstance;
-    on(event: 'error', listener: (err: Error) => void): ISenecaInstance;
 }

@@ -97,7 +97,7 @@ function createPersistence(options: SessionsSenecaPluginOptions['persistence'] |
     switch (options?.type) {
         case 'memory': return new SessionsMemoryPersistence();
         case 'file': return new SessionsFilePersistence();
-        case 'mongodb': return new SessionsMongoDbPersistence() as unknown as Component;
+        case 'mongodb': return new SessionsMongoDbPersistence();
         default:
             throw new ConfigException(undefined, 'WRONG_PERSISTENCE',
                 'SessionsSenecaPlugin needs persistence.type memory, file or mongodb, not ' + JSON.stringify(options?.type));
