@@ -50,12 +50,20 @@ export class SessionsMongoDbPersistence
             paging as PagingParams, { request_time: -1, _id: 1 }, { user: 0, data: 0 }));
     }
 
+    // The single-session operations talk to the driver directly: the toolkit's versions
+    // log every full session id at trace level, and its create() returned _id next to id.
+
     public async getOneById(correlationId: string | null, id: string): Promise<SessionV1> {
-        return await this.guard(correlationId, () => super.getOneById(correlationId as string, id));
+        return await this.guard(correlationId, async () => SessionsMongoDbPersistence.toPublic(
+            await this.sessions.findOne({ _id: id })));
     }
 
     public async create(correlationId: string | null, item: SessionV1): Promise<SessionV1> {
-        return await this.guard(correlationId, () => super.create(correlationId as string, item));
+        return await this.guard(correlationId, async () => {
+            const { id, ...fields } = item;
+            await this.sessions.insertOne({ ...fields, _id: id });
+            return { ...item };
+        });
     }
 
     public async update(correlationId: string | null, item: SessionV1): Promise<SessionV1> {
@@ -63,16 +71,23 @@ export class SessionsMongoDbPersistence
             // A whole replacement, as the memory store does (the toolkit's update is a $set).
             const { id, ...fields } = item;
             const result = await this.sessions.findOneAndReplace({ _id: id }, fields, { returnDocument: 'after' });
-            return this.convertToPublic(result.value) as SessionV1;
+            return SessionsMongoDbPersistence.toPublic(result.value);
         });
     }
 
     public async updatePartially(correlationId: string | null, id: string, data: AnyValueMap): Promise<SessionV1> {
-        return await this.guard(correlationId, () => super.updatePartially(correlationId as string, id, data));
+        return await this.guard(correlationId, async () => {
+            const fields = { ...data.getAsObject() } as Partial<SessionDocument> & { id?: string };
+            delete fields.id;
+            delete fields._id;
+            const result = await this.sessions.findOneAndUpdate({ _id: id }, { $set: fields }, { returnDocument: 'after' });
+            return SessionsMongoDbPersistence.toPublic(result.value);
+        });
     }
 
     public async deleteById(correlationId: string | null, id: string): Promise<SessionV1> {
-        return await this.guard(correlationId, () => super.deleteById(correlationId as string, id));
+        return await this.guard(correlationId, async () => SessionsMongoDbPersistence.toPublic(
+            (await this.sessions.findOneAndDelete({ _id: id })).value));
     }
 
     public async closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date): Promise<number> {
@@ -83,6 +98,14 @@ export class SessionsMongoDbPersistence
             );
             return result.modifiedCount;
         });
+    }
+
+    // Null for "not found"; typed SessionV1 because the toolkit's base class, whose
+    // methods these override, was typed without strict null checks.
+    private static toPublic(document: SessionDocument | null): SessionV1 {
+        if (document == null) return null as unknown as SessionV1;
+        const { _id, ...fields } = document;
+        return { id: _id, ...fields } as SessionV1;
     }
 
     private get sessions(): Collection<SessionDocument> {

@@ -46,11 +46,13 @@ export class SessionsPersistenceFixture {
         const p = this._persistence;
         const created = await p.create(null, makeSession('s1', 'u1', 0));
         expect(created.id).to.equal('s1');
+        expect(created, 'no store-internal fields leak out').to.not.have.property('_id');
         expect(created.user).to.deep.equal({ id: 'u1', roles: ['user'] });
 
         const loaded = await p.getOneById(null, 's1');
         expect(loaded).to.not.equal(null);
         expect(loaded!.user_name).to.equal('User u1');
+        expect(loaded).to.not.have.property('_id');
         expect(loaded!.request_time).to.be.instanceOf(Date);
         expect(loaded!.request_time.getTime()).to.equal(T0);
         expect(loaded!.data).to.deep.equal({ cart: ['s1'] });
