@@ -1,4 +1,3 @@
-import { ChildProcess, spawn } from 'child_process';
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -6,36 +5,8 @@ import * as path from 'path';
 import { expect } from 'chai';
 
 import { SessionsCommandableGrpcClientV1, SessionsGrpcClientV1 } from '../../src';
+import { RunningService } from '../fixtures/RunningService';
 import { freePort, PACKAGE_ROOT } from '../fixtures/TestService';
-
-/** `node run` as a user starts it, with the given environment. */
-class RunningService {
-    public output = '';
-    public readonly exited: Promise<number | null>;
-    private readonly _child: ChildProcess;
-
-    public constructor(cwd: string, env: Record<string, string>, args: string[] = []) {
-        this._child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'run.js'), ...args], {
-            cwd, env: { ...env }, stdio: ['ignore', 'pipe', 'pipe']
-        });
-        this._child.stdout!.on('data', chunk => { this.output += chunk; });
-        this._child.stderr!.on('data', chunk => { this.output += chunk; });
-        this.exited = new Promise(resolve => this._child.once('exit', code => resolve(code)));
-    }
-
-    public async waitForOutput(pattern: RegExp, timeoutMs = 15000): Promise<void> {
-        const deadline = Date.now() + timeoutMs;
-        while (!pattern.test(this.output)) {
-            if (Date.now() > deadline || this._child.exitCode != null) throw new Error('Expected ' + pattern + ' in the output:\n' + this.output);
-            await new Promise(resolve => setTimeout(resolve, 25));
-        }
-    }
-
-    public async stop(): Promise<number | null> {
-        if (this._child.exitCode == null) this._child.kill('SIGTERM');
-        return await this.exited;
-    }
-}
 
 describe('SessionsProcess (node run) with GRPC_ENABLED', function () {
     this.timeout(60000);

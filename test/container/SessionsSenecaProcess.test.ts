@@ -1,4 +1,3 @@
-import { ChildProcess, spawn } from 'child_process';
 import { promises as fs } from 'fs';
 import * as net from 'net';
 import * as os from 'os';
@@ -8,38 +7,8 @@ import { expect } from 'chai';
 
 import { SessionsSenecaClientPlugin } from '../../src/services/version1/SessionsSenecaClientPlugin';
 import { SenecaApp, SenecaTestApp } from '../fixtures/SenecaTestApp';
+import { RunningService } from '../fixtures/RunningService';
 import { freePort, PACKAGE_ROOT } from '../fixtures/TestService';
-
-/** `node run` as a user starts it, in its own working folder. */
-class RunningService {
-    public output = '';
-    public readonly exited: Promise<number | null>;
-    private readonly _child: ChildProcess;
-
-    public constructor(cwd: string, env: Record<string, string>, args: string[] = []) {
-        this._child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'run.js'), ...args], {
-            cwd, env: { ...env }, stdio: ['ignore', 'pipe', 'pipe']
-        });
-        this._child.stdout!.on('data', chunk => { this.output += chunk; });
-        this._child.stderr!.on('data', chunk => { this.output += chunk; });
-        this.exited = new Promise(resolve => this._child.once('exit', code => resolve(code)));
-    }
-
-    public async waitForOutput(pattern: RegExp, timeoutMs = 15000): Promise<void> {
-        const deadline = Date.now() + timeoutMs;
-        while (!pattern.test(this.output)) {
-            if (Date.now() > deadline || this._child.exitCode != null) {
-                throw new Error('Expected ' + pattern + ' in the output:\n' + this.output);
-            }
-            await new Promise(resolve => setTimeout(resolve, 25));
-        }
-    }
-
-    public async stop(): Promise<number | null> {
-        if (this._child.exitCode == null) this._child.kill('SIGTERM');
-        return await this.exited;
-    }
-}
 
 async function refused(port: number): Promise<boolean> {
     return await new Promise<boolean>((resolve) => {
