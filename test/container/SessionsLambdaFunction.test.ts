@@ -1,21 +1,13 @@
 import * as path from 'path';
 
 import { expect } from 'chai';
-import { ApplicationException, BadRequestException } from 'pip-services3-commons-nodex';
+import { BadRequestException } from 'pip-services3-commons-nodex';
 
 import { SessionsLambdaFunction, SessionsLambdaHandler } from '../../src/container/SessionsLambdaFunction';
 import { freePort, PACKAGE_ROOT, TestService } from '../fixtures/TestService';
+import { rejection } from '../fixtures/Rejection';
 
 const EXPIRE_TIMEOUT = 200;
-
-async function rejection(promise: Promise<unknown>): Promise<ApplicationException> {
-    try {
-        await promise;
-    } catch (err) {
-        return err as ApplicationException;
-    }
-    throw new Error('Expected the call to fail');
-}
 
 /** What the AWS Lambda Node.js runtime sends back for a thrown error. */
 function runtimeErrorPayload(error: Error): { errorType: string; errorMessage: string; trace: string[] } {

@@ -1,9 +1,10 @@
 import { randomBytes } from 'crypto';
 
 import { expect } from 'chai';
-import { ApplicationException, BadRequestException, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
+import { BadRequestException, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
 
 import { ISessionsClientV1, SessionV1 } from '../../../src';
+import { rejection } from '../../fixtures/Rejection';
 
 const UNKNOWN_ID = 'ffffffffffffffffffffffffffffffff';
 
@@ -15,15 +16,6 @@ function newUserId(): string {
 /** Lets the clock move on, so sessions opened one after the other have distinct request_times. */
 async function tick(ms = 3): Promise<void> {
     await new Promise(resolve => setTimeout(resolve, ms));
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ApplicationException> {
-    try {
-        await promise;
-    } catch (err) {
-        return err as ApplicationException;
-    }
-    throw new Error('Expected the call to fail');
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { expect } from 'chai';
 import {
-    ApplicationException, BadRequestException, ConnectionException, InvalidStateException, InvocationException
+    BadRequestException, ConnectionException, InvalidStateException, InvocationException
 } from 'pip-services3-commons-nodex';
 
 import { SessionsCommandableGrpcClientV1 } from '../../../src';
@@ -9,17 +9,9 @@ import { InvokeReplyMessage, SessionsProtoV1 } from '../../../src/protos/Session
 import { GrpcTestService } from '../../fixtures/GrpcTestService';
 import { freePort, TestService } from '../../fixtures/TestService';
 import { SessionsClientV1Fixture } from './SessionsClientV1Fixture';
+import { rejection } from '../../fixtures/Rejection';
 
 const EXPIRE_TIMEOUT = 200;
-
-async function rejection(promise: Promise<unknown>): Promise<ApplicationException> {
-    try {
-        await promise;
-    } catch (err) {
-        return err as ApplicationException;
-    }
-    throw new Error('Expected the call to fail');
-}
 
 async function openClient(config: Record<string, unknown>): Promise<SessionsCommandableGrpcClientV1> {
     const client = new SessionsCommandableGrpcClientV1(config);

@@ -3,24 +3,16 @@ import * as net from 'net';
 
 import { expect } from 'chai';
 import {
-    ApplicationException, BadRequestException, ConfigParams, ConnectionException, FilterParams, InvalidStateException,
+    BadRequestException, ConfigParams, ConnectionException, FilterParams, InvalidStateException,
     InvocationException
 } from 'pip-services3-commons-nodex';
 
 import { SessionsCommandableHttpClientV1, SessionsHttpClientV1 } from '../../../src';
 import { freePort, TestService } from '../../fixtures/TestService';
 import { SessionsClientV1Fixture } from './SessionsClientV1Fixture';
+import { rejection } from '../../fixtures/Rejection';
 
 const EXPIRE_TIMEOUT = 200;
-
-async function rejection(promise: Promise<unknown>): Promise<ApplicationException> {
-    try {
-        await promise;
-    } catch (err) {
-        return err as ApplicationException;
-    }
-    throw new Error('Expected the call to fail');
-}
 
 async function openClient(config: Record<string, unknown>): Promise<SessionsCommandableHttpClientV1> {
     const client = new SessionsCommandableHttpClientV1(config);
