@@ -39,6 +39,7 @@ interface Row extends ChartPoint {
     errors: number;
     rssMb: number;
     loadMs: number | null;
+    startMs: number | null;
 }
 
 function parseOptions(args: string[]): Options {
@@ -186,7 +187,7 @@ interface Impl {
 }
 
 async function startImpl(impl: Impl, store: string, sessions: BenchSessions, work: string, mongo: string | null):
-    Promise<{ service: BenchService; loadMs: number | null }> {
+    Promise<{ service: BenchService; loadMs: number | null; startMs: number | null }> {
     const port = await freePort();
     const env: Record<string, string> = { HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', HTTP_ENABLED: 'true' };
     if (store === 'memory') env.MEMORY_ENABLED = 'true';
@@ -205,24 +206,28 @@ async function startImpl(impl: Impl, store: string, sessions: BenchSessions, wor
     }
     const { service, readyMs } = await BenchService.start(impl.name + ' ' + store, port, impl.args, env, impl.cwd);
     if (store === 'memory') await sessions.openOverHttp(port);
-    return { service, loadMs: store === 'memory' ? null : readyMs };
+    // Our file store logs how long reading its files took; the rest of readyMs is Node
+    // and module start-up.
+    const logged = /Loaded \d+ sessions from .* in (\d+) ms/.exec(service.output);
+    return { service, loadMs: logged ? Number(logged[1]) : null, startMs: store === 'memory' ? null : readyMs };
 }
 
-function row(impl: string, store: string, size: number, op: string, result: autocannon.Result, rssMb: number, loadMs: number | null): Row {
+function row(impl: string, store: string, size: number, op: string, result: autocannon.Result, rssMb: number,
+    loadMs: number | null, startMs: number | null): Row {
     return {
         impl, store, size, op,
         rps: Math.round(result.requests.average),
         p50: result.latency.p50,
         p99: result.latency.p99,
         errors: result.errors + result.timeouts + result.non2xx,
-        rssMb, loadMs
+        rssMb, loadMs, startMs
     };
 }
 
 function formatTable(rows: Row[]): string {
-    const header = ['impl', 'store', 'size', 'op', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB', 'load ms'];
+    const header = ['impl', 'store', 'size', 'op', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB', 'load ms', 'start ms'];
     const lines = rows.map(r => [r.impl, r.store, String(r.size), r.op, String(r.rps), String(r.p50), String(r.p99),
-        String(r.errors), String(r.rssMb), r.loadMs == null ? '' : String(r.loadMs)]);
+        String(r.errors), String(r.rssMb), r.loadMs == null ? '' : String(r.loadMs), r.startMs == null ? '' : String(r.startMs)]);
     const widths = header.map((title, column) => Math.max(title.length, ...lines.map(line => line[column].length)));
     const format = (cells: string[]) => '| ' + cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ') + ' |';
     return [format(header), '|' + widths.map(width => '-'.repeat(width + 2)).join('|') + '|', ...lines.map(format)].join('\n');
@@ -255,7 +260,8 @@ async function main(): Promise<void> {
             for (const size of [...new Set([...options.sizes, ...(original ? options.compareSizes : [])])].sort((a, b) => a - b)) {
                 const impls = [options.sizes.includes(size) ? ours : null, original && options.compareSizes.includes(size) ? original : null]
                     .filter((impl): impl is Impl => impl != null);
-                const running: Array<{ impl: Impl; service: BenchService; loadMs: number | null; sessions: BenchSessions }> = [];
+                const running: Array<{ impl: Impl; service: BenchService; loadMs: number | null; startMs: number | null;
+                    sessions: BenchSessions; }> = [];
                 try {
                     for (const impl of impls) {
                         const sessions = new BenchSessions(size);
@@ -293,7 +299,7 @@ async function main(): Promise<void> {
                 for (const entry of running) {
                     const rss = await entry.service.peakRssMb();
                     for (const result of results.filter(r => r.impl === entry.impl.name)) {
-                        rows.push(row(entry.impl.name, store, size, result.op, result.result, rss, entry.loadMs));
+                        rows.push(row(entry.impl.name, store, size, result.op, result.result, rss, entry.loadMs, entry.startMs));
                     }
                     await entry.service.stop();
                 }
