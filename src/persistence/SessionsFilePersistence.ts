@@ -79,8 +79,16 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
         while (this._compaction != null) await this._compaction.catch(() => undefined);
     }
 
-    protected async loadAll(correlationId: string | null): Promise<SessionV1[]> {
+    /** Reads the files and builds the indexes; the time logged covers both. */
+    public async open(correlationId: string | null): Promise<void> {
+        if (this.isOpen()) return;
         const started = Date.now();
+        await super.open(correlationId);
+        this._logger.info(correlationId ?? '', 'Loaded %d sessions from %s in %d ms',
+            this.size, this._snapshot.path, Date.now() - started);
+    }
+
+    protected async loadAll(correlationId: string | null): Promise<SessionV1[]> {
         const snapshot = await this._snapshot.load();
         const oldJournal = await SessionsJournal.read(this.oldJournalPath);
         const journal = await SessionsJournal.read(this.journalPath);
@@ -99,8 +107,6 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
 
         this._journal = new SessionsJournal(this.journalPath, this._sync);
         await this._journal.open(journal.validBytes);
-        this._logger.info(correlationId ?? '', 'Loaded %d sessions from %s in %d ms',
-            sessions.length, this._snapshot.path, Date.now() - started);
         return sessions;
     }
 
