@@ -49,10 +49,6 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
         this._compactionThreshold = config.getAsLongWithDefault('options.compaction_threshold', this._compactionThreshold);
     }
 
-    public get path(): string {
-        return this._snapshot.path;
-    }
-
     public get journalPath(): string {
         return this._snapshot.path + '.journal';
     }

@@ -66,7 +66,6 @@ export class SessionsHttpEndpoint extends HttpEndpoint {
     private readonly _interceptors: Array<{ prefix: string; action: Interceptor }> = [];
     private _httpServer: http.Server | null = null;
     private _closing = false;
-    private _address: string | null = null;
     private _requestMaxSize = 1024 * 1024;
 
     public configure(config: ConfigParams): void {
@@ -82,11 +81,6 @@ export class SessionsHttpEndpoint extends HttpEndpoint {
 
     public isOpen(): boolean {
         return this._httpServer != null;
-    }
-
-    /** The URL the endpoint listens on once open, with the real port when 0 was asked for. */
-    public get address(): string | null {
-        return this._address;
     }
 
     public async open(correlationId: string): Promise<void> {
@@ -122,15 +116,14 @@ export class SessionsHttpEndpoint extends HttpEndpoint {
                 'Cannot listen on ' + host + ':' + port + ': ' + (err as Error).message);
         }
         this._httpServer = server;
-        this._address = protocol + '://' + host + ':' + (server.address() as AddressInfo).port;
-        this._log.info(correlationId, 'HTTP API listening at %s', this._address);
+        const address = protocol + '://' + host + ':' + (server.address() as AddressInfo).port;
+        this._log.info(correlationId, 'HTTP API listening at %s', address);
     }
 
     public async close(correlationId: string): Promise<void> {
         const server = this._httpServer;
         if (server == null) return;
         this._httpServer = null;
-        this._address = null;
         // Stop accepting connections, let the requests in flight finish, and end each
         // kept-alive connection after its current response (handle() marks them), so a
         // busy client cannot hold the shutdown open; past the grace period, cut the rest.

@@ -22,13 +22,6 @@ import { SessionsReplyV1 } from './SessionsReplyV1';
  * dropped the correlation id of close_expired_sessions; this one sends it.
  */
 export class SessionsCommandableGrpcClientV1 extends CommandableGrpcClient implements ISessionsClientV1 {
-    private static readonly _clientDefaults = ConfigParams.fromTuples(
-        'connection.protocol', 'http',
-        'connection.host', 'localhost',
-        'connection.port', 8090,
-        'options.timeout', 10000
-    );
-
     private _configured = false;
 
     public constructor(config?: unknown) {
@@ -37,7 +30,7 @@ export class SessionsCommandableGrpcClientV1 extends CommandableGrpcClient imple
     }
 
     public configure(config: ConfigParams): void {
-        super.configure(config.setDefaults(SessionsCommandableGrpcClientV1._clientDefaults));
+        super.configure(config.setDefaults(SessionsGrpcCallV1.clientDefaults));
         this._configured = true;
     }
 

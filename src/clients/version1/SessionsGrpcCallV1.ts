@@ -1,8 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import {
-    ApplicationException, ApplicationExceptionFactory, BadRequestException, ConnectionException, ErrorDescription,
-    InvalidStateException, InvocationException
-} from 'pip-services3-commons-nodex';
+import { ApplicationException, ApplicationExceptionFactory, BadRequestException, ConfigParams, ConnectionException, ErrorDescription, InvalidStateException, InvocationException } from 'pip-services3-commons-nodex';
 
 import { SessionsProtoV1 } from '../../protos/SessionsProtoV1';
 
@@ -35,6 +32,14 @@ type UnaryMethod = (request: unknown, metadata: grpc.Metadata, options: grpc.Cal
  * - any other status is UNEXPECTED_REPLY with the gRPC code in its details.
  */
 export class SessionsGrpcCallV1 {
+    /** The defaults both gRPC clients start from: the service's default port and a 10 s deadline. */
+    public static readonly clientDefaults = ConfigParams.fromTuples(
+        'connection.protocol', 'http',
+        'connection.host', 'localhost',
+        'connection.port', 8090,
+        'options.timeout', 10000
+    );
+
     public static async invoke<T>(stub: unknown, method: string, request: unknown, timeout: number,
         correlationId: string | null, address: string): Promise<T> {
         if (stub == null) {

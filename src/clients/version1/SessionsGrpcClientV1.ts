@@ -25,13 +25,6 @@ import { SessionsGrpcReplyV1 } from './SessionsGrpcReplyV1';
  * Filter values are sent as strings (Dates as ISO 8601), as the contract's map requires.
  */
 export class SessionsGrpcClientV1 extends GrpcClient implements ISessionsClientV1 {
-    private static readonly _clientDefaults = ConfigParams.fromTuples(
-        'connection.protocol', 'http',
-        'connection.host', 'localhost',
-        'connection.port', 8090,
-        'options.timeout', 10000
-    );
-
     private _configured = false;
 
     public constructor(config?: unknown) {
@@ -40,7 +33,7 @@ export class SessionsGrpcClientV1 extends GrpcClient implements ISessionsClientV
     }
 
     public configure(config: ConfigParams): void {
-        super.configure(config.setDefaults(SessionsGrpcClientV1._clientDefaults));
+        super.configure(config.setDefaults(SessionsGrpcCallV1.clientDefaults));
         this._configured = true;
     }
 
