@@ -10,6 +10,13 @@ if (!process.execArgv.some(arg => arg.startsWith('--heap-growing-percent'))) {
     v8.setFlagsFromString('--heap-growing-percent=50');
 }
 
+// The toolkit loads restify, whose spdy/http-deceiver modules touch a deprecated Node API
+// when loaded (DEP0111), although our HTTP endpoint never uses them. Silenced for that
+// load only, so every start does not print a stack that is not ours (and LOG_FORMAT=json
+// stays one JSON object per line); later deprecations still show.
+const noDeprecation = process.noDeprecation;
+process.noDeprecation = true;
 const { SessionsProcess } = require('../obj/src/container/SessionsProcess');
+process.noDeprecation = noDeprecation;
 
 new SessionsProcess().start(process.argv.slice(2));

@@ -7,6 +7,7 @@ import { DefaultMongoDbFactory } from 'pip-services3-mongodb-nodex';
 import { DefaultRpcFactory } from 'pip-services3-rpc-nodex';
 
 import { SessionsServiceFactory } from '../build/SessionsServiceFactory';
+import { SessionsConsoleLogger } from './SessionsConsoleLogger';
 
 /** The package's root folder (where run.js and config/ are), wherever the process was started from. */
 const PACKAGE_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -45,7 +46,11 @@ export class SessionsProcess extends ProcessContainer {
         }
         const correlationId = 'service-sessions';
         try {
-            this.readConfigFromFile(correlationId, SessionsProcess.configPath(args), SessionsProcess.parameters(args, process.env));
+            const parameters = SessionsProcess.parameters(args, process.env);
+            // Lines written before the configured logger exists (and after a failed start)
+            // already follow LOG_LEVEL and LOG_FORMAT.
+            this._logger = SessionsProcess.earlyLogger(parameters);
+            this.readConfigFromFile(correlationId, SessionsProcess.configPath(args), parameters);
         } catch (err) {
             console.error('service-sessions: cannot read its configuration: ' + SessionsProcess.describe(err));
             process.exit(1);
@@ -94,6 +99,15 @@ export class SessionsProcess extends ProcessContainer {
             if (/_ENABLED$/i.test(key) && SessionsProcess.isOff(parameters.getAsString(key))) parameters.remove(key);
         }
         return parameters;
+    }
+
+    private static earlyLogger(parameters: ConfigParams): SessionsConsoleLogger {
+        const logger = new SessionsConsoleLogger();
+        logger.configure(ConfigParams.fromTuples(
+            'level', parameters.getAsStringWithDefault('LOG_LEVEL', 'info'),
+            'format', parameters.getAsStringWithDefault('LOG_FORMAT', 'text'),
+            'source', 'service-sessions'));
+        return logger;
     }
 
     private static isOff(value: string): boolean {

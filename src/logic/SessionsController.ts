@@ -1,5 +1,5 @@
 import {
-    AnyValueMap, CommandSet, ConfigParams, DataPage, DependencyResolver, FilterParams, ICommandable,
+    AnyValueMap, CommandSet, ConfigParams, DataPage, DependencyResolver, Descriptor, FilterParams, ICommandable,
     IConfigurable, InvalidStateException, IOpenable, IReferenceable, IReferences, PagingParams
 } from 'pip-services3-commons-nodex';
 import { CompositeLogger } from 'pip-services3-components-nodex';
@@ -8,6 +8,7 @@ import { SessionV1 } from '../data/version1/SessionV1';
 import { ISessionsPersistence } from '../persistence/ISessionsPersistence';
 import { ISessionsController } from './ISessionsController';
 import { SessionIdGenerator } from './SessionIdGenerator';
+import { SessionsMetrics } from './SessionsMetrics';
 import { SessionsCommandSet } from './SessionsCommandSet';
 
 /**
@@ -17,6 +18,9 @@ import { SessionsCommandSet } from './SessionsCommandSet';
  * - options.expire_timeout: idle time after which an active session is closed (ms, default 24 h)
  * - options.cleanup_interval: how often the expiry sweep runs (ms, default 15 min; 0 turns it off)
  * - dependencies.persistence: the store (default service-sessions:persistence:*:*:1.0)
+ *
+ * References: service-sessions:metrics:*:*:1.0, optional; counts sessions opened, closed
+ * and expired, and store failures.
  */
 export class SessionsController
     implements ISessionsController, IConfigurable, IReferenceable, ICommandable, IOpenable {
@@ -28,6 +32,7 @@ export class SessionsController
     private readonly _logger = new CompositeLogger();
     private readonly _dependencyResolver = new DependencyResolver(SessionsController._defaultConfig);
     private _persistence: ISessionsPersistence | null = null;
+    private _metrics: SessionsMetrics | null = null;
     private _commandSet: SessionsCommandSet | null = null;
     private _expireTimeout = 24 * 3600000;
     private _cleanupInterval = 15 * 60000;
@@ -44,6 +49,8 @@ export class SessionsController
         this._logger.setReferences(references);
         this._dependencyResolver.setReferences(references);
         this._persistence = this._dependencyResolver.getOneRequired<ISessionsPersistence>('persistence');
+        this._metrics = references.getOneOptional<SessionsMetrics>(
+            new Descriptor('service-sessions', 'metrics', '*', '*', '1.0'));
     }
 
     public getCommandSet(): CommandSet {
@@ -71,11 +78,11 @@ export class SessionsController
 
     public async getSessions(correlationId: string | null, filter: FilterParams | null,
         paging: PagingParams | null): Promise<DataPage<SessionV1>> {
-        return await this.persistence.getPageByFilter(correlationId, filter, paging);
+        return await this.track('get_page', this.persistence.getPageByFilter(correlationId, filter, paging));
     }
 
     public async getSessionById(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
-        return await this.persistence.getOneById(correlationId, sessionId);
+        return await this.track('get_one', this.persistence.getOneById(correlationId, sessionId));
     }
 
     public async openSession(correlationId: string | null, userId: string, userName?: string | null,
@@ -84,34 +91,39 @@ export class SessionsController
             userName ?? undefined, address ?? undefined, client ?? undefined);
         if (user !== undefined) session.user = user;
         if (data !== undefined) session.data = data;
-        return await this.persistence.create(correlationId, session);
+        const created = await this.track('create', this.persistence.create(correlationId, session));
+        this._metrics?.sessionOpened();
+        return created;
     }
 
     public async storeSessionData(correlationId: string | null, sessionId: string, data: unknown): Promise<SessionV1 | null> {
-        return await this.persistence.updatePartially(correlationId, sessionId,
-            AnyValueMap.fromTuples('request_time', new Date(), 'data', data));
+        return await this.track('update', this.persistence.updatePartially(correlationId, sessionId,
+            AnyValueMap.fromTuples('request_time', new Date(), 'data', data)));
     }
 
     public async updateSessionUser(correlationId: string | null, sessionId: string, user: unknown): Promise<SessionV1 | null> {
-        return await this.persistence.updatePartially(correlationId, sessionId,
-            AnyValueMap.fromTuples('request_time', new Date(), 'user', user));
+        return await this.track('update', this.persistence.updatePartially(correlationId, sessionId,
+            AnyValueMap.fromTuples('request_time', new Date(), 'user', user)));
     }
 
     public async closeSession(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
         const now = new Date();
-        return await this.persistence.updatePartially(correlationId, sessionId,
-            AnyValueMap.fromTuples('active', false, 'request_time', now, 'close_time', now, 'data', null, 'user', null));
+        const closed = await this.track('update', this.persistence.updatePartially(correlationId, sessionId,
+            AnyValueMap.fromTuples('active', false, 'request_time', now, 'close_time', now, 'data', null, 'user', null)));
+        if (closed != null) this._metrics?.sessionClosed();
+        return closed;
     }
 
     public async closeExpiredSessions(correlationId: string | null): Promise<void> {
         const now = new Date();
-        const count = await this.persistence.closeExpired(correlationId,
-            new Date(now.getTime() - this._expireTimeout), now);
+        const count = await this.track('close_expired', this.persistence.closeExpired(correlationId,
+            new Date(now.getTime() - this._expireTimeout), now));
+        this._metrics?.sessionsExpired(count);
         if (count > 0) this._logger.info(correlationId ?? '', 'Closed %d expired sessions', count);
     }
 
     public async deleteSessionById(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
-        return await this.persistence.deleteById(correlationId, sessionId);
+        return await this.track('delete', this.persistence.deleteById(correlationId, sessionId));
     }
 
     /** 128 bits from the OS's cryptographic source as 32 lowercase hex characters. */
@@ -132,6 +144,15 @@ export class SessionsController
         } finally {
             this._sweeping = false;
         }
+    }
+
+    private track<T>(operation: string, call: Promise<T>): Promise<T> {
+        const metrics = this._metrics;
+        if (metrics == null) return call;
+        return call.catch((err: unknown) => {
+            metrics.storeFailed(operation, err);
+            throw err;
+        });
     }
 
     private get persistence(): ISessionsPersistence {

@@ -27,4 +27,10 @@ export interface ISessionsPersistence {
      * with closeTime; returns how many it closed.
      */
     closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date): Promise<number>;
+
+    /**
+     * Resolves when the store can serve reads and writes now; otherwise rejects with the
+     * error a request would get (503-class). Cheap enough to call on every readiness probe.
+     */
+    checkReady(correlationId: string | null): Promise<void>;
 }

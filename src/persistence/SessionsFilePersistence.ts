@@ -53,6 +53,13 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
         return this._snapshot.path + '.journal';
     }
 
+    /** Not ready once the journal refuses writes (say, after the disk failed under it). */
+    public async checkReady(correlationId: string | null): Promise<void> {
+        await super.checkReady(correlationId);
+        const failure = this._journal?.failure;
+        if (failure != null) throw failure;
+    }
+
     /** Folds the journal into the snapshot first, so after a clean stop sessions.json is whole. */
     public async close(correlationId: string | null): Promise<void> {
         await this.waitForCompaction();

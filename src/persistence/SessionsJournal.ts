@@ -106,6 +106,12 @@ export class SessionsJournal {
         this._closed = false;
     }
 
+    /** Why appends would be refused now, or null while the journal takes writes. */
+    public get failure(): Error | null {
+        if (this._broken != null) return this._broken;
+        return this._closed ? new FileException(undefined, 'JOURNAL_CLOSED', 'The sessions journal is not open') : null;
+    }
+
     public append(changes: readonly SessionChange[]): Promise<void> {
         if (this._broken != null) return Promise.reject(this._broken);
         if (this._closed) {

@@ -1,6 +1,6 @@
 import {
     AnyValueMap, ConfigParams, ConflictException, DataPage, FilterParams, ICleanable, IConfigurable,
-    IOpenable, IReferenceable, IReferences, PagingParams
+    InvalidStateException, IOpenable, IReferenceable, IReferences, PagingParams
 } from 'pip-services3-commons-nodex';
 import { CompositeLogger } from 'pip-services3-components-nodex';
 
@@ -56,6 +56,13 @@ export class SessionsMemoryPersistence
 
     public async close(correlationId: string | null): Promise<void> {
         this._opened = false;
+    }
+
+    public async checkReady(correlationId: string | null): Promise<void> {
+        if (!this._opened) {
+            throw new InvalidStateException(correlationId ?? undefined, 'STORE_NOT_OPEN', 'The session store is not open')
+                .withStatus(503);
+        }
     }
 
     public async clear(correlationId: string | null): Promise<void> {

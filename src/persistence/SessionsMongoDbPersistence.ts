@@ -1,5 +1,6 @@
 import {
-    AnyValueMap, ConfigParams, ConflictException, ConnectionException, DataPage, FilterParams, PagingParams
+    AnyValueMap, ConfigParams, ConflictException, ConnectionException, DataPage, FilterParams, InvalidStateException,
+    PagingParams
 } from 'pip-services3-commons-nodex';
 import { IdentifiableMongoDbPersistence } from 'pip-services3-mongodb-nodex';
 import {
@@ -98,6 +99,15 @@ export class SessionsMongoDbPersistence
             );
             return result.modifiedCount;
         });
+    }
+
+    /** A ping: fails (503) while the server cannot be reached, within connect_timeout. */
+    public async checkReady(correlationId: string | null): Promise<void> {
+        if (!this.isOpen()) {
+            throw new InvalidStateException(correlationId ?? undefined, 'STORE_NOT_OPEN', 'The session store is not open')
+                .withStatus(503);
+        }
+        await this.guard(correlationId, async () => { await this._db.command({ ping: 1 }); });
     }
 
     // Null for "not found"; typed SessionV1 because the toolkit's base class, whose

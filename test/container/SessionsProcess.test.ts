@@ -150,9 +150,41 @@ describe('SessionsProcess (node run)', function () {
         await running.waitForOutput(/listening at http:\/\/0\.0\.0\.0:8080/);
         const swagger = await fetch('http://127.0.0.1:8080/v1/sessions/swagger');
         expect(swagger.status).to.equal(200);
+        for (const route of ['/heartbeat', '/ready', '/status', '/metrics']) {
+            expect((await fetch('http://127.0.0.1:8080' + route)).status, route).to.equal(200);
+        }
         expect((await post(8080, 'open_session', { user_id: 'u1' })).status).to.equal(200);
         expect(await running.stop()).to.equal(0);
         expect(JSON.parse(await fs.readFile(path.join(dir, 'data', 'sessions.json'), 'utf8')).length).to.equal(1);
+    });
+
+    it('LOG_FORMAT=json writes one JSON object per line, from the first line to the last', async () => {
+        const port = await freePort();
+        running = new RunningService(dir, { HTTP_PORT: String(port), MEMORY_ENABLED: 'true', LOG_FORMAT: 'json', LOG_LEVEL: 'debug' });
+        await running.waitForOutput(/listening at/);
+        const opened = await post(port, 'open_session', { user_id: 'u-json', data: { secret: 'data-json' } });
+        expect(opened.status).to.equal(200);
+        expect((await post(port, 'open_session', {})).status, 'a rejected call is logged at debug').to.equal(400);
+        expect(await running.stop()).to.equal(0);
+
+        const lines = running.output.split('\n').filter(line => line !== '');
+        expect(lines.length).to.be.above(3);
+        for (const line of lines) {
+            const entry = JSON.parse(line);
+            expect(entry.time, line).to.match(/^\d{4}-\d\d-\d\dT/);
+            expect(entry.level, line).to.be.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
+            expect(entry.message, line).to.be.a('string');
+        }
+        expect(lines.some(line => JSON.parse(line).message.startsWith('HTTP API listening at'))).to.equal(true);
+        expect(lines.some(line => JSON.parse(line).level === 'debug')).to.equal(true);
+        expect(running.output).to.not.contain(opened.body.id);
+        expect(running.output).to.not.contain('data-json');
+    });
+
+    it('refuses an unknown LOG_FORMAT with a clear message', async () => {
+        running = new RunningService(dir, { HTTP_PORT: String(await freePort()), MEMORY_ENABLED: 'true', LOG_FORMAT: 'xml' });
+        expect(await running.exited).to.equal(1);
+        expect(running.output).to.match(/Log format must be text or json/);
     });
 
     it('exits 1 with a clear message when it cannot start', async () => {

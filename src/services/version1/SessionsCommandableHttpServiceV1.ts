@@ -2,6 +2,7 @@ import { Descriptor, IReferences, Parameters, Schema } from 'pip-services3-commo
 import { CommandableHttpService } from 'pip-services3-rpc-nodex';
 
 import { SessionsCommand } from '../../logic/SessionsCommand';
+import { SessionsMetrics } from '../../logic/SessionsMetrics';
 import { ISessionsController } from '../../logic/ISessionsController';
 import { HttpErrorBody } from '../HttpErrorBody';
 import { SessionsHttpEndpoint } from '../SessionsHttpEndpoint';
@@ -23,10 +24,14 @@ type HttpResponse = SessionsHttpResponse<SessionsHttpRequest>;
  * stack, cause or paths; client errors (4xx) are logged at debug, not as ERROR with a
  * stack; and the OpenAPI document at /v1/sessions/swagger (swagger.enable) marks only
  * the really required arguments.
+ *
+ * Each request is counted and timed in the Prometheus metrics (service-sessions:metrics,
+ * optional) instead of the toolkit's instrument(), which also wrote a trace line per request.
  */
 export class SessionsCommandableHttpServiceV1 extends CommandableHttpService {
     public constructor() {
         super('v1/sessions');
+        this._dependencyResolver.put('metrics', new Descriptor('service-sessions', 'metrics', '*', '*', '1.0'));
         this._dependencyResolver.put('controller', new Descriptor('service-sessions', 'controller', 'default', '*', '1.0'));
     }
 
@@ -47,20 +52,23 @@ export class SessionsCommandableHttpServiceV1 extends CommandableHttpService {
 
     public register(): void {
         const controller = this._dependencyResolver.getOneRequired<ISessionsController & { getCommandSet(): { getCommands(): unknown[] } }>('controller');
+        const metrics = this._dependencyResolver.getOneOptional<SessionsMetrics>('metrics');
         const commands = controller.getCommandSet().getCommands() as SessionsCommand[];
         for (const command of commands) {
-            this.registerRoute('post', '/' + command.getName(), NO_SCHEMA, async (req: HttpRequest, res: HttpResponse) => {
+            const name = command.getName();
+            this.registerRoute('post', '/' + name, NO_SCHEMA, async (req: HttpRequest, res: HttpResponse) => {
                 const correlationId = this.getCorrelationId(req);
-                const timing = this.instrument(correlationId, this._baseRoute + '.' + command.getName());
+                const started = performance.now();
+                let status: number;
                 try {
                     const result = await command.execute(correlationId, Parameters.fromValue(req.body ?? {}));
-                    timing.endTiming();
+                    status = result == null ? 204 : 200;
                     this.sendResult(req, res, result);
                 } catch (err) {
-                    this.logFailure(correlationId, command.getName(), err);
-                    timing.endTiming();
-                    this.sendError(req, res, err);
+                    this.logFailure(correlationId, name, err);
+                    status = this.sendError(req, res, err);
                 }
+                metrics?.recordRequest('http', name, status, (performance.now() - started) / 1000);
             });
         }
         if (this._swaggerEnable) {
@@ -83,9 +91,10 @@ export class SessionsCommandableHttpServiceV1 extends CommandableHttpService {
         else this._logger.debug(correlationId, 'Rejected %s: %s', commandName, message);
     }
 
-    protected sendError(req: HttpRequest, res: HttpResponse, error: unknown): void {
-        if (res.headersSent) return;
+    /** Returns the status answered. */
+    protected sendError(req: HttpRequest, res: HttpResponse, error: unknown): number {
         const body = HttpErrorBody.fromError(error, this.getCorrelationId(req));
-        res.send(body.status, body);
+        if (!res.headersSent) res.send(body.status, body);
+        return body.status;
     }
 }

@@ -18,6 +18,10 @@ async function until(call: () => Promise<HttpReply>, status: number, timeoutMs: 
     return reply;
 }
 
+async function ready(service: TestService): Promise<HttpReply> {
+    return await HttpReply.read(await fetch(service.url + '/ready'));
+}
+
 describe('The HTTP API through a MongoDB outage', function () {
     this.timeout(120000);
     let server: MongoTestServer;
@@ -52,6 +56,7 @@ describe('The HTTP API through a MongoDB outage', function () {
         }
         const stored = await api.call('store_session_data', { session_id: written[0].id, data: { n: 'updated' } });
         expect(stored.status).to.equal(200);
+        expect((await ready(api)).status, 'ready before the outage').to.equal(200);
 
         await server.stopServer();
         try {
@@ -72,6 +77,14 @@ describe('The HTTP API through a MongoDB outage', function () {
             }
             const heartbeat = await fetch(api.url + '/heartbeat');
             expect(heartbeat.status, 'the process stays up').to.equal(200);
+            const notReady = await ready(api);
+            expect(notReady.status, 'not ready while the database is down').to.equal(503);
+            expect(notReady.body.code).to.equal('NOT_READY');
+            expect(notReady.body.details.reason).to.be.oneOf(['DATABASE_UNAVAILABLE', 'READY_TIMEOUT']);
+            expect(notReady.text).to.not.match(/mongodb:|127\.0\.0\.1|Mongo[A-Za-z]*Error/);
+            const metrics = await (await fetch(api.url + '/metrics')).text();
+            expect(metrics).to.match(/^sessions_store_errors_total\{operation="get_one"\} [1-9]/m);
+            expect(metrics).to.match(/^sessions_requests_total\{api="http",command="get_session_by_id",status="503"\} [1-9]/m);
         } finally {
             await server.startServer();
         }
@@ -84,5 +97,6 @@ describe('The HTTP API through a MongoDB outage', function () {
         const ids = page.body.data.map((item: { id: string }) => item.id);
         for (const session of written) expect(ids).to.include(session.id);
         expect((await api.call('open_session', { user_id: 'after-outage' })).status).to.equal(200);
+        expect((await until(() => ready(api), 200, 30000)).status, 'ready again').to.equal(200);
     });
 });
