@@ -6,6 +6,7 @@ import { SessionsFilePersistence } from '../persistence/SessionsFilePersistence'
 import { SessionsMemoryPersistence } from '../persistence/SessionsMemoryPersistence';
 import { SessionsMongoDbPersistence } from '../persistence/SessionsMongoDbPersistence';
 import { SessionsHttpEndpoint } from '../services/SessionsHttpEndpoint';
+import { SessionsSwaggerUiService } from '../services/SessionsSwaggerUiService';
 import { SessionsCommandableHttpServiceV1 } from '../services/version1/SessionsCommandableHttpServiceV1';
 import { SessionsCommandableGrpcServiceV1 } from '../services/version1/SessionsCommandableGrpcServiceV1';
 import { SessionsGrpcEndpoint } from '../services/version1/SessionsGrpcEndpoint';
@@ -27,6 +28,9 @@ export class SessionsServiceFactory extends Factory {
     /** Also answers the toolkit's gRPC endpoint descriptor, as for HTTP. */
     public static readonly GrpcEndpointDescriptor = new Descriptor('*', 'endpoint', 'grpc', '*', '1.0');
     public static readonly SenecaServiceDescriptor = new Descriptor('service-sessions', 'service', 'seneca', '*', '1.0');
+    public static readonly SwaggerUiServiceDescriptor = new Descriptor('service-sessions', 'swagger-ui', 'http', '*', '1.0');
+    /** The original's swagger service: configs that name it get the safe UI instead of the toolkit's file server. */
+    public static readonly OriginalSwaggerServiceDescriptor = new Descriptor('pip-services', 'swagger-service', 'http', '*', '1.0');
 
     public constructor() {
         super();
@@ -40,5 +44,7 @@ export class SessionsServiceFactory extends Factory {
         this.registerAsType(SessionsServiceFactory.CommandableGrpcServiceDescriptor, SessionsCommandableGrpcServiceV1);
         this.registerAsType(SessionsServiceFactory.GrpcEndpointDescriptor, SessionsGrpcEndpoint);
         this.registerAsType(SessionsServiceFactory.SenecaServiceDescriptor, SessionsSenecaServiceV1);
+        this.registerAsType(SessionsServiceFactory.SwaggerUiServiceDescriptor, SessionsSwaggerUiService);
+        this.registerAsType(SessionsServiceFactory.OriginalSwaggerServiceDescriptor, SessionsSwaggerUiService);
     }
 }

@@ -1,0 +1,202 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+
+import { ConfigException, ConfigParams, IReferences, Schema } from 'pip-services3-commons-nodex';
+import { RestService } from 'pip-services3-rpc-nodex';
+
+import { SessionsHttpEndpoint } from './SessionsHttpEndpoint';
+import { SessionsHttpRequest } from './SessionsHttpRequest';
+import { SessionsHttpResponse } from './SessionsHttpResponse';
+
+/** The toolkit types the schema argument as required; these GET routes take no arguments. */
+const NO_SCHEMA = null as unknown as Schema;
+
+type HttpRequest = SessionsHttpRequest;
+type HttpResponse = SessionsHttpResponse<SessionsHttpRequest>;
+
+/** One file the UI is allowed to serve, held in memory. */
+interface SwaggerUiAsset {
+    readonly body: Buffer;
+    readonly contentType: string;
+    readonly etag: string;
+}
+
+/** The only files of swagger-ui-dist the page needs; nothing else of the package is reachable. */
+const DIST_FILES: ReadonlyArray<readonly [string, string]> = [
+    ['swagger-ui-bundle.js', 'application/javascript; charset=utf-8'],
+    ['swagger-ui.css', 'text/css; charset=utf-8'],
+    ['index.css', 'text/css; charset=utf-8'],
+    ['favicon-16x16.png', 'image/png'],
+    ['favicon-32x32.png', 'image/png']
+];
+
+/**
+ * Swagger UI does not need inline script, eval or inline style elements (React sets
+ * styles through the DOM, which style-src does not restrict); its stylesheet embeds
+ * its icons as data: URIs. "Try it out" calls go to this same origin only.
+ */
+const CONTENT_SECURITY_POLICY = [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'"
+].join('; ');
+
+const COMMON_HEADERS: Readonly<Record<string, string>> = {
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    // Revalidated on every load (cheap with the ETag) so an upgraded swagger-ui-dist shows at once.
+    'Cache-Control': 'no-cache'
+};
+
+/**
+ * Swagger UI at /swagger over the commandable API's OpenAPI document
+ * (/v1/sessions/swagger), served from swagger-ui-dist.
+ *
+ * It replaces the toolkit's swagger service (pip-services3-swagger-nodex), which served
+ * any file under its folder by joining the request path to it, so that
+ * /swagger/../../<anything> read any file on the server. Here every route is a fixed
+ * string registered on the endpoint's exact-path map, and the bodies are read into memory
+ * when the routes are registered: a path that is not one of them, encoded or not, is the
+ * endpoint's ordinary 404 and reaches no file system. The page loads nothing from
+ * other origins, runs no inline script (the initializer is a served file) under a strict
+ * Content-Security-Policy, and has no online validator badge.
+ *
+ * Configuration: base_route (default "swagger"), document_route (default
+ * "/v1/sessions/swagger": the OpenAPI document the page shows, on this same origin).
+ */
+export class SessionsSwaggerUiService extends RestService {
+    private static readonly _uiDefaults = ConfigParams.fromTuples(
+        'base_route', 'swagger',
+        'document_route', '/v1/sessions/swagger'
+    );
+
+    private _documentRoute = '/v1/sessions/swagger';
+    private _assets: Map<string, SwaggerUiAsset> | null = null;
+
+    public constructor() {
+        super();
+        this._baseRoute = 'swagger';
+    }
+
+    public configure(config: ConfigParams): void {
+        config = config.setDefaults(SessionsSwaggerUiService._uiDefaults);
+        super.configure(config);
+        // The route goes into the page's HTML as it is; only plain path characters can.
+        if (!/^[A-Za-z0-9._~/-]+$/.test(this._baseRoute)) {
+            throw new ConfigException(undefined, 'INVALID_BASE_ROUTE', 'base_route must be a plain path, such as "swagger"');
+        }
+        this._documentRoute = config.getAsString('document_route');
+        if (!this._documentRoute.startsWith('/')) this._documentRoute = '/' + this._documentRoute;
+        this._assets = null;
+    }
+
+    public setReferences(references: IReferences): void {
+        super.setReferences(references);
+        // Without a shared endpoint the toolkit would make its restify one; use ours, as
+        // the commandable service does, so 404s keep the service's error shape.
+        if (!(this._endpoint instanceof SessionsHttpEndpoint)
+            && this._dependencyResolver.getOneOptional('endpoint') == null) {
+            this._endpoint.unregister(this);
+            const endpoint = new SessionsHttpEndpoint();
+            endpoint.configure(this._config);
+            endpoint.setReferences(references);
+            endpoint.register(this);
+            this._endpoint = endpoint;
+        }
+    }
+
+    public register(): void {
+        const assets = this._assets ?? this.loadAssets();
+        this._assets = assets;
+        const root = this.rootRoute();
+        const page = assets.get('index.html') as SwaggerUiAsset;
+        for (const route of [root, root + '/', root + '/index.html']) {
+            this._endpoint.registerRoute('get', route, NO_SCHEMA, (req: HttpRequest, res: HttpResponse) =>
+                SessionsSwaggerUiService.sendAsset(req, res, page, { 'Content-Security-Policy': CONTENT_SECURITY_POLICY }));
+        }
+        for (const [name, asset] of assets) {
+            if (name === 'index.html') continue;
+            this._endpoint.registerRoute('get', root + '/' + name, NO_SCHEMA, (req: HttpRequest, res: HttpResponse) =>
+                SessionsSwaggerUiService.sendAsset(req, res, asset, {}));
+        }
+    }
+
+    /** "/swagger" for base_route "swagger", "/swagger" or "swagger/". */
+    private rootRoute(): string {
+        return '/' + this._baseRoute.replace(/^\/+|\/+$/g, '');
+    }
+
+    private loadAssets(): Map<string, SwaggerUiAsset> {
+        const distFolder = path.dirname(require.resolve('swagger-ui-dist/package.json'));
+        const assets = new Map<string, SwaggerUiAsset>();
+        const add = (name: string, body: Buffer, contentType: string): void => {
+            const etag = '"' + createHash('sha256').update(body).digest('base64url').slice(0, 27) + '"';
+            assets.set(name, { body, contentType, etag });
+        };
+        for (const [name, contentType] of DIST_FILES) add(name, fs.readFileSync(path.join(distFolder, name)), contentType);
+        add('swagger-initializer.js', Buffer.from(this.initializerScript(), 'utf8'), 'application/javascript; charset=utf-8');
+        add('index.html', Buffer.from(SessionsSwaggerUiService.pageHtml(this.rootRoute()), 'utf8'), 'text/html; charset=utf-8');
+        return assets;
+    }
+
+    /**
+     * Only the API preset and the plain layout: the standalone top bar would let a visitor
+     * load any other document URL into the page. Deep links and configuration from the
+     * query string stay off for the same reason.
+     */
+    private initializerScript(): string {
+        const options = {
+            url: this._documentRoute,
+            dom_id: '#swagger-ui',
+            layout: 'BaseLayout',
+            deepLinking: false,
+            queryConfigEnabled: false,
+            validatorUrl: null,
+            supportedSubmitMethods: ['post']
+        };
+        return '"use strict";\n'
+            + 'window.addEventListener("load", function () {\n'
+            + '    var options = ' + JSON.stringify(options, null, 4).replace(/\n/g, '\n    ') + ';\n'
+            + '    options.presets = [SwaggerUIBundle.presets.apis];\n'
+            + '    window.ui = SwaggerUIBundle(options);\n'
+            + '});\n';
+    }
+
+    /** Absolute asset paths: relative ones would resolve against / when the page is /swagger. */
+    private static pageHtml(root: string): string {
+        return '<!DOCTYPE html>\n'
+            + '<html lang="en">\n'
+            + '<head>\n'
+            + '    <meta charset="utf-8">\n'
+            + '    <title>service-sessions API</title>\n'
+            + '    <link rel="stylesheet" href="' + root + '/swagger-ui.css">\n'
+            + '    <link rel="stylesheet" href="' + root + '/index.css">\n'
+            + '    <link rel="icon" type="image/png" href="' + root + '/favicon-32x32.png" sizes="32x32">\n'
+            + '    <link rel="icon" type="image/png" href="' + root + '/favicon-16x16.png" sizes="16x16">\n'
+            + '</head>\n'
+            + '<body>\n'
+            + '    <div id="swagger-ui"></div>\n'
+            + '    <script src="' + root + '/swagger-ui-bundle.js"></script>\n'
+            + '    <script src="' + root + '/swagger-initializer.js"></script>\n'
+            + '</body>\n'
+            + '</html>\n';
+    }
+
+    private static sendAsset(req: HttpRequest, res: HttpResponse, asset: SwaggerUiAsset,
+        headers: Readonly<Record<string, string>>): void {
+        const common = { ...COMMON_HEADERS, ...headers, ETag: asset.etag };
+        if (req.headers['if-none-match'] === asset.etag) {
+            res.writeHead(304, common);
+            res.end();
+            return;
+        }
+        res.writeHead(200, { ...common, 'Content-Type': asset.contentType, 'Content-Length': asset.body.length });
+        res.end(asset.body);
+    }
+}
