@@ -38,7 +38,7 @@ describe('SessionsReadinessHttpService: GET /ready over real HTTP', function () 
         endpoint.setReferences(references);
         service.setReferences(references);
         await store.open(null);
-        await service.open(null);
+        await service.open('test');
         await endpoint.open('test');
     });
 

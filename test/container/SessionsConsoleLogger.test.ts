@@ -1,0 +1,75 @@
+import { expect } from 'chai';
+import { ApplicationException, ConfigParams } from 'pip-services3-commons-nodex';
+
+import { SessionsConsoleLogger } from '../../src/container/SessionsConsoleLogger';
+
+/** Runs the action with process.stdout and stderr captured; returns what each received. */
+function capture(action: () => void): { stdout: string; stderr: string } {
+    const written = { stdout: '', stderr: '' };
+    const stdoutWrite = process.stdout.write;
+    const stderrWrite = process.stderr.write;
+    process.stdout.write = ((chunk: string) => { written.stdout += chunk; return true; }) as typeof process.stdout.write;
+    process.stderr.write = ((chunk: string) => { written.stderr += chunk; return true; }) as typeof process.stderr.write;
+    try {
+        action();
+    } finally {
+        process.stdout.write = stdoutWrite;
+        process.stderr.write = stderrWrite;
+    }
+    return written;
+}
+
+function logger(level: string, format: string): SessionsConsoleLogger {
+    const result = new SessionsConsoleLogger();
+    result.configure(ConfigParams.fromTuples('level', level, 'format', format, 'source', 'sessions-test'));
+    return result;
+}
+
+describe('SessionsConsoleLogger', () => {
+    it('in json format writes one object per line on stdout, with the error described', () => {
+        const json = logger('info', 'json');
+        const error = new ApplicationException('Internal', 'corr-1', 'STORE_FAILED', 'disk full').withStatus(503);
+        const { stdout, stderr } = capture(() => {
+            json.info('corr-1', 'Loaded %d sessions', 3);
+            json.error('corr-2', error, 'Request %s failed', 'open_session');
+            json.debug('corr-3', 'dropped: above the level');
+        });
+        expect(stderr).to.equal('');
+        const lines = stdout.split('\n').filter(line => line !== '').map(line => JSON.parse(line));
+        expect(lines).to.have.length(2);
+        expect(lines[0]).to.include({ level: 'info', source: 'sessions-test', correlation_id: 'corr-1', message: 'Loaded 3 sessions' });
+        expect(Date.parse(lines[0].time)).to.be.closeTo(Date.now(), 60000);
+        expect(lines[1]).to.include({ level: 'error', message: 'Request open_session failed' });
+        expect(lines[1].error).to.include({ code: 'STORE_FAILED', status: 503, message: 'disk full' });
+        expect(lines[1].error.stack).to.be.a('string');
+    });
+
+    it('keeps a message with newlines and quotes on one line', () => {
+        const { stdout } = capture(() => logger('info', 'json').warn('', 'two\nlines "quoted"'));
+        expect(stdout.split('\n').filter(line => line !== '')).to.have.length(1);
+        expect(JSON.parse(stdout).message).to.equal('two\nlines "quoted"');
+        expect(JSON.parse(stdout)).to.not.have.property('correlation_id');
+    });
+
+    it('in text format writes the toolkit\'s lines, warnings and errors on stderr', () => {
+        const text = logger('debug', 'text');
+        const { stdout, stderr } = capture(() => {
+            text.debug('corr-1', 'debug line');
+            text.warn('corr-2', 'warn line');
+        });
+        expect(stdout).to.match(/^\[corr-1:DEBUG:[^\]]+\] debug line\n$/);
+        expect(stderr).to.match(/^\[corr-2:WARN:[^\]]+\] warn line\n$/);
+    });
+
+    it('does not format a message above its level', () => {
+        let formatted = false;
+        const argument = { toString: () => { formatted = true; return 'x'; } };
+        const { stdout } = capture(() => logger('info', 'text').debug('', 'value %s', argument));
+        expect(stdout).to.equal('');
+        expect(formatted).to.equal(false);
+    });
+
+    it('refuses an unknown format', () => {
+        expect(() => logger('info', 'xml')).to.throw(/text or json/);
+    });
+});
