@@ -209,7 +209,8 @@ describe('SessionsSwaggerUiService in headless Chromium', function () {
             if (process.env.CI_REQUIRE_BROWSER === 'true') {
                 throw new Error('CI_REQUIRE_BROWSER=true but no chromium was found (apt-get install chromium, or set CHROMIUM_PATH)');
             }
-            this.skip();    // No chromium here: apt-get install chromium (or set CHROMIUM_PATH) to run it.
+            console.log('      pending: no chromium found; apt-get install chromium (or set CHROMIUM_PATH) to run the browser test');
+            this.skip();
         }
         service = await TestService.start({ MEMORY_ENABLED: 'true' });
         // --no-sandbox: the tests may run as root, where Chromium refuses its sandbox.
