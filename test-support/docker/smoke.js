@@ -18,6 +18,7 @@ const { ensureBaseImage, BASE_IMAGE } = require('./base-image');
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const IMAGE = 'localhost/service-sessions:smoke';
+const BUILD_STAGE_IMAGE = 'localhost/service-sessions:smoke-build';
 const NAME = `service-sessions-smoke-${process.pid}`;
 const CONTAINER_PORT = 8080;
 // Bounds on waiting for the service to answer, not timings under test: a cold start on a busy
@@ -76,6 +77,13 @@ function parseJson(text) {
   }
 }
 
+/** A reply for a failure message: an error's code and message, never a session's fields. */
+function describeReply(res) {
+  const body = parseJson(res.text);
+  if (body && typeof body === 'object' && typeof body.code === 'string') return `${res.status} ${body.code}: ${body.message}`;
+  return `${res.status} (${Buffer.byteLength(res.text)} bytes${body && typeof body === 'object' ? ' of JSON' : ''})`;
+}
+
 function containerRunning(engine) {
   const r = engine.tryRun(['container', 'inspect', '--format', '{{.State.Running}}', NAME]);
   return r.ok && r.out === 'true';
@@ -103,7 +111,7 @@ async function getSession(port, id) {
   const res = await request(port, 'POST', '/v1/sessions/get_session_by_id', { session_id: id });
   const session = parseJson(res.text);
   if (res.status !== 200 || !session || session.id !== id || session.user_id !== SESSION.user_id || session.user_name !== SESSION.user_name) {
-    throw new Error(`get_session_by_id answered ${res.status} ${res.text.slice(0, 200)}`);
+    throw new Error(`get_session_by_id did not answer 200 with the session opened: ${describeReply(res)}`);
   }
   return session;
 }
@@ -126,6 +134,13 @@ function runHealthcheck(engine) {
 function cleanUp(engine) {
   engine.tryRun(['rm', '-f', '-t', '0', NAME]);
   engine.tryRun(['volume', 'rm', '-f', NAME]);
+  if (engine.name === 'podman') {
+    // Each changed build leaves the previous images untagged; without this a machine that
+    // keeps its storage grows by up to a few hundred MB per run. Tagged images (this image,
+    // its build stage, the base images) and their layers, the build cache, stay. Not done
+    // with Docker, whose engine may hold a developer's own untagged images.
+    engine.tryRun(['image', 'prune', '-f']);
+  }
 }
 
 async function main() {
@@ -159,8 +174,13 @@ async function main() {
     step(`build ${IMAGE} from the Dockerfile`);
     const buildStart = Date.now();
     // --format docker: the OCI format has no HEALTHCHECK, and podman would drop it.
-    engine.run(['build', ...(engine.name === 'podman' ? ['--pull=never', '--format', 'docker'] : []),
-      '-t', IMAGE, '-f', path.join(REPO_ROOT, 'Dockerfile'), REPO_ROOT], { inherit: true });
+    const buildArgs = ['build', ...(engine.name === 'podman' ? ['--pull=never', '--format', 'docker'] : []),
+      '-f', path.join(REPO_ROOT, 'Dockerfile')];
+    if (engine.name === 'podman') {
+      // The build stage gets a tag of its own so that pruning (below) keeps it as the cache.
+      engine.run([...buildArgs, '--target', 'build', '-t', BUILD_STAGE_IMAGE, REPO_ROOT], { inherit: true });
+    }
+    engine.run([...buildArgs, '-t', IMAGE, REPO_ROOT], { inherit: true });
     summary.buildMs = Date.now() - buildStart;
     summary.sizeMb = (Number(engine.run(['image', 'inspect', '--format', '{{.Size}}', IMAGE])) / 1e6).toFixed(0);
     pass('build', `${seconds(summary.buildMs)}, image ${summary.sizeMb} MB`);
@@ -186,7 +206,7 @@ async function main() {
     const opened = await request(port, 'POST', '/v1/sessions/open_session', SESSION);
     const session = parseJson(opened.text);
     if (opened.status !== 200 || !session || typeof session.id !== 'string' || !session.id) {
-      throw new Error(`open_session answered ${opened.status} ${opened.text.slice(0, 200)}`);
+      throw new Error(`open_session did not answer 200 with an id: ${describeReply(opened)}`);
     }
     // Only a prefix of the id: full session ids are not for logs.
     const shortId = `${session.id.slice(0, 6)}...`;
