@@ -1,11 +1,15 @@
 import { Descriptor } from 'pip-services3-commons-nodex';
 import { Factory } from 'pip-services3-components-nodex';
 
+import { SessionsConsoleLogger } from '../container/SessionsConsoleLogger';
 import { SessionsController } from '../logic/SessionsController';
+import { SessionsMetrics } from '../logic/SessionsMetrics';
 import { SessionsFilePersistence } from '../persistence/SessionsFilePersistence';
 import { SessionsMemoryPersistence } from '../persistence/SessionsMemoryPersistence';
 import { SessionsMongoDbPersistence } from '../persistence/SessionsMongoDbPersistence';
 import { SessionsHttpEndpoint } from '../services/SessionsHttpEndpoint';
+import { SessionsMetricsHttpService } from '../services/SessionsMetricsHttpService';
+import { SessionsReadinessHttpService } from '../services/SessionsReadinessHttpService';
 import { SessionsSwaggerUiService } from '../services/SessionsSwaggerUiService';
 import { SessionsCommandableHttpServiceV1 } from '../services/version1/SessionsCommandableHttpServiceV1';
 import { SessionsCommandableGrpcServiceV1 } from '../services/version1/SessionsCommandableGrpcServiceV1';
@@ -28,6 +32,11 @@ export class SessionsServiceFactory extends Factory {
     /** Also answers the toolkit's gRPC endpoint descriptor, as for HTTP. */
     public static readonly GrpcEndpointDescriptor = new Descriptor('*', 'endpoint', 'grpc', '*', '1.0');
     public static readonly SenecaServiceDescriptor = new Descriptor('service-sessions', 'service', 'seneca', '*', '1.0');
+    public static readonly MetricsDescriptor = new Descriptor('service-sessions', 'metrics', 'prometheus', '*', '1.0');
+    public static readonly MetricsServiceDescriptor = new Descriptor('service-sessions', 'metrics-service', 'http', '*', '1.0');
+    public static readonly ReadinessServiceDescriptor = new Descriptor('service-sessions', 'readiness-service', 'http', '*', '1.0');
+    /** Also answers the toolkit's console logger descriptor, so LOG_FORMAT works in configs written for the original. */
+    public static readonly ConsoleLoggerDescriptor = new Descriptor('pip-services', 'logger', 'console', '*', '1.0');
     public static readonly SwaggerUiServiceDescriptor = new Descriptor('service-sessions', 'swagger-ui', 'http', '*', '1.0');
     /** The original's swagger service: configs that name it get the safe UI instead of the toolkit's file server. */
     public static readonly OriginalSwaggerServiceDescriptor = new Descriptor('pip-services', 'swagger-service', 'http', '*', '1.0');
@@ -44,6 +53,10 @@ export class SessionsServiceFactory extends Factory {
         this.registerAsType(SessionsServiceFactory.CommandableGrpcServiceDescriptor, SessionsCommandableGrpcServiceV1);
         this.registerAsType(SessionsServiceFactory.GrpcEndpointDescriptor, SessionsGrpcEndpoint);
         this.registerAsType(SessionsServiceFactory.SenecaServiceDescriptor, SessionsSenecaServiceV1);
+        this.registerAsType(SessionsServiceFactory.MetricsDescriptor, SessionsMetrics);
+        this.registerAsType(SessionsServiceFactory.MetricsServiceDescriptor, SessionsMetricsHttpService);
+        this.registerAsType(SessionsServiceFactory.ReadinessServiceDescriptor, SessionsReadinessHttpService);
+        this.registerAsType(SessionsServiceFactory.ConsoleLoggerDescriptor, SessionsConsoleLogger);
         this.registerAsType(SessionsServiceFactory.SwaggerUiServiceDescriptor, SessionsSwaggerUiService);
         this.registerAsType(SessionsServiceFactory.OriginalSwaggerServiceDescriptor, SessionsSwaggerUiService);
     }

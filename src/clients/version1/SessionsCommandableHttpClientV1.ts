@@ -45,6 +45,7 @@ const CONNECT_ERROR_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', '
  *   0 means no retry)
  * - options.retry_delay: ms before the first retry, doubling for each next one (default 1000)
  * - options.correlation_id: where the correlation id goes: query (default), headers or both
+ * - auth.api_key: the service's API key (HTTP_API_KEY), sent as an x-api-key header
  *
  * Built on the toolkit's CommandableHttpClient, whose transport it replaces (call()):
  * with the toolkit's defaults a call to a down service rejected after about 70 s with a
@@ -70,6 +71,7 @@ export class SessionsCommandableHttpClientV1 extends CommandableHttpClient imple
     );
 
     private _retryDelay: number;
+    private _apiKey: string | null = null;
 
     public constructor(config?: unknown) {
         super('v1/sessions');
@@ -87,6 +89,7 @@ export class SessionsCommandableHttpClientV1 extends CommandableHttpClient imple
         super.configure(config);
         this._retries = Math.max(0, this._retries);
         this._retryDelay = Math.max(1, config.getAsIntegerWithDefault('options.retry_delay', this._retryDelay));
+        this._apiKey = config.getAsNullableString('auth.api_key') || null;
     }
 
     public async open(correlationId: string | null): Promise<void> {
@@ -160,6 +163,7 @@ export class SessionsCommandableHttpClientV1 extends CommandableHttpClient imple
             if (value != null) query.set(key, String(value));
         }
         const headers: Record<string, string> = {};
+        if (this._apiKey != null) headers['x-api-key'] = this._apiKey;
         if (correlationId != null && correlationId !== '') {
             const place = this._correlationIdLocation;
             if (place === 'query' || place === 'both') query.set('correlation_id', correlationId);

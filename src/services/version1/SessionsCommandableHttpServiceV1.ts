@@ -1,10 +1,11 @@
-import { Descriptor, IReferences, Parameters, Schema } from 'pip-services3-commons-nodex';
+import { ConfigParams, Descriptor, IReferences, Parameters, Schema } from 'pip-services3-commons-nodex';
 import { CommandableHttpService } from 'pip-services3-rpc-nodex';
 
 import { SessionsCommand } from '../../logic/SessionsCommand';
 import { SessionsMetrics } from '../../logic/SessionsMetrics';
 import { ISessionsController } from '../../logic/ISessionsController';
 import { HttpErrorBody } from '../HttpErrorBody';
+import { SessionsApiKey } from '../SessionsApiKey';
 import { SessionsHttpEndpoint } from '../SessionsHttpEndpoint';
 import { SessionsHttpRequest } from '../SessionsHttpRequest';
 import { SessionsHttpResponse } from '../SessionsHttpResponse';
@@ -27,12 +28,22 @@ type HttpResponse = SessionsHttpResponse<SessionsHttpRequest>;
  *
  * Each request is counted and timed in the Prometheus metrics (service-sessions:metrics,
  * optional) instead of the toolkit's instrument(), which also wrote a trace line per request.
+ *
+ * With auth.api_key set, every command needs that key (x-api-key or Authorization: Bearer),
+ * else 401 UNAUTHORIZED; the OpenAPI document stays readable and declares the scheme.
  */
 export class SessionsCommandableHttpServiceV1 extends CommandableHttpService {
+    private _apiKey = new SessionsApiKey(null);
+
     public constructor() {
         super('v1/sessions');
         this._dependencyResolver.put('metrics', new Descriptor('service-sessions', 'metrics', '*', '*', '1.0'));
         this._dependencyResolver.put('controller', new Descriptor('service-sessions', 'controller', 'default', '*', '1.0'));
+    }
+
+    public configure(config: ConfigParams): void {
+        super.configure(config);
+        this._apiKey = SessionsApiKey.fromConfig(config);
     }
 
     public setReferences(references: IReferences): void {
@@ -53,6 +64,7 @@ export class SessionsCommandableHttpServiceV1 extends CommandableHttpService {
     public register(): void {
         const controller = this._dependencyResolver.getOneRequired<ISessionsController & { getCommandSet(): { getCommands(): unknown[] } }>('controller');
         const metrics = this._dependencyResolver.getOneOptional<SessionsMetrics>('metrics');
+        const apiKey = this._apiKey;
         const commands = controller.getCommandSet().getCommands() as SessionsCommand[];
         for (const command of commands) {
             const name = command.getName();
@@ -61,6 +73,7 @@ export class SessionsCommandableHttpServiceV1 extends CommandableHttpService {
                 const started = performance.now();
                 let status: number;
                 try {
+                    apiKey.check(correlationId, SessionsApiKey.fromHeaders(req.headers));
                     const result = await command.execute(correlationId, Parameters.fromValue(req.body ?? {}));
                     status = result == null ? 204 : 200;
                     this.sendResult(req, res, result);
@@ -72,7 +85,7 @@ export class SessionsCommandableHttpServiceV1 extends CommandableHttpService {
             });
         }
         if (this._swaggerEnable) {
-            const document = JSON.stringify(SessionsOpenApiDocument.create(this._baseRoute, commands));
+            const document = JSON.stringify(SessionsOpenApiDocument.create(this._baseRoute, commands, apiKey.enabled));
             this.registerRoute('get', this._swaggerRoute, NO_SCHEMA, (req: HttpRequest, res: HttpResponse) => {
                 res.setHeader('Content-Type', 'application/json');
                 res.send(200, JSON.parse(document));
@@ -94,7 +107,9 @@ export class SessionsCommandableHttpServiceV1 extends CommandableHttpService {
     /** Returns the status answered. */
     protected sendError(req: HttpRequest, res: HttpResponse, error: unknown): number {
         const body = HttpErrorBody.fromError(error, this.getCorrelationId(req));
-        if (!res.headersSent) res.send(body.status, body);
+        if (res.headersSent) return body.status;
+        if (body.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+        res.send(body.status, body);
         return body.status;
     }
 }

@@ -10,7 +10,8 @@ type Json = Record<string, unknown>;
  * every argument required (it tests a method reference instead of calling it).
  */
 export class SessionsOpenApiDocument {
-    public static create(baseRoute: string, commands: SessionsCommand[]): Json {
+    /** With requireApiKey, every command declares the API key schemes (Swagger UI's "Authorize"). */
+    public static create(baseRoute: string, commands: SessionsCommand[], requireApiKey = false): Json {
         const paths: Json = {};
         for (const command of commands) {
             paths['/' + baseRoute + '/' + command.getName()] = {
@@ -28,17 +29,26 @@ export class SessionsOpenApiDocument {
                         200: { description: 'The result', content: { 'application/json': { schema: { type: 'object' } } } },
                         204: { description: 'No result (unknown session id, or a command without a result)' },
                         400: { description: 'Invalid arguments or body', content: SessionsOpenApiDocument.errorContent() },
+                        ...(requireApiKey
+                            ? { 401: { description: 'Missing or wrong API key', content: SessionsOpenApiDocument.errorContent() } }
+                            : {}),
                         413: { description: 'Request body too large', content: SessionsOpenApiDocument.errorContent() },
                         500: { description: 'Internal error', content: SessionsOpenApiDocument.errorContent() }
                     }
                 }
             };
         }
+        const securitySchemes: Json = {
+            apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+            bearer: { type: 'http', scheme: 'bearer' }
+        };
         return {
             openapi: '3.0.3',
             info: { title: 'service-sessions', version: '1', description: 'User sessions microservice, commandable HTTP API v1' },
+            ...(requireApiKey ? { security: [{ apiKey: [] }, { bearer: [] }] } : {}),
             paths,
             components: {
+                ...(requireApiKey ? { securitySchemes } : {}),
                 schemas: {
                     Error: {
                         type: 'object',

@@ -1,0 +1,98 @@
+import { expect } from 'chai';
+import { ApplicationException } from 'pip-services3-commons-nodex';
+
+import { SessionsCommandableHttpClientV1 } from '../../src/clients/version1/SessionsCommandableHttpClientV1';
+import { SessionsApiKey } from '../../src/services/SessionsApiKey';
+import { HttpReply } from '../fixtures/HttpReply';
+import { rejection } from '../fixtures/Rejection';
+import { TestService } from '../fixtures/TestService';
+
+const KEY = 'k3y-for-the-sessions-api-0001';
+
+describe('SessionsApiKey', () => {
+    it('is off without a key and refuses keys shorter than 16 characters', () => {
+        expect(new SessionsApiKey(null).enabled).to.equal(false);
+        expect(new SessionsApiKey('').enabled).to.equal(false);
+        expect(() => new SessionsApiKey('short-key')).to.throw(/at least 16 characters/);
+    });
+
+    it('takes the key from x-api-key, else from a Bearer token', () => {
+        expect(SessionsApiKey.fromHeaders({ 'x-api-key': 'a', authorization: 'Bearer b' })).to.equal('a');
+        expect(SessionsApiKey.fromHeaders({ authorization: 'bearer  b ' })).to.equal('b');
+        expect(SessionsApiKey.fromHeaders({ authorization: 'Basic dXNlcjpwYXNz' })).to.equal(null);
+        expect(SessionsApiKey.fromHeaders({})).to.equal(null);
+    });
+
+    it('accepts exactly the key: not a prefix, an extension, another case, or a non-string', () => {
+        const apiKey = new SessionsApiKey(KEY);
+        expect(() => apiKey.check(null, KEY)).to.not.throw();
+        for (const wrong of [KEY.slice(0, -1), KEY + 'x', KEY.toUpperCase(), '', null, undefined, 42, [KEY]]) {
+            expect(() => apiKey.check('c1', wrong), String(wrong)).to.throw(/valid API key/);
+        }
+    });
+});
+
+describe('The HTTP API with HTTP_API_KEY set', function () {
+    this.timeout(30000);
+    let service: TestService;
+
+    before(async () => {
+        service = await TestService.start({ MEMORY_ENABLED: 'true', HTTP_API_KEY: KEY });
+    });
+
+    after(async () => {
+        await service?.stop();
+    });
+
+    it('answers 401 UNAUTHORIZED without the key or with a wrong one, and writes nothing', async () => {
+        const attempts: Array<Record<string, string>> = [{}, { 'x-api-key': 'wrong-key-wrong-key' }, { authorization: 'Bearer ' + KEY + 'x' }];
+        for (const headers of attempts) {
+            const reply = await service.call('open_session', { user_id: 'u1' },
+                { headers: { 'Content-Type': 'application/json', ...headers } });
+            expect(reply.status, JSON.stringify(headers)).to.equal(401);
+            expect(reply.body).to.include({ code: 'UNAUTHORIZED', status: 401 });
+            expect(reply.headers.get('www-authenticate')).to.equal('Bearer');
+            expect(reply.text).to.not.contain(KEY);
+        }
+        const listed = await service.call('get_sessions', { paging: { total: true } }, {
+            headers: { 'Content-Type': 'application/json', 'x-api-key': KEY }
+        });
+        expect(listed.body.total).to.equal(0);
+    });
+
+    it('runs commands with the key as x-api-key or as a Bearer token', async () => {
+        const opened = await service.call('open_session', { user_id: 'u1' },
+            { headers: { 'Content-Type': 'application/json', 'x-api-key': KEY } });
+        expect(opened.status).to.equal(200);
+        const got = await service.call('get_session_by_id', { session_id: opened.body.id },
+            { headers: { 'Content-Type': 'application/json', authorization: 'Bearer ' + KEY } });
+        expect(got.body.user_id).to.equal('u1');
+    });
+
+    it('leaves /heartbeat, /ready, /status, /metrics and the documents open; the OpenAPI document declares the key', async () => {
+        for (const route of ['/heartbeat', '/ready', '/status', '/metrics', '/v1/sessions/swagger', '/swagger']) {
+            expect((await fetch(service.url + route)).status, route).to.equal(200);
+        }
+        const document = (await HttpReply.read(await fetch(service.url + '/v1/sessions/swagger'))).body;
+        expect(document.components.securitySchemes.apiKey).to.deep.equal({ type: 'apiKey', in: 'header', name: 'x-api-key' });
+        expect(document.security).to.deep.equal([{ apiKey: [] }, { bearer: [] }]);
+        const metrics = await (await fetch(service.url + '/metrics')).text();
+        expect(metrics).to.match(/^sessions_requests_total\{api="http",command="open_session",status="401"\} [1-9]/m);
+    });
+
+    it('the HTTP client sends the key from auth.api_key', async () => {
+        const withKey = new SessionsCommandableHttpClientV1({ connection: { uri: service.url }, auth: { api_key: KEY } });
+        const withoutKey = new SessionsCommandableHttpClientV1({ connection: { uri: service.url } });
+        await withKey.open(null);
+        await withoutKey.open(null);
+        try {
+            expect((await withKey.openSession(null, 'client-user')).user_id).to.equal('client-user');
+            const error = await rejection(withoutKey.openSession(null, 'client-user')) as ApplicationException;
+            expect(error.code).to.equal('UNAUTHORIZED');
+            expect(error.status).to.equal(401);
+        } finally {
+            await withKey.close(null);
+            await withoutKey.close(null);
+        }
+    });
+});
