@@ -6,6 +6,7 @@ import { CompositeLogger } from 'pip-services3-components-nodex';
 
 import { SessionV1 } from '../data/version1/SessionV1';
 import { ISessionsPersistence } from '../persistence/ISessionsPersistence';
+import { SessionClosedException } from '../persistence/SessionClosedException';
 import { ISessionsController } from './ISessionsController';
 import { SessionIdGenerator } from './SessionIdGenerator';
 import { SessionsMetrics } from './SessionsMetrics';
@@ -98,20 +99,26 @@ export class SessionsController
 
     public async storeSessionData(correlationId: string | null, sessionId: string, data: unknown): Promise<SessionV1 | null> {
         return await this.track('update', this.persistence.updatePartially(correlationId, sessionId,
-            AnyValueMap.fromTuples('request_time', new Date(), 'data', data)));
+            AnyValueMap.fromTuples('request_time', new Date(), 'data', data), true));
     }
 
     public async updateSessionUser(correlationId: string | null, sessionId: string, user: unknown): Promise<SessionV1 | null> {
         return await this.track('update', this.persistence.updatePartially(correlationId, sessionId,
-            AnyValueMap.fromTuples('request_time', new Date(), 'user', user)));
+            AnyValueMap.fromTuples('request_time', new Date(), 'user', user), true));
     }
 
     public async closeSession(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
         const now = new Date();
-        const closed = await this.track('update', this.persistence.updatePartially(correlationId, sessionId,
-            AnyValueMap.fromTuples('active', false, 'request_time', now, 'close_time', now, 'data', null, 'user', null)));
-        if (closed != null) this._metrics?.sessionClosed();
-        return closed;
+        try {
+            const closed = await this.track('update', this.persistence.updatePartially(correlationId, sessionId,
+                AnyValueMap.fromTuples('active', false, 'request_time', now, 'close_time', now, 'data', null, 'user', null), true));
+            if (closed != null) this._metrics?.sessionClosed();
+            return closed;
+        } catch (err) {
+            // Closing a closed session changes nothing: its close_time stays the first one.
+            if (err instanceof SessionClosedException) return await this.getSessionById(correlationId, sessionId);
+            throw err;
+        }
     }
 
     public async closeExpiredSessions(correlationId: string | null): Promise<void> {

@@ -17,8 +17,12 @@ export interface ISessionsPersistence {
     /** Replaces the whole session; null when there is none with that id. */
     update(correlationId: string | null, item: SessionV1): Promise<SessionV1 | null>;
 
-    /** Sets the given fields; null when there is no session with that id. */
-    updatePartially(correlationId: string | null, id: string, data: AnyValueMap): Promise<SessionV1 | null>;
+    /**
+     * Sets the given fields; null when there is no session with that id. With requireActive,
+     * a closed session is left as it is and the call fails with 409 SESSION_CLOSED, checked
+     * and written in one step (so a late write can never land on a session just closed).
+     */
+    updatePartially(correlationId: string | null, id: string, data: AnyValueMap, requireActive?: boolean): Promise<SessionV1 | null>;
 
     deleteById(correlationId: string | null, id: string): Promise<SessionV1 | null>;
 

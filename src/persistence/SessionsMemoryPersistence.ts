@@ -6,6 +6,7 @@ import { CompositeLogger } from 'pip-services3-components-nodex';
 
 import { SessionV1 } from '../data/version1/SessionV1';
 import { ISessionsPersistence } from './ISessionsPersistence';
+import { SessionClosedException } from './SessionClosedException';
 import { SessionChange } from './SessionChange';
 import { NewestSessions } from './NewestSessions';
 import { SessionsFilter } from './SessionsFilter';
@@ -115,9 +116,11 @@ export class SessionsMemoryPersistence
         return await this.replace(correlationId, existing, { ...item });
     }
 
-    public async updatePartially(correlationId: string | null, id: string, data: AnyValueMap): Promise<SessionV1 | null> {
+    public async updatePartially(correlationId: string | null, id: string, data: AnyValueMap,
+        requireActive = false): Promise<SessionV1 | null> {
         const existing = this._items.get(id);
         if (existing == null) return null;
+        if (requireActive && !existing.active) throw new SessionClosedException(correlationId);
         const stored = { ...existing, ...data.getAsObject() } as SessionV1;
         stored.id = id;
         return await this.replace(correlationId, existing, stored);

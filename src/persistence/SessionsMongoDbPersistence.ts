@@ -9,6 +9,7 @@ import {
 
 import { SessionV1 } from '../data/version1/SessionV1';
 import { ISessionsPersistence } from './ISessionsPersistence';
+import { SessionClosedException } from './SessionClosedException';
 import { SessionsFilter } from './SessionsFilter';
 
 const DUPLICATE_KEY = 11000;
@@ -76,12 +77,18 @@ export class SessionsMongoDbPersistence
         });
     }
 
-    public async updatePartially(correlationId: string | null, id: string, data: AnyValueMap): Promise<SessionV1> {
+    public async updatePartially(correlationId: string | null, id: string, data: AnyValueMap,
+        requireActive = false): Promise<SessionV1> {
         return await this.guard(correlationId, async () => {
             const fields = { ...data.getAsObject() } as Partial<SessionDocument> & { id?: string };
             delete fields.id;
             delete fields._id;
-            const result = await this.sessions.findOneAndUpdate({ _id: id }, { $set: fields }, { returnDocument: 'after' });
+            const filter = requireActive ? { _id: id, active: true } : { _id: id };
+            const result = await this.sessions.findOneAndUpdate(filter, { $set: fields }, { returnDocument: 'after' });
+            // No match under the condition: either there is no such session or it is closed.
+            if (result.value == null && requireActive && await this.sessions.countDocuments({ _id: id }, { limit: 1 }) > 0) {
+                throw new SessionClosedException(correlationId);
+            }
             return SessionsMongoDbPersistence.toPublic(result.value);
         });
     }

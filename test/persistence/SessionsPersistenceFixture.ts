@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { AnyValueMap, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
+import { AnyValueMap, ApplicationException, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
 
 import { SessionV1 } from '../../src/data/version1/SessionV1';
 import { ISessionsPersistence } from '../../src/persistence/ISessionsPersistence';
@@ -33,6 +33,8 @@ export class SessionsPersistenceFixture {
             it('filters by id, user_id, active and time range', () => fixture.testFilters());
             it('pages newest first without user and data', () => fixture.testPagingOrderAndProjection());
             it('closes expired sessions', () => fixture.testCloseExpired());
+            it('refuses a write that needs an active session on a closed one, changing nothing',
+                () => fixture.testWriteRequiringActive());
         });
     }
 
@@ -40,6 +42,22 @@ export class SessionsPersistenceFixture {
 
     public constructor(persistence: ISessionsPersistence) {
         this._persistence = persistence;
+    }
+
+    public async testWriteRequiringActive(): Promise<void> {
+        const p = this._persistence;
+        await p.create(null, makeSession('open-1', 'u1', 0));
+        await p.create(null, makeSession('closed-1', 'u1', 0, false));
+        const before = await p.getOneById(null, 'closed-1');
+
+        const written = await p.updatePartially(null, 'open-1', AnyValueMap.fromTuples('data', { n: 1 }), true);
+        expect(written!.data).to.deep.equal({ n: 1 });
+        const error = await p.updatePartially(null, 'closed-1', AnyValueMap.fromTuples('data', { n: 2 }), true)
+            .then(() => null, (err: ApplicationException) => err);
+        expect(error?.code).to.equal('SESSION_CLOSED');
+        expect(error?.status).to.equal(409);
+        expect(await p.getOneById(null, 'closed-1')).to.deep.equal(before);
+        expect(await p.updatePartially(null, 'missing', AnyValueMap.fromTuples('data', 1), true)).to.equal(null);
     }
 
     public async testCrudOperations(): Promise<void> {

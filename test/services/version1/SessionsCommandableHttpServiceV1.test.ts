@@ -106,6 +106,22 @@ function describeHttpApi(storeName: string, storeEnvironment: StoreEnvironment):
             expect(gone.status).to.equal(204);
         });
 
+        it('refuses data or a user for a closed session with 409 SESSION_CLOSED; closing it again changes nothing', async () => {
+            const opened = (await service.call('open_session', { user_id: 'closing-user', data: { step: 1 } })).body;
+            const closed = (await service.call('close_session', { session_id: opened.id })).body;
+            for (const [command, args] of [
+                ['store_session_data', { data: { late: true } }], ['update_session_user', { user: { late: true } }]
+            ] as Array<[string, Record<string, unknown>]>) {
+                const reply = await service.call(command, { session_id: opened.id, ...args });
+                expectCleanError(reply, 409, 'SESSION_CLOSED');
+            }
+            const again = await service.call('close_session', { session_id: opened.id });
+            expect(again.status).to.equal(200);
+            expect(again.body).to.deep.equal(closed);
+            const stored = await service.call('get_session_by_id', { session_id: opened.id });
+            expect(stored.body, 'unchanged since it was closed').to.deep.equal(closed);
+        });
+
         it('answers 204 with an empty body for an unknown session id', async () => {
             for (const [command, args] of [
                 ['get_session_by_id', {}], ['store_session_data', { data: 1 }], ['update_session_user', { user: {} }],
