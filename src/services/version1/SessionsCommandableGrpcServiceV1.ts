@@ -6,6 +6,8 @@ import {
 import { CommandableGrpcService } from 'pip-services3-grpc-nodex';
 
 import { SessionsCommand } from '../../logic/SessionsCommand';
+import { SessionsMetrics } from '../../logic/SessionsMetrics';
+import { HttpErrorBody } from '../HttpErrorBody';
 import { InvokeReplyMessage, InvokeRequestMessage } from '../../protos/SessionsProtoV1';
 import { SessionsGrpcEndpoint } from './SessionsGrpcEndpoint';
 import { SessionsGrpcErrorsV1 } from './SessionsGrpcErrorsV1';
@@ -37,6 +39,7 @@ export class SessionsCommandableGrpcServiceV1 extends CommandableGrpcService {
     public constructor() {
         super(SessionsCommandableGrpcServiceV1._baseName);
         this._dependencyResolver.put('controller', new Descriptor('service-sessions', 'controller', 'default', '*', '1.0'));
+        this._dependencyResolver.put('metrics', new Descriptor('service-sessions', 'metrics', '*', '*', '1.0'));
     }
 
     public configure(config: ConfigParams): void {
@@ -71,17 +74,20 @@ export class SessionsCommandableGrpcServiceV1 extends CommandableGrpcService {
 
     private async invoke(method: string, command: SessionsCommand, request: InvokeRequestMessage): Promise<InvokeReplyMessage> {
         const correlationId = request.correlation_id || null;
-        const timing = this.instrument(correlationId as string, method);
+        const metrics = this._dependencyResolver.getOneOptional<SessionsMetrics>('metrics');
+        const started = performance.now();
         try {
             const args = SessionsCommandableGrpcServiceV1.parseArgs(request);
             const result = await command.execute(correlationId, Parameters.fromValue(args));
-            timing.endTiming();
+            metrics?.recordRequest('commandable-grpc', command.getName(), result == null ? 204 : 200,
+                (performance.now() - started) / 1000);
             return result == null
                 ? { error: null, result_empty: true, result_json: '' }
                 : { error: null, result_empty: false, result_json: JSON.stringify(result) };
         } catch (err) {
             SessionsGrpcErrorsV1.log(this._logger, correlationId, command.getName(), err);
-            timing.endTiming();
+            metrics?.recordRequest('commandable-grpc', command.getName(), HttpErrorBody.fromError(err).status,
+                (performance.now() - started) / 1000);
             return { error: SessionsGrpcErrorsV1.toDescription(err, correlationId), result_empty: true, result_json: '' };
         }
     }

@@ -6,6 +6,8 @@ import { GrpcService } from 'pip-services3-grpc-nodex';
 
 import { SessionV1 } from '../../data/version1/SessionV1';
 import { SessionsCommand } from '../../logic/SessionsCommand';
+import { SessionsMetrics } from '../../logic/SessionsMetrics';
+import { HttpErrorBody } from '../HttpErrorBody';
 import {
     SessionEmptyReplyMessage, SessionIdRequestMessage, SessionObjectReplyMessage, SessionOpenRequestMessage, SessionPageReplyMessage,
     SessionPageRequestMessage, SessionRequestMessage, SessionsProtoV1, SessionStoreDataRequestMessage, SessionUpdateUserRequestMessage
@@ -42,6 +44,7 @@ export class SessionsGrpcServiceV1 extends GrpcService {
     public constructor() {
         super(SessionsProtoV1.tolerant(SessionsProtoV1.sessions().service));
         this._dependencyResolver.put('controller', new Descriptor('service-sessions', 'controller', 'default', '*', '1.0'));
+        this._dependencyResolver.put('metrics', new Descriptor('service-sessions', 'metrics', '*', '*', '1.0'));
     }
 
     public configure(config: ConfigParams): void {
@@ -104,8 +107,8 @@ export class SessionsGrpcServiceV1 extends GrpcService {
         call: grpc.ServerUnaryCall<Request, Reply>, toArgs: (request: Request) => SessionsCommandArgs,
         toReply: (result: unknown) => Reply): Promise<Reply> {
         const correlationId = call.request.correlation_id || null;
-        const method = 'v1/sessions.' + name;
-        const timing = this.instrument(correlationId as string, method);
+        const metrics = this._dependencyResolver.getOneOptional<SessionsMetrics>('metrics');
+        const started = performance.now();
         try {
             if (SessionsProtoV1.isUndecodable(call.request)) {
                 throw new BadRequestException(correlationId ?? undefined, 'INVALID_MESSAGE',
@@ -114,11 +117,11 @@ export class SessionsGrpcServiceV1 extends GrpcService {
             const command = this._commands.get(name);
             if (command == null) throw new InvalidStateException(correlationId ?? undefined, 'NO_COMMAND', 'The controller has no command ' + name);
             const result = await command.execute(correlationId, Parameters.fromValue(toArgs(call.request)));
-            timing.endTiming();
+            metrics?.recordRequest('grpc', name, result == null ? 204 : 200, (performance.now() - started) / 1000);
             return toReply(result);
         } catch (err) {
             SessionsGrpcErrorsV1.log(this._logger, correlationId, name, err);
-            timing.endTiming();
+            metrics?.recordRequest('grpc', name, HttpErrorBody.fromError(err).status, (performance.now() - started) / 1000);
             throw SessionsGrpcErrorsV1.toStatus(err, correlationId);
         }
     }

@@ -123,6 +123,11 @@ describe('SessionsCommandableGrpcServiceV1 (commandable.Commandable)', () => {
             expect((await client.invoke('v1/sessions.delete_session_by_id', { session_id: session.id })).result.id).to.equal(session.id);
             const gone = await client.invoke('v1/sessions.get_session_by_id', { session_id: session.id });
             expect(gone.reply).to.deep.include({ error: null, result_empty: true });
+
+            const metrics = await (await fetch(service.url + '/metrics')).text();
+            expect(metrics, 'counted in the metrics').to.match(
+                /^sessions_requests_total\{api="commandable-grpc",command="open_session",status="200"\} 1$/m);
+            expect(metrics).to.match(/^sessions_requests_total\{api="commandable-grpc",command="get_session_by_id",status="204"\} 1$/m);
         });
 
         it('answers bad arguments with an error reply in the HTTP API\'s shape, with the correlation id and no stack', async () => {

@@ -165,6 +165,10 @@ describe('SessionsGrpcServiceV1 (sessions_v1.Sessions)', () => {
             expect(deleted.reply.session.id).to.equal(session.id);
             const gone = await client.call('get_session_by_id', { session_id: session.id });
             expect(gone.reply).to.deep.equal({ error: null, session: null });
+
+            const metrics = await (await fetch(service.url + '/metrics')).text();
+            expect(metrics, 'counted in the metrics').to.match(/^sessions_requests_total\{api="grpc",command="open_session",status="200"\} 1$/m);
+            expect(metrics).to.match(/^sessions_requests_total\{api="grpc",command="get_session_by_id",status="204"\} 1$/m);
         });
 
         it('answers missing and wrong arguments with INVALID_ARGUMENT and the service error in the trailer, changing nothing', async () => {
