@@ -251,6 +251,10 @@ export class SessionsHttpEndpoint extends HttpEndpoint {
     }
 
     private run(req: SessionsHttpRequest, res: Response, route: Route): void {
+        if (this._interceptors.length === 0) {
+            this.runRoute(req, res, route).catch((err: unknown) => this.sendError(req, res, err));
+            return;
+        }
         const interceptors = this._interceptors.filter(item => item.prefix === '/' || req.pathname.startsWith(item.prefix));
         const next = (index: number): void => {
             if (index < interceptors.length) {
