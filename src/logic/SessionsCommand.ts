@@ -32,21 +32,39 @@ export class SessionsCommand implements ICommand {
     }
 
     /**
+     * Arguments for execute() from a parsed request body or message: its own properties,
+     * copied without calling anything on it. Parameters.fromValue() calls the value's
+     * hasOwnProperty(), which a caller's argument of that name replaces (a TypeError, a 500).
+     */
+    public static argumentsOf(value: unknown): Parameters {
+        const args = new Parameters();
+        if (value == null || typeof value !== 'object') return args;
+        for (const key of Object.keys(value)) {
+            Object.defineProperty(args, key, {
+                value: (value as Record<string, unknown>)[key], enumerable: true, writable: true, configurable: true
+            });
+        }
+        return args;
+    }
+
+    /**
      * Checks each declared argument by its exact name. The toolkit's ObjectSchema first
      * lists the value's properties by reflection (walking the prototype chain, on every
      * request) and matches names case-insensitively; the property checks are the same.
      */
     public validate(args: Parameters): ValidationResult[] {
-        const results: ValidationResult[] = [];
-        for (const property of this._schema.getProperties() ?? []) {
-            const value: unknown = args.get(property.getName());
-            property.performValidation('', value === undefined ? null : value, results);
-        }
-        return results;
+        return this.check(this.declaredValues(args));
     }
 
+    /**
+     * Runs the action with the declared arguments only, as the caller gave them. Read
+     * through args.get(), false, 0 and "" came out as null (so `data: false` was refused
+     * as missing and `data: 0` stored as null), and an argument named after one of
+     * Parameters' methods (`get`, `getAsString`, ...) replaced it: a TypeError, a 500.
+     */
     public async execute(correlationId: string | null, args: Parameters): Promise<unknown> {
-        const errors = this.validate(args).filter(result => result.getType() === ValidationResultType.Error);
+        const values = this.declaredValues(args);
+        const errors = this.check(values).filter(result => result.getType() === ValidationResultType.Error);
         if (errors.length > 0) {
             const message = 'Invalid arguments for ' + this._name + ': '
                 + errors.map(error => error.getMessage()).join('; ');
@@ -55,6 +73,43 @@ export class SessionsCommand implements ICommand {
                 .withDetails('field', errors[0].getPath())
                 .withDetails('fields', errors.map(error => error.getPath()).join(','));
         }
-        return await this._action(correlationId, args);
+        const declared = new Parameters();
+        for (const [name, value] of values) {
+            if (value !== undefined) declared.put(name, value);
+        }
+        return await this._action(correlationId, declared);
+    }
+
+    /** The value of each declared argument: the caller's own property by that exact name, or undefined. */
+    private declaredValues(args: Parameters): Map<string, unknown> {
+        const values = new Map<string, unknown>();
+        for (const property of this._schema.getProperties() ?? []) {
+            const name = property.getName();
+            values.set(name, Object.prototype.hasOwnProperty.call(args, name)
+                ? (args as unknown as Record<string, unknown>)[name]
+                : undefined);
+        }
+        return values;
+    }
+
+    /**
+     * The toolkit's object schemas (filter, paging) inspect a value by reflection and
+     * throw on some shapes, such as an own `constructor` field that is not a function
+     * (`{"paging": {"constructor": []}}` was a 500); a value a schema cannot even
+     * inspect is rejected as malformed.
+     */
+    private check(values: Map<string, unknown>): ValidationResult[] {
+        const results: ValidationResult[] = [];
+        for (const property of this._schema.getProperties() ?? []) {
+            const name = property.getName();
+            const value = values.get(name);
+            try {
+                property.performValidation('', value === undefined ? null : value, results);
+            } catch {
+                results.push(new ValidationResult(name, ValidationResultType.Error, 'MALFORMED_VALUE',
+                    name + ' is malformed', null, null));
+            }
+        }
+        return results;
     }
 }

@@ -1,8 +1,10 @@
 import {
-    BadRequestException, CommandSet, FilterParams, FilterParamsSchema, ObjectSchema, PagingParams, PagingParamsSchema, Parameters, TypeCode
+    BadRequestException, CommandSet, FilterParams, FilterParamsSchema, ICommand, ObjectSchema, PagingParams, PagingParamsSchema, Parameters,
+    TypeCode
 } from 'pip-services3-commons-nodex';
 
 import { ISessionsController } from './ISessionsController';
+import { NestingDepthRule } from './NestingDepthRule';
 import { NonEmptyStringRule } from './NonEmptyStringRule';
 import { SessionsCommand } from './SessionsCommand';
 
@@ -19,8 +21,8 @@ export class SessionsCommandSet extends CommandSet {
 
         this.addCommand(new SessionsCommand('get_sessions',
             new ObjectSchema(true)
-                .withOptionalProperty('filter', new FilterParamsSchema())
-                .withOptionalProperty('paging', new PagingParamsSchema()),
+                .withOptionalProperty('filter', new FilterParamsSchema(), new NestingDepthRule())
+                .withOptionalProperty('paging', new PagingParamsSchema(), new NestingDepthRule()),
             async (correlationId, args) => await this._logic.getSessions(correlationId,
                 FilterParams.fromValue(args.get('filter')), PagingParams.fromValue(args.get('paging')))));
 
@@ -33,25 +35,25 @@ export class SessionsCommandSet extends CommandSet {
                 .withOptionalProperty('user_name', TypeCode.String)
                 .withOptionalProperty('address', TypeCode.String)
                 .withOptionalProperty('client', TypeCode.String)
-                .withOptionalProperty('user', null)
-                .withOptionalProperty('data', null),
+                .withOptionalProperty('user', null, new NestingDepthRule())
+                .withOptionalProperty('data', null, new NestingDepthRule()),
             async (correlationId, args) => await this._logic.openSession(correlationId,
                 args.getAsString('user_id'),
                 args.getAsNullableString('user_name'),
                 args.getAsNullableString('address'),
                 args.getAsNullableString('client'),
-                args.get('user'),
-                args.get('data'))));
+                SessionsCommandSet.valueOf(args, 'user') ?? null,
+                SessionsCommandSet.valueOf(args, 'data') ?? null)));
 
         this.addCommand(new SessionsCommand('store_session_data',
-            SessionsCommandSet.sessionIdSchema().withRequiredProperty('data', null),
+            SessionsCommandSet.sessionIdSchema().withRequiredProperty('data', null, new NestingDepthRule()),
             async (correlationId, args) => await this._logic.storeSessionData(correlationId,
-                SessionsCommandSet.sessionId(args), args.get('data'))));
+                SessionsCommandSet.sessionId(args), SessionsCommandSet.valueOf(args, 'data'))));
 
         this.addCommand(new SessionsCommand('update_session_user',
-            SessionsCommandSet.sessionIdSchema().withRequiredProperty('user', null),
+            SessionsCommandSet.sessionIdSchema().withRequiredProperty('user', null, new NestingDepthRule()),
             async (correlationId, args) => await this._logic.updateSessionUser(correlationId,
-                SessionsCommandSet.sessionId(args), args.get('user'))));
+                SessionsCommandSet.sessionId(args), SessionsCommandSet.valueOf(args, 'user'))));
 
         this.addCommand(new SessionsCommand('close_session', SessionsCommandSet.sessionIdSchema(),
             async (correlationId, args) => await this._logic.closeSession(correlationId, SessionsCommandSet.sessionId(args))));
@@ -61,6 +63,16 @@ export class SessionsCommandSet extends CommandSet {
 
         this.addCommand(new SessionsCommand('delete_session_by_id', SessionsCommandSet.sessionIdSchema(),
             async (correlationId, args) => await this._logic.deleteSessionById(correlationId, SessionsCommandSet.sessionId(args))));
+    }
+
+    /**
+     * Finds a command by its exact name. The toolkit looks names up in a plain object, so
+     * "constructor", "toString" or "__proto__" found Object's members, and running one
+     * failed with a TypeError (a 500) instead of an unknown command.
+     */
+    public findCommand(commandName: string): ICommand {
+        const command = this.getCommands().find(item => item.getName() === commandName);
+        return command as ICommand;
     }
 
     /**
@@ -83,5 +95,10 @@ export class SessionsCommandSet extends CommandSet {
 
     private static sessionId(args: Parameters): string {
         return args.getAsString('session_id');
+    }
+
+    /** An argument as given: args.get() turns false, 0 and "" into null, and user and data are opaque values. */
+    private static valueOf(args: Parameters, name: string): unknown {
+        return Object.prototype.hasOwnProperty.call(args, name) ? (args as unknown as Record<string, unknown>)[name] : undefined;
     }
 }

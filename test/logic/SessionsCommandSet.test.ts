@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Descriptor, Parameters, References } from 'pip-services3-commons-nodex';
 
 import { SessionV1 } from '../../src/data/version1/SessionV1';
+import { SessionsCommand } from '../../src/logic/SessionsCommand';
 import { SessionsController } from '../../src/logic/SessionsController';
 import { SessionsMemoryPersistence } from '../../src/persistence/SessionsMemoryPersistence';
 
@@ -43,6 +44,88 @@ describe('SessionsCommandSet', () => {
         } catch (err) {
             expect((err as { code: string }).code).to.equal('CMD_NOT_FOUND');
         }
+    });
+
+    /** The error a command fails with; fails the test if it succeeds. */
+    async function failure(command: string, args: Parameters): Promise<{ code?: string; status?: number; details?: { field?: string } }> {
+        try {
+            await controller.getCommandSet().execute('t', command, args);
+        } catch (err) {
+            return err as { code?: string; status?: number; details?: { field?: string } };
+        }
+        throw new Error('Expected ' + command + ' to fail');
+    }
+
+    it('stores false, 0 and "" in user and data as given, not as null or as missing', async () => {
+        const commands = controller.getCommandSet();
+        for (const value of [false, 0, '']) {
+            const opened = await commands.execute('t', 'open_session', Parameters.fromValue({ user_id: 'u', user: value, data: value })) as SessionV1;
+            expect(opened.user, JSON.stringify(value)).to.equal(value);
+            expect(opened.data, JSON.stringify(value)).to.equal(value);
+            const stored = await commands.execute('t', 'store_session_data', Parameters.fromValue({ session_id: opened.id, data: value })) as SessionV1;
+            expect(stored.data, JSON.stringify(value)).to.equal(value);
+            const updated = await commands.execute('t', 'update_session_user', Parameters.fromValue({ session_id: opened.id, user: value })) as SessionV1;
+            expect(updated.user, JSON.stringify(value)).to.equal(value);
+        }
+        const plain = await commands.execute('t', 'open_session', Parameters.fromValue({ user_id: 'u' })) as SessionV1;
+        expect(plain).to.include({ user: null, data: null });
+    });
+
+    it('refuses a wrong-typed falsy argument by its type instead of ignoring it or calling it missing', async () => {
+        const error = await failure('open_session', Parameters.fromValue({ user_id: 0 }));
+        expect(error.code).to.equal('INVALID_DATA');
+        expect((error as Error).message).to.match(/user_id type must be string/);
+        expect((await failure('open_session', Parameters.fromValue({ user_id: 'u', user_name: 0 }))).details?.field).to.equal('user_name');
+    });
+
+    it('ignores arguments named after Parameters\' methods instead of failing with a 500', async () => {
+        const commands = controller.getCommandSet();
+        const args = SessionsCommand.argumentsOf({
+            user_id: 'u', get: 1, getAsString: 'x', getAsNullableString: 2, getAsObject: [], hasOwnProperty: 1, put: null
+        });
+        const opened = await commands.execute('t', 'open_session', args) as SessionV1;
+        expect(opened.user_id).to.equal('u');
+        const found = await commands.execute('t', 'get_session_by_id', SessionsCommand.argumentsOf({ session_id: opened.id, get: 1 }));
+        expect(found).to.deep.equal(opened);
+    });
+
+    it('refuses user and data nested deeper than 64 levels with INVALID_DATA, even 10,000 deep', async () => {
+        let deep: unknown = 1;
+        for (let level = 0; level < 10000; level++) deep = { a: deep };
+        let limit: unknown = 1;
+        for (let level = 0; level < 64; level++) limit = [limit];
+        const commands = controller.getCommandSet();
+        const opened = await commands.execute('t', 'open_session', Parameters.fromValue({ user_id: 'u', data: limit })) as SessionV1;
+        for (const [command, args, field] of [
+            ['open_session', { user_id: 'u', data: deep }, 'data'],
+            ['open_session', { user_id: 'u', user: [limit] }, 'user'],
+            ['store_session_data', { session_id: opened.id, data: deep }, 'data'],
+            ['update_session_user', { session_id: opened.id, user: deep }, 'user'],
+            ['get_sessions', { filter: { user_id: deep } }, 'filter'],
+            ['get_sessions', { paging: { skip: deep } }, 'paging']
+        ] as Array<[string, Record<string, unknown>, string]>) {
+            const error = await failure(command, Parameters.fromValue(args));
+            expect(error.code, command).to.equal('INVALID_DATA');
+            expect(error.details?.field, command).to.equal(field);
+        }
+        expect(await commands.execute('t', 'get_session_by_id', Parameters.fromValue({ session_id: opened.id }))).to.deep.equal(opened);
+    });
+
+    it('refuses a paging object the toolkit cannot inspect (an own constructor field) with INVALID_DATA', async () => {
+        for (const args of [{ paging: { constructor: [] } }, { paging: { constructor: 'x' } }, { paging: { constructor: null } }]) {
+            const error = await failure('get_sessions', Parameters.fromValue(args));
+            expect(error.code, JSON.stringify(args)).to.equal('INVALID_DATA');
+            expect(error.status).to.equal(400);
+        }
+    });
+
+    it('does not take members of Object.prototype for commands', async () => {
+        const commands = controller.getCommandSet();
+        for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+            expect(commands.findCommand(name), name).to.equal(undefined);
+            expect((await failure(name, new Parameters())).code, name).to.equal('CMD_NOT_FOUND');
+        }
+        expect(commands.findCommand('get_sessions').getName()).to.equal('get_sessions');
     });
 
     it('lets errors of the logic through with their own status instead of a 500', async () => {
