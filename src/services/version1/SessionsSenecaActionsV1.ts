@@ -1,5 +1,5 @@
 import * as secureJson from 'secure-json-parse';
-import { BadRequestException, NotFoundException, Parameters } from 'pip-services3-commons-nodex';
+import { BadRequestException, NotFoundException } from 'pip-services3-commons-nodex';
 import { ILogger } from 'pip-services3-components-nodex';
 
 import { SessionsCommand } from '../../logic/SessionsCommand';
@@ -92,7 +92,7 @@ export class SessionsSenecaActionsV1 {
                     'Unknown command: ' + SessionsSenecaActionsV1.describe(msg.cmd));
             }
             const args = this.argumentsOf(correlationId, msg);
-            return SessionsSenecaReplyV1.result(await command.execute(correlationId, Parameters.fromValue(args)));
+            return SessionsSenecaReplyV1.result(await command.execute(correlationId, SessionsCommand.argumentsOf(args)));
         } catch (err) {
             this.logFailure(correlationId, name, err);
             return SessionsSenecaReplyV1.error(err, correlationId);

@@ -1,8 +1,8 @@
 import * as net from 'net';
 
 import {
-    ConfigException, ConfigParams, ConnectionException, DependencyResolver, ICommandable, IConfigurable, IOpenable,
-    IReferenceable, IReferences, NotFoundException
+    ApplicationException, BadRequestException, ConfigException, ConfigParams, ConnectionException, DependencyResolver, ICommandable,
+    IConfigurable, IOpenable, IReferenceable, IReferences, NotFoundException
 } from 'pip-services3-commons-nodex';
 import { CompositeLogger } from 'pip-services3-components-nodex';
 
@@ -11,6 +11,15 @@ import { ISenecaInstance, SenecaInwardSpec, SenecaInwardStop, SenecaInwardTask, 
 import { SessionsSenecaActionsV1 } from './SessionsSenecaActionsV1';
 import { SessionsSenecaLogAdapter } from './SessionsSenecaLogAdapter';
 import { SessionsSenecaReplyV1 } from './SessionsSenecaReplyV1';
+
+/** The parts of the meta Seneca builds for a message (before the inward steps run) that the guard reads. */
+interface SenecaInwardMeta {
+    prior?: unknown;
+    closing?: boolean;
+    dflt?: unknown;
+}
+
+type SenecaInwardData = SenecaInwardSpec['data'] & { meta?: SenecaInwardMeta };
 
 /** How long open() waits for Seneca to listen and close() for it to close. */
 const STEP_TIMEOUT = 10000;
@@ -32,6 +41,12 @@ const STEP_TIMEOUT = 10000;
  * - a remote message for any other pattern gets a 404 envelope: a transport listener
  *   runs whatever the message matches, and Seneca's own actions would let any caller
  *   close the instance (role:seneca,cmd:close) or open more listeners;
+ * - a remote message with fields that steer Seneca itself (prior$, fatal$, timeout$,
+ *   gate$, local$, closing$, default$, plugin$) gets a 400 envelope: prior$ ran an
+ *   action chosen by id, past the pattern, and fatal$ let a single failing message
+ *   close the Seneca API;
+ * - no action cache: Seneca answered a message whose id it had seen recently with the
+ *   earlier result, without running it;
  * - Seneca logs only warnings and errors, into the service's log; its fatal errors
  *   close the Seneca API and are logged instead of ending the process;
  * - Seneca's options come from here alone, not from SENECA_OPTIONS, --seneca.* arguments
@@ -144,7 +159,11 @@ export class SessionsSenecaServiceV1 implements IConfigurable, IReferenceable, I
             // Seneca reads process.argv, SENECA_OPTIONS and friends by default; this config decides.
             debug: { argv: [], env: {} },
             // Seneca ends the process on a fatal error of its own; here that closes the Seneca API only.
-            system: { exit: () => this.fatal() }
+            system: { exit: () => this.fatal() },
+            // Seneca's action cache answers a message whose id it has seen recently with the earlier
+            // result, without running it. Remote callers choose their ids: a reused id got a stale
+            // answer (a write not done), or another caller's session.
+            history: { active: false }
         };
     }
 
@@ -203,13 +222,40 @@ export class SessionsSenecaServiceV1 implements IConfigurable, IReferenceable, I
         return function sessions_remote_guard(spec: SenecaInwardSpec): SenecaInwardStop | undefined {
             const msg = spec.data.msg;
             if (!SessionsSenecaActionsV1.isRemote(msg)) return undefined;
-            if (String(msg.role) === pattern.role && String(msg.version) === String(pattern.version)) return undefined;
             const correlationId = typeof msg.correlation_id === 'string' && msg.correlation_id !== '' ? msg.correlation_id : null;
-            logger.debug(correlationId ?? '', 'Rejected a Seneca message for another pattern');
-            const error = new NotFoundException(correlationId ?? undefined, 'RESOURCE_NOT_FOUND',
-                'Unknown pattern: this service answers role:sessions,version:1,cmd:<command>');
+            let error: ApplicationException;
+            if (String(msg.role) !== pattern.role || String(msg.version) !== String(pattern.version)) {
+                error = new NotFoundException(correlationId ?? undefined, 'RESOURCE_NOT_FOUND',
+                    'Unknown pattern: this service answers role:sessions,version:1,cmd:<command>');
+            } else {
+                const control = SessionsSenecaServiceV1.controlFields(msg, (spec.data as SenecaInwardData).meta);
+                if (control.length === 0) return undefined;
+                error = new BadRequestException(correlationId ?? undefined, 'INVALID_DATA',
+                    'Seneca control fields are not accepted from remote callers: ' + control.join(', '))
+                    .withDetails('field', control[0]);
+            }
+            logger.debug(correlationId ?? '', 'Rejected a Seneca message: %s', error.message);
             return { op: 'stop', out: { kind: 'result', result: SessionsSenecaReplyV1.error(error, correlationId) } };
         };
+    }
+
+    /**
+     * The fields of a remote message that would steer how Seneca runs it. prior$ picks
+     * an action definition by id, bypassing the pattern (a wrong one failed as
+     * act_not_found, with a source path in the reply); with fatal$ any failure closed
+     * the whole Seneca API; timeout$, gate$, local$, closing$ (also via meta$),
+     * default$ and plugin$ change timing, ordering and lookup. Seneca reads some of them
+     * into the message's meta before this guard runs, so both are checked.
+     */
+    private static controlFields(msg: SenecaMessage, meta: SenecaInwardMeta | undefined): string[] {
+        const found: string[] = [];
+        if (meta?.prior != null) found.push('prior$');
+        for (const field of ['fatal$', 'timeout$', 'gate$', 'local$', 'closing$', 'default$', 'plugin$']) {
+            if (msg[field] != null) found.push(field);
+        }
+        if (meta?.closing === true && !found.includes('closing$')) found.push('meta$');
+        if (meta?.dflt != null && !found.includes('default$')) found.push('meta$');
+        return found;
     }
 
     private static async closeSeneca(seneca: ISenecaInstance): Promise<void> {

@@ -236,6 +236,35 @@ describe('SessionsSenecaServiceV1 and malformed messages, over raw tcp', functio
         await expectStillServing();
     });
 
+    it('refuses fields that steer Seneca itself (prior$, fatal$, timeout$, ...) from remote callers, and keeps serving', async () => {
+        // prior$ picked an action by id past the pattern; with fatal$ its failure closed the whole Seneca API.
+        for (const fields of [
+            { prior$: 'nope', fatal$: true }, { prior$: 'nope' }, { fatal$: true }, { timeout$: 1 }, { gate$: true }, { local$: true },
+            { default$: { x: 1 } }, { plugin$: { name: 'x' } }, { closing$: true }, { meta$: { closing: true } }
+        ] as Json[]) {
+            const error = await errorOf(cmd('get_sessions', fields));
+            expect(error, JSON.stringify(fields)).to.include({ status: 400, code: 'INVALID_DATA' });
+            expect(error.message, JSON.stringify(fields)).to.match(/control fields/);
+        }
+        await expectStillServing();
+    });
+
+    it('runs a message again when its id is reused, instead of answering from Seneca\'s action cache', async () => {
+        const frame = (userId: string): string => JSON.stringify({
+            id: 'same-id/tx', kind: 'act', origin: 'raw-test', sync: true, act: cmd('open_session', { user_id: userId })
+        });
+        const first = await SenecaTestApp.sendRawTcp(port, frame('first')) as { res: { result: Json } };
+        const second = await SenecaTestApp.sendRawTcp(port, frame('second')) as { res: { result: Json } };
+        expect(first.res.result.user_id).to.equal('first');
+        expect(second.res.result.user_id, 'not the first call\'s cached result').to.equal('second');
+        expect(second.res.result.id).to.not.equal(first.res.result.id);
+    });
+
+    it('runs a command whose message has fields named hasOwnProperty or get', async () => {
+        const reply = await SenecaTestApp.sendRawTcp(port, cmd('open_session', { user_id: 'fields', hasOwnProperty: 1, get: 2 }));
+        expect((reply!.res as { result: Json }).result.user_id).to.equal('fields');
+    });
+
     it('answers a huge message with 413 PAYLOAD_TOO_LARGE and keeps serving', async () => {
         const error = await errorOf(cmd('open_session', { user_id: 'big', data: 'x'.repeat(3 * 1024 * 1024) }));
         expect(error).to.include({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
