@@ -19,17 +19,19 @@ export interface RawHttpResponse {
 
 /**
  * HTTP requests to one local port with full control of method, path, headers and body
- * bytes (fetch would add, check or rewrite some of them), over one kept-alive
- * connection at a time, and raw socket writes for what no HTTP client would send.
+ * bytes (fetch would add, check or rewrite some of them), over kept-alive connections
+ * (one unless asked for more), and raw socket writes for what no HTTP client would send.
  */
 export class RawHttpClient {
     private readonly _port: number;
     private readonly _timeoutMs: number;
-    private readonly _agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    private readonly _agent: http.Agent;
 
-    public constructor(port: number, timeoutMs = 30000) {
+    /** connections: how many requests may be in flight at once (each on its own kept-alive connection). */
+    public constructor(port: number, timeoutMs = 30000, connections = 1) {
         this._port = port;
         this._timeoutMs = timeoutMs;
+        this._agent = new http.Agent({ keepAlive: true, maxSockets: connections });
     }
 
     public close(): void {

@@ -17,22 +17,27 @@ export class StoreSnapshot {
         this.total = total;
     }
 
-    public static async take(http: RawHttpClient): Promise<StoreSnapshot> {
+    /** lanes: how many sessions to read at once (the client needs as many connections). */
+    public static async take(http: RawHttpClient, lanes = 1): Promise<StoreSnapshot> {
         const ids: string[] = [];
         let total = 0;
-        // Bounded: the test keeps the store small; a store that keeps growing is a failure of its own.
-        for (let skip = 0, page = 0; page < 50; page++, skip += PAGE) {
+        // Bounded: the tests keep their stores to a few thousand sessions.
+        for (let skip = 0, page = 0; page < 100; page++, skip += PAGE) {
             const reply = await StoreSnapshot.call(http, 'get_sessions', { paging: { skip, take: PAGE, total: true } });
             const body = JSON.parse(reply) as { total: number; data: Array<{ id: string }> };
             total = body.total;
             for (const item of body.data) ids.push(item.id);
             if (body.data.length < PAGE || ids.length >= total) break;
         }
+        const texts = new Map<string, string>();
+        const pending = ids.slice();
+        await Promise.all(Array.from({ length: lanes }, async () => {
+            for (let id = pending.pop(); id != null; id = pending.pop()) {
+                texts.set(id, StoreSnapshot.normalize(await StoreSnapshot.call(http, 'get_session_by_id', { session_id: id })));
+            }
+        }));
         const sessions = new Map<string, string>();
-        for (const id of ids.sort()) {
-            const text = await StoreSnapshot.call(http, 'get_session_by_id', { session_id: id });
-            sessions.set(id, StoreSnapshot.normalize(text));
-        }
+        for (const id of ids.sort()) sessions.set(id, texts.get(id)!);
         return new StoreSnapshot(sessions, total);
     }
 
@@ -79,7 +84,7 @@ export class StoreSnapshot {
         return found;
     }
 
-    private static normalize(text: string): string {
+    public static normalize(text: string): string {
         return JSON.stringify(JSON.parse(text));
     }
 
