@@ -5,7 +5,9 @@ import { SessionsCommandableHttpClientV1 } from '../../src/clients/version1/Sess
 import { SessionsApiKey } from '../../src/services/SessionsApiKey';
 import { HttpReply } from '../fixtures/HttpReply';
 import { rejection } from '../fixtures/Rejection';
-import { TestService } from '../fixtures/TestService';
+import { SessionsSenecaClientPlugin } from '../../src/services/version1/SessionsSenecaClientPlugin';
+import { SenecaApp, SenecaTestApp } from '../fixtures/SenecaTestApp';
+import { freePort, TestService } from '../fixtures/TestService';
 
 const KEY = 'k3y-for-the-sessions-api-0001';
 
@@ -94,5 +96,53 @@ describe('The HTTP API with HTTP_API_KEY set', function () {
             await withKey.close(null);
             await withoutKey.close(null);
         }
+    });
+});
+
+describe('The Seneca API with HTTP_API_KEY set', function () {
+    this.timeout(30000);
+    let service: TestService;
+    let port: number;
+    const clients: SenecaApp[] = [];
+
+    async function client(options: Record<string, unknown>): Promise<SenecaApp> {
+        const app = SenecaTestApp.create();
+        app.use(SessionsSenecaClientPlugin, { host: '127.0.0.1', port, ...options });
+        await SenecaTestApp.ready(app);
+        clients.push(app);
+        return app;
+    }
+
+    before(async () => {
+        port = await freePort();
+        service = await TestService.start({
+            MEMORY_ENABLED: 'true', HTTP_API_KEY: KEY, SENECA_ENABLED: 'true', SENECA_HOST: '127.0.0.1', SENECA_PORT: String(port)
+        });
+    });
+
+    after(async () => {
+        for (const app of clients) await SenecaTestApp.close(app);
+        await service?.stop();
+    });
+
+    it('refuses messages without the key or with a wrong one with 401 UNAUTHORIZED, running nothing', async () => {
+        for (const options of [{}, { api_key: 'wrong-key-wrong-key' }]) {
+            const app = await client(options);
+            const error = await SenecaTestApp.failureOf(app.post({ role: 'sessions', version: 1, cmd: 'open_session', user_id: 'u1' }));
+            expect(error.code, JSON.stringify(options)).to.equal('UNAUTHORIZED');
+            expect(error.status).to.equal(401);
+        }
+        const listed = await service.call('get_sessions', { paging: { total: true } }, {
+            headers: { 'Content-Type': 'application/json', 'x-api-key': KEY }
+        });
+        expect(listed.body.total).to.equal(0);
+    });
+
+    it('runs commands for a client that sends the key, which never reaches the command as an argument', async () => {
+        const app = await client({ api_key: KEY });
+        const opened = await app.post({ role: 'sessions', version: 1, cmd: 'open_session', user_id: 'seneca-user' }) as { id: string };
+        const got = await app.post({ role: 'sessions', version: 1, cmd: 'get_session_by_id', session_id: opened.id }) as Record<string, unknown>;
+        expect(got.user_id).to.equal('seneca-user');
+        expect(JSON.stringify(got)).to.not.contain(KEY);
     });
 });

@@ -7,6 +7,8 @@ export interface SessionsSenecaClientPluginOptions {
     type?: 'tcp' | 'http';
     host?: string;
     port?: number;
+    /** The service's API key (HTTP_API_KEY), sent as api_key with every message. */
+    api_key?: string;
     [option: string]: unknown;
 }
 
@@ -23,10 +25,11 @@ export interface SessionsSenecaClientPluginOptions {
  */
 export function SessionsSenecaClientPlugin(this: ISenecaInstance, options: SessionsSenecaClientPluginOptions): void {
     const pin = SessionsSenecaActionsV1.pattern();
-    this.client({ type: 'tcp', host: '127.0.0.1', port: 8807, ...options, pin });
+    const { api_key: apiKey, ...transport } = options;
+    this.client({ type: 'tcp', host: '127.0.0.1', port: 8807, ...transport, pin });
     // Added after the client's action for the same pin, so it runs first and calls it as prior.
     this.add(pin, function (this: ISenecaInstance, msg: SenecaMessage, reply: SenecaReply) {
-        this.prior(msg, (err, envelope) => {
+        this.prior(apiKey != null ? { ...msg, api_key: apiKey } : msg, (err, envelope) => {
             if (err != null) {
                 reply(err);
                 return;

@@ -9,6 +9,7 @@ import { SessionsFilePersistence } from '../../persistence/SessionsFilePersisten
 import { SessionsMemoryPersistence } from '../../persistence/SessionsMemoryPersistence';
 import { SessionsMongoDbPersistence } from '../../persistence/SessionsMongoDbPersistence';
 import { ISenecaInstance, SenecaMessage, SenecaReply } from './ISenecaInstance';
+import { SessionsApiKey } from '../SessionsApiKey';
 import { SessionsSenecaActionsV1 } from './SessionsSenecaActionsV1';
 import { SessionsSenecaHostLogger } from './SessionsSenecaHostLogger';
 
@@ -26,6 +27,8 @@ export interface SessionsSenecaPluginOptions {
     controller?: Record<string, unknown>;
     /** Largest message arguments, in bytes as JSON (default 1 MB). */
     request_max_size?: number;
+    /** When set, messages from the host's remote callers must carry it as api_key. */
+    api_key?: string;
 }
 
 type Component = ISessionsPersistence & IConfigurable & IReferenceable & IOpenable;
@@ -65,7 +68,7 @@ export function SessionsSenecaPlugin(this: ISenecaInstance, options: SessionsSen
 
     const commands = controller.getCommandSet().getCommands() as SessionsCommand[];
     const actions = new SessionsSenecaActionsV1(commands, logger,
-        options.request_max_size ?? SessionsSenecaActionsV1.DefaultRequestMaxSize);
+        options.request_max_size ?? SessionsSenecaActionsV1.DefaultRequestMaxSize, new SessionsApiKey(options.api_key ?? null));
     actions.register(seneca);
 
     const correlationId = 'service-sessions';

@@ -6,6 +6,7 @@ import {
 } from 'pip-services3-commons-nodex';
 import { CompositeLogger } from 'pip-services3-components-nodex';
 
+import { SessionsApiKey } from '../SessionsApiKey';
 import { SessionsCommand } from '../../logic/SessionsCommand';
 import { ISenecaInstance, SenecaInwardSpec, SenecaInwardStop, SenecaInwardTask, SenecaMessage } from './ISenecaInstance';
 import { SessionsSenecaActionsV1 } from './SessionsSenecaActionsV1';
@@ -33,6 +34,7 @@ const STEP_TIMEOUT = 10000;
  *
  * Configuration: connection.protocol/host/port, options.request_max_size (bytes of a
  * message's arguments as JSON, default 1 MB, as the HTTP API's body limit),
+ * auth.api_key (when set, every message must carry it as api_key, else a 401 envelope),
  * dependencies.controller.
  *
  * Differs from a bare `seneca.listen()`:
@@ -67,6 +69,7 @@ export class SessionsSenecaServiceV1 implements IConfigurable, IReferenceable, I
     private _host = '0.0.0.0';
     private _port = 8807;
     private _requestMaxSize = SessionsSenecaActionsV1.DefaultRequestMaxSize;
+    private _apiKey = new SessionsApiKey(null);
     private _seneca: ISenecaInstance | null = null;
     private _actions: SessionsSenecaActionsV1 | null = null;
     private _address: string | null = null;
@@ -90,6 +93,7 @@ export class SessionsSenecaServiceV1 implements IConfigurable, IReferenceable, I
         this._port = port;
         this._host = host;
         this._requestMaxSize = config.getAsLongWithDefault('options.request_max_size', this._requestMaxSize);
+        this._apiKey = SessionsApiKey.fromConfig(config);
     }
 
     public setReferences(references: IReferences): void {
@@ -117,7 +121,7 @@ export class SessionsSenecaServiceV1 implements IConfigurable, IReferenceable, I
         const Seneca = (await import('seneca')).default;
         const seneca = Seneca(this.senecaOptions()) as ISenecaInstance;
         seneca.root.order.inward.add(this.remoteGuard(), { before: 'inward_act_cache' });
-        const actions = new SessionsSenecaActionsV1(commands, this._logger, this._requestMaxSize);
+        const actions = new SessionsSenecaActionsV1(commands, this._logger, this._requestMaxSize, this._apiKey);
         actions.register(seneca);
         let port: number;
         try {
