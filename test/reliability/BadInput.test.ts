@@ -8,8 +8,8 @@ import { SenecaBadInput } from './SenecaBadInput';
 
 /** Requests per property run; the store is compared after each run. */
 const BATCH = 20;
-const HTTP_RUNS = 300;
-const SENECA_RUNS = 220;
+const HTTP_RUNS = 400;
+const SENECA_RUNS = 300;
 const MINIMUM_REQUESTS = 10000;
 /** A fixed seed, so CI runs the same requests every time; RELIABILITY_SEED=<n> explores others. */
 const SEED = Number(process.env.RELIABILITY_SEED ?? 20240801);

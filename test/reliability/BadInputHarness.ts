@@ -16,6 +16,7 @@ import { StoreSnapshot } from './StoreSnapshot';
 /** Sessions that are larger than this are reset after a batch, so snapshots stay cheap. */
 const LARGE_SESSION = 64 * 1024;
 const SEED_COUNT = 12;
+const WRITES = new Set(['open_session', 'store_session_data', 'update_session_user', 'close_session', 'delete_session_by_id']);
 /** The service's body limit (options.request_max_size of config.yml). */
 const REQUEST_MAX_SIZE = 1024 * 1024;
 /** What a fresh session opened with only user_id holds, and nothing else. */
@@ -105,14 +106,19 @@ export class BadInputHarness {
     }
 
     public async runSenecaBatch(cases: readonly SenecaCase[]): Promise<void> {
-        const expected = (await this.baseline()).copy();
+        let expected = (await this.baseline()).copy();
         // Until this batch is verified, the store is unknown (a failed batch may have changed it).
         this._baseline = null;
         const log: string[] = [];
         const started = Date.now();
         for (const item of cases) {
+            // seneca-transport may run a malformed frame's write and lose its reply (a "time" field
+            // that is not an object, for one): check the store up to it, and start again after it.
+            const unanswerable = item.kind === 'line' && item.command != null && WRITES.has(item.command);
+            if (unanswerable) await this.compare(expected, log);
             const accepted = await this.sendSeneca(item, log);
             if (accepted != null && item.command != null) expected.apply(item.command, accepted);
+            else if (unanswerable) expected = await StoreSnapshot.take(this._http);
         }
         this.timing.sending += Date.now() - started;
         await this.verify(expected, log);
@@ -278,22 +284,22 @@ export class BadInputHarness {
     private async verify(expected: StoreSnapshot, log: string[]): Promise<void> {
         const started = Date.now();
         try {
-            await this.compare(expected, log);
+            const actual = await this.compare(expected, log);
+            this._baseline = actual;
+            await this.tidy(actual);
         } finally {
             this.timing.checking += Date.now() - started;
         }
     }
 
-    private async compare(expected: StoreSnapshot, log: string[]): Promise<void> {
+    private async compare(expected: StoreSnapshot, log: string[]): Promise<StoreSnapshot> {
         if (!this._child.alive) this.fail('node run exited during the batch', log);
         const actual = await StoreSnapshot.take(this._http);
         const differences = expected.differences(actual);
         if (differences.length > 0) {
-            this._baseline = null;
             this.fail('The store differs from what the accepted requests said:\n  ' + differences.slice(0, 10).join('\n  '), log);
         }
-        this._baseline = actual;
-        await this.tidy(actual);
+        return actual;
     }
 
     /** Deletes sessions the batch opened, resets large ones and replaces deleted seeds. */

@@ -108,7 +108,8 @@ export class SenecaBadInput {
                 frameOf(act, '"kind":"act","sync":true,'),
                 frameOf(act, '"id":"f/t","kind":"res","sync":true,'),
                 frameOf(act, '"id":"f/t","kind":5,"sync":true,'),
-                frameOf(act, '"id":"f/t","kind":"act","sync":false,'),
+                // Run without a reply (sync false): a read, since what a write did could not be known.
+                frameOf('{' + PATTERN + ',"cmd":"get_sessions"}', '"id":"f/t","kind":"act","sync":false,'),
                 frameOf(act, '"id":"f/t","kind":"act","sync":true,"track":"abc",'),
                 frameOf(act, '"id":"f/t","kind":"act","sync":true,"track":[1,{}],'),
                 frameOf(act, '"id":"f/t","kind":"act","sync":true,"error":{"message":"x"},'),
