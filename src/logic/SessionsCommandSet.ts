@@ -8,6 +8,10 @@ import { NestingDepthRule } from './NestingDepthRule';
 import { NonEmptyStringRule } from './NonEmptyStringRule';
 import { SessionsCommand } from './SessionsCommand';
 
+/** What get_sessions reads of its filter (see SessionsFilter) and of its paging. */
+const FILTER_FIELDS = ['id', 'user_id', 'active', 'from_time', 'to_time'];
+const PAGING_FIELDS = ['skip', 'take', 'total'];
+
 /**
  * The original's commands, names and argument names, shared by every transport.
  * Unknown arguments are ignored, as the original does.
@@ -24,7 +28,8 @@ export class SessionsCommandSet extends CommandSet {
                 .withOptionalProperty('filter', new FilterParamsSchema(), new NestingDepthRule())
                 .withOptionalProperty('paging', new PagingParamsSchema(), new NestingDepthRule()),
             async (correlationId, args) => await this._logic.getSessions(correlationId,
-                FilterParams.fromValue(args.get('filter')), PagingParams.fromValue(args.get('paging')))));
+                FilterParams.fromValue(SessionsCommandSet.known(SessionsCommandSet.valueOf(args, 'filter'), FILTER_FIELDS)),
+                PagingParams.fromValue(SessionsCommandSet.known(SessionsCommandSet.valueOf(args, 'paging'), PAGING_FIELDS)))));
 
         this.addCommand(new SessionsCommand('get_session_by_id', SessionsCommandSet.sessionIdSchema(),
             async (correlationId, args) => await this._logic.getSessionById(correlationId, SessionsCommandSet.sessionId(args))));
@@ -95,6 +100,20 @@ export class SessionsCommandSet extends CommandSet {
 
     private static sessionId(args: Parameters): string {
         return args.getAsString('session_id');
+    }
+
+    /**
+     * The fields of a filter or paging object that the stores read; the others were always
+     * ignored. FilterParams and PagingParams keep fields as their own properties, so one
+     * named after their methods ("get", "toString") replaced the method: a TypeError, a 500.
+     */
+    private static known(value: unknown, fields: readonly string[]): Record<string, unknown> | null {
+        if (value == null || typeof value !== 'object') return null;
+        const picked: Record<string, unknown> = {};
+        for (const field of fields) {
+            if (Object.prototype.hasOwnProperty.call(value, field)) picked[field] = (value as Record<string, unknown>)[field];
+        }
+        return picked;
     }
 
     /** An argument as given: args.get() turns false, 0 and "" into null, and user and data are opaque values. */

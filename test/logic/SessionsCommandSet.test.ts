@@ -89,6 +89,19 @@ describe('SessionsCommandSet', () => {
         expect(found).to.deep.equal(opened);
     });
 
+    it('reads the filter and paging fields it knows, whatever else they hold (fields named get or toString were a 500)', async () => {
+        const commands = controller.getCommandSet();
+        await commands.execute('t', 'open_session', Parameters.fromValue({ user_id: 'u1' }));
+        await commands.execute('t', 'open_session', Parameters.fromValue({ user_id: 'u1' }));
+        await commands.execute('t', 'open_session', Parameters.fromValue({ user_id: 'u2' }));
+        const page = await commands.execute('t', 'get_sessions', Parameters.fromValue({
+            filter: { user_id: 'u1', get: false, toString: { a: 1 }, getAsNullableString: 'x' },
+            paging: { take: 1, total: true, get: 1, getAsNullableLong: [] }
+        })) as { data: SessionV1[]; total: number };
+        expect(page.total).to.equal(2);
+        expect(page.data.map(session => session.user_id)).to.deep.equal(['u1']);
+    });
+
     it('refuses user and data nested deeper than 64 levels with INVALID_DATA, even 10,000 deep', async () => {
         let deep: unknown = 1;
         for (let level = 0; level < 10000; level++) deep = { a: deep };
