@@ -37,6 +37,11 @@ const REQUIRED_ARGUMENTS: Readonly<Record<string, readonly string[]>> = {
 
 /** Keys that reach Object.prototype when an object is merged or assigned carelessly. */
 const PROTO_KEYS = ['"__proto__"', '"constructor"', '"prototype"', '"\\u005f_proto__"', '"__proto\\u005f_"'];
+/** Names of members of the toolkit's argument maps (Parameters, AnyValueMap) and of Object.prototype. */
+export const MEMBER_KEYS = ['get', 'put', 'remove', 'append', 'clear', 'getAsString', 'getAsNullableString', 'getAsObject',
+    'setAsObject', 'getAsInteger', 'getAsBoolean', 'getKeys', 'clone', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf',
+    'propertyIsEnumerable', 'toLocaleString', '__defineGetter__', '__lookupGetter__', 'length', 'constructor'];
+
 /** What a polluted prototype would hold: names the service reads, so pollution would show in its replies. */
 const POLLUTION = JsonText.object([
     ['polluted', '"yes"'], ['user_name', '"polluted"'], ['address', '"polluted"'], ['client', '"polluted"'],
@@ -56,9 +61,15 @@ export class BadArguments {
     private readonly _liveIds: () => readonly string[];
     private readonly _validEntries = new Map<string, fc.Arbitrary<Entry[]>>();
 
-    /** liveIds: the ids of sessions in the store now (read at generation time). */
-    public constructor(liveIds: () => readonly string[]) {
+    private readonly _memberKeys: readonly string[];
+
+    /**
+     * liveIds: the ids of sessions in the store now (read at generation time);
+     * memberKeys: the member names to use as argument names (member-keys category).
+     */
+    public constructor(liveIds: () => readonly string[], memberKeys: readonly string[] = MEMBER_KEYS) {
         this._liveIds = liveIds;
+        this._memberKeys = memberKeys;
     }
 
     /** Every argument-level category, weighted so the expensive ones (1 MB, 10,000 deep) stay a small share. */
@@ -70,6 +81,7 @@ export class BadArguments {
             { arbitrary: this.hugeString(), weight: 2 },
             { arbitrary: this.deepNesting(), weight: 3 },
             { arbitrary: this.protoKeys(), weight: 10 },
+            { arbitrary: this.memberKeys(), weight: 6 },
             { arbitrary: this.badDates(), weight: 10 },
             { arbitrary: this.badPaging(), weight: 10 },
             { arbitrary: this.unknownCommand(), weight: 6 }
@@ -229,6 +241,21 @@ export class BadArguments {
                     argsText = JsonText.object(BadArguments.replace(entries, name, inside));
                 }
                 return { category: 'proto-keys', command, argsText };
+            }));
+    }
+
+    /** Arguments named after methods of the argument map or of Object.prototype, at the top or inside filter / paging. */
+    public memberKeys(): fc.Arbitrary<ArgumentsCase> {
+        const value = fc.oneof(fc.constantFrom('1', 'null', '"x"', '[]', '{}', 'true', '{"a":1}'), fc.jsonValue({ maxDepth: 1 }).map(JsonText.value));
+        return this.command().chain(command => fc.tuple(this.validEntries(command),
+            fc.uniqueArray(fc.constantFrom(...this._memberKeys), { minLength: 1, maxLength: 3 }), value, fc.boolean())
+            .map(([entries, keys, member, inside]) => {
+                const extra = keys.map(key => [key, member] as Entry);
+                const holder = entries.find(([name]) => name === 'filter' || name === 'paging');
+                const argsText = inside && holder != null
+                    ? JsonText.object(BadArguments.replace(entries, holder[0], JsonText.object(extra)))
+                    : JsonText.object([...entries, ...extra]);
+                return { category: 'member-keys', command, argsText };
             }));
     }
 
