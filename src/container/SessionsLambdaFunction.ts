@@ -1,7 +1,7 @@
 import * as secureJson from 'secure-json-parse';
 import {
     ApplicationException, ApplicationExceptionFactory, BadRequestException, ConfigParams, Descriptor, ErrorDescription,
-    ICommandable, InvalidStateException, IReferences, Parameters
+    ICommandable, InvalidStateException, IReferences
 } from 'pip-services3-commons-nodex';
 import { ConsoleLogger } from 'pip-services3-components-nodex';
 import { Container } from 'pip-services3-container-nodex';
@@ -71,7 +71,7 @@ export class SessionsLambdaFunction extends Container {
             const parsed = SessionsLambdaFunction.parseEvent(event, correlationId);
             name = parsed.name;
             const command = await this.command(name, correlationId);
-            const result = await command.execute(correlationId, Parameters.fromValue(parsed.args));
+            const result = await command.execute(correlationId, SessionsCommand.argumentsOf(parsed.args));
             // What the runtime would send anyway, so callers in process see the same.
             return result == null ? null : JSON.parse(JSON.stringify(result));
         } catch (err) {

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
 import { AddressInfo } from 'net';
+import { Duplex } from 'stream';
 
 import * as secureJson from 'secure-json-parse';
 import {
@@ -99,6 +100,7 @@ export class SessionsHttpEndpoint extends HttpEndpoint {
                 cert: fs.readFileSync(connection.getAsString('ssl_crt_file'))
             }, listener)
             : http.createServer(options, listener);
+        server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => SessionsHttpEndpoint.answerClientError(err, socket));
 
         this._routes.clear();
         this._interceptors.length = 0;
@@ -296,6 +298,25 @@ export class SessionsHttpEndpoint extends HttpEndpoint {
     private tooLarge(): ApplicationException {
         return new BadRequestException(undefined, 'PAYLOAD_TOO_LARGE',
             'Request body size exceeds ' + this._requestMaxSize).withStatus(413);
+    }
+
+    /**
+     * Requests Node's parser refuses (not HTTP, headers over its limit) get the same JSON
+     * error as everything else, where Node sends an empty 400 or 431.
+     */
+    private static answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+        const inResponse = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+        if (err.code === 'ECONNRESET' || !socket.writable || inResponse) {
+            socket.destroy();
+            return;
+        }
+        const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+        const error = tooLarge
+            ? new BadRequestException(undefined, 'HEADERS_TOO_LARGE', 'The request headers are too large').withStatus(431)
+            : new BadRequestException(undefined, 'BAD_REQUEST', 'The request is not valid HTTP');
+        const body = JSON.stringify(HttpErrorBody.fromError(error));
+        socket.end('HTTP/1.1 ' + error.status + ' ' + (tooLarge ? 'Request Header Fields Too Large' : 'Bad Request') + '\r\n'
+            + 'Content-Type: application/json\r\nContent-Length: ' + Buffer.byteLength(body) + '\r\nConnection: close\r\n\r\n' + body);
     }
 
     /** Empty means no arguments; otherwise a JSON object, never an array or a scalar. */

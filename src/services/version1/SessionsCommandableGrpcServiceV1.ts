@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import * as secureJson from 'secure-json-parse';
 import {
-    BadRequestException, ConfigParams, Descriptor, ICommandable, IReferences, Parameters, Schema
+    BadRequestException, ConfigParams, Descriptor, ICommandable, IReferences, Schema
 } from 'pip-services3-commons-nodex';
 import { CommandableGrpcService } from 'pip-services3-grpc-nodex';
 
@@ -78,7 +78,7 @@ export class SessionsCommandableGrpcServiceV1 extends CommandableGrpcService {
         const started = performance.now();
         try {
             const args = SessionsCommandableGrpcServiceV1.parseArgs(request);
-            const result = await command.execute(correlationId, Parameters.fromValue(args));
+            const result = await command.execute(correlationId, SessionsCommand.argumentsOf(args));
             metrics?.recordRequest('commandable-grpc', command.getName(), result == null ? 204 : 200,
                 (performance.now() - started) / 1000);
             return result == null

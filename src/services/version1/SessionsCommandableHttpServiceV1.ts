@@ -1,4 +1,4 @@
-import { ConfigParams, Descriptor, IReferences, Parameters, Schema } from 'pip-services3-commons-nodex';
+import { ConfigParams, Descriptor, IReferences, Schema } from 'pip-services3-commons-nodex';
 import { CommandableHttpService } from 'pip-services3-rpc-nodex';
 
 import { SessionsCommand } from '../../logic/SessionsCommand';
@@ -74,7 +74,7 @@ export class SessionsCommandableHttpServiceV1 extends CommandableHttpService {
                 let status: number;
                 try {
                     apiKey.check(correlationId, SessionsApiKey.fromHeaders(req.headers));
-                    const result = await command.execute(correlationId, Parameters.fromValue(req.body ?? {}));
+                    const result = await command.execute(correlationId, SessionsCommand.argumentsOf(req.body));
                     status = result == null ? 204 : 200;
                     this.sendResult(req, res, result);
                 } catch (err) {

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import {
-    BadRequestException, ConfigParams, DataPage, Descriptor, ICommandable, InvalidStateException, IReferences, Parameters, Schema
+    BadRequestException, ConfigParams, DataPage, Descriptor, ICommandable, InvalidStateException, IReferences, Schema
 } from 'pip-services3-commons-nodex';
 import { GrpcService } from 'pip-services3-grpc-nodex';
 
@@ -116,7 +116,7 @@ export class SessionsGrpcServiceV1 extends GrpcService {
             }
             const command = this._commands.get(name);
             if (command == null) throw new InvalidStateException(correlationId ?? undefined, 'NO_COMMAND', 'The controller has no command ' + name);
-            const result = await command.execute(correlationId, Parameters.fromValue(toArgs(call.request)));
+            const result = await command.execute(correlationId, SessionsCommand.argumentsOf(toArgs(call.request)));
             metrics?.recordRequest('grpc', name, result == null ? 204 : 200, (performance.now() - started) / 1000);
             return toReply(result);
         } catch (err) {

@@ -1,3 +1,5 @@
+import * as net from 'net';
+
 import { expect } from 'chai';
 import { ApplicationException, ConfigParams, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
 import { CommandableHttpClient } from 'pip-services3-rpc-nodex';
@@ -185,6 +187,24 @@ function describeHttpApi(storeName: string, storeEnvironment: StoreEnvironment):
             });
             expect(reply.status).to.equal(200);
             expect(reply.body.user_id).to.equal('curl-user');
+        });
+
+        it('answers what is not HTTP, or has headers over Node\'s limit, with the same JSON error shape', async () => {
+            const url = new URL(service.url);
+            const raw = async (request: string): Promise<string> => await new Promise<string>((resolve, reject) => {
+                const socket = net.connect(Number(url.port), url.hostname, () => socket.end(request));
+                let text = '';
+                socket.on('data', chunk => { text += chunk; });
+                socket.on('end', () => resolve(text));
+                socket.on('error', reject);
+            });
+            const garbage = await raw('NOT HTTP AT ALL\r\n\r\n');
+            expect(garbage).to.match(/^HTTP\/1\.1 400 /);
+            expect(JSON.parse(garbage.slice(garbage.indexOf('\r\n\r\n') + 4))).to.include({ status: 400, code: 'BAD_REQUEST' });
+            const huge = await raw('POST /v1/sessions/get_sessions HTTP/1.1\r\nHost: x\r\nX-Big: ' + 'a'.repeat(70000) + '\r\n\r\n');
+            expect(huge).to.match(/^HTTP\/1\.1 431 /);
+            expect(JSON.parse(huge.slice(huge.indexOf('\r\n\r\n') + 4))).to.include({ status: 431, code: 'HEADERS_TOO_LARGE' });
+            expect((await service.call('get_sessions', {})).status, 'keeps serving').to.equal(200);
         });
 
         it('answers 413 for a body over the limit, declared or chunked, and writes nothing', async () => {
