@@ -142,6 +142,18 @@ export class SessionsHttpEndpoint extends HttpEndpoint {
         this._log.debug(correlationId, 'HTTP API closed');
     }
 
+    /**
+     * An endpoint of a service's own, for a service configured without a shared one: the
+     * toolkit would make its restify endpoint, without our body limit and error shape.
+     */
+    public static localFor(registration: IRegisterable, config: ConfigParams, references: IReferences): SessionsHttpEndpoint {
+        const endpoint = new SessionsHttpEndpoint();
+        endpoint.configure(config);
+        endpoint.setReferences(references);
+        endpoint.register(registration);
+        return endpoint;
+    }
+
     public register(registration: IRegisterable): void {
         this._registered.push(registration);
     }

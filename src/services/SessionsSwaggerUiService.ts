@@ -103,11 +103,7 @@ export class SessionsSwaggerUiService extends RestService {
         if (!(this._endpoint instanceof SessionsHttpEndpoint)
             && this._dependencyResolver.getOneOptional('endpoint') == null) {
             this._endpoint.unregister(this);
-            const endpoint = new SessionsHttpEndpoint();
-            endpoint.configure(this._config);
-            endpoint.setReferences(references);
-            endpoint.register(this);
-            this._endpoint = endpoint;
+            this._endpoint = SessionsHttpEndpoint.localFor(this, this._config, references);
         }
     }
 
