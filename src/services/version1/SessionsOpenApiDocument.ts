@@ -32,8 +32,10 @@ export class SessionsOpenApiDocument {
                         ...(requireApiKey
                             ? { 401: { description: 'Missing or wrong API key', content: SessionsOpenApiDocument.errorContent() } }
                             : {}),
+                        409: { description: 'The session is closed (SESSION_CLOSED)', content: SessionsOpenApiDocument.errorContent() },
                         413: { description: 'Request body too large', content: SessionsOpenApiDocument.errorContent() },
-                        500: { description: 'Internal error', content: SessionsOpenApiDocument.errorContent() }
+                        500: { description: 'Internal error', content: SessionsOpenApiDocument.errorContent() },
+                        503: { description: 'The store is unavailable; try again later', content: SessionsOpenApiDocument.errorContent() }
                     }
                 }
             };
