@@ -4,6 +4,9 @@ import { SessionsCommand } from '../../logic/SessionsCommand';
 
 type Json = Record<string, unknown>;
 
+/** The commands that refuse a closed session with 409. */
+const WRITES_TO_OPEN_SESSIONS = new Set(['store_session_data', 'update_session_user']);
+
 /**
  * The OpenAPI 3 description of the commandable HTTP API, built from the command schemas
  * so it cannot drift from what the service validates. The toolkit's generator marks
@@ -32,7 +35,9 @@ export class SessionsOpenApiDocument {
                         ...(requireApiKey
                             ? { 401: { description: 'Missing or wrong API key', content: SessionsOpenApiDocument.errorContent() } }
                             : {}),
-                        409: { description: 'The session is closed (SESSION_CLOSED)', content: SessionsOpenApiDocument.errorContent() },
+                        ...(WRITES_TO_OPEN_SESSIONS.has(command.getName())
+                            ? { 409: { description: 'The session is closed (SESSION_CLOSED)', content: SessionsOpenApiDocument.errorContent() } }
+                            : {}),
                         413: { description: 'Request body too large', content: SessionsOpenApiDocument.errorContent() },
                         500: { description: 'Internal error', content: SessionsOpenApiDocument.errorContent() },
                         503: { description: 'The store is unavailable; try again later', content: SessionsOpenApiDocument.errorContent() }
