@@ -32,7 +32,10 @@ const SRC_DIR = __dirname;
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const CACHE_DIR = path.join(REPO_ROOT, '.cache', 'mongo-server');
 const BINARY = path.join(CACHE_DIR, 'ferretdb-test-server');
-const SOURCES = ['main.go', 'go.mod', 'go.sum'].map((f) => path.join(SRC_DIR, f));
+// Every Go file of the package, so adding one also makes the binary stale.
+const sources = () => fs.readdirSync(SRC_DIR)
+  .filter((f) => f.endsWith('.go') || f === 'go.mod' || f === 'go.sum')
+  .map((f) => path.join(SRC_DIR, f));
 
 const children = new Map(); // port -> ChildProcess spawned by this process
 
@@ -59,11 +62,11 @@ function checkPort(port) {
 function needsBuild() {
   if (!fs.existsSync(BINARY)) return 'binary missing';
   const binTime = fs.statSync(BINARY).mtimeMs;
-  const newer = SOURCES.filter((f) => fs.statSync(f).mtimeMs > binTime);
+  const newer = sources().filter((f) => fs.statSync(f).mtimeMs > binTime);
   return newer.length ? `newer sources: ${newer.map((f) => path.basename(f)).join(', ')}` : null;
 }
 
-/** Builds the binary if it is missing or older than main.go/go.mod/go.sum. Returns true if built. */
+/** Builds the binary if it is missing or older than a .go file, go.mod or go.sum. Returns true if built. */
 function build() {
   const reason = needsBuild();
   if (!reason) {

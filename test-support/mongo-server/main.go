@@ -1,6 +1,9 @@
 // Command ferretdb-test-server runs an embedded FerretDB (v1.24.2, Apache-2.0)
 // with the SQLite backend as a MongoDB-wire-compatible server for tests.
 //
+// FerretDB listens on an internal loopback port; clients connect to -listen, where a proxy
+// runs each command that may write in isolation (see proxy.go).
+//
 // It listens on loopback addresses only and stops cleanly (exit 0) on SIGTERM/SIGINT.
 //
 //	ferretdb-test-server -data DIR [-listen 127.0.0.1:27018] [-log-level warn]
@@ -86,12 +89,24 @@ func run() error {
 	// "file:///abs/dir/" – FerretDB requires the "file" scheme, no host and a trailing slash.
 	sqliteURL := (&url.URL{Scheme: "file", Path: filepath.ToSlash(dir) + "/"}).String()
 
+	// Port 0: the system picks a free one, which New binds before returning.
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: addr},
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 		Logger:    logger,
 		Handler:   "sqlite",
 		SQLiteURL: sqliteURL,
 	})
+	if err != nil {
+		return err
+	}
+
+	backend, err := url.Parse(f.MongoDBURI())
+	if err != nil {
+		return err
+	}
+
+	// Opened once FerretDB listens, so a ping answered here means the server is ready.
+	listener, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
@@ -101,8 +116,18 @@ func run() error {
 
 	fmt.Fprintf(os.Stderr, "ferretdb-test-server: listening on mongodb://%s (data %s)\n", addr, dir)
 
+	proxyDone := make(chan struct{})
+
+	go func() {
+		defer close(proxyDone)
+		newIsolatingProxy(backend.Host, logger).serve(ctx, listener)
+	}()
+
 	// Run blocks until ctx is canceled; it closes the listener, connections and backend.
-	if err = f.Run(ctx); err != nil {
+	err = f.Run(ctx)
+	<-proxyDone
+
+	if err != nil {
 		return err
 	}
 
