@@ -24,14 +24,13 @@ function expectWhole(value: { writer: number; parts: number[]; tag: string }): v
 type StoreEnvironment = (context: Mocha.Context) => Promise<Record<string, string>>;
 
 /**
- * closeRace: whether the store under test makes a conditional update atomic. The MongoDB
- * tests run on FerretDB's SQLite backend, whose findAndModify reads and writes in two
- * steps (FerretDB issue 3040), so a store racing a close can write the old "active" back;
- * MongoDB itself updates one document atomically, and our store relies on that. So the
- * close race runs on the memory and file stores, and on MongoDB only when a server is
- * given through MONGO_SERVICE_URI (the tests then assume it is a real MongoDB).
+ * The close race needs a conditional update that is atomic: the MongoDB store relies on
+ * MongoDB updating one document atomically. Plain FerretDB does not (its findAndModify
+ * reads and writes in two steps, FerretDB issue 3040), but the bundled test server runs
+ * each write command in isolation, so the race runs on every store. An external server
+ * given through MONGO_SERVICE_URI must be a MongoDB (or that test server).
  */
-function describeConcurrency(storeName: string, environment: StoreEnvironment, closeRace: boolean): void {
+function describeConcurrency(storeName: string, environment: StoreEnvironment): void {
     describe('Reliability: concurrent writes to the same sessions, ' + storeName + ' store (issue 8, point 4)', function () {
         this.timeout(300000);
         let service: TestService;
@@ -76,7 +75,6 @@ function describeConcurrency(storeName: string, environment: StoreEnvironment, c
             console.log('      %d concurrent writes on %d sessions: every reply and final state whole', replies.length, SESSIONS);
         });
 
-        if (!closeRace) return;
         it('a close among ' + CALLS_PER_SESSION + ' parallel writes is final: later writes get 409, nothing reopens it', async () => {
             let refused = 0;
             for (let index = 0; index < SESSIONS; index++) {
@@ -113,12 +111,12 @@ function describeConcurrency(storeName: string, environment: StoreEnvironment, c
     });
 }
 
-describeConcurrency('memory', async () => ({ MEMORY_ENABLED: 'true' }), true);
-describeConcurrency('file', async () => ({ FILE_ENABLED: 'true' }), true);
+describeConcurrency('memory', async () => ({ MEMORY_ENABLED: 'true' }));
+describeConcurrency('file', async () => ({ FILE_ENABLED: 'true' }));
 describeConcurrency('MongoDB', async (context) => {
     const server = await MongoTestServer.require(context);
     return { MONGO_ENABLED: 'true', MONGO_SERVICE_URI: server.uriFor('concurrency_tests_' + Date.now()) };
-}, process.env.MONGO_SERVICE_URI != null);
+});
 
 describe('Reliability: session ids (issue 8, point 6)', function () {
     this.timeout(120000);
