@@ -143,10 +143,14 @@ export class SessionsHttpEndpoint extends HttpEndpoint {
     }
 
     /**
-     * An endpoint of a service's own, for a service configured without a shared one: the
-     * toolkit would make its restify endpoint, without our body limit and error shape.
+     * The endpoint a REST service should use: its current one, unless the service was
+     * configured without a shared endpoint, for which the toolkit made its own restify one
+     * (without our body limit and error shape); then one of ours, configured the same way.
      */
-    public static localFor(registration: IRegisterable, config: ConfigParams, references: IReferences): SessionsHttpEndpoint {
+    public static ownUnlessShared(current: HttpEndpoint, shared: unknown, registration: IRegisterable,
+        config: ConfigParams, references: IReferences): HttpEndpoint {
+        if (current instanceof SessionsHttpEndpoint || shared != null) return current;
+        current.unregister(registration);
         const endpoint = new SessionsHttpEndpoint();
         endpoint.configure(config);
         endpoint.setReferences(references);

@@ -98,13 +98,8 @@ export class SessionsSwaggerUiService extends RestService {
 
     public setReferences(references: IReferences): void {
         super.setReferences(references);
-        // Without a shared endpoint the toolkit would make its restify one; use ours, as
-        // the commandable service does, so 404s keep the service's error shape.
-        if (!(this._endpoint instanceof SessionsHttpEndpoint)
-            && this._dependencyResolver.getOneOptional('endpoint') == null) {
-            this._endpoint.unregister(this);
-            this._endpoint = SessionsHttpEndpoint.localFor(this, this._config, references);
-        }
+        this._endpoint = SessionsHttpEndpoint.ownUnlessShared(this._endpoint, this._dependencyResolver.getOneOptional('endpoint'),
+            this, this._config, references);
     }
 
     public register(): void {

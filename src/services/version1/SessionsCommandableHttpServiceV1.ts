@@ -48,13 +48,8 @@ export class SessionsCommandableHttpServiceV1 extends CommandableHttpService {
 
     public setReferences(references: IReferences): void {
         super.setReferences(references);
-        // With no shared endpoint configured the toolkit makes a local HttpEndpoint of its
-        // own, without our body limit and error shape; swap in ours (it opens the same way).
-        if (!(this._endpoint instanceof SessionsHttpEndpoint)
-            && this._dependencyResolver.getOneOptional('endpoint') == null) {
-            this._endpoint.unregister(this);
-            this._endpoint = SessionsHttpEndpoint.localFor(this, this._config, references);
-        }
+        this._endpoint = SessionsHttpEndpoint.ownUnlessShared(this._endpoint, this._dependencyResolver.getOneOptional('endpoint'),
+            this, this._config, references);
     }
 
     public register(): void {
