@@ -35,6 +35,7 @@ export class SessionsCommandableGrpcServiceV1 extends CommandableGrpcService {
 
     private _ownConfig: ConfigParams | null = null;
     private _ownEndpoint: SessionsGrpcEndpoint | null = null;
+    private _metrics: SessionsMetrics | null = null;
 
     public constructor() {
         super(SessionsCommandableGrpcServiceV1._baseName);
@@ -51,6 +52,8 @@ export class SessionsCommandableGrpcServiceV1 extends CommandableGrpcService {
         const local = SessionsGrpcEndpoint.localFor(this._ownConfig, references, this._dependencyResolver);
         this._ownEndpoint = local.endpoint;
         super.setReferences(local.references);
+        // Resolved once here, not per request.
+        this._metrics = this._dependencyResolver.getOneOptional<SessionsMetrics>('metrics');
     }
 
     public async open(correlationId: string): Promise<void> {
@@ -74,7 +77,7 @@ export class SessionsCommandableGrpcServiceV1 extends CommandableGrpcService {
 
     private async invoke(method: string, command: SessionsCommand, request: InvokeRequestMessage): Promise<InvokeReplyMessage> {
         const correlationId = request.correlation_id || null;
-        const metrics = this._dependencyResolver.getOneOptional<SessionsMetrics>('metrics');
+        const metrics = this._metrics;
         const started = performance.now();
         try {
             const args = SessionsCommandableGrpcServiceV1.parseArgs(request);

@@ -39,6 +39,7 @@ const NO_SCHEMA = null as unknown as Schema;
 export class SessionsGrpcServiceV1 extends GrpcService {
     private _ownConfig: ConfigParams | null = null;
     private _ownEndpoint: SessionsGrpcEndpoint | null = null;
+    private _metrics: SessionsMetrics | null = null;
     private _commands = new Map<string, SessionsCommand>();
 
     public constructor() {
@@ -56,6 +57,8 @@ export class SessionsGrpcServiceV1 extends GrpcService {
         const local = SessionsGrpcEndpoint.localFor(this._ownConfig, references, this._dependencyResolver);
         this._ownEndpoint = local.endpoint;
         super.setReferences(local.references);
+        // Resolved once here, not per request.
+        this._metrics = this._dependencyResolver.getOneOptional<SessionsMetrics>('metrics');
     }
 
     public async open(correlationId: string): Promise<void> {
@@ -107,7 +110,7 @@ export class SessionsGrpcServiceV1 extends GrpcService {
         call: grpc.ServerUnaryCall<Request, Reply>, toArgs: (request: Request) => SessionsCommandArgs,
         toReply: (result: unknown) => Reply): Promise<Reply> {
         const correlationId = call.request.correlation_id || null;
-        const metrics = this._dependencyResolver.getOneOptional<SessionsMetrics>('metrics');
+        const metrics = this._metrics;
         const started = performance.now();
         try {
             if (SessionsProtoV1.isUndecodable(call.request)) {
