@@ -19,13 +19,16 @@ export class BenchSessions {
         return this.userIds[index % this.userIds.length];
     }
 
-    /** Writes a JSON array file in the original's format: both services load it at start. */
+    /**
+     * Writes a JSON array file in the original's format, one session per line as our
+     * store's own snapshots are (the layout a restart of ours finds): both services load it at start.
+     */
     public async writeFile(filePath: string): Promise<void> {
         await fs.mkdir(path.dirname(filePath), { recursive: true });
         const handle = await fs.open(filePath, 'w');
         const now = Date.now();
         try {
-            await handle.write('[');
+            await handle.write('[\n');
             const batch: string[] = [];
             for (let index = 0; index < this.count; index++) {
                 const id = this.nextId(index);
@@ -36,11 +39,11 @@ export class BenchSessions {
                     data: { n: index }
                 }));
                 if (batch.length === 5000 || index === this.count - 1) {
-                    await handle.write((index >= 5000 ? ',' : '') + batch.join(','));
+                    await handle.write((index >= 5000 ? ',\n' : '') + batch.join(',\n'));
                     batch.length = 0;
                 }
             }
-            await handle.write(']');
+            await handle.write('\n]\n');
         } finally {
             await handle.close();
         }

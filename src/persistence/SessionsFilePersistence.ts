@@ -7,6 +7,7 @@ import { SessionChange } from './SessionChange';
 import { SessionsJournal } from './SessionsJournal';
 import { SessionsMemoryPersistence } from './SessionsMemoryPersistence';
 import { SessionsSnapshotFile } from './SessionsSnapshotFile';
+import { SessionsSnapshotMerge } from './SessionsSnapshotMerge';
 
 /**
  * The memory store plus durability: a snapshot file (a JSON array of sessions, the
@@ -17,7 +18,8 @@ import { SessionsSnapshotFile } from './SessionsSnapshotFile';
  * file on every write). When the journal passes options.compaction_threshold it is
  * folded into a new snapshot in the background: the journal is moved aside to
  * `<path>.journal.old`, new records go to a fresh journal, the snapshot is rewritten
- * atomically, and the old journal is deleted; close() does the same, so after a clean
+ * atomically from the old snapshot and that journal (SessionsSnapshotMerge, in a worker
+ * thread), and the old journal is deleted; close() does the same, so after a clean
  * stop the snapshot alone holds every session. Start-up loads the snapshot and replays
  * `.journal.old` (left by a crash mid-compaction) and `.journal` over it; replay is
  * idempotent, so every crash point recovers every acknowledged write.
@@ -132,12 +134,17 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
         if (journal == null) return;
         const started = Date.now();
         await journal.rotate(this.oldJournalPath);
-        // Taken right after the rotation: it holds at least everything in the old journal.
-        const sessions = Array.from(this.allSessions());
-        await this._snapshot.write(sessions);
+        // From the files in a worker thread, off the request thread; from memory only when
+        // the snapshot is in another layout (the original's one-line file, once).
+        let how = 'from the files';
+        if (!await SessionsSnapshotMerge.inWorker(this._snapshot.path, this.oldJournalPath)) {
+            how = 'from memory';
+            // Taken right after the rotation: it holds at least everything in the old journal.
+            await this._snapshot.write(Array.from(this.allSessions()));
+        }
         await fs.rm(this.oldJournalPath, { force: true });
-        this._logger.debug(correlationId ?? '', 'Compacted %d sessions into the snapshot in %d ms',
-            sessions.length, Date.now() - started);
+        this._logger.debug(correlationId ?? '', 'Compacted the journal into the snapshot %s in %d ms',
+            how, Date.now() - started);
     }
 
     /** The snapshot with the journal's changes applied in order; the snapshot as it is when there are none. */

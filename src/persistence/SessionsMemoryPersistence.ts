@@ -10,11 +10,14 @@ import { SessionClosedException } from './SessionClosedException';
 import { SessionChange } from './SessionChange';
 import { NewestSessions } from './NewestSessions';
 import { SessionsFilter } from './SessionsFilter';
+import { SessionsTimeQueue } from './SessionsTimeQueue';
 
 /**
  * Sessions kept in process memory, indexed so that no request walks all sessions:
  * by id, by user_id, and the active ones by last activity (so the expiry sweep stops
  * at the first session that is still fresh). The toolkit's memory store scans an array.
+ * Every write stores a new object in place of the old one (never changes one in place),
+ * which is how the activity queue tells its current entries from stale ones.
  *
  * Durable stores extend this class and override persistChanges(): every write changes
  * memory, then calls it, and is undone if it fails, so a write that is not acknowledged
@@ -29,11 +32,10 @@ export class SessionsMemoryPersistence
     protected _maxPageSize = 100;
     private readonly _items = new Map<string, SessionV1>();
     private readonly _idsByUser = new Map<string, Set<string>>();
-    // Active sessions in insertion order; re-inserted on every change, so while the
-    // times only move forward (the controller stamps "now") this is oldest activity first.
-    private readonly _activeByActivity = new Map<string, SessionV1>();
-    private _activityOrdered = true;
-    private _lastActivity = -Infinity;
+    private readonly _activeByActivity = new SessionsTimeQueue(session => session.request_time.getTime());
+    private _activeCount = 0;
+    private readonly _isCurrentActive = (session: SessionV1): boolean =>
+        session.active && this._items.get(session.id) === session;
     private _opened = false;
 
     public configure(config: ConfigParams): void {
@@ -135,13 +137,7 @@ export class SessionsMemoryPersistence
     }
 
     public async closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date): Promise<number> {
-        const limit = requestTime.getTime();
-        if (!this._activityOrdered) this.reorderByActivity();
-        const expired: SessionV1[] = [];
-        for (const item of this._activeByActivity.values()) {
-            if (item.request_time.getTime() >= limit) break;
-            expired.push(item);
-        }
+        const expired = this._activeByActivity.due(requestTime.getTime(), this._isCurrentActive);
         if (expired.length === 0) return 0;
 
         const changes: SessionChange[] = [];
@@ -150,8 +146,8 @@ export class SessionsMemoryPersistence
             const closed: SessionV1 = {
                 ...existing, active: false, close_time: closeTime, request_time: closeTime, user: null, data: null
             };
-            this.remove(existing);
-            this.put(closed);
+            this.remove(existing, true);
+            this.put(closed, true);
             changes.push({ kind: 'upsert', session: closed });
             undo.push([closed, existing]);
         }
@@ -175,8 +171,9 @@ export class SessionsMemoryPersistence
     }
 
     private async replace(correlationId: string | null, existing: SessionV1, stored: SessionV1): Promise<SessionV1> {
-        this.remove(existing);
-        this.put(stored);
+        const sameUser = existing.user_id === stored.user_id;
+        this.remove(existing, sameUser);
+        this.put(stored, sameUser);
         await this.persistOrUndo(correlationId, [{ kind: 'upsert', session: stored }], [[stored, existing]]);
         return { ...stored };
     }
@@ -196,7 +193,7 @@ export class SessionsMemoryPersistence
                 const current = this._items.get(id) ?? null;
                 if (current !== written) continue;
                 if (current != null) this.remove(current);
-                if (previous != null) this.put(previous);
+                if (previous != null) this.put({ ...previous });
             }
             throw err;
         }
@@ -206,8 +203,7 @@ export class SessionsMemoryPersistence
         this._items.clear();
         this._idsByUser.clear();
         this._activeByActivity.clear();
-        this._activityOrdered = true;
-        this._lastActivity = -Infinity;
+        this._activeCount = 0;
         for (const item of items) this.put(item);
     }
 
@@ -225,49 +221,46 @@ export class SessionsMemoryPersistence
             return;
         }
         if (criteria.active === true) {
-            yield* this._activeByActivity.values();
+            yield* this._activeByActivity.current(this._isCurrentActive);
             return;
         }
         yield* this._items.values();
     }
 
-    private put(item: SessionV1): void {
+    /**
+     * item must be an object no earlier put() was given: the activity queue tells entries
+     * apart by identity. userIndexed: its id is already listed under its user_id (it
+     * replaces a session of the same user, removed with keepUser), which saves two hash
+     * operations on every update.
+     */
+    private put(item: SessionV1, userIndexed = false): void {
         // A file may name an id twice; the last one wins, as on replay.
         const existing = this._items.get(item.id);
         if (existing != null && existing !== item) this.remove(existing);
         this._items.set(item.id, item);
-        let ids = this._idsByUser.get(item.user_id);
-        if (ids == null) {
-            ids = new Set<string>();
-            this._idsByUser.set(item.user_id, ids);
+        if (!userIndexed) {
+            let ids = this._idsByUser.get(item.user_id);
+            if (ids == null) {
+                ids = new Set<string>();
+                this._idsByUser.set(item.user_id, ids);
+            }
+            ids.add(item.id);
         }
-        ids.add(item.id);
         if (item.active) {
-            const time = item.request_time.getTime();
-            if (time < this._lastActivity) this._activityOrdered = false;
-            else this._lastActivity = time;
-            this._activeByActivity.set(item.id, item);
+            this._activeCount++;
+            this._activeByActivity.push(item, this._activeCount, this._isCurrentActive);
         }
     }
 
-    private remove(item: SessionV1): void {
+    /** With keepUser, leaves the user index as it is: a replacement with the same user_id follows. */
+    private remove(item: SessionV1, keepUser = false): void {
         this._items.delete(item.id);
-        this._activeByActivity.delete(item.id);
+        if (item.active) this._activeCount--;
+        if (keepUser) return;
         const ids = this._idsByUser.get(item.user_id);
         if (ids == null) return;
         ids.delete(item.id);
         if (ids.size === 0) this._idsByUser.delete(item.user_id);
-    }
-
-    // Sessions loaded from disk, or written with times not in order (a clock step back,
-    // tests), are put in order once here; the steady state never needs it.
-    private reorderByActivity(): void {
-        const active = [...this._activeByActivity.values()]
-            .sort((a, b) => a.request_time.getTime() - b.request_time.getTime());
-        this._activeByActivity.clear();
-        for (const item of active) this._activeByActivity.set(item.id, item);
-        this._lastActivity = active.length > 0 ? active[active.length - 1].request_time.getTime() : -Infinity;
-        this._activityOrdered = true;
     }
 
     private static withoutContent(item: SessionV1): SessionV1 {

@@ -1,0 +1,191 @@
+import { createReadStream, promises as fs } from 'fs';
+import * as path from 'path';
+import { isMainThread, parentPort, Worker, workerData } from 'worker_threads';
+
+import { FileException } from 'pip-services3-commons-nodex';
+
+import { SessionChange } from './SessionChange';
+import { SessionsJournal } from './SessionsJournal';
+import { SessionsSnapshotFile } from './SessionsSnapshotFile';
+
+const WORKER_KIND = 'service-sessions:snapshot-merge';
+const ID_PREFIX = /^\{"id":"((?:[^"\\]|\\.)*)"/;
+/** Bytes of output gathered before each write call. */
+const WRITE_BATCH = 1024 * 1024;
+/** Thrown inside merge() when a line turns out not to be one whole session. */
+const NOT_ONE_PER_LINE = new Error('The snapshot is not one session per line');
+
+interface MergeRequest {
+    readonly kind: typeof WORKER_KIND;
+    readonly snapshotPath: string;
+    readonly journalPath: string;
+}
+
+type MergeReply = { readonly merged: boolean } | { readonly error: string };
+
+/**
+ * Folds a journal into the snapshot file from the files alone: each snapshot line is
+ * copied as it is unless the journal changed that session, and sessions the journal
+ * added follow. It reads and writes files only, so it runs in a worker thread: with a
+ * million sessions, serializing them all from memory took seconds of the request
+ * thread and slowed every request while a compaction ran.
+ *
+ * The result is exactly what a restart would load (snapshot, then the journal replayed
+ * over it), written the same crash-safe way (temporary file, fsync, rename). A snapshot
+ * not in our one-session-per-line layout (the original's one-line file) is left alone
+ * and reported, so the caller can write it from memory instead.
+ */
+export class SessionsSnapshotMerge {
+    /** As merge(), in a worker thread of its own. */
+    public static async inWorker(snapshotPath: string, journalPath: string): Promise<boolean> {
+        const request: MergeRequest = { kind: WORKER_KIND, snapshotPath, journalPath };
+        const worker = new Worker(__filename, { workerData: request });
+        try {
+            const reply = await new Promise<MergeReply>((resolve, reject) => {
+                worker.once('message', resolve);
+                worker.once('error', reject);
+                worker.once('exit', code => reject(new Error('The snapshot merge worker stopped with code ' + code)));
+            });
+            if ('error' in reply) throw new FileException(undefined, 'COMPACTION_FAILED', reply.error);
+            return reply.merged;
+        } finally {
+            await worker.terminate();
+        }
+    }
+
+    /**
+     * Writes snapshot + journal to the snapshot's path; false (and nothing written) when
+     * the snapshot is not in the one-session-per-line layout.
+     */
+    public static async merge(snapshotPath: string, journalPath: string): Promise<boolean> {
+        const journal = await SessionsJournal.read(journalPath);
+        const changed = SessionsSnapshotMerge.lastChanges(journal.changes);
+
+        const temp = snapshotPath + '.tmp';
+        let handle: fs.FileHandle | null = null;
+        let output = '';
+        let written = 0;
+        const emit = async (line: string): Promise<void> => {
+            output += (written > 0 || output !== '' ? ',\n' : '') + line;
+            if (output.length >= WRITE_BATCH) await flush();
+        };
+        const flush = async (): Promise<void> => {
+            if (handle == null) {
+                await fs.mkdir(path.dirname(snapshotPath), { recursive: true });
+                handle = await fs.open(temp, 'w');
+                await handle.write('[\n');
+            }
+            if (output === '') return;
+            await handle.write(output);
+            written += output.length;
+            output = '';
+        };
+
+        try {
+            const copied = await SessionsSnapshotMerge.eachSnapshotLine(snapshotPath, async line => {
+                const id = SessionsSnapshotMerge.idOf(line);
+                const change = changed.get(id);
+                if (change === undefined) return await emit(line);
+                changed.delete(id);
+                if (change !== null) await emit(change);
+            });
+            if (!copied) return false;
+            for (const line of changed.values()) {
+                if (line !== null) await emit(line);
+            }
+            await flush();
+            const finished: fs.FileHandle = handle!;
+            await finished.write('\n]\n');
+            await finished.sync();
+        } catch (err) {
+            if (err !== NOT_ONE_PER_LINE) throw err;
+            await (handle as fs.FileHandle | null)?.close();
+            handle = null;
+            await fs.rm(temp, { force: true });
+            return false;
+        } finally {
+            await (handle as fs.FileHandle | null)?.close();
+        }
+        await fs.rename(temp, snapshotPath);
+        await SessionsSnapshotFile.syncDirectory(path.dirname(snapshotPath));
+        return true;
+    }
+
+    /** Each session's final line (null: deleted), in the order the journal first named them. */
+    private static lastChanges(changes: readonly SessionChange[]): Map<string, string | null> {
+        const result = new Map<string, string | null>();
+        for (const change of changes) {
+            if (change.kind === 'upsert') result.set(change.session.id, JSON.stringify(change.session));
+            else result.set(change.id, null);
+        }
+        return result;
+    }
+
+    /**
+     * Calls take for each session line of the snapshot (without its trailing comma);
+     * false if the file is laid out otherwise. A missing file has no lines.
+     */
+    private static async eachSnapshotLine(filePath: string, take: (line: string) => Promise<void>): Promise<boolean> {
+        const stream = createReadStream(filePath, { encoding: 'utf8', highWaterMark: 1024 * 1024 });
+        let pending = '';
+        let first = true;
+        try {
+            for await (const chunk of stream) {
+                let text = pending + (chunk as string);
+                if (first) {
+                    if (text.length < 2) {
+                        pending = text;
+                        continue;
+                    }
+                    if (!text.startsWith('[\n')) return false;
+                    text = text.slice(2);
+                    first = false;
+                }
+                let start = 0;
+                let end = text.indexOf('\n');
+                while (end >= 0) {
+                    await SessionsSnapshotMerge.takeLine(text.slice(start, end), take);
+                    start = end + 1;
+                    end = text.indexOf('\n', start);
+                }
+                pending = text.slice(start);
+            }
+        } catch (err) {
+            if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
+            throw err;
+        } finally {
+            stream.destroy();
+        }
+        if (first && pending !== '') return false;
+        if (pending !== '') await SessionsSnapshotMerge.takeLine(pending, take);
+        return true;
+    }
+
+    private static async takeLine(line: string, take: (line: string) => Promise<void>): Promise<void> {
+        if (line === '' || line === ']') return;
+        await take(line.endsWith(',') ? line.slice(0, -1) : line);
+    }
+
+    /** The id of a session line: read from its start when id comes first (as we write it), else parsed. */
+    private static idOf(line: string): string {
+        const match = ID_PREFIX.exec(line);
+        if (match != null) return match[1].includes('\\') ? JSON.parse('"' + match[1] + '"') as string : match[1];
+        let session: { id?: unknown } | null;
+        try {
+            session = JSON.parse(line) as { id?: unknown } | null;
+        } catch {
+            throw NOT_ONE_PER_LINE;
+        }
+        if (typeof session?.id !== 'string') throw NOT_ONE_PER_LINE;
+        return session.id;
+    }
+}
+
+if (!isMainThread && parentPort != null && (workerData as MergeRequest | null)?.kind === WORKER_KIND) {
+    const request = workerData as MergeRequest;
+    const port = parentPort;
+    SessionsSnapshotMerge.merge(request.snapshotPath, request.journalPath).then(
+        merged => port.postMessage({ merged } satisfies MergeReply),
+        (err: unknown) => port.postMessage({ error: err instanceof Error ? err.message : String(err) } satisfies MergeReply)
+    );
+}

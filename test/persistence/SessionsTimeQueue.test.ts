@@ -1,0 +1,52 @@
+import { expect } from 'chai';
+
+import { SessionV1 } from '../../src/data/version1/SessionV1';
+import { SessionsTimeQueue } from '../../src/persistence/SessionsTimeQueue';
+
+function at(id: string, time: number): SessionV1 {
+    return new SessionV1(id, 'u1', undefined, undefined, undefined, new Date(time));
+}
+
+describe('SessionsTimeQueue', () => {
+    let current: Map<string, SessionV1>;
+    let queue: SessionsTimeQueue;
+    const isCurrent = (session: SessionV1) => current.get(session.id) === session;
+    const put = (session: SessionV1) => {
+        current.set(session.id, session);
+        queue.push(session, current.size, isCurrent);
+    };
+
+    beforeEach(() => {
+        current = new Map();
+        queue = new SessionsTimeQueue(session => session.request_time.getTime());
+    });
+
+    it('gives the current entries that are due, oldest first, skipping replaced ones', () => {
+        put(at('a', 10));
+        put(at('b', 20));
+        put(at('c', 30));
+        put(at('a', 40)); // a moves to the back; its first entry is stale
+        expect(queue.due(35, isCurrent).map(session => session.id)).to.deep.equal(['b', 'c']);
+        expect(queue.due(50, isCurrent).map(session => session.id)).to.deep.equal(['b', 'c', 'a']);
+        expect([...queue.current(isCurrent)].map(session => session.request_time.getTime())).to.deep.equal([20, 30, 40]);
+    });
+
+    it('sorts once after an append out of order', () => {
+        put(at('a', 30));
+        put(at('b', 10));
+        put(at('c', 20));
+        expect(queue.due(25, isCurrent).map(session => session.id)).to.deep.equal(['b', 'c']);
+        put(at('d', 5));
+        expect(queue.due(100, isCurrent).map(session => session.id)).to.deep.equal(['d', 'b', 'c', 'a']);
+    });
+
+    it('stays within twice the current entries however often they are replaced', () => {
+        for (let index = 0; index < 100; index++) put(at('s' + index, index));
+        for (let round = 0; round < 1000; round++) {
+            for (let index = 0; index < 100; index++) put(at('s' + index, 1000 + round * 100 + index));
+            expect(queue.length, 'entries held after round ' + round).to.be.at.most(2 * 100 + 1024);
+        }
+        expect([...queue.current(isCurrent)]).to.have.length(100);
+        expect(queue.due(Infinity, isCurrent)[0].request_time.getTime()).to.equal(1000 + 999 * 100);
+    });
+});
