@@ -4,7 +4,6 @@ import { isMainThread, parentPort, Worker, workerData } from 'worker_threads';
 
 import { FileException } from 'pip-services3-commons-nodex';
 
-import { SessionChange } from './SessionChange';
 import { SessionsJournal } from './SessionsJournal';
 import { SessionsSnapshotFile } from './SessionsSnapshotFile';
 
@@ -58,8 +57,7 @@ export class SessionsSnapshotMerge {
      * the snapshot is not in the one-session-per-line layout.
      */
     public static async merge(snapshotPath: string, journalPath: string): Promise<boolean> {
-        const journal = await SessionsJournal.read(journalPath);
-        const changed = SessionsSnapshotMerge.lastChanges(journal.changes);
+        const changed = await SessionsJournal.readLatest(journalPath);
 
         const temp = snapshotPath + '.tmp';
         let handle: fs.FileHandle | null = null;
@@ -109,16 +107,6 @@ export class SessionsSnapshotMerge {
         await fs.rename(temp, snapshotPath);
         await SessionsSnapshotFile.syncDirectory(path.dirname(snapshotPath));
         return true;
-    }
-
-    /** Each session's final line (null: deleted), in the order the journal first named them. */
-    private static lastChanges(changes: readonly SessionChange[]): Map<string, string | null> {
-        const result = new Map<string, string | null>();
-        for (const change of changes) {
-            if (change.kind === 'upsert') result.set(change.session.id, JSON.stringify(change.session));
-            else result.set(change.id, null);
-        }
-        return result;
     }
 
     /**

@@ -88,6 +88,23 @@ describe('SessionsSnapshotMerge', () => {
         expect((await new SessionsSnapshotFile(snapshotPath).load()).map(session => session.id)).to.deep.equal(['b']);
     });
 
+    it('refuses a journal with a bad record before good ones, leaving the snapshot as it was', async () => {
+        await new SessionsSnapshotFile(snapshotPath).write([makeSession('a', 'u1', 1)]);
+        const before = await fs.readFile(snapshotPath, 'utf8');
+        await writeJournal([{ kind: 'upsert', session: makeSession('b', 'u1', 2) }]);
+        const good = await fs.readFile(journalPath, 'utf8');
+        await fs.writeFile(journalPath, '{"u":{"id":"c", broken\n' + good);
+        let error: unknown = null;
+        await SessionsSnapshotMerge.inWorker(snapshotPath, journalPath).catch((err: unknown) => { error = err; });
+        expect(String((error as Error | null)?.message)).to.match(/unreadable record at line 1/);
+        expect(await fs.readFile(snapshotPath, 'utf8')).to.equal(before);
+
+        // A torn last record (no newline) was never acknowledged: it is left out.
+        await fs.writeFile(journalPath, good + '{"u":{"id":"torn"');
+        expect(await SessionsSnapshotMerge.merge(snapshotPath, journalPath)).to.equal(true);
+        expect((await new SessionsSnapshotFile(snapshotPath).load()).map(session => session.id)).to.deep.equal(['a', 'b']);
+    });
+
     it('leaves a snapshot in another layout alone and says so (the original writes one line)', async () => {
         for (const text of [JSON.stringify([makeSession('a', 'u1', 1)]), JSON.stringify([makeSession('a', 'u1', 1)], null, 2)]) {
             await fs.writeFile(snapshotPath, text);
