@@ -47,6 +47,33 @@ export class BenchService {
         }
     }
 
+    /**
+     * Resolves once the service has stopped using the CPU (under 5% of a core over 250 ms),
+     * or after maxMs: a service still working off the requests of its last run (the
+     * original's file store rewrites its whole file per write, for seconds after the
+     * load generator stops) would otherwise slow the next run, whichever service it measures.
+     */
+    public async waitIdle(maxMs = 30000): Promise<void> {
+        const ticksPerMs = 100 / 1000; // USER_HZ is 100 on Linux
+        const cpuTicks = async (): Promise<number | null> => {
+            try {
+                const stat = await fs.readFile('/proc/' + this._child.pid + '/stat', 'utf8');
+                const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+                return Number(fields[11]) + Number(fields[12]); // utime + stime
+            } catch {
+                return null;
+            }
+        };
+        const deadline = Date.now() + maxMs;
+        let before = await cpuTicks();
+        while (before != null && Date.now() < deadline) {
+            await new Promise(resolve => setTimeout(resolve, 250));
+            const after = await cpuTicks();
+            if (after == null || after - before <= 0.05 * 250 * ticksPerMs) return;
+            before = after;
+        }
+    }
+
     public async stop(): Promise<void> {
         if (this._child.exitCode == null && this._child.signalCode == null) {
             this._child.kill('SIGTERM');

@@ -283,6 +283,7 @@ async function main(): Promise<void> {
                     for (const entry of running) {
                         progress(`${entry.impl.name} ${store} ${size}: ${op} for ${options.duration} s`);
                         results.push({ impl: entry.impl.name, op, result: await drive(entry.service.port, op, entry.sessions, options) });
+                        for (const other of running) await other.service.waitIdle();
                     }
                 }
                 if (store === 'memory' && running.some(entry => entry.impl.name === 'ours') && options.ops.includes('get_session_by_id')) {

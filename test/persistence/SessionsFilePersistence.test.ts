@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { expect } from 'chai';
-import { AnyValueMap, ConfigParams, PagingParams } from 'pip-services3-commons-nodex';
+import { AnyValueMap, ConfigParams, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
 
 import { SessionsFilePersistence } from '../../src/persistence/SessionsFilePersistence';
 import { makeSession, SessionsPersistenceFixture } from './SessionsPersistenceFixture';
@@ -34,6 +34,23 @@ describe('SessionsFilePersistence', () => {
     SessionsPersistenceFixture.describeSharedBehaviour(() => persistence);
 
     describe('durability', () => {
+        it('loads a file that names an id twice with the last one, indexes and all', async () => {
+            await persistence.close(null);
+            const first = makeSession('dup', 'u1', 0);
+            const last = makeSession('dup', 'u2', 1, false);
+            await fs.writeFile(filePath, JSON.stringify([first, makeSession('other', 'u1', 2), last]));
+            persistence = await openStore(filePath);
+
+            expect(persistence.size).to.equal(2);
+            expect((await persistence.getOneById(null, 'dup'))!.user_id).to.equal('u2');
+            const ids = async (filter: Record<string, unknown>) => (await persistence.getPageByFilter(null,
+                FilterParams.fromValue(filter), new PagingParams(0, 100, true))).data.map(item => item.id);
+            expect(await ids({ user_id: 'u1' })).to.deep.equal(['other']);
+            expect(await ids({ user_id: 'u2' })).to.deep.equal(['dup']);
+            expect(await ids({ active: true })).to.deep.equal(['other']);
+            expect(await persistence.closeExpired(null, new Date('2030-01-01'), new Date())).to.equal(1);
+        });
+
         it('keeps every acknowledged write across restarts', async () => {
             await persistence.create(null, makeSession('a', 'u1', 0));
             await persistence.create(null, makeSession('b', 'u2', 1));
