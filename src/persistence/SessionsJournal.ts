@@ -58,14 +58,41 @@ export class SessionsJournal {
      * was never acknowledged. A bad record followed by good ones is corruption, an error.
      */
     public static async read(filePath: string): Promise<JournalContents> {
+        const changes: SessionChange[] = [];
+        const { validBytes, totalBytes } = await SessionsJournal.eachRecord(filePath, change => changes.push(change));
+        return { changes, validBytes, tornBytes: totalBytes - validBytes };
+    }
+
+    /**
+     * Each session's last record in a journal, as the JSON text of the session (null when
+     * the last record deletes it), in the order the journal first names them; for folding
+     * a journal into the snapshot without building every session it holds. Checked as
+     * read() checks.
+     */
+    public static async readLatest(filePath: string): Promise<Map<string, string | null>> {
+        const latest = new Map<string, string | null>();
+        await SessionsJournal.eachRecord(filePath, (change, line) => {
+            // The session's text as it was written: {"u":<session>}.
+            if (change.kind === 'upsert') latest.set(change.session.id, line.slice(5, -1));
+            else latest.set(change.id, null);
+        });
+        return latest;
+    }
+
+    /**
+     * Calls take for each whole record of a journal, in order, with the line it was read
+     * from. A missing file has none; a torn last record is left out; a bad record followed
+     * by good ones is corruption, an error.
+     */
+    private static async eachRecord(filePath: string, take: (change: SessionChange, line: string) => void):
+        Promise<{ validBytes: number; totalBytes: number }> {
         let bytes: Buffer;
         try {
             bytes = await fs.readFile(filePath);
         } catch (err) {
-            if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { changes: [], validBytes: 0, tornBytes: 0 };
+            if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { validBytes: 0, totalBytes: 0 };
             throw new FileException(undefined, 'READ_FAILED', 'Cannot read the journal ' + filePath).wrap(err);
         }
-        const changes: SessionChange[] = [];
         let offset = 0;
         let validBytes = 0;
         let badLine: number | null = null;
@@ -74,60 +101,21 @@ export class SessionsJournal {
             const end = bytes.indexOf(0x0a, offset);
             if (end < 0) break; // a record without its newline was cut short
             lineNumber++;
-            const change = SessionsJournal.parse(bytes.toString('utf8', offset, end));
+            const line = bytes.toString('utf8', offset, end);
+            const change = SessionsJournal.parse(line);
             if (change != null) {
                 if (badLine != null) {
                     throw new FileException(undefined, 'CORRUPT_JOURNAL',
                         'The journal ' + filePath + ' has an unreadable record at line ' + badLine + ' followed by good ones');
                 }
-                changes.push(change);
+                take(change, line);
                 validBytes = end + 1;
             } else if (end > offset && badLine == null) {
                 badLine = lineNumber;
             }
             offset = end + 1;
         }
-        return { changes, validBytes, tornBytes: bytes.length - validBytes };
-    }
-
-    /**
-     * Each session's last record in a journal, as the JSON text of the session (null when
-     * the last record deletes it), in the order the journal first names them; for folding
-     * a journal into the snapshot without building every session it holds. Checked as
-     * read() checks: a torn last record is left out, a bad record before good ones is an error.
-     */
-    public static async readLatest(filePath: string): Promise<Map<string, string | null>> {
-        let bytes: Buffer;
-        try {
-            bytes = await fs.readFile(filePath);
-        } catch (err) {
-            if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
-            throw new FileException(undefined, 'READ_FAILED', 'Cannot read the journal ' + filePath).wrap(err);
-        }
-        const latest = new Map<string, string | null>();
-        let offset = 0;
-        let badLine: number | null = null;
-        let lineNumber = 0;
-        while (offset < bytes.length) {
-            const end = bytes.indexOf(0x0a, offset);
-            if (end < 0) break;
-            lineNumber++;
-            const line = bytes.toString('utf8', offset, end);
-            offset = end + 1;
-            const change = SessionsJournal.parse(line);
-            if (change == null) {
-                if (line !== '' && badLine == null) badLine = lineNumber;
-                continue;
-            }
-            if (badLine != null) {
-                throw new FileException(undefined, 'CORRUPT_JOURNAL',
-                    'The journal ' + filePath + ' has an unreadable record at line ' + badLine + ' followed by good ones');
-            }
-            // The session's text as it was written: {"u":<session>}.
-            if (change.kind === 'upsert') latest.set(change.session.id, line.slice(5, -1));
-            else latest.set(change.id, null);
-        }
-        return latest;
+        return { validBytes, totalBytes: bytes.length };
     }
 
     /** Opens for appending, first cutting off a torn tail so new records start on a clean line. */
