@@ -32,6 +32,8 @@ export class SessionsMemoryPersistence
     protected _maxPageSize = 100;
     private readonly _items = new Map<string, SessionV1>();
     private readonly _idsByUser = new Map<string, Set<string>>();
+    /** Sessions still to add to _idsByUser after a load (see indexUsersLater). */
+    private _usersToIndex: Iterator<SessionV1> | null = null;
     private readonly _activeByActivity = new SessionsTimeQueue(session => session.request_time.getTime());
     private _activeCount = 0;
     private readonly _isCurrentActive = (session: SessionV1): boolean =>
@@ -77,6 +79,11 @@ export class SessionsMemoryPersistence
     /** How many sessions are held; cheap, for diagnostics and tests. */
     public get size(): number {
         return this._items.size;
+    }
+
+    /** False while the user index is still being built after a load; for diagnostics and tests. */
+    public get usersIndexed(): boolean {
+        return this._usersToIndex == null;
     }
 
     public async getPageByFilter(correlationId: string | null, filter: FilterParams | null,
@@ -204,15 +211,60 @@ export class SessionsMemoryPersistence
         // A snapshot names each id once (it is written from a map), so loading skips the
         // check for an earlier session with the same id: a lookup per session, a tenth of
         // a second at a million. A file that does repeat an id is loaded again with it.
-        for (const item of items) this.put(item, false, true);
-        if (this._items.size === items.length) return;
+        for (const item of items) this.put(item, true, true);
+        if (this._items.size === items.length) {
+            this.indexUsersLater();
+            return;
+        }
         this.clearIndexes();
         for (const item of items) this.put(item);
+    }
+
+    /**
+     * Builds the user index after a load, in slices between requests: at a million
+     * sessions it is about a second of the load, and only user_id queries need it (they
+     * finish it first). Walks the live map, which visits sessions added meanwhile and
+     * skips removed ones; put() and remove() keep the index right for what they touch,
+     * and adding an id twice to a user's set is harmless.
+     */
+    private indexUsersLater(): void {
+        const pending = this._items.values();
+        this._usersToIndex = pending;
+        const slice = (): void => {
+            if (this._usersToIndex !== pending) return;
+            if (this.indexUsers(20000)) setImmediate(slice);
+        };
+        setImmediate(slice);
+    }
+
+    /** Indexes up to limit more sessions by user; true if some are left. */
+    private indexUsers(limit: number): boolean {
+        const pending = this._usersToIndex;
+        if (pending == null) return false;
+        for (let count = 0; count < limit; count++) {
+            const next = pending.next();
+            if (next.done === true) {
+                this._usersToIndex = null;
+                return false;
+            }
+            this.indexUser(next.value);
+        }
+        return true;
+    }
+
+    private indexUser(item: SessionV1): void {
+        let ids = this._idsByUser.get(item.user_id);
+        if (ids == null) {
+            ids = new Set<string>();
+            this._idsByUser.set(item.user_id, ids);
+        }
+        ids.add(item.id);
     }
 
     private clearIndexes(): void {
         this._items.clear();
         this._idsByUser.clear();
+        this._usersToIndex = null;
         this._activeByActivity.clear();
         this._activeCount = 0;
     }
@@ -224,6 +276,7 @@ export class SessionsMemoryPersistence
             return;
         }
         if (criteria.userId != null) {
+            this.indexUsers(Infinity);
             for (const id of this._idsByUser.get(criteria.userId) ?? []) {
                 const item = this._items.get(id);
                 if (item != null) yield item;
@@ -241,21 +294,14 @@ export class SessionsMemoryPersistence
      * item must be an object no earlier put() was given: the activity queue tells entries
      * apart by identity. userIndexed: its id is already listed under its user_id (it
      * replaces a session of the same user, removed with keepUser), which saves two hash
-     * operations on every update. knownNew: the caller knows no session with this id is held.
+     * operations on every update, or will be (a load). knownNew: the caller knows no session with this id is held.
      */
     private put(item: SessionV1, userIndexed = false, knownNew = false): void {
         // A file may name an id twice; the last one wins, as on replay.
         const existing = knownNew ? undefined : this._items.get(item.id);
         if (existing != null && existing !== item) this.remove(existing);
         this._items.set(item.id, item);
-        if (!userIndexed) {
-            let ids = this._idsByUser.get(item.user_id);
-            if (ids == null) {
-                ids = new Set<string>();
-                this._idsByUser.set(item.user_id, ids);
-            }
-            ids.add(item.id);
-        }
+        if (!userIndexed) this.indexUser(item);
         if (item.active) {
             this._activeCount++;
             this._activeByActivity.push(item, this._activeCount, this._isCurrentActive);

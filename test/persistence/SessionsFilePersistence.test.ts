@@ -51,6 +51,53 @@ describe('SessionsFilePersistence', () => {
             expect(await persistence.closeExpired(null, new Date('2030-01-01'), new Date())).to.equal(1);
         });
 
+        it('indexes users after a load between requests, consistent with the writes made meanwhile', async () => {
+            await persistence.close(null);
+            const count = 50000;
+            const lines = Array.from({ length: count }, (_, index) =>
+                JSON.stringify(makeSession('s' + index, 'user' + (index % 100), index / 1000)));
+            await fs.writeFile(filePath, '[\n' + lines.join(',\n') + '\n]\n');
+            persistence = await openStore(filePath);
+            expect(persistence.usersIndexed, 'still indexing users right after the load').to.equal(false);
+
+            // Writes land while the index is built: moves between users, deletes, new sessions.
+            const owner = new Map<string, string>();
+            for (let index = 0; index < count; index++) owner.set('s' + index, 'user' + (index % 100));
+            for (let round = 0; round < 20; round++) {
+                const moved = 's' + (round * 2400 + 7);
+                const deleted = 's' + (count - 1 - round * 2400);
+                const current = (await persistence.getOneById(null, moved))!;
+                await persistence.update(null, { ...current, user_id: 'user' + ((round * 13) % 100) });
+                owner.set(moved, 'user' + ((round * 13) % 100));
+                await persistence.deleteById(null, deleted);
+                owner.delete(deleted);
+                await persistence.create(null, makeSession('n' + round, 'user' + round, 100));
+                owner.set('n' + round, 'user' + round);
+            }
+            while (!persistence.usersIndexed) await new Promise(resolve => setImmediate(resolve));
+
+            for (let user = 0; user < 100; user++) {
+                const expected = new Set([...owner].filter(([, userId]) => userId === 'user' + user).map(([id]) => id));
+                const page = await persistence.getPageByFilter(null, FilterParams.fromTuples('user_id', 'user' + user),
+                    new PagingParams(0, 100, true));
+                expect(page.total, 'sessions of user' + user).to.equal(expected.size);
+                for (const item of page.data) expect(expected.has(item.id), item.id + ' is a session of user' + user).to.equal(true);
+            }
+        });
+
+        it('answers a user query right after a load with every session of that user', async () => {
+            await persistence.close(null);
+            const lines = Array.from({ length: 30000 }, (_, index) =>
+                JSON.stringify(makeSession('s' + index, 'user' + (index % 10), index / 1000)));
+            await fs.writeFile(filePath, '[\n' + lines.join(',\n') + '\n]\n');
+            persistence = await openStore(filePath);
+            expect(persistence.usersIndexed).to.equal(false);
+            const page = await persistence.getPageByFilter(null, FilterParams.fromTuples('user_id', 'user3'),
+                new PagingParams(0, 1, true));
+            expect(page.total).to.equal(3000);
+            expect(persistence.usersIndexed, 'the query finished the index').to.equal(true);
+        });
+
         it('keeps every acknowledged write across restarts', async () => {
             await persistence.create(null, makeSession('a', 'u1', 0));
             await persistence.create(null, makeSession('b', 'u2', 1));
