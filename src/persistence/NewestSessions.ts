@@ -1,53 +1,53 @@
-import { SessionV1 } from '../data/version1/SessionV1';
-
 /**
  * Keeps the `limit` newest sessions offered to it (newest request_time first, then id),
  * in O(n log limit) time and O(limit) memory, so a page of 100 out of a million matches
- * neither sorts nor copies the million.
+ * neither sorts nor copies the million. Each entry comes with its time and id, so an
+ * entry may be a session still held as text, parsed only if it makes the page.
  */
-export class NewestSessions {
+export class NewestSessions<T> {
     private readonly _limit: number;
-    // A heap whose root is the oldest of the kept sessions: the first to drop out.
-    private readonly _heap: SessionV1[] = [];
+    // A heap whose root is the oldest of the kept entries: the first to drop out.
+    private readonly _heap: Array<{ entry: T; time: number; id: string }> = [];
 
     public constructor(limit: number) {
         this._limit = limit;
     }
 
-    /** Newest first, then by id: the one order every store lists in. */
-    public static compare(a: SessionV1, b: SessionV1): number {
-        const diff = b.request_time.getTime() - a.request_time.getTime();
-        if (diff !== 0) return diff;
-        return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-    }
-
-    public offer(item: SessionV1): void {
+    public offer(entry: T, time: number, id: string): void {
         if (this._limit <= 0) return;
         const heap = this._heap;
         if (heap.length < this._limit) {
-            heap.push(item);
+            heap.push({ entry, time, id });
             this.siftUp(heap.length - 1);
-        } else if (NewestSessions.compare(item, heap[0]) < 0) {
-            heap[0] = item;
+        } else if (NewestSessions.ranksBefore(time, id, heap[0].time, heap[0].id)) {
+            heap[0] = { entry, time, id };
             this.siftDown(0);
         }
     }
 
-    /** The kept sessions, newest first. */
-    public toArray(): SessionV1[] {
-        return [...this._heap].sort(NewestSessions.compare);
+    /** The kept entries, newest first. */
+    public toArray(): T[] {
+        return [...this._heap]
+            .sort((a, b) => NewestSessions.ranksBefore(a.time, a.id, b.time, b.id) ? -1 : 1)
+            .map(item => item.entry);
     }
 
-    // "a ranks after b" means a is older: older sessions rise to the root.
-    private after(a: SessionV1, b: SessionV1): boolean {
-        return NewestSessions.compare(a, b) > 0;
+    /** Whether the first session comes before the second on a page: newer, or as new with a smaller id. */
+    private static ranksBefore(time: number, id: string, otherTime: number, otherId: string): boolean {
+        return time !== otherTime ? time > otherTime : id < otherId;
+    }
+
+    // "a ranks after b" means a is older: older entries rise to the root.
+    private after(a: number, b: number): boolean {
+        const heap = this._heap;
+        return NewestSessions.ranksBefore(heap[b].time, heap[b].id, heap[a].time, heap[a].id);
     }
 
     private siftUp(index: number): void {
         const heap = this._heap;
         while (index > 0) {
             const parent = (index - 1) >> 1;
-            if (!this.after(heap[index], heap[parent])) break;
+            if (!this.after(index, parent)) break;
             [heap[index], heap[parent]] = [heap[parent], heap[index]];
             index = parent;
         }
@@ -59,8 +59,8 @@ export class NewestSessions {
             const left = index * 2 + 1;
             const right = left + 1;
             let oldest = index;
-            if (left < heap.length && this.after(heap[left], heap[oldest])) oldest = left;
-            if (right < heap.length && this.after(heap[right], heap[oldest])) oldest = right;
+            if (left < heap.length && this.after(left, oldest)) oldest = left;
+            if (right < heap.length && this.after(right, oldest)) oldest = right;
             if (oldest === index) return;
             [heap[index], heap[oldest]] = [heap[oldest], heap[index]];
             index = oldest;

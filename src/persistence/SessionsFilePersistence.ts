@@ -1,8 +1,8 @@
 import { promises as fs } from 'fs';
 
-import { ConfigException, ConfigParams } from 'pip-services3-commons-nodex';
+import { ConfigException, ConfigParams, FileException } from 'pip-services3-commons-nodex';
 
-import { SessionV1 } from '../data/version1/SessionV1';
+import { LoadedSessions } from './LoadedSessions';
 import { SessionChange } from './SessionChange';
 import { SessionsJournal } from './SessionsJournal';
 import { SessionsMemoryPersistence } from './SessionsMemoryPersistence';
@@ -34,6 +34,7 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
     private _compactionThreshold = 64 * 1024 * 1024;
     private _journal: SessionsJournal | null = null;
     private _compaction: Promise<void> | null = null;
+    private _journalValidBytes = 0;
 
     public constructor(filePath?: string) {
         super();
@@ -88,31 +89,39 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
     public async open(correlationId: string | null): Promise<void> {
         if (this.isOpen()) return;
         const started = Date.now();
-        await super.open(correlationId);
+        try {
+            await super.open(correlationId);
+        } catch (err) {
+            // A snapshot line that is not a session: the file is refused, as one that is not JSON is.
+            if ((err as { code?: string }).code !== 'CORRUPT_SESSION') throw err;
+            throw new FileException(correlationId ?? undefined, 'CORRUPT_FILE',
+                'The sessions file ' + this._snapshot.path + ' holds a session that cannot be read').withCause(err as Error);
+        }
         this._logger.info(correlationId ?? '', 'Loaded %d sessions from %s in %d ms',
             this.size, this._snapshot.path, Date.now() - started);
     }
 
-    protected async loadAll(correlationId: string | null): Promise<SessionV1[]> {
-        const snapshot = await this._snapshot.load();
+    protected async loadAll(correlationId: string | null): Promise<LoadedSessions> {
+        const sessions = await this._snapshot.load();
         const oldJournal = await SessionsJournal.read(this.oldJournalPath);
         const journal = await SessionsJournal.read(this.journalPath);
-        const sessions = SessionsFilePersistence.replay(snapshot, [...oldJournal.changes, ...journal.changes]);
         if (journal.tornBytes > 0 || oldJournal.tornBytes > 0) {
             this._logger.warn(correlationId ?? '', 'Skipped a torn last journal record (%d bytes): it was never acknowledged',
                 journal.tornBytes + oldJournal.tornBytes);
         }
+        this._journalValidBytes = journal.validBytes;
+        return { sessions, changes: [...oldJournal.changes, ...journal.changes] };
+    }
 
+    protected async loaded(correlationId: string | null): Promise<void> {
         // A compaction was cut short: finish it before taking writes, so the next one
         // has a free place to move the journal to.
         if (await SessionsFilePersistence.exists(this.oldJournalPath)) {
-            await this._snapshot.write(sessions);
+            await this._snapshot.write(Array.from(this.allSessions()));
             await fs.rm(this.oldJournalPath, { force: true });
         }
-
         this._journal = new SessionsJournal(this.journalPath, this._sync);
-        await this._journal.open(journal.validBytes);
-        return sessions;
+        await this._journal.open(this._journalValidBytes);
     }
 
     protected async persistChanges(correlationId: string | null, changes: SessionChange[]): Promise<void> {
@@ -145,18 +154,6 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
         await fs.rm(this.oldJournalPath, { force: true });
         this._logger.debug(correlationId ?? '', 'Compacted the journal into the snapshot %s in %d ms',
             how, Date.now() - started);
-    }
-
-    /** The snapshot with the journal's changes applied in order; the snapshot as it is when there are none. */
-    private static replay(snapshot: SessionV1[], changes: SessionChange[]): SessionV1[] {
-        if (changes.length === 0) return snapshot;
-        const sessions = new Map<string, SessionV1>();
-        for (const session of snapshot) sessions.set(session.id, session);
-        for (const change of changes) {
-            if (change.kind === 'upsert') sessions.set(change.session.id, change.session);
-            else sessions.delete(change.id);
-        }
-        return Array.from(sessions.values());
     }
 
     private static async exists(filePath: string): Promise<boolean> {

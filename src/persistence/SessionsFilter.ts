@@ -1,7 +1,7 @@
 import { BadRequestException, FilterParams } from 'pip-services3-commons-nodex';
 
-import { SessionV1 } from '../data/version1/SessionV1';
 import { SessionV1Json } from '../data/version1/SessionV1Json';
+import { SessionSummary } from './SessionSummary';
 
 /**
  * The one definition of what get_sessions' filter means, shared by every store:
@@ -41,13 +41,13 @@ export class SessionsFilter {
         );
     }
 
-    public matches(item: SessionV1): boolean {
-        if (this.id != null && this.id !== item.id) return false;
-        if (this.userId != null && this.userId !== item.user_id) return false;
-        if (this.active != null && this.active !== item.active) return false;
-        const time = item.request_time.getTime();
-        if (this.fromTime != null && time < this.fromTime.getTime()) return false;
-        if (this.toTime != null && time >= this.toTime.getTime()) return false;
+    /** Whether a session, by the fields of it the filter reads, matches. */
+    public matches(session: SessionSummary): boolean {
+        if (this.id != null && this.id !== session.id) return false;
+        if (this.userId != null && this.userId !== session.userId) return false;
+        if (this.active != null && this.active !== session.active) return false;
+        if (this.fromTime != null && session.requestTime < this.fromTime.getTime()) return false;
+        if (this.toTime != null && session.requestTime >= this.toTime.getTime()) return false;
         return true;
     }
 

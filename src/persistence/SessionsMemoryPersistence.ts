@@ -9,15 +9,21 @@ import { ISessionsPersistence } from './ISessionsPersistence';
 import { SessionClosedException } from './SessionClosedException';
 import { SessionChange } from './SessionChange';
 import { NewestSessions } from './NewestSessions';
+import { LoadedSessions } from './LoadedSessions';
 import { SessionsFilter } from './SessionsFilter';
 import { SessionsTimeQueue } from './SessionsTimeQueue';
+import { SessionSummary } from './SessionSummary';
+import { SessionText } from './SessionText';
+import { StoredSession } from './StoredSession';
 
 /**
  * Sessions kept in process memory, indexed so that no request walks all sessions:
  * by id, by user_id, and the active ones by last activity (so the expiry sweep stops
  * at the first session that is still fresh). The toolkit's memory store scans an array.
  * Every write stores a new object in place of the old one (never changes one in place),
- * which is how the activity queue tells its current entries from stale ones.
+ * which is how the activity queue tells its current entries from stale ones. Sessions a
+ * durable store loads may stay the text they were read as (see SessionText) until a
+ * write replaces them with an object; a read parses such a text afresh.
  *
  * Durable stores extend this class and override persistChanges(): every write changes
  * memory, then calls it, and is undone if it fails, so a write that is not acknowledged
@@ -25,19 +31,25 @@ import { SessionsTimeQueue } from './SessionsTimeQueue';
  *
  * Configuration: options.max_page_size (default 100).
  */
+/** Loaded sessions, at the same index in each list, whose user index is still to build. */
+type UsersToIndex = { ids: string[]; userIds: string[]; entries: StoredSession[]; next: number };
+
 export class SessionsMemoryPersistence
     implements ISessionsPersistence, IConfigurable, IReferenceable, IOpenable, ICleanable {
 
     protected readonly _logger = new CompositeLogger();
     protected _maxPageSize = 100;
-    private readonly _items = new Map<string, SessionV1>();
+    private readonly _items = new Map<string, StoredSession>();
     private readonly _idsByUser = new Map<string, Set<string>>();
     /** Sessions still to add to _idsByUser after a load (see indexUsersLater). */
-    private _usersToIndex: Iterator<SessionV1> | null = null;
-    private readonly _activeByActivity = new SessionsTimeQueue(session => session.request_time.getTime());
+    private _usersToIndex: UsersToIndex | null = null;
+    private readonly _activeByActivity = new SessionsTimeQueue<StoredSession>();
     private _activeCount = 0;
-    private readonly _isCurrentActive = (session: SessionV1): boolean =>
-        session.active && this._items.get(session.id) === session;
+    // Queue entries are pushed only while active, and an entry never changes: it is
+    // current exactly while the map still holds it.
+    private readonly _isCurrentActive = (id: string, entry: StoredSession): boolean => this._items.get(id) === entry;
+    /** Filled again by summaryOf() for every session read; see SessionSummary. */
+    private readonly _summary: SessionSummary = { id: '', userId: '', active: false, requestTime: 0 };
     private _opened = false;
 
     public configure(config: ConfigParams): void {
@@ -55,7 +67,18 @@ export class SessionsMemoryPersistence
 
     public async open(correlationId: string | null): Promise<void> {
         if (this._opened) return;
-        this.replaceAll(await this.loadAll(correlationId));
+        const loaded = await this.loadAll(correlationId);
+        const usersToIndex = this.replaceAll(loaded.sessions);
+        for (const change of loaded.changes) {
+            if (change.kind === 'upsert') {
+                this.put({ ...change.session });
+            } else {
+                const existing = this._items.get(change.id);
+                if (existing != null) this.remove(existing);
+            }
+        }
+        await this.loaded(correlationId);
+        if (usersToIndex != null) this.indexUsersLater(usersToIndex);
         this._opened = true;
     }
 
@@ -86,6 +109,13 @@ export class SessionsMemoryPersistence
         return this._usersToIndex == null;
     }
 
+    /** How many sessions are still held as the text they were loaded as; for diagnostics and tests. */
+    public get sessionsAsText(): number {
+        let count = 0;
+        for (const entry of this._items.values()) if (typeof entry === 'string') count++;
+        return count;
+    }
+
     public async getPageByFilter(correlationId: string | null, filter: FilterParams | null,
         paging: PagingParams | null): Promise<DataPage<SessionV1>> {
         const criteria = SessionsFilter.fromParams(filter);
@@ -93,20 +123,22 @@ export class SessionsMemoryPersistence
         const skip = paging.getSkip(0);
         const take = paging.getTake(this._maxPageSize);
 
-        const newest = new NewestSessions(skip + take);
+        const newest = new NewestSessions<StoredSession>(skip + take);
         let total = 0;
-        for (const item of this.candidates(criteria)) {
-            if (!criteria.matches(item)) continue;
+        for (const entry of this.candidates(criteria)) {
+            const summary = this.summaryOf(entry);
+            if (!criteria.matches(summary)) continue;
             total++;
-            newest.offer(item);
+            newest.offer(entry, summary.requestTime, summary.id);
         }
-        const data = newest.toArray().slice(skip).map(SessionsMemoryPersistence.withoutContent);
+        const data = newest.toArray().slice(skip)
+            .map(entry => SessionsMemoryPersistence.withoutContent(SessionsMemoryPersistence.sessionOf(entry)));
         return new DataPage<SessionV1>(data, (paging.total ? total : null) as number);
     }
 
     public async getOneById(correlationId: string | null, id: string): Promise<SessionV1 | null> {
-        const item = this._items.get(id);
-        return item != null ? { ...item } : null;
+        const entry = this._items.get(id);
+        return entry != null ? SessionsMemoryPersistence.copyOf(entry) : null;
     }
 
     public async create(correlationId: string | null, item: SessionV1): Promise<SessionV1> {
@@ -127,20 +159,22 @@ export class SessionsMemoryPersistence
 
     public async updatePartially(correlationId: string | null, id: string, data: AnyValueMap,
         requireActive = false): Promise<SessionV1 | null> {
-        const existing = this._items.get(id);
-        if (existing == null) return null;
+        const entry = this._items.get(id);
+        if (entry == null) return null;
+        const existing = SessionsMemoryPersistence.sessionOf(entry);
         if (requireActive && !existing.active) throw new SessionClosedException(correlationId);
         const stored = { ...existing, ...data.getAsObject() } as SessionV1;
         stored.id = id;
-        return await this.replace(correlationId, existing, stored);
+        return await this.replace(correlationId, entry, stored);
     }
 
     public async deleteById(correlationId: string | null, id: string): Promise<SessionV1 | null> {
-        const existing = this._items.get(id);
-        if (existing == null) return null;
-        this.remove(existing);
-        await this.persistOrUndo(correlationId, [{ kind: 'delete', id }], [[null, existing]]);
-        return { ...existing };
+        const entry = this._items.get(id);
+        if (entry == null) return null;
+        const deleted = SessionsMemoryPersistence.copyOf(entry);
+        this.remove(entry);
+        await this.persistOrUndo(correlationId, [{ kind: 'delete', id }], [[null, entry]]);
+        return deleted;
     }
 
     public async closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date): Promise<number> {
@@ -148,28 +182,34 @@ export class SessionsMemoryPersistence
         if (expired.length === 0) return 0;
 
         const changes: SessionChange[] = [];
-        const undo: Array<[SessionV1 | null, SessionV1 | null]> = [];
-        for (const existing of expired) {
+        const undo: Array<[SessionV1 | null, StoredSession | null]> = [];
+        for (const entry of expired) {
             const closed: SessionV1 = {
-                ...existing, active: false, close_time: closeTime, request_time: closeTime, user: null, data: null
+                ...SessionsMemoryPersistence.sessionOf(entry),
+                active: false, close_time: closeTime, request_time: closeTime, user: null, data: null
             };
-            this.remove(existing, true);
+            this.remove(entry, true);
             this.put(closed, true);
             changes.push({ kind: 'upsert', session: closed });
-            undo.push([closed, existing]);
+            undo.push([closed, entry]);
         }
         await this.persistOrUndo(correlationId, changes, undo);
         return expired.length;
     }
 
-    /** All sessions, in no particular order; for durability layers that write snapshots. */
-    protected allSessions(): IterableIterator<SessionV1> {
+    /** All sessions, in no particular order, some as text; for durability layers that write snapshots. */
+    protected allSessions(): IterableIterator<StoredSession> {
         return this._items.values();
     }
 
     /** The sessions to start from when opening; a durable store reads them from disk. */
-    protected async loadAll(correlationId: string | null): Promise<SessionV1[]> {
-        return [];
+    protected async loadAll(correlationId: string | null): Promise<LoadedSessions> {
+        return { sessions: [], changes: [] };
+    }
+
+    /** Called once the loaded sessions are in place, before the store takes requests. */
+    protected async loaded(correlationId: string | null): Promise<void> {
+        // Nothing to prepare: this store keeps nothing outside memory.
     }
 
     /** Makes the given changes durable; resolves once they are. Memory keeps nothing. */
@@ -177,8 +217,8 @@ export class SessionsMemoryPersistence
         // Nothing to persist: this store lives and dies with the process.
     }
 
-    private async replace(correlationId: string | null, existing: SessionV1, stored: SessionV1): Promise<SessionV1> {
-        const sameUser = existing.user_id === stored.user_id;
+    private async replace(correlationId: string | null, existing: StoredSession, stored: SessionV1): Promise<SessionV1> {
+        const sameUser = this.summaryOf(existing).userId === stored.user_id;
         this.remove(existing, sameUser);
         this.put(stored, sameUser);
         await this.persistOrUndo(correlationId, [{ kind: 'upsert', session: stored }], [[stored, existing]]);
@@ -191,44 +231,66 @@ export class SessionsMemoryPersistence
      * replaced it meanwhile, and rethrows.
      */
     private async persistOrUndo(correlationId: string | null, changes: SessionChange[],
-        undo: Array<[SessionV1 | null, SessionV1 | null]>): Promise<void> {
+        undo: Array<[SessionV1 | null, StoredSession | null]>): Promise<void> {
         try {
             await this.persistChanges(correlationId, changes);
         } catch (err) {
             for (const [written, previous] of undo) {
-                const id = (written ?? previous)!.id;
+                const id = written?.id ?? this.summaryOf(previous!).id;
                 const current = this._items.get(id) ?? null;
                 if (current !== written) continue;
                 if (current != null) this.remove(current);
-                if (previous != null) this.put({ ...previous });
+                // A new object: the activity queue may still hold the one it replaced.
+                if (previous != null) this.put(SessionsMemoryPersistence.copyOf(previous));
             }
             throw err;
         }
     }
 
-    private replaceAll(items: SessionV1[]): void {
+    /**
+     * Loads sessions, objects or text. A text that summarize() cannot read is parsed
+     * (and one that does not parse fails the load). A snapshot names each id once (it is
+     * written from a map), so loading skips the check for an earlier session with the
+     * same id: a lookup per session, a tenth of a second at a million. A file that does
+     * repeat an id is loaded again with it, every session as an object, so that no two
+     * equal texts are ever put for one id (the queue tells texts apart by content).
+     * What is left for indexUsersLater(), if anything.
+     */
+    private replaceAll(entries: StoredSession[]): UsersToIndex | null {
         this.clearIndexes();
-        // A snapshot names each id once (it is written from a map), so loading skips the
-        // check for an earlier session with the same id: a lookup per session, a tenth of
-        // a second at a million. A file that does repeat an id is loaded again with it.
-        for (const item of items) this.put(item, true, true);
-        if (this._items.size === items.length) {
-            this.indexUsersLater();
-            return;
+        const ids: string[] = [];
+        const userIds: string[] = [];
+        for (let index = 0; index < entries.length; index++) {
+            const entry = entries[index];
+            let summary: SessionSummary;
+            if (typeof entry !== 'string') {
+                summary = this.summaryOf(entry);
+            } else if (SessionText.summarize(entry, this._summary)) {
+                summary = this._summary;
+            } else {
+                const parsed = entries[index] = SessionText.parse(entry);
+                summary = this.summaryOf(parsed);
+            }
+            ids.push(summary.id);
+            userIds.push(summary.userId);
+            this.insert(entries[index], summary, true, true);
+        }
+        if (this._items.size === entries.length) {
+            return entries.length > 0 ? { ids, userIds, entries, next: 0 } : null;
         }
         this.clearIndexes();
-        for (const item of items) this.put(item);
+        for (const entry of entries) this.put(SessionsMemoryPersistence.copyOf(entry));
+        return null;
     }
 
     /**
      * Builds the user index after a load, in slices between requests: at a million
      * sessions it is about a second of the load, and only user_id queries need it (they
-     * finish it first). Walks the live map, which visits sessions added meanwhile and
-     * skips removed ones; put() and remove() keep the index right for what they touch,
-     * and adding an id twice to a user's set is harmless.
+     * finish it first). A session written since the load is indexed under the user it
+     * has now; one deleted is skipped. put() and remove() keep the index right for what
+     * they touch meanwhile, and adding an id twice to a user's set is harmless.
      */
-    private indexUsersLater(): void {
-        const pending = this._items.values();
+    private indexUsersLater(pending: UsersToIndex): void {
         this._usersToIndex = pending;
         const slice = (): void => {
             if (this._usersToIndex !== pending) return;
@@ -237,28 +299,30 @@ export class SessionsMemoryPersistence
         setImmediate(slice);
     }
 
-    /** Indexes up to limit more sessions by user; true if some are left. */
+    /** Indexes up to limit more loaded sessions by user; true if some are left. */
     private indexUsers(limit: number): boolean {
         const pending = this._usersToIndex;
         if (pending == null) return false;
-        for (let count = 0; count < limit; count++) {
-            const next = pending.next();
-            if (next.done === true) {
-                this._usersToIndex = null;
-                return false;
-            }
-            this.indexUser(next.value);
+        const end = Math.min(pending.ids.length, pending.next + limit);
+        for (let index = pending.next; index < end; index++) {
+            const id = pending.ids[index];
+            const current = this._items.get(id);
+            if (current == null) continue;
+            this.indexUser(current === pending.entries[index] ? pending.userIds[index] : this.summaryOf(current).userId, id);
         }
-        return true;
+        pending.next = end;
+        if (end < pending.ids.length) return true;
+        this._usersToIndex = null;
+        return false;
     }
 
-    private indexUser(item: SessionV1): void {
-        let ids = this._idsByUser.get(item.user_id);
+    private indexUser(userId: string, id: string): void {
+        let ids = this._idsByUser.get(userId);
         if (ids == null) {
             ids = new Set<string>();
-            this._idsByUser.set(item.user_id, ids);
+            this._idsByUser.set(userId, ids);
         }
-        ids.add(item.id);
+        ids.add(id);
     }
 
     private clearIndexes(): void {
@@ -269,17 +333,17 @@ export class SessionsMemoryPersistence
         this._activeCount = 0;
     }
 
-    private *candidates(criteria: SessionsFilter): Iterable<SessionV1> {
+    private *candidates(criteria: SessionsFilter): Iterable<StoredSession> {
         if (criteria.id != null) {
-            const item = this._items.get(criteria.id);
-            if (item != null) yield item;
+            const entry = this._items.get(criteria.id);
+            if (entry != null) yield entry;
             return;
         }
         if (criteria.userId != null) {
             this.indexUsers(Infinity);
             for (const id of this._idsByUser.get(criteria.userId) ?? []) {
-                const item = this._items.get(id);
-                if (item != null) yield item;
+                const entry = this._items.get(id);
+                if (entry != null) yield entry;
             }
             return;
         }
@@ -291,32 +355,65 @@ export class SessionsMemoryPersistence
     }
 
     /**
-     * item must be an object no earlier put() was given: the activity queue tells entries
-     * apart by identity. userIndexed: its id is already listed under its user_id (it
-     * replaces a session of the same user, removed with keepUser), which saves two hash
-     * operations on every update, or will be (a load). knownNew: the caller knows no session with this id is held.
+     * entry must be an object no earlier put() was given (the activity queue tells
+     * entries apart by identity), or a text that summarize() reads. userIndexed: its id
+     * is already listed under its user_id (it replaces a session of the same user,
+     * removed with keepUser), which saves two hash operations on every update, or will
+     * be (a load). knownNew: the caller knows no session with this id is held.
      */
-    private put(item: SessionV1, userIndexed = false, knownNew = false): void {
+    private put(entry: StoredSession, userIndexed = false, knownNew = false): void {
+        this.insert(entry, this.summaryOf(entry), userIndexed, knownNew);
+    }
+
+    /** put() with the entry's summary already read. */
+    private insert(entry: StoredSession, summary: SessionSummary, userIndexed: boolean, knownNew: boolean): void {
+        const { id, userId, active, requestTime } = summary;
         // A file may name an id twice; the last one wins, as on replay.
-        const existing = knownNew ? undefined : this._items.get(item.id);
-        if (existing != null && existing !== item) this.remove(existing);
-        this._items.set(item.id, item);
-        if (!userIndexed) this.indexUser(item);
-        if (item.active) {
+        const existing = knownNew ? undefined : this._items.get(id);
+        if (existing != null) this.remove(existing);
+        this._items.set(id, entry);
+        if (!userIndexed) this.indexUser(userId, id);
+        if (active) {
             this._activeCount++;
-            this._activeByActivity.push(item, this._activeCount, this._isCurrentActive);
+            this._activeByActivity.push(id, entry, requestTime, this._activeCount, this._isCurrentActive);
         }
     }
 
     /** With keepUser, leaves the user index as it is: a replacement with the same user_id follows. */
-    private remove(item: SessionV1, keepUser = false): void {
-        this._items.delete(item.id);
-        if (item.active) this._activeCount--;
+    private remove(entry: StoredSession, keepUser = false): void {
+        const { id, userId, active } = this.summaryOf(entry);
+        this._items.delete(id);
+        if (active) this._activeCount--;
         if (keepUser) return;
-        const ids = this._idsByUser.get(item.user_id);
+        const ids = this._idsByUser.get(userId);
         if (ids == null) return;
-        ids.delete(item.id);
-        if (ids.size === 0) this._idsByUser.delete(item.user_id);
+        ids.delete(id);
+        if (ids.size === 0) this._idsByUser.delete(userId);
+    }
+
+    /** The index fields of a stored session, in the one shared summary: read them before the next call. */
+    private summaryOf(entry: StoredSession): SessionSummary {
+        const summary = this._summary;
+        if (typeof entry === 'string') {
+            // Every text held was read by summarize() when it was put: it reads again.
+            SessionText.summarize(entry, summary);
+        } else {
+            summary.id = entry.id;
+            summary.userId = entry.user_id;
+            summary.active = entry.active;
+            summary.requestTime = entry.request_time.getTime();
+        }
+        return summary;
+    }
+
+    /** The session itself: the stored object (not to be changed), or a text parsed afresh. */
+    private static sessionOf(entry: StoredSession): SessionV1 {
+        return typeof entry === 'string' ? SessionText.parse(entry) : entry;
+    }
+
+    /** A session the caller may keep and change. */
+    private static copyOf(entry: StoredSession): SessionV1 {
+        return typeof entry === 'string' ? SessionText.parse(entry) : { ...entry };
     }
 
     private static withoutContent(item: SessionV1): SessionV1 {

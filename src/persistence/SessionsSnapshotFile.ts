@@ -3,8 +3,8 @@ import * as path from 'path';
 
 import { FileException } from 'pip-services3-commons-nodex';
 
-import { SessionV1 } from '../data/version1/SessionV1';
 import { SessionV1Json } from '../data/version1/SessionV1Json';
+import { StoredSession } from './StoredSession';
 
 /** Sessions serialized per write call: large enough to be fast, small enough to keep memory flat. */
 const BATCH = 2000;
@@ -27,8 +27,12 @@ export class SessionsSnapshotFile {
         this.path = path.resolve(filePath);
     }
 
-    /** A missing file is an empty store; an unreadable one is an error, never overwritten. */
-    public async load(): Promise<SessionV1[]> {
+    /**
+     * A missing file is an empty store; an unreadable one is an error, never overwritten.
+     * Sessions in our line layout come back as their text (the store reads them lazily,
+     * see SessionText); those of a file read whole come back parsed.
+     */
+    public async load(): Promise<StoredSession[]> {
         try {
             const byLine = await this.loadByLine();
             if (byLine != null) return byLine;
@@ -43,8 +47,8 @@ export class SessionsSnapshotFile {
      * Reads a snapshot in our one-session-per-line layout; null if the file is laid out
      * otherwise (the caller then reads it whole, which also reports real syntax errors).
      */
-    private async loadByLine(): Promise<SessionV1[] | null> {
-        const sessions: SessionV1[] = [];
+    private async loadByLine(): Promise<StoredSession[] | null> {
+        const sessions: string[] = [];
         let pending = '';
         let lineNumber = 0;
         let layoutMatches = true;
@@ -56,8 +60,11 @@ export class SessionsSnapshotFile {
                 return;
             }
             if (line === ']' || line === '') return;
-            const text = line.endsWith(',') ? line.slice(0, -1) : line;
-            sessions.push(SessionV1Json.toSession(JSON.parse(text)));
+            if (line.charCodeAt(0) !== 123) {
+                layoutMatches = false;
+                return;
+            }
+            sessions.push(line.endsWith(',') ? line.slice(0, -1) : line);
         };
         try {
             for await (const chunk of stream) {
@@ -84,7 +91,7 @@ export class SessionsSnapshotFile {
         return layoutMatches && lineNumber > 0 ? sessions : null;
     }
 
-    private async loadWhole(): Promise<SessionV1[]> {
+    private async loadWhole(): Promise<StoredSession[]> {
         let text: string;
         try {
             text = await fs.readFile(this.path, 'utf8');
@@ -111,15 +118,15 @@ export class SessionsSnapshotFile {
         }
     }
 
-    /** Replaces the snapshot with the given sessions; resolves once the new file is durable. */
-    public async write(sessions: readonly SessionV1[]): Promise<void> {
+    /** Replaces the snapshot with the given sessions (a text as it is); resolves once the new file is durable. */
+    public async write(sessions: readonly StoredSession[]): Promise<void> {
         const temp = this.path + '.tmp';
         await fs.mkdir(path.dirname(this.path), { recursive: true });
         const handle = await fs.open(temp, 'w');
         try {
             await handle.write('[\n');
             for (let start = 0; start < sessions.length; start += BATCH) {
-                const batch = sessions.slice(start, start + BATCH).map(session => JSON.stringify(session)).join(',\n');
+                const batch = sessions.slice(start, start + BATCH).map(session => typeof session === 'string' ? session : JSON.stringify(session)).join(',\n');
                 await handle.write(start === 0 ? batch : ',\n' + batch);
             }
             await handle.write('\n]\n');

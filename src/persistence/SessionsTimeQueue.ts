@@ -1,27 +1,26 @@
-import { SessionV1 } from '../data/version1/SessionV1';
-
 /**
  * Sessions in the order of one of their times (last activity, say), for sweeps that
- * stop at the first session not yet due. An append-only array with lazy removal: a
- * session that is replaced or removed stays in the array until a scan passes it or the
- * array is compacted, and the caller says which entries are still current. Appending is
+ * stop at the first session not yet due. An append-only list with lazy removal: a
+ * session that is replaced or removed stays in the list until a scan passes it or the
+ * list is compacted, and the caller says which entries are still current. Appending is
  * a push where an ordered Map costs a hash insert and a delete on every write; loading a
  * million sessions spent about half a second in that Map alone.
+ *
+ * Each entry keeps its id and time beside it, in parallel arrays rather than an object
+ * per entry, so an entry may be a session still held as text (see SessionText) and a
+ * million entries add no objects for the garbage collector to trace.
  *
  * The times only move forward in steady state (the controller stamps "now"), so appends
  * keep the order; an append out of order (sessions loaded from disk, an undone write, a
  * clock step back) marks the queue unordered and the next scan sorts it once.
  */
-export class SessionsTimeQueue {
-    private readonly _timeOf: (session: SessionV1) => number;
-    private _entries: SessionV1[] = [];
+export class SessionsTimeQueue<T> {
+    private _ids: string[] = [];
+    private _entries: T[] = [];
+    private _times: number[] = [];
     private _head = 0;
     private _last = -Infinity;
     private _ordered = true;
-
-    public constructor(timeOf: (session: SessionV1) => number) {
-        this._timeOf = timeOf;
-    }
 
     /** Entries held, current or not. */
     public get length(): number {
@@ -29,31 +28,34 @@ export class SessionsTimeQueue {
     }
 
     public clear(): void {
+        this._ids = [];
         this._entries = [];
+        this._times = [];
         this._head = 0;
         this._last = -Infinity;
         this._ordered = true;
     }
 
     /**
-     * Adds a session; liveCount (how many entries are current) lets the queue drop its
+     * Adds an entry; liveCount (how many entries are current) lets the queue drop its
      * stale entries once they outnumber the current ones, so it stays within twice the
      * size it needs, at a cost spread over the appends.
      */
-    public push(session: SessionV1, liveCount: number, isCurrent: (session: SessionV1) => boolean): void {
-        const time = this._timeOf(session);
+    public push(id: string, entry: T, time: number, liveCount: number,
+        isCurrent: (id: string, entry: T) => boolean): void {
         if (time < this._last) this._ordered = false;
         else this._last = time;
-        this._entries.push(session);
+        this._ids.push(id);
+        this._entries.push(entry);
+        this._times.push(time);
         if (this._entries.length - this._head > 2 * liveCount + 1024) this.compact(isCurrent);
     }
 
     /** The current entries, oldest first. */
-    public *current(isCurrent: (session: SessionV1) => boolean): IterableIterator<SessionV1> {
+    public *current(isCurrent: (id: string, entry: T) => boolean): IterableIterator<T> {
         if (!this._ordered) this.sort(isCurrent);
         for (let index = this._head; index < this._entries.length; index++) {
-            const session = this._entries[index];
-            if (isCurrent(session)) yield session;
+            if (isCurrent(this._ids[index], this._entries[index])) yield this._entries[index];
         }
     }
 
@@ -61,36 +63,43 @@ export class SessionsTimeQueue {
      * The current entries whose time is before limit, oldest first; entries passed on
      * the way that are no longer current are dropped for good.
      */
-    public due(limit: number, isCurrent: (session: SessionV1) => boolean): SessionV1[] {
+    public due(limit: number, isCurrent: (id: string, entry: T) => boolean): T[] {
         if (!this._ordered) this.sort(isCurrent);
-        const result: SessionV1[] = [];
-        let index = this._head;
-        for (; index < this._entries.length; index++) {
-            const session = this._entries[index];
-            if (!isCurrent(session)) {
+        const result: T[] = [];
+        for (let index = this._head; index < this._entries.length; index++) {
+            if (!isCurrent(this._ids[index], this._entries[index])) {
                 if (result.length === 0) this._head = index + 1;
                 continue;
             }
-            if (this._timeOf(session) >= limit) break;
-            result.push(session);
+            if (this._times[index] >= limit) break;
+            result.push(this._entries[index]);
         }
         return result;
     }
 
-    private compact(isCurrent: (session: SessionV1) => boolean): void {
-        const kept: SessionV1[] = [];
+    private compact(isCurrent: (id: string, entry: T) => boolean): void {
+        const order: number[] = [];
         for (let index = this._head; index < this._entries.length; index++) {
-            const session = this._entries[index];
-            if (isCurrent(session)) kept.push(session);
+            if (isCurrent(this._ids[index], this._entries[index])) order.push(index);
         }
-        this._entries = kept;
-        this._head = 0;
+        this.rebuild(order);
     }
 
-    private sort(isCurrent: (session: SessionV1) => boolean): void {
+    private sort(isCurrent: (id: string, entry: T) => boolean): void {
         this.compact(isCurrent);
-        this._entries.sort((a, b) => this._timeOf(a) - this._timeOf(b));
-        this._last = this._entries.length > 0 ? this._timeOf(this._entries[this._entries.length - 1]) : -Infinity;
+        const times = this._times;
+        const order = Array.from({ length: times.length }, (_, index) => index);
+        order.sort((a, b) => times[a] - times[b]);
+        this.rebuild(order);
+        this._last = times.length > 0 ? this._times[this._times.length - 1] : -Infinity;
         this._ordered = true;
+    }
+
+    /** Keeps the entries at the given indexes, in that order. */
+    private rebuild(order: number[]): void {
+        this._ids = order.map(index => this._ids[index]);
+        this._entries = order.map(index => this._entries[index]);
+        this._times = order.map(index => this._times[index]);
+        this._head = 0;
     }
 }

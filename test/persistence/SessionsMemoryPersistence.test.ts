@@ -5,6 +5,7 @@ import { SessionV1 } from '../../src/data/version1/SessionV1';
 import { SessionsFilter } from '../../src/persistence/SessionsFilter';
 import { SessionsMemoryPersistence } from '../../src/persistence/SessionsMemoryPersistence';
 import { SessionChange } from '../../src/persistence/SessionChange';
+import { SessionSummary } from '../../src/persistence/SessionSummary';
 import { makeSession, SessionsPersistenceFixture } from './SessionsPersistenceFixture';
 
 /** A deterministic pseudo-random sequence, so a failure can be replayed. */
@@ -48,9 +49,9 @@ describe('SessionsMemoryPersistence', () => {
 
             let examined = 0;
             const original = SessionsFilter.prototype.matches;
-            SessionsFilter.prototype.matches = function (this: SessionsFilter, item: SessionV1): boolean {
+            SessionsFilter.prototype.matches = function (this: SessionsFilter, session: SessionSummary): boolean {
                 examined++;
-                return original.call(this, item);
+                return original.call(this, session);
             };
             try {
                 const byUser = await persistence.getPageByFilter(null, FilterParams.fromTuples('user_id', 'user7'), null);

@@ -9,16 +9,16 @@ function at(id: string, time: number): SessionV1 {
 
 describe('SessionsTimeQueue', () => {
     let current: Map<string, SessionV1>;
-    let queue: SessionsTimeQueue;
-    const isCurrent = (session: SessionV1) => current.get(session.id) === session;
+    let queue: SessionsTimeQueue<SessionV1>;
+    const isCurrent = (id: string, session: SessionV1) => current.get(id) === session;
     const put = (session: SessionV1) => {
         current.set(session.id, session);
-        queue.push(session, current.size, isCurrent);
+        queue.push(session.id, session, session.request_time.getTime(), current.size, isCurrent);
     };
 
     beforeEach(() => {
         current = new Map();
-        queue = new SessionsTimeQueue(session => session.request_time.getTime());
+        queue = new SessionsTimeQueue<SessionV1>();
     });
 
     it('gives the current entries that are due, oldest first, skipping replaced ones', () => {

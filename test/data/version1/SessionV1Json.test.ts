@@ -34,4 +34,17 @@ describe('SessionV1Json', () => {
             }
         });
     });
+
+    describe('canonicalTime', () => {
+        it('reads every real day of a month, and leaves impossible days to the general parser', () => {
+            for (const text of ['2024-01-31T10:00:00.000Z', '2024-02-29T10:00:00.000Z', '2023-12-31T23:59:59.999Z',
+                '2000-02-29T00:00:00.000Z', '2024-04-30T00:00:00.000Z']) {
+                expect(SessionV1Json.canonicalTime(text), text).to.equal(Date.parse(text));
+            }
+            for (const text of ['2023-02-29T10:00:00.000Z', '1900-02-29T10:00:00.000Z', '2024-04-31T00:00:00.000Z',
+                '2024-02-30T00:00:00.000Z', '2024-01-00T00:00:00.000Z', '1969-12-31T23:59:59.999Z']) {
+                expect(SessionV1Json.canonicalTime(text), text).to.equal(-1);
+            }
+        });
+    });
 });
