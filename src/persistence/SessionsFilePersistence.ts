@@ -15,8 +15,9 @@ import { SessionsSnapshotMerge } from './SessionsSnapshotMerge';
  *
  * A write appends one record to the journal and is acknowledged once that is durable,
  * so its cost does not grow with the number of sessions (the original rewrote the whole
- * file on every write). When the journal passes options.compaction_threshold it is
- * folded into a new snapshot in the background: the journal is moved aside to
+ * file on every write). When the journal passes options.compaction_threshold and
+ * options.compaction_ratio times the snapshot's size, it is folded into a new snapshot
+ * in the background: the journal is moved aside to
  * `<path>.journal.old`, new records go to a fresh journal, the snapshot is rewritten
  * atomically from the old snapshot and that journal (SessionsSnapshotMerge, in a worker
  * thread), and the old journal is deleted; close() does the same, so after a clean
@@ -26,12 +27,14 @@ import { SessionsSnapshotMerge } from './SessionsSnapshotMerge';
  *
  * Configuration: path (default ./data/sessions.json), options.sync (default true: fsync
  * before acknowledging), options.compaction_threshold (journal bytes, default 64 MB),
- * options.max_page_size.
+ * options.compaction_ratio (default 0.5), options.max_page_size.
  */
 export class SessionsFilePersistence extends SessionsMemoryPersistence {
     private _snapshot: SessionsSnapshotFile;
     private _sync = true;
     private _compactionThreshold = 64 * 1024 * 1024;
+    private _compactionRatio = 0.5;
+    private _snapshotBytes = 0;
     private _journal: SessionsJournal | null = null;
     private _compaction: Promise<void> | null = null;
     private _journalValidBytes = 0;
@@ -50,6 +53,10 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
         }
         this._sync = config.getAsBooleanWithDefault('options.sync', this._sync);
         this._compactionThreshold = config.getAsLongWithDefault('options.compaction_threshold', this._compactionThreshold);
+        this._compactionRatio = config.getAsFloatWithDefault('options.compaction_ratio', this._compactionRatio);
+        if (!(this._compactionRatio >= 0)) {
+            throw new ConfigException(undefined, 'BAD_COMPACTION_RATIO', 'options.compaction_ratio must be a number of at least 0');
+        }
     }
 
     public get journalPath(): string {
@@ -122,12 +129,17 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
         }
         this._journal = new SessionsJournal(this.journalPath, this._sync);
         await this._journal.open(this._journalValidBytes);
+        this._snapshotBytes = await this.snapshotBytes();
     }
 
     protected async persistChanges(correlationId: string | null, changes: SessionChange[]): Promise<void> {
         if (this._journal == null) throw new ConfigException(correlationId ?? undefined, 'NOT_OPEN', 'The file store is not open');
         await this._journal.append(changes);
-        if (this._journal.size >= this._compactionThreshold && this._compaction == null) {
+        // A fold rewrites the whole snapshot: with the journal allowed to grow in step with
+        // it, the bytes rewritten per byte written stay bounded at any size (Redis sizes
+        // its AOF rewrites the same way). At a million sessions the snapshot is ~280 MB.
+        const threshold = Math.max(this._compactionThreshold, this._compactionRatio * this._snapshotBytes);
+        if (this._journal.size >= threshold && this._compaction == null) {
             this.compact(correlationId).catch((err: unknown) => {
                 this._logger.error(correlationId ?? '', err as Error, 'Compacting the sessions journal failed; will retry');
             });
@@ -152,8 +164,13 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
             await this._snapshot.write(Array.from(this.allSessions()));
         }
         await fs.rm(this.oldJournalPath, { force: true });
+        this._snapshotBytes = await this.snapshotBytes();
         this._logger.debug(correlationId ?? '', 'Compacted the journal into the snapshot %s in %d ms',
             how, Date.now() - started);
+    }
+
+    private async snapshotBytes(): Promise<number> {
+        return await fs.stat(this._snapshot.path).then(stat => stat.size, () => 0);
     }
 
     private static async exists(filePath: string): Promise<boolean> {

@@ -26,6 +26,11 @@ async function crash(persistence: SessionsFilePersistence): Promise<void> {
     await (persistence as unknown as { _journal: SessionsJournal | null })._journal?.close();
 }
 
+async function openStoreAfter(previous: SessionsFilePersistence, filePath: string): Promise<SessionsFilePersistence> {
+    await previous.close(null);
+    return await openStore(filePath);
+}
+
 async function allIds(persistence: SessionsFilePersistence): Promise<string[]> {
     const page = await persistence.getPageByFilter(null, null, new PagingParams(0, 100, true));
     return page.data.map(item => item.id).sort();
@@ -96,6 +101,32 @@ describe('SessionsFilePersistence journal', () => {
         } catch (err) {
             expect((err as { code: string }).code).to.equal('CORRUPT_JOURNAL');
         }
+    });
+
+    it('waits to compact until the journal is also compaction_ratio of the snapshot', async () => {
+        const seed = await openStore(filePath);
+        for (let index = 0; index < 200; index++) await seed.create(null, makeSession('s' + index, 'u1', index / 60));
+        await seed.close(null);
+        const snapshotBytes = (await fs.stat(filePath)).size;
+
+        const store = await openStore(filePath, { compaction_threshold: 1024, compaction_ratio: 0.5 });
+        let step = 0;
+        const journalBytes = async () => (await fs.stat(store.journalPath)).size;
+        while (step < 5000 && await journalBytes() < snapshotBytes * 0.45) {
+            await store.updatePartially(null, 's' + (step++ % 200), AnyValueMap.fromTuples('data', { step }));
+            await store.waitForCompaction();
+        }
+        expect(await journalBytes(), 'past the threshold, short of half the snapshot: no fold yet')
+            .to.be.above(snapshotBytes * 0.45);
+        for (let more = 0; more < 100 && await journalBytes() > 0; more++) {
+            await store.updatePartially(null, 's' + (step++ % 200), AnyValueMap.fromTuples('data', { step }));
+            await store.waitForCompaction();
+        }
+        expect(await journalBytes(), 'folded once the journal passed half the snapshot').to.be.below(snapshotBytes * 0.5);
+        expect(step, 'writes until the fold').to.be.above(10);
+        const reopened = await openStoreAfter(store, filePath);
+        expect((await reopened.getOneById(null, 's' + ((step - 1) % 200)))!.data).to.deep.equal({ step });
+        await reopened.close(null);
     });
 
     it('compacts while writes continue and loses none of them', async () => {

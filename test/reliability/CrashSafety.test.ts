@@ -31,6 +31,8 @@ function config(dir: string): string {
         '  options:',
         '    sync: true',
         '    compaction_threshold: ' + COMPACTION_THRESHOLD,
+        // Compactions as often as the threshold allows, however large the snapshot grows.
+        '    compaction_ratio: 0',
         '- descriptor: "service-sessions:controller:default:default:1.0"',
         '- descriptor: "pip-services:endpoint:http:default:1.0"',
         '  connection:',
