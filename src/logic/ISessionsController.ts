@@ -20,4 +20,10 @@ export interface ISessionsController {
     closeExpiredSessions(correlationId: string | null): Promise<void>;
 
     deleteSessionById(correlationId: string | null, sessionId: string): Promise<SessionV1 | null>;
+
+    /**
+     * Closes every active session of a user (close_reason "revoked"), except one if given
+     * (the caller's own, for "sign out everywhere else"); returns how many it closed.
+     */
+    closeUserSessions(correlationId: string | null, userId: string, exceptSessionId?: string | null): Promise<number>;
 }

@@ -9,11 +9,12 @@ import { NonEmptyStringRule } from './NonEmptyStringRule';
 import { SessionsCommand } from './SessionsCommand';
 
 /** What get_sessions reads of its filter (see SessionsFilter) and of its paging. */
-const FILTER_FIELDS = ['id', 'user_id', 'active', 'from_time', 'to_time'];
+const FILTER_FIELDS = ['id', 'user_id', 'active', 'from_time', 'to_time', 'client', 'address', 'close_reason'];
 const PAGING_FIELDS = ['skip', 'take', 'total'];
 
 /**
- * The original's commands, names and argument names, shared by every transport.
+ * The original's commands, names and argument names, shared by every transport, and
+ * close_user_sessions.
  * Unknown arguments are ignored, as the original does.
  */
 export class SessionsCommandSet extends CommandSet {
@@ -68,6 +69,16 @@ export class SessionsCommandSet extends CommandSet {
 
         this.addCommand(new SessionsCommand('delete_session_by_id', SessionsCommandSet.sessionIdSchema(),
             async (correlationId, args) => await this._logic.deleteSessionById(correlationId, SessionsCommandSet.sessionId(args))));
+
+        // Added to the original's commands; its reply is an object (a Seneca reply must be one).
+        this.addCommand(new SessionsCommand('close_user_sessions',
+            new ObjectSchema(true)
+                .withRequiredProperty('user_id', TypeCode.String, new NonEmptyStringRule())
+                .withOptionalProperty('except_session_id', TypeCode.String),
+            async (correlationId, args) => ({
+                closed: await this._logic.closeUserSessions(correlationId, args.getAsString('user_id'),
+                    args.getAsNullableString('except_session_id'))
+            })));
     }
 
     /**

@@ -1,9 +1,10 @@
 import {
-    AnyValueMap, CommandSet, ConfigParams, DataPage, DependencyResolver, Descriptor, FilterParams, ICommandable,
+    AnyValueMap, BadRequestException, CommandSet, ConfigParams, DataPage, DependencyResolver, Descriptor, FilterParams, ICommandable,
     IConfigurable, InvalidStateException, IOpenable, IReferenceable, IReferences, PagingParams
 } from 'pip-services3-commons-nodex';
 import { CompositeLogger } from 'pip-services3-components-nodex';
 
+import { SessionCloseReasonV1 } from '../data/version1/SessionCloseReasonV1';
 import { SessionV1 } from '../data/version1/SessionV1';
 import { ISessionsPersistence } from '../persistence/ISessionsPersistence';
 import { SessionClosedException } from '../persistence/SessionClosedException';
@@ -111,7 +112,8 @@ export class SessionsController
         const now = new Date();
         try {
             const closed = await this.track('update', this.persistence.updatePartially(correlationId, sessionId,
-                AnyValueMap.fromTuples('active', false, 'request_time', now, 'close_time', now, 'data', null, 'user', null), true));
+                AnyValueMap.fromTuples('active', false, 'request_time', now, 'close_time', now,
+                    'close_reason', SessionCloseReasonV1.Logout, 'data', null, 'user', null), true));
             if (closed != null) this._metrics?.sessionClosed();
             return closed;
         } catch (err) {
@@ -124,9 +126,23 @@ export class SessionsController
     public async closeExpiredSessions(correlationId: string | null): Promise<void> {
         const now = new Date();
         const count = await this.track('close_expired', this.persistence.closeExpired(correlationId,
-            new Date(now.getTime() - this._expireTimeout), now));
+            new Date(now.getTime() - this._expireTimeout), now, SessionCloseReasonV1.Idle));
         this._metrics?.sessionsExpired(count);
         if (count > 0) this._logger.info(correlationId ?? '', 'Closed %d expired sessions', count);
+    }
+
+    public async closeUserSessions(correlationId: string | null, userId: string,
+        exceptSessionId?: string | null): Promise<number> {
+        // Checked here too, not only by the command: in-process callers (the direct client)
+        // must not revoke the sessions of the user "" by mistake either.
+        if (typeof userId !== 'string' || userId === '') {
+            throw new BadRequestException(correlationId ?? undefined, 'INVALID_DATA', 'user_id must be a non-empty string')
+                .withDetails('field', 'user_id');
+        }
+        const count = await this.track('close_user', this.persistence.closeUserSessions(correlationId, userId,
+            exceptSessionId ?? null, new Date(), SessionCloseReasonV1.Revoked));
+        this._metrics?.sessionsRevoked(count);
+        return count;
     }
 
     public async deleteSessionById(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {

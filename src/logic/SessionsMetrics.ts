@@ -23,6 +23,7 @@ export class SessionsMetrics {
     private readonly _opened: Counter;
     private readonly _closed: Counter;
     private readonly _expired: Counter;
+    private readonly _revoked: Counter;
     private readonly _storeErrors: Counter<'operation'>;
     private readonly _commands = new Map<string, CommandMetrics>();
 
@@ -40,6 +41,7 @@ export class SessionsMetrics {
         this._opened = new Counter({ name: 'sessions_opened_total', help: 'Sessions opened', registers });
         this._closed = new Counter({ name: 'sessions_closed_total', help: 'Sessions closed by close_session', registers });
         this._expired = new Counter({ name: 'sessions_expired_total', help: 'Sessions closed by the expiry sweep', registers });
+        this._revoked = new Counter({ name: 'sessions_revoked_total', help: 'Sessions closed by close_user_sessions', registers });
         this._storeErrors = new Counter({
             name: 'sessions_store_errors_total', help: 'Store operations that failed for a reason other than bad input',
             labelNames: ['operation'], registers
@@ -73,6 +75,10 @@ export class SessionsMetrics {
 
     public sessionsExpired(count: number): void {
         if (count > 0) this._expired.inc(count);
+    }
+
+    public sessionsRevoked(count: number): void {
+        if (count > 0) this._revoked.inc(count);
     }
 
     /** Counts the failure unless the caller caused it (a 4xx such as a duplicate id). */

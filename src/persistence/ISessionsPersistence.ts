@@ -28,9 +28,17 @@ export interface ISessionsPersistence {
 
     /**
      * Closes active sessions whose request_time is before the given time, stamping them
-     * with closeTime; returns how many it closed.
+     * with closeTime and reason (as close_session does: user and data cleared); returns
+     * how many it closed.
      */
-    closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date): Promise<number>;
+    closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date, reason: string): Promise<number>;
+
+    /**
+     * Closes every active session of a user but exceptId (if given), as closeExpired
+     * closes them, in one step per store; returns how many it closed.
+     */
+    closeUserSessions(correlationId: string | null, userId: string, exceptId: string | null,
+        closeTime: Date, reason: string): Promise<number>;
 
     /**
      * Resolves when the store can serve reads and writes now; otherwise rejects with the

@@ -1,11 +1,12 @@
 import { BadRequestException, FilterParams } from 'pip-services3-commons-nodex';
 
+import { SessionV1 } from '../data/version1/SessionV1';
 import { SessionV1Json } from '../data/version1/SessionV1Json';
 import { SessionSummary } from './SessionSummary';
 
 /**
  * The one definition of what get_sessions' filter means, shared by every store:
- * memory and file stores call matches(), MongoDB uses toMongoQuery().
+ * memory and file stores call matches() (and matchesDetails()), MongoDB uses toMongoQuery().
  *
  * Time range: from_time <= request_time < to_time. The original's memory store had
  * both comparisons inverted and returned the complement of the range.
@@ -16,14 +17,20 @@ export class SessionsFilter {
     public readonly active: boolean | null;
     public readonly fromTime: Date | null;
     public readonly toTime: Date | null;
+    public readonly client: string | null;
+    public readonly address: string | null;
+    public readonly closeReason: string | null;
 
     private constructor(id: string | null, userId: string | null, active: boolean | null,
-        fromTime: Date | null, toTime: Date | null) {
+        fromTime: Date | null, toTime: Date | null, client: string | null, address: string | null, closeReason: string | null) {
         this.id = id;
         this.userId = userId;
         this.active = active;
         this.fromTime = fromTime;
         this.toTime = toTime;
+        this.client = client;
+        this.address = address;
+        this.closeReason = closeReason;
     }
 
     /**
@@ -37,8 +44,16 @@ export class SessionsFilter {
             SessionsFilter.readString(filter, 'user_id'),
             SessionsFilter.readBoolean(filter, 'active'),
             SessionsFilter.readDate(filter, 'from_time'),
-            SessionsFilter.readDate(filter, 'to_time')
+            SessionsFilter.readDate(filter, 'to_time'),
+            SessionsFilter.readString(filter, 'client'),
+            SessionsFilter.readString(filter, 'address'),
+            SessionsFilter.readString(filter, 'close_reason')
         );
+    }
+
+    /** Whether matchesDetails() has anything to check: the fields no index of the memory store holds. */
+    public get readsDetails(): boolean {
+        return this.client != null || this.address != null || this.closeReason != null;
     }
 
     /** Whether a session, by the fields of it the filter reads, matches. */
@@ -48,6 +63,14 @@ export class SessionsFilter {
         if (this.active != null && this.active !== session.active) return false;
         if (this.fromTime != null && session.requestTime < this.fromTime.getTime()) return false;
         if (this.toTime != null && session.requestTime >= this.toTime.getTime()) return false;
+        return true;
+    }
+
+    /** The rest of the filter, on the whole session (a session passes matches() first). */
+    public matchesDetails(session: SessionV1): boolean {
+        if (this.client != null && this.client !== session.client) return false;
+        if (this.address != null && this.address !== session.address) return false;
+        if (this.closeReason != null && this.closeReason !== session.close_reason) return false;
         return true;
     }
 
@@ -62,6 +85,9 @@ export class SessionsFilter {
             if (this.toTime != null) range.$lt = this.toTime;
             query.request_time = range;
         }
+        if (this.client != null) query.client = this.client;
+        if (this.address != null) query.address = this.address;
+        if (this.closeReason != null) query.close_reason = this.closeReason;
         return query;
     }
 

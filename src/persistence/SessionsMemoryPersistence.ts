@@ -16,6 +16,9 @@ import { SessionSummary } from './SessionSummary';
 import { SessionText } from './SessionText';
 import { StoredSession } from './StoredSession';
 
+/** Loaded sessions, at the same index in each list, whose user index is still to build. */
+type UsersToIndex = { ids: string[]; userIds: string[]; entries: StoredSession[]; next: number };
+
 /**
  * Sessions kept in process memory, indexed so that no request walks all sessions:
  * by id, by user_id, and the active ones by last activity (so the expiry sweep stops
@@ -31,9 +34,6 @@ import { StoredSession } from './StoredSession';
  *
  * Configuration: options.max_page_size (default 100).
  */
-/** Loaded sessions, at the same index in each list, whose user index is still to build. */
-type UsersToIndex = { ids: string[]; userIds: string[]; entries: StoredSession[]; next: number };
-
 export class SessionsMemoryPersistence
     implements ISessionsPersistence, IConfigurable, IReferenceable, IOpenable, ICleanable {
 
@@ -128,6 +128,8 @@ export class SessionsMemoryPersistence
         for (const entry of this.candidates(criteria)) {
             const summary = this.summaryOf(entry);
             if (!criteria.matches(summary)) continue;
+            // Filters on fields no index holds read the session itself (parsing a text).
+            if (criteria.readsDetails && !criteria.matchesDetails(SessionsMemoryPersistence.sessionOf(entry))) continue;
             total++;
             newest.offer(entry, summary.requestTime, summary.id);
         }
@@ -177,24 +179,20 @@ export class SessionsMemoryPersistence
         return deleted;
     }
 
-    public async closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date): Promise<number> {
+    public async closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date, reason: string): Promise<number> {
         const expired = this._activeByActivity.due(requestTime.getTime(), this._isCurrentActive);
-        if (expired.length === 0) return 0;
+        return await this.closeAll(correlationId, expired, closeTime, reason);
+    }
 
-        const changes: SessionChange[] = [];
-        const undo: Array<[SessionV1 | null, StoredSession | null]> = [];
-        for (const entry of expired) {
-            const closed: SessionV1 = {
-                ...SessionsMemoryPersistence.sessionOf(entry),
-                active: false, close_time: closeTime, request_time: closeTime, user: null, data: null
-            };
-            this.remove(entry, true);
-            this.put(closed, true);
-            changes.push({ kind: 'upsert', session: closed });
-            undo.push([closed, entry]);
+    public async closeUserSessions(correlationId: string | null, userId: string, exceptId: string | null,
+        closeTime: Date, reason: string): Promise<number> {
+        this.indexUsers(Infinity);
+        const active: StoredSession[] = [];
+        for (const id of this._idsByUser.get(userId) ?? []) {
+            const entry = this._items.get(id);
+            if (entry != null && id !== exceptId && this.summaryOf(entry).active) active.push(entry);
         }
-        await this.persistOrUndo(correlationId, changes, undo);
-        return expired.length;
+        return await this.closeAll(correlationId, active, closeTime, reason);
     }
 
     /** All sessions, in no particular order, some as text; for durability layers that write snapshots. */
@@ -215,6 +213,29 @@ export class SessionsMemoryPersistence
     /** Makes the given changes durable; resolves once they are. Memory keeps nothing. */
     protected async persistChanges(correlationId: string | null, changes: SessionChange[]): Promise<void> {
         // Nothing to persist: this store lives and dies with the process.
+    }
+
+    /**
+     * Closes the given active sessions as close_session does (user and data cleared), in
+     * memory at once and durably in one batch; returns how many.
+     */
+    private async closeAll(correlationId: string | null, entries: StoredSession[], closeTime: Date,
+        reason: string): Promise<number> {
+        if (entries.length === 0) return 0;
+        const changes: SessionChange[] = [];
+        const undo: Array<[SessionV1 | null, StoredSession | null]> = [];
+        for (const entry of entries) {
+            const closed: SessionV1 = {
+                ...SessionsMemoryPersistence.sessionOf(entry),
+                active: false, close_time: closeTime, close_reason: reason, request_time: closeTime, user: null, data: null
+            };
+            this.remove(entry, true);
+            this.put(closed, true);
+            changes.push({ kind: 'upsert', session: closed });
+            undo.push([closed, entry]);
+        }
+        await this.persistOrUndo(correlationId, changes, undo);
+        return entries.length;
     }
 
     private async replace(correlationId: string | null, existing: StoredSession, stored: SessionV1): Promise<SessionV1> {

@@ -4,7 +4,7 @@ import {
 } from 'pip-services3-commons-nodex';
 import { IdentifiableMongoDbPersistence } from 'pip-services3-mongodb-nodex';
 import {
-    Collection, MongoNetworkError, MongoNotConnectedError, MongoServerError, MongoServerSelectionError, MongoTopologyClosedError
+    Collection, Filter, MongoNetworkError, MongoNotConnectedError, MongoServerError, MongoServerSelectionError, MongoTopologyClosedError
 } from 'mongodb';
 
 import { SessionV1 } from '../data/version1/SessionV1';
@@ -98,12 +98,24 @@ export class SessionsMongoDbPersistence
             (await this.sessions.findOneAndDelete({ _id: id })).value));
     }
 
-    public async closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date): Promise<number> {
+    public async closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date, reason: string): Promise<number> {
+        return await this.closeMany(correlationId, { active: true, request_time: { $lt: requestTime } }, closeTime, reason);
+    }
+
+    public async closeUserSessions(correlationId: string | null, userId: string, exceptId: string | null,
+        closeTime: Date, reason: string): Promise<number> {
+        const filter: Filter<SessionDocument> = { user_id: userId, active: true };
+        if (exceptId != null) filter._id = { $ne: exceptId };
+        return await this.closeMany(correlationId, filter, closeTime, reason);
+    }
+
+    /** One updateMany: each session it closes is closed once, whichever replica gets there first. */
+    private async closeMany(correlationId: string | null, filter: Filter<SessionDocument>, closeTime: Date,
+        reason: string): Promise<number> {
         return await this.guard(correlationId, async () => {
-            const result = await this.sessions.updateMany(
-                { active: true, request_time: { $lt: requestTime } },
-                { $set: { active: false, close_time: closeTime, request_time: closeTime, user: null, data: null } }
-            );
+            const result = await this.sessions.updateMany(filter, { $set: {
+                active: false, close_time: closeTime, close_reason: reason, request_time: closeTime, user: null, data: null
+            } });
             return result.modifiedCount;
         });
     }

@@ -114,6 +114,7 @@ export interface SessionMessage {
     client: string;
     user: string;
     data: string;
+    close_reason: string;
 }
 
 /** sessions_v1.SessionPage */
@@ -176,6 +177,16 @@ export interface SessionPageReplyMessage {
 export interface SessionObjectReplyMessage {
     error: ErrorDescriptionMessage | null;
     session: SessionMessage | null;
+}
+
+export interface SessionCloseUserRequestMessage extends SessionRequestMessage {
+    user_id: string;
+    except_session_id: string;
+}
+
+export interface SessionCloseUserReplyMessage {
+    error: ErrorDescriptionMessage | null;
+    closed: number;
 }
 
 export interface SessionEmptyReplyMessage {

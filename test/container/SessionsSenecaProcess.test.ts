@@ -56,6 +56,14 @@ describe('SessionsProcess (node run) with the Seneca API', function () {
         });
         expect(((await overHttp.json()) as { id: string }).id, 'one store behind both APIs').to.equal(opened.id);
 
+        // close_user_sessions over Seneca: its reply is an object, as a Seneca reply must be.
+        const second = await client.post({ role: 'sessions', version: 1, cmd: 'open_session', user_id: 'u1' }) as { id: string };
+        expect(await client.post({ role: 'sessions', version: 1, cmd: 'close_user_sessions', user_id: 'u1', except_session_id: opened.id }))
+            .to.deep.equal({ closed: 1 });
+        const revoked = await client.post({ role: 'sessions', version: 1, cmd: 'get_session_by_id', session_id: second.id }) as
+            { active: boolean; close_reason: string };
+        expect([revoked.active, revoked.close_reason]).to.deep.equal([false, 'revoked']);
+
         const started = Date.now();
         expect(await running.stop(), 'SIGTERM closes cleanly with a client still connected').to.equal(0);
         expect(Date.now() - started).to.be.below(10000);

@@ -105,7 +105,7 @@ describe('SessionsMemoryPersistence', () => {
                 model.delete(pick);
             } else {
                 const limit = clock - 60000;
-                const closed = await persistence.closeExpired(null, new Date(limit), new Date(clock));
+                const closed = await persistence.closeExpired(null, new Date(limit), new Date(clock), 'idle');
                 let expected = 0;
                 for (const entry of model.values()) {
                     if (entry.active && entry.time < limit) {
@@ -148,7 +148,7 @@ describe('SessionsMemoryPersistence', () => {
             () => store.updatePartially(null, 'kept', AnyValueMap.fromTuples('data', { lost: true })),
             () => store.update(null, { ...makeSession('kept', 'u2', 2) }),
             () => store.deleteById(null, 'kept'),
-            () => store.closeExpired(null, new Date('2030-01-01'), new Date())
+            () => store.closeExpired(null, new Date('2030-01-01'), new Date(), 'idle')
         ];
         for (const attempt of attempts) {
             let failed = false;
@@ -163,6 +163,6 @@ describe('SessionsMemoryPersistence', () => {
         const byUser = await store.getPageByFilter(null, FilterParams.fromTuples('user_id', 'u1'), null);
         expect(byUser.data.map(item => item.id)).to.deep.equal(['kept']);
         store.failing = false;
-        expect(await store.closeExpired(null, new Date('2030-01-01'), new Date())).to.equal(1);
+        expect(await store.closeExpired(null, new Date('2030-01-01'), new Date(), 'idle')).to.equal(1);
     });
 });

@@ -78,7 +78,7 @@ describe('SessionsMongoDbPersistence', function () {
             await persistence.create(null, makeSession('e' + index, 'u', index < 3 ? 0 : 10));
         }
         const calls = persistence.countCalls(['updateMany', 'updateOne', 'findOneAndUpdate', 'find', 'bulkWrite']);
-        const count = await persistence.closeExpired(null, new Date(Date.parse('2026-01-01T15:00:00Z')), new Date());
+        const count = await persistence.closeExpired(null, new Date(Date.parse('2026-01-01T15:00:00Z')), new Date(), 'idle');
         expect(count).to.equal(3);
         expect(Object.fromEntries(calls)).to.deep.equal({ updateMany: 1, updateOne: 0, findOneAndUpdate: 0, find: 0, bulkWrite: 0 });
     });

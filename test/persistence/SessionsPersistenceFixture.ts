@@ -33,6 +33,8 @@ export class SessionsPersistenceFixture {
             it('filters by id, user_id, active and time range', () => fixture.testFilters());
             it('pages newest first without user and data', () => fixture.testPagingOrderAndProjection());
             it('closes expired sessions', () => fixture.testCloseExpired());
+            it('closes all active sessions of a user but one, with the reason given', () => fixture.testCloseUserSessions());
+            it('filters by client, address and close_reason', () => fixture.testDetailFilters());
             it('refuses a write that needs an active session on a closed one, changing nothing',
                 () => fixture.testWriteRequiringActive());
         });
@@ -191,12 +193,13 @@ export class SessionsPersistenceFixture {
         await p.create(null, makeSession('fresh', 'u1', 5));
 
         const closeTime = new Date(T0 + 10 * HOUR);
-        const count = await p.closeExpired(null, new Date(T0 + 2 * HOUR), closeTime);
+        const count = await p.closeExpired(null, new Date(T0 + 2 * HOUR), closeTime, 'idle');
         expect(count).to.equal(2);
 
         for (const id of ['old1', 'old2']) {
             const closed = await p.getOneById(null, id);
             expect(closed!.active).to.equal(false);
+            expect(closed!.close_reason).to.equal('idle');
             expect(closed!.close_time!.getTime()).to.equal(closeTime.getTime());
             expect(closed!.request_time.getTime()).to.equal(closeTime.getTime());
             expect(closed!.user == null).to.equal(true);
@@ -208,6 +211,56 @@ export class SessionsPersistenceFixture {
         const untouched = await p.getOneById(null, 'oldClosed');
         expect(untouched!.request_time.getTime()).to.equal(T0 + HOUR);
 
-        expect(await p.closeExpired(null, new Date(T0 + 2 * HOUR), closeTime)).to.equal(0);
+        expect(await p.closeExpired(null, new Date(T0 + 2 * HOUR), closeTime, 'idle')).to.equal(0);
+    }
+
+    public async testCloseUserSessions(): Promise<void> {
+        const p = this._persistence;
+        for (const id of ['a1', 'a2', 'a3']) await p.create(null, makeSession(id, 'u1', 1));
+        const earlier = makeSession('a4', 'u1', 0, false);
+        earlier.close_reason = 'logout';
+        await p.create(null, earlier);
+        await p.create(null, makeSession('b1', 'u2', 1));
+
+        const closeTime = new Date(T0 + 3 * HOUR);
+        expect(await p.closeUserSessions(null, 'u1', 'a2', closeTime, 'revoked')).to.equal(2);
+        for (const id of ['a1', 'a3']) {
+            const closed = await p.getOneById(null, id);
+            expect(closed!.active, id).to.equal(false);
+            expect(closed!.close_reason, id).to.equal('revoked');
+            expect(closed!.close_time!.getTime(), id).to.equal(closeTime.getTime());
+            expect(closed!.user == null && closed!.data == null, id + ': user and data cleared').to.equal(true);
+        }
+        expect((await p.getOneById(null, 'a2'))!.active, 'the session kept open').to.equal(true);
+        expect((await p.getOneById(null, 'b1'))!.active, "another user's session").to.equal(true);
+        const untouched = await p.getOneById(null, 'a4');
+        expect([untouched!.close_reason, untouched!.close_time!.getTime()], 'a session closed before').to.deep.equal(['logout', T0]);
+
+        expect(await p.closeUserSessions(null, 'u1', null, closeTime, 'revoked'), 'now the last one').to.equal(1);
+        expect(await p.closeUserSessions(null, 'u1', null, closeTime, 'revoked')).to.equal(0);
+        expect(await p.closeUserSessions(null, 'nobody', null, closeTime, 'revoked')).to.equal(0);
+        const active = await p.getPageByFilter(null, FilterParams.fromTuples('user_id', 'u1', 'active', true), new PagingParams(0, 10, true));
+        expect(active.total).to.equal(0);
+    }
+
+    public async testDetailFilters(): Promise<void> {
+        const p = this._persistence;
+        const web = makeSession('w1', 'u1', 1);
+        web.client = 'web';
+        web.address = '10.0.0.7';
+        await p.create(null, web);
+        await p.create(null, makeSession('m1', 'u1', 2));
+        await p.create(null, makeSession('m2', 'u2', 3));
+        await p.closeUserSessions(null, 'u2', null, new Date(T0 + 4 * HOUR), 'revoked');
+
+        const ids = async (filter: Record<string, unknown>) => (await p.getPageByFilter(null,
+            FilterParams.fromValue(filter), new PagingParams(0, 10, true))).data.map(item => item.id);
+        expect(await ids({ client: 'web' })).to.deep.equal(['w1']);
+        expect(await ids({ client: 'test-client' })).to.deep.equal(['m2', 'm1']);
+        expect(await ids({ address: '10.0.0.7' })).to.deep.equal(['w1']);
+        expect(await ids({ close_reason: 'revoked' })).to.deep.equal(['m2']);
+        expect(await ids({ close_reason: 'idle' })).to.deep.equal([]);
+        expect(await ids({ user_id: 'u1', client: 'test-client' })).to.deep.equal(['m1']);
+        expect(await ids({ active: true, address: '10.0.0.1' })).to.deep.equal(['m1']);
     }
 }

@@ -13,7 +13,7 @@ import { SessionV1 } from '../../data/version1/SessionV1';
  * SessionV1). Dates in every result are Date objects.
  */
 export interface ISessionsClientV1 {
-    /** Newest request_time first, without user and data; filter keys: id, user_id, active, from_time, to_time. */
+    /** Newest request_time first, without user and data; filter keys: id, user_id, active, from_time, to_time, client, address, close_reason. */
     getSessions(correlationId: string | null, filter?: FilterParams | null, paging?: PagingParams | null): Promise<DataPage<SessionV1>>;
 
     getSessionById(correlationId: string | null, sessionId: string): Promise<SessionV1 | null>;
@@ -34,4 +34,10 @@ export interface ISessionsClientV1 {
 
     /** The deleted session. */
     deleteSessionById(correlationId: string | null, sessionId: string): Promise<SessionV1 | null>;
+
+    /**
+     * Not in client-sessions-node: closes every active session of a user (close_reason
+     * "revoked"), but exceptSessionId if given; resolves to how many it closed.
+     */
+    closeUserSessions(correlationId: string | null, userId: string, exceptSessionId?: string | null): Promise<number>;
 }

@@ -89,6 +89,11 @@ export class SessionsCommandableGrpcClientV1 extends CommandableGrpcClient imple
         return SessionsReplyV1.toSessionOrNull(correlationId, result);
     }
 
+    public async closeUserSessions(correlationId: string | null, userId: string, exceptSessionId?: string | null): Promise<number> {
+        const result = await this.command('close_user_sessions', correlationId, { user_id: userId, except_session_id: exceptSessionId });
+        return SessionsReplyV1.toClosedCount(correlationId, result);
+    }
+
     /** Replaces the toolkit's call: see SessionsGrpcCallV1. */
     protected async call<T>(method: string, correlationId?: string, request: unknown = {}): Promise<T> {
         return await SessionsGrpcCallV1.invoke<T>(this._client, method, request, this._timeout, correlationId ?? null, this._uri);

@@ -146,6 +146,11 @@ export class SessionsCommandableHttpClientV1 extends CommandableHttpClient imple
         return SessionsReplyV1.toSessionOrNull(correlationId, reply);
     }
 
+    public async closeUserSessions(correlationId: string | null, userId: string, exceptSessionId?: string | null): Promise<number> {
+        const reply = await this.command('close_user_sessions', correlationId, { user_id: userId, except_session_id: exceptSessionId });
+        return SessionsReplyV1.toClosedCount(correlationId, reply);
+    }
+
     /**
      * Sends one request. Replaces the toolkit's version, which rejected with whatever the
      * HTTP library threw and dropped the HTTP status of error replies.

@@ -70,6 +70,11 @@ export class SessionsDirectClientV1 extends DirectClient<ISessionsController> im
         return await this.run(correlationId, 'delete_session_by_id', controller => controller.deleteSessionById(correlationId, sessionId));
     }
 
+    public async closeUserSessions(correlationId: string | null, userId: string, exceptSessionId?: string | null): Promise<number> {
+        return await this.run(correlationId, 'close_user_sessions',
+            controller => controller.closeUserSessions(correlationId, userId, exceptSessionId));
+    }
+
     private async run<T>(correlationId: string | null, name: string,
         action: (controller: ISessionsController) => Promise<T>): Promise<T> {
         const timing = this.instrument(correlationId as string, 'sessions.' + name);

@@ -3,11 +3,12 @@ import { GrpcClient } from 'pip-services3-grpc-nodex';
 
 import { SessionV1 } from '../../data/version1/SessionV1';
 import {
-    PagingParamsMessage, SessionEmptyReplyMessage, SessionObjectReplyMessage, SessionPageReplyMessage, SessionsProtoV1
+    PagingParamsMessage, SessionCloseUserReplyMessage, SessionEmptyReplyMessage, SessionObjectReplyMessage, SessionPageReplyMessage, SessionsProtoV1
 } from '../../protos/SessionsProtoV1';
 import { ISessionsClientV1 } from './ISessionsClientV1';
 import { SessionsGrpcCallV1 } from './SessionsGrpcCallV1';
 import { SessionsGrpcReplyV1 } from './SessionsGrpcReplyV1';
+import { SessionsReplyV1 } from './SessionsReplyV1';
 
 /**
  * The sessions service over its plain gRPC API (sessions_v1.Sessions, the original's
@@ -103,6 +104,13 @@ export class SessionsGrpcClientV1 extends GrpcClient implements ISessionsClientV
     public async deleteSessionById(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
         const reply = await this.invoke<SessionObjectReplyMessage>('delete_session_by_id', correlationId, { session_id: sessionId });
         return SessionsGrpcReplyV1.toSessionOrNull(correlationId, reply.session);
+    }
+
+    public async closeUserSessions(correlationId: string | null, userId: string, exceptSessionId?: string | null): Promise<number> {
+        const reply = await this.invoke<SessionCloseUserReplyMessage>('close_user_sessions', correlationId, {
+            user_id: userId, except_session_id: exceptSessionId ?? ''
+        });
+        return SessionsReplyV1.toClosedCount(correlationId, { closed: Number(reply.closed) });
     }
 
     /** Replaces the toolkit's call: see SessionsGrpcCallV1. */

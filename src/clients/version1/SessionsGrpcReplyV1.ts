@@ -9,7 +9,7 @@ import { SessionsReplyV1 } from './SessionsReplyV1';
  * Dates, as from the HTTP client.
  *
  * An empty string is a field the service left out (proto3 has no null): user_name,
- * address, client and close_time are then left out; user and data are left out for "",
+ * address, client, close_time and close_reason are then left out; user and data are left out for "",
  * null for the JSON "null" (a closed session), as over HTTP.
  */
 export class SessionsGrpcReplyV1 {
@@ -33,7 +33,7 @@ export class SessionsGrpcReplyV1 {
 
     private static toJson(correlationId: string | null, message: SessionMessage): Record<string, unknown> {
         const json: Record<string, unknown> = { id: message.id, user_id: message.user_id, active: message.active };
-        for (const field of ['user_name', 'open_time', 'close_time', 'request_time', 'address', 'client'] as const) {
+        for (const field of ['user_name', 'open_time', 'close_time', 'request_time', 'address', 'client', 'close_reason'] as const) {
             if (message[field] !== '' && message[field] != null) json[field] = message[field];
         }
         for (const field of ['user', 'data'] as const) {

@@ -78,6 +78,10 @@ export class SessionsMockClientV1 implements ISessionsClientV1, IConfigurable {
         return this.reply(correlationId, await this._controller.deleteSessionById(correlationId, sessionId));
     }
 
+    public async closeUserSessions(correlationId: string | null, userId: string, exceptSessionId?: string | null): Promise<number> {
+        return await this._controller.closeUserSessions(correlationId, userId, exceptSessionId);
+    }
+
     private reply(correlationId: string | null, session: SessionV1 | null): SessionV1 | null {
         return SessionsReplyV1.toSessionOrNull(correlationId, SessionsMockClientV1.overWire(session));
     }

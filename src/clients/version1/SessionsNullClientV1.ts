@@ -49,4 +49,8 @@ export class SessionsNullClientV1 implements ISessionsClientV1 {
     public async deleteSessionById(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
         return null;
     }
+
+    public async closeUserSessions(correlationId: string | null, userId: string, exceptSessionId?: string | null): Promise<number> {
+        return 0;
+    }
 }

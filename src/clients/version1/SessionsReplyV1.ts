@@ -36,6 +36,15 @@ export class SessionsReplyV1 {
         return new DataPage<SessionV1>(data, total as number);
     }
 
+    /** The reply of close_user_sessions: {"closed": n}. */
+    public static toClosedCount(correlationId: string | null, value: unknown): number {
+        const closed = (value as { closed?: unknown } | null)?.closed;
+        if (typeof closed !== 'number' || !Number.isInteger(closed) || closed < 0) {
+            throw SessionsReplyV1.invalid(correlationId, 'a count of closed sessions');
+        }
+        return closed;
+    }
+
     private static invalid(correlationId: string | null, expected: string): InvocationException {
         return new InvocationException(correlationId ?? undefined, 'INVALID_REPLY',
             'The sessions service did not answer with ' + expected);

@@ -16,6 +16,8 @@ export class SessionV1 implements IStringIdentifiable {
     public active: boolean;
     public open_time: Date;
     public close_time?: Date | null;
+    /** Set when the session is closed: one of SessionCloseReasonV1. */
+    public close_reason?: string | null;
     public request_time: Date;
     public address?: string;
     public client?: string;

@@ -15,6 +15,7 @@ export class SessionV1Schema extends ObjectSchema {
         this.withOptionalProperty('active', TypeCode.Boolean);
         this.withOptionalProperty('open_time', TypeCode.DateTime);
         this.withOptionalProperty('close_time', TypeCode.DateTime);
+        this.withOptionalProperty('close_reason', TypeCode.String);
         this.withOptionalProperty('request_time', TypeCode.DateTime);
         this.withOptionalProperty('address', TypeCode.String);
         this.withOptionalProperty('client', TypeCode.String);

@@ -1,3 +1,4 @@
 export { SessionV1 } from './SessionV1';
 export { SessionV1Schema } from './SessionV1Schema';
 export { SessionV1Json } from './SessionV1Json';
+export { SessionCloseReasonV1 } from './SessionCloseReasonV1';

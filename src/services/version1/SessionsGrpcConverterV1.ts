@@ -3,7 +3,7 @@ import { BadRequestException, DataPage } from 'pip-services3-commons-nodex';
 
 import { SessionV1 } from '../../data/version1/SessionV1';
 import {
-    SessionIdRequestMessage, SessionMessage, SessionOpenRequestMessage, SessionPageMessage, SessionPageRequestMessage,
+    SessionCloseUserRequestMessage, SessionIdRequestMessage, SessionMessage, SessionOpenRequestMessage, SessionPageMessage, SessionPageRequestMessage,
     SessionStoreDataRequestMessage, SessionUpdateUserRequestMessage
 } from '../../protos/SessionsProtoV1';
 
@@ -62,6 +62,13 @@ export class SessionsGrpcConverterV1 {
         });
     }
 
+    public static closeUserArgs(request: SessionCloseUserRequestMessage): SessionsCommandArgs {
+        return SessionsGrpcConverterV1.given({
+            user_id: SessionsGrpcConverterV1.text(request.user_id),
+            except_session_id: SessionsGrpcConverterV1.text(request.except_session_id)
+        });
+    }
+
     public static emptyArgs(): SessionsCommandArgs {
         return {};
     }
@@ -83,7 +90,8 @@ export class SessionsGrpcConverterV1 {
             address: session.address ?? '',
             client: session.client ?? '',
             user: session.user === undefined ? '' : JSON.stringify(session.user),
-            data: session.data === undefined ? '' : JSON.stringify(session.data)
+            data: session.data === undefined ? '' : JSON.stringify(session.data),
+            close_reason: session.close_reason ?? ''
         };
     }
 

@@ -9,7 +9,7 @@ import { SessionsCommand } from '../../logic/SessionsCommand';
 import { SessionsMetrics } from '../../logic/SessionsMetrics';
 import { HttpErrorBody } from '../HttpErrorBody';
 import {
-    SessionEmptyReplyMessage, SessionIdRequestMessage, SessionObjectReplyMessage, SessionOpenRequestMessage, SessionPageReplyMessage,
+    SessionCloseUserReplyMessage, SessionCloseUserRequestMessage, SessionEmptyReplyMessage, SessionIdRequestMessage, SessionObjectReplyMessage, SessionOpenRequestMessage, SessionPageReplyMessage,
     SessionPageRequestMessage, SessionRequestMessage, SessionsProtoV1, SessionStoreDataRequestMessage, SessionUpdateUserRequestMessage
 } from '../../protos/SessionsProtoV1';
 import { SessionsCommandArgs, SessionsGrpcConverterV1 } from './SessionsGrpcConverterV1';
@@ -92,6 +92,8 @@ export class SessionsGrpcServiceV1 extends GrpcService {
             SessionsGrpcConverterV1.emptyArgs, () => ({ error: null }));
         this.unary<SessionIdRequestMessage, SessionObjectReplyMessage>('delete_session_by_id',
             SessionsGrpcConverterV1.idArgs, SessionsGrpcServiceV1.sessionReply);
+        this.unary<SessionCloseUserRequestMessage, SessionCloseUserReplyMessage>('close_user_sessions',
+            SessionsGrpcConverterV1.closeUserArgs, result => ({ error: null, closed: (result as { closed: number }).closed }));
     }
 
     /** A session, or no session for "no such session". */

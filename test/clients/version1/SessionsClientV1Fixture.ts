@@ -40,6 +40,7 @@ export class SessionsClientV1Fixture {
             it('caps a page at 100 sessions', () => fixture.testPageSizeCap());
             it('rejects an invalid filter value with 400 INVALID_DATA naming the field', () => fixture.testInvalidFilter());
             it('closes the sessions idle longer than expire_timeout', () => fixture.testCloseExpired());
+            it('closes all sessions of a user but one, and says why each session was closed', () => fixture.testCloseUserSessions());
         });
     }
 
@@ -49,6 +50,35 @@ export class SessionsClientV1Fixture {
     public constructor(client: ISessionsClientV1, expireTimeout: number) {
         this._client = client;
         this._expireTimeout = expireTimeout;
+    }
+
+    public async testCloseUserSessions(): Promise<void> {
+        const client = this._client;
+        const userId = newUserId();
+        const kept = await client.openSession('fixture', userId, undefined, undefined, 'web');
+        const others = [await client.openSession(null, userId), await client.openSession(null, userId)];
+        const stranger = await client.openSession(null, newUserId());
+
+        expect(await client.closeUserSessions('fixture', userId, kept.id)).to.equal(2);
+        for (const other of others) {
+            const closed = await client.getSessionById(null, other.id);
+            expect(closed!.active).to.equal(false);
+            expect(closed!.close_reason).to.equal('revoked');
+            expect(closed!.close_time).to.be.instanceOf(Date);
+        }
+        expect((await client.getSessionById(null, kept.id))!.active).to.equal(true);
+        expect((await client.getSessionById(null, stranger.id))!.active).to.equal(true);
+
+        const revoked = await client.getSessions(null, FilterParams.fromTuples('user_id', userId, 'close_reason', 'revoked'),
+            new PagingParams(0, 10, true));
+        expect(revoked.data.map(item => item.id).sort()).to.deep.equal(others.map(item => item.id).sort());
+        const web = await client.getSessions(null, FilterParams.fromTuples('user_id', userId, 'client', 'web'), null);
+        expect(web.data.map(item => item.id)).to.deep.equal([kept.id]);
+
+        expect(await client.closeUserSessions(null, userId), 'the one left').to.equal(1);
+        expect(await client.closeUserSessions(null, userId)).to.equal(0);
+        const error = await rejection(client.closeUserSessions(null, ''));
+        expect(error).to.be.instanceOf(BadRequestException);
     }
 
     public async testLifecycle(): Promise<void> {
@@ -88,6 +118,7 @@ export class SessionsClientV1Fixture {
         expect(closed!.request_time.getTime()).to.equal(closed!.close_time!.getTime());
         expect(closed!.user).to.equal(null);
         expect(closed!.data).to.equal(null);
+        expect(closed!.close_reason).to.equal('logout');
 
         const deleted = await client.deleteSessionById('fixture', opened.id);
         expect(deleted).to.deep.equal(closed);

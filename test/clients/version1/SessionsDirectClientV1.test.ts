@@ -54,6 +54,11 @@ class RecordingController implements ISessionsController {
         this.record('deleteSessionById', args);
         return null;
     }
+
+    public async closeUserSessions(...args: [string | null, string, (string | null)?]): Promise<number> {
+        this.record('closeUserSessions', args);
+        return 3;
+    }
 }
 
 describe('SessionsDirectClientV1', () => {
@@ -95,11 +100,14 @@ describe('SessionsDirectClientV1', () => {
         await direct.closeExpiredSessions('c6');
         await direct.deleteSessionById('c7', 's1');
         await direct.getSessions('c8', FilterParams.fromTuples('user_id', 'u1'), new PagingParams(0, 5, true));
+        expect(await direct.closeUserSessions('c9', 'u1', 's1')).to.equal(3);
 
         expect(controller.calls.map(call => [call.method, call.args[0]])).to.deep.equal([
             ['getSessionById', 'c1'], ['openSession', 'c2'], ['storeSessionData', 'c3'], ['updateSessionUser', 'c4'],
-            ['closeSession', 'c5'], ['closeExpiredSessions', 'c6'], ['deleteSessionById', 'c7'], ['getSessions', 'c8']
+            ['closeSession', 'c5'], ['closeExpiredSessions', 'c6'], ['deleteSessionById', 'c7'], ['getSessions', 'c8'],
+            ['closeUserSessions', 'c9']
         ]);
+        expect(controller.calls[8].args).to.deep.equal(['c9', 'u1', 's1']);
         expect(controller.calls[1].args.slice(1)).to.deep.equal(['u1', 'Ann', '10.0.0.1', 'web', user, data]);
         // In process, objects are passed as they are: no JSON in between.
         expect(controller.calls[1].args[5]).to.equal(user);

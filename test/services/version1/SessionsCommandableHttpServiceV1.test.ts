@@ -258,9 +258,12 @@ function describeHttpApi(storeName: string, storeEnvironment: StoreEnvironment):
             expect(swagger.status).to.equal(200);
             const paths = Object.keys(swagger.body.paths).sort();
             expect(paths).to.deep.equal([
-                'close_expired_sessions', 'close_session', 'delete_session_by_id', 'get_session_by_id',
+                'close_expired_sessions', 'close_session', 'close_user_sessions', 'delete_session_by_id', 'get_session_by_id',
                 'get_sessions', 'open_session', 'store_session_data', 'update_session_user'
             ].map(name => '/v1/sessions/' + name));
+            const revokeSchema = swagger.body.paths['/v1/sessions/close_user_sessions'].post.requestBody.content['application/json'].schema;
+            expect(revokeSchema.required).to.deep.equal(['user_id']);
+            expect(Object.keys(revokeSchema.properties)).to.have.members(['user_id', 'except_session_id']);
             const openSchema = swagger.body.paths['/v1/sessions/open_session'].post.requestBody.content['application/json'].schema;
             expect(openSchema.required).to.deep.equal(['user_id']);
             expect(Object.keys(openSchema.properties)).to.have.members(['user_id', 'user_name', 'address', 'client', 'user', 'data']);

@@ -1,0 +1,16 @@
+/**
+ * Why a session was closed: SessionV1.close_reason. Sessions closed by the original
+ * (or before this field existed) have none.
+ */
+export class SessionCloseReasonV1 {
+    /** close_session: the user signed out. */
+    public static readonly Logout = 'logout';
+    /** The expiry sweep: no request for longer than the idle timeout. */
+    public static readonly Idle = 'idle';
+    /** Open for longer than the absolute timeout, however active. */
+    public static readonly Absolute = 'absolute';
+    /** close_user_sessions: all of a user's sessions revoked at once. */
+    public static readonly Revoked = 'revoked';
+    /** Closed to make room under max_sessions_per_user. */
+    public static readonly Evicted = 'evicted';
+}
