@@ -1,5 +1,7 @@
 export * from './data/version1';
 export { ISessionsPersistence } from './persistence/ISessionsPersistence';
+export { SessionLiveness } from './persistence/SessionLiveness';
+export { SessionTimeouts } from './persistence/SessionTimeouts';
 export { SessionsMemoryPersistence } from './persistence/SessionsMemoryPersistence';
 export { SessionsFilePersistence } from './persistence/SessionsFilePersistence';
 export { SessionsMongoDbPersistence } from './persistence/SessionsMongoDbPersistence';

@@ -26,4 +26,11 @@ export interface ISessionsController {
      * (the caller's own, for "sign out everywhere else"); returns how many it closed.
      */
     closeUserSessions(correlationId: string | null, userId: string, exceptSessionId?: string | null): Promise<number>;
+
+    /**
+     * The check a gateway makes on every request: the session (with user and data) if it
+     * is active and unexpired, else null. Records the activity at most once per touch
+     * interval, so most calls write nothing.
+     */
+    validateSession(correlationId: string | null, sessionId: string): Promise<SessionV1 | null>;
 }

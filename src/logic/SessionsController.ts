@@ -8,6 +8,8 @@ import { SessionCloseReasonV1 } from '../data/version1/SessionCloseReasonV1';
 import { SessionV1 } from '../data/version1/SessionV1';
 import { ISessionsPersistence } from '../persistence/ISessionsPersistence';
 import { SessionClosedException } from '../persistence/SessionClosedException';
+import { SessionLiveness } from '../persistence/SessionLiveness';
+import { SessionTimeouts } from '../persistence/SessionTimeouts';
 import { ISessionsController } from './ISessionsController';
 import { SessionIdGenerator } from './SessionIdGenerator';
 import { SessionsMetrics } from './SessionsMetrics';
@@ -16,8 +18,17 @@ import { SessionsCommandSet } from './SessionsCommandSet';
 /**
  * The rules of the service: ids, timestamps and expiry. Stores only store.
  *
+ * A session past its time (see SessionTimeouts) is never reported active: writes to it
+ * fail as writes to a closed session do, reads close it on the spot (close_reason idle
+ * or absolute), and the active filter leaves it out; the sweep closes the rest.
+ *
  * Configuration:
- * - options.expire_timeout: idle time after which an active session is closed (ms, default 24 h)
+ * - options.idle_timeout: idle time after which an active session expires (ms, default
+ *   24 h; 0 turns it off); options.expire_timeout is its older name, still read
+ * - options.absolute_timeout: time after open_time at which a session expires however
+ *   active (ms, default 0: off)
+ * - options.touch_interval: validate_session records activity at most this often per
+ *   session (ms, default 60 s)
  * - options.cleanup_interval: how often the expiry sweep runs (ms, default 15 min; 0 turns it off)
  * - dependencies.persistence: the store (default service-sessions:persistence:*:*:1.0)
  *
@@ -36,13 +47,17 @@ export class SessionsController
     private _persistence: ISessionsPersistence | null = null;
     private _metrics: SessionsMetrics | null = null;
     private _commandSet: SessionsCommandSet | null = null;
-    private _expireTimeout = 24 * 3600000;
+    private _timeouts = new SessionTimeouts(24 * 3600000, 0);
+    private _touchInterval = 60000;
     private _cleanupInterval = 15 * 60000;
     private _cleanupTimer: NodeJS.Timeout | null = null;
     private _sweeping = false;
 
     public configure(config: ConfigParams): void {
-        this._expireTimeout = config.getAsLongWithDefault('options.expire_timeout', this._expireTimeout);
+        const idle = config.getAsLongWithDefault('options.idle_timeout',
+            config.getAsLongWithDefault('options.expire_timeout', this._timeouts.idle));
+        this._timeouts = new SessionTimeouts(idle, config.getAsLongWithDefault('options.absolute_timeout', this._timeouts.absolute));
+        this._touchInterval = Math.max(0, config.getAsLongWithDefault('options.touch_interval', this._touchInterval));
         this._cleanupInterval = config.getAsLongWithDefault('options.cleanup_interval', this._cleanupInterval);
         this._dependencyResolver.configure(config);
     }
@@ -78,19 +93,59 @@ export class SessionsController
         }
     }
 
+    /** The timeouts in force; for the stores' conditions and for tests. */
+    public get timeouts(): SessionTimeouts {
+        return this._timeouts;
+    }
+
     public async getSessions(correlationId: string | null, filter: FilterParams | null,
         paging: PagingParams | null): Promise<DataPage<SessionV1>> {
-        return await this.track('get_page', this.persistence.getPageByFilter(correlationId, filter, paging));
+        const liveness = this.liveness();
+        const page = await this.track('get_page', this.persistence.getPageByFilter(correlationId, filter, paging, liveness));
+        // Without an active filter a page may show sessions past their time that no sweep has
+        // closed yet: they are closed now, as a read of each would close it.
+        if (page.data.some(session => this.isExpired(session, liveness.now))) {
+            page.data = await Promise.all(page.data.map(async session => {
+                if (!this.isExpired(session, liveness.now)) return session;
+                const closed = await this.closeExpiredSession(correlationId, session, liveness.now);
+                if (closed == null) return session;
+                const { user, data, ...listed } = closed;
+                return listed as SessionV1;
+            }));
+        }
+        return page;
     }
 
     public async getSessionById(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
-        return await this.track('get_one', this.persistence.getOneById(correlationId, sessionId));
+        const now = Date.now();
+        const session = await this.track('get_one', this.persistence.getOneById(correlationId, sessionId));
+        if (session == null || !this.isExpired(session, now)) return session;
+        return await this.closeExpiredSession(correlationId, session, now);
+    }
+
+    public async validateSession(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
+        const session = await this.getSessionById(correlationId, sessionId);
+        if (session == null || !session.active) return null;
+        const now = Date.now();
+        // Within the touch interval the session is as good as touched: no write, so a
+        // gateway's check per request costs one read.
+        if (now - session.request_time.getTime() < this._touchInterval) return session;
+        try {
+            return await this.track('update', this.persistence.updatePartially(correlationId, sessionId,
+                AnyValueMap.fromTuples('request_time', new Date(now)), this.liveness(now)));
+        } catch (err) {
+            // Closed, or expired, between the read and the touch.
+            if (err instanceof SessionClosedException) return null;
+            throw err;
+        }
     }
 
     public async openSession(correlationId: string | null, userId: string, userName?: string | null,
         address?: string | null, client?: string | null, user?: unknown, data?: unknown): Promise<SessionV1> {
         const session = new SessionV1(SessionsController.newSessionId(), userId,
             userName ?? undefined, address ?? undefined, client ?? undefined);
+        const expiresAt = this._timeouts.expiresAt(session.open_time.getTime(), session.request_time.getTime());
+        if (expiresAt != null) session.expires_at = new Date(expiresAt);
         if (user !== undefined) session.user = user;
         if (data !== undefined) session.data = data;
         const created = await this.track('create', this.persistence.create(correlationId, session));
@@ -99,34 +154,40 @@ export class SessionsController
     }
 
     public async storeSessionData(correlationId: string | null, sessionId: string, data: unknown): Promise<SessionV1 | null> {
-        return await this.track('update', this.persistence.updatePartially(correlationId, sessionId,
-            AnyValueMap.fromTuples('request_time', new Date(), 'data', data), true));
+        return await this.touch(correlationId, sessionId, 'data', data);
     }
 
     public async updateSessionUser(correlationId: string | null, sessionId: string, user: unknown): Promise<SessionV1 | null> {
-        return await this.track('update', this.persistence.updatePartially(correlationId, sessionId,
-            AnyValueMap.fromTuples('request_time', new Date(), 'user', user), true));
+        return await this.touch(correlationId, sessionId, 'user', user);
     }
 
     public async closeSession(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
-        const now = new Date();
+        const now = Date.now();
         try {
             const closed = await this.track('update', this.persistence.updatePartially(correlationId, sessionId,
-                AnyValueMap.fromTuples('active', false, 'request_time', now, 'close_time', now,
-                    'close_reason', SessionCloseReasonV1.Logout, 'data', null, 'user', null), true));
+                SessionsController.closing(now, SessionCloseReasonV1.Logout), this.liveness(now)));
             if (closed != null) this._metrics?.sessionClosed();
             return closed;
         } catch (err) {
             // Closing a closed session changes nothing: its close_time stays the first one.
+            // An expired one is closed as expired (the read does that), not as a logout.
             if (err instanceof SessionClosedException) return await this.getSessionById(correlationId, sessionId);
             throw err;
         }
     }
 
+    /** The absolute lifetime first, so a session past both is closed as absolute. */
     public async closeExpiredSessions(correlationId: string | null): Promise<void> {
-        const now = new Date();
-        const count = await this.track('close_expired', this.persistence.closeExpired(correlationId,
-            new Date(now.getTime() - this._expireTimeout), now, SessionCloseReasonV1.Idle));
+        const now = Date.now();
+        let count = 0;
+        if (this._timeouts.absolute > 0) {
+            count += await this.track('close_expired', this.persistence.closeOpenedBefore(correlationId,
+                new Date(now - this._timeouts.absolute), new Date(now), SessionCloseReasonV1.Absolute));
+        }
+        if (this._timeouts.idle > 0) {
+            count += await this.track('close_expired', this.persistence.closeExpired(correlationId,
+                new Date(now - this._timeouts.idle), new Date(now), SessionCloseReasonV1.Idle));
+        }
         this._metrics?.sessionsExpired(count);
         if (count > 0) this._logger.info(correlationId ?? '', 'Closed %d expired sessions', count);
     }
@@ -152,6 +213,57 @@ export class SessionsController
     /** 128 bits from the OS's cryptographic source as 32 lowercase hex characters. */
     public static newSessionId(): string {
         return SessionIdGenerator.next();
+    }
+
+    /** Sets a field and records the activity, if the session is live; see closeSession for the rest. */
+    private async touch(correlationId: string | null, sessionId: string, field: string,
+        value: unknown): Promise<SessionV1 | null> {
+        const now = Date.now();
+        try {
+            return await this.track('update', this.persistence.updatePartially(correlationId, sessionId,
+                AnyValueMap.fromTuples('request_time', new Date(now), field, value), this.liveness(now)));
+        } catch (err) {
+            // A session past its time is closed now, so that what the caller reads next says why.
+            if (err instanceof SessionClosedException) await this.getSessionById(correlationId, sessionId);
+            throw err;
+        }
+    }
+
+    /**
+     * Closes a session found past its time (reason absolute or idle), only if it is still
+     * active; returns the session as it is after that, or null if it has been deleted.
+     */
+    private async closeExpiredSession(correlationId: string | null, session: SessionV1,
+        now: number): Promise<SessionV1 | null> {
+        const reason = this._timeouts.isPastAbsolute(session.open_time.getTime(), now)
+            ? SessionCloseReasonV1.Absolute : SessionCloseReasonV1.Idle;
+        try {
+            const closed = await this.track('update', this.persistence.updatePartially(correlationId, session.id,
+                SessionsController.closing(now, reason), { now, timeouts: SessionTimeouts.None }));
+            if (closed != null) this._metrics?.sessionsExpired(1);
+            return closed;
+        } catch (err) {
+            // Closed by someone else since it was read.
+            if (err instanceof SessionClosedException) {
+                return await this.track('get_one', this.persistence.getOneById(correlationId, session.id));
+            }
+            throw err;
+        }
+    }
+
+    private isExpired(session: SessionV1, now: number): boolean {
+        return session.active && !this._timeouts.isLive(session.open_time.getTime(), session.request_time.getTime(), now);
+    }
+
+    private liveness(now: number = Date.now()): SessionLiveness {
+        return { now, timeouts: this._timeouts };
+    }
+
+    /** The fields a close sets; user and data are cleared, as the original did. */
+    private static closing(now: number, reason: string): AnyValueMap {
+        const time = new Date(now);
+        return AnyValueMap.fromTuples('active', false, 'request_time', time, 'close_time', time,
+            'close_reason', reason, 'data', null, 'user', null);
     }
 
     // A failing sweep (say, the database is down) is logged and tried again next time;

@@ -1,14 +1,20 @@
 import { AnyValueMap, DataPage, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
 
 import { SessionV1 } from '../data/version1/SessionV1';
+import { SessionLiveness } from './SessionLiveness';
 
 /**
  * Storage only: no timestamps or rules are decided here (that is the controller's job),
  * so every store behaves the same for the same calls.
  */
 export interface ISessionsPersistence {
-    /** Newest request_time first, without user and data. */
-    getPageByFilter(correlationId: string | null, filter: FilterParams | null, paging: PagingParams | null): Promise<DataPage<SessionV1>>;
+    /**
+     * Newest request_time first, without user and data. With liveness, the active filter
+     * is about being live: active=true lists the active sessions live at liveness.now,
+     * active=false the closed ones and those past their time but not closed yet.
+     */
+    getPageByFilter(correlationId: string | null, filter: FilterParams | null, paging: PagingParams | null,
+        liveness?: SessionLiveness): Promise<DataPage<SessionV1>>;
 
     getOneById(correlationId: string | null, id: string): Promise<SessionV1 | null>;
 
@@ -18,11 +24,15 @@ export interface ISessionsPersistence {
     update(correlationId: string | null, item: SessionV1): Promise<SessionV1 | null>;
 
     /**
-     * Sets the given fields; null when there is no session with that id. With requireActive,
-     * a closed session is left as it is and the call fails with 409 SESSION_CLOSED, checked
-     * and written in one step (so a late write can never land on a session just closed).
+     * Sets the given fields; null when there is no session with that id. With a condition,
+     * a session that is closed or past its time at condition.now is left as it is and the
+     * call fails with 409 SESSION_CLOSED, checked and written in one step (so a late write
+     * can never land on a session just closed, nor revive an expired one); and a write
+     * that sets request_time on a session it leaves active sets expires_at too, from the
+     * condition's timeouts.
      */
-    updatePartially(correlationId: string | null, id: string, data: AnyValueMap, requireActive?: boolean): Promise<SessionV1 | null>;
+    updatePartially(correlationId: string | null, id: string, data: AnyValueMap,
+        condition?: SessionLiveness): Promise<SessionV1 | null>;
 
     deleteById(correlationId: string | null, id: string): Promise<SessionV1 | null>;
 
@@ -32,6 +42,9 @@ export interface ISessionsPersistence {
      * how many it closed.
      */
     closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date, reason: string): Promise<number>;
+
+    /** Closes active sessions opened before the given time, as closeExpired closes them. */
+    closeOpenedBefore(correlationId: string | null, openTime: Date, closeTime: Date, reason: string): Promise<number>;
 
     /**
      * Closes every active session of a user but exceptId (if given), as closeExpired

@@ -9,4 +9,6 @@ export interface SessionSummary {
     active: boolean;
     /** request_time in milliseconds since the epoch. */
     requestTime: number;
+    /** open_time in milliseconds since the epoch. */
+    openTime: number;
 }

@@ -97,12 +97,13 @@ export class SessionText {
                     break;
                 case 9:
                     if (text.startsWith('open_time', keyStart)) {
-                        if (SessionText.time(text, valueStart, valueEnd) < 0) return false;
+                        summary.openTime = SessionText.time(text, valueStart, valueEnd);
+                        if (summary.openTime < 0) return false;
                         found |= OPEN_TIME;
                     }
                     break;
                 case 10:
-                    if (text.startsWith('close_time', keyStart)) {
+                    if (text.startsWith('close_time', keyStart) || text.startsWith('expires_at', keyStart)) {
                         const isNull = valueEnd - valueStart === 4 && text.startsWith('null', valueStart);
                         if (!isNull && SessionText.time(text, valueStart, valueEnd) < 0) return false;
                     }

@@ -2,6 +2,7 @@ import { BadRequestException, FilterParams } from 'pip-services3-commons-nodex';
 
 import { SessionV1 } from '../data/version1/SessionV1';
 import { SessionV1Json } from '../data/version1/SessionV1Json';
+import { SessionLiveness } from './SessionLiveness';
 import { SessionSummary } from './SessionSummary';
 
 /**
@@ -10,6 +11,9 @@ import { SessionSummary } from './SessionSummary';
  *
  * Time range: from_time <= request_time < to_time. The original's memory store had
  * both comparisons inverted and returned the complement of the range.
+ *
+ * With a liveness (the controller always gives one), "active" means live: an active
+ * session past its time counts as closed, before any sweep has closed it.
  */
 export class SessionsFilter {
     public readonly id: string | null;
@@ -57,10 +61,14 @@ export class SessionsFilter {
     }
 
     /** Whether a session, by the fields of it the filter reads, matches. */
-    public matches(session: SessionSummary): boolean {
+    public matches(session: SessionSummary, liveness?: SessionLiveness): boolean {
         if (this.id != null && this.id !== session.id) return false;
         if (this.userId != null && this.userId !== session.userId) return false;
-        if (this.active != null && this.active !== session.active) return false;
+        if (this.active != null) {
+            const live = session.active
+                && (liveness == null || liveness.timeouts.isLive(session.openTime, session.requestTime, liveness.now));
+            if (this.active !== live) return false;
+        }
         if (this.fromTime != null && session.requestTime < this.fromTime.getTime()) return false;
         if (this.toTime != null && session.requestTime >= this.toTime.getTime()) return false;
         return true;
@@ -74,14 +82,28 @@ export class SessionsFilter {
         return true;
     }
 
-    public toMongoQuery(): Record<string, unknown> {
+    public toMongoQuery(liveness?: SessionLiveness): Record<string, unknown> {
         const query: Record<string, unknown> = {};
         if (this.id != null) query._id = this.id;
         if (this.userId != null) query.user_id = this.userId;
-        if (this.active != null) query.active = this.active;
-        if (this.fromTime != null || this.toTime != null) {
+        const timeouts = liveness?.timeouts;
+        const idleLimit = timeouts != null && timeouts.idle > 0 ? new Date(liveness!.now - timeouts.idle) : null;
+        const openLimit = timeouts != null && timeouts.absolute > 0 ? new Date(liveness!.now - timeouts.absolute) : null;
+        let fromTime = this.fromTime;
+        if (this.active === true) {
+            query.active = true;
+            if (idleLimit != null && (fromTime == null || fromTime < idleLimit)) fromTime = idleLimit;
+            if (openLimit != null) query.open_time = { $gte: openLimit };
+        } else if (this.active === false) {
+            const closed: Array<Record<string, unknown>> = [{ active: false }];
+            if (idleLimit != null) closed.push({ request_time: { $lt: idleLimit } });
+            if (openLimit != null) closed.push({ open_time: { $lt: openLimit } });
+            if (closed.length === 1) query.active = false;
+            else query.$or = closed;
+        }
+        if (fromTime != null || this.toTime != null) {
             const range: Record<string, Date> = {};
-            if (this.fromTime != null) range.$gte = this.fromTime;
+            if (fromTime != null) range.$gte = fromTime;
             if (this.toTime != null) range.$lt = this.toTime;
             query.request_time = range;
         }

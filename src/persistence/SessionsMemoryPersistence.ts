@@ -7,6 +7,7 @@ import { CompositeLogger } from 'pip-services3-components-nodex';
 import { SessionV1 } from '../data/version1/SessionV1';
 import { ISessionsPersistence } from './ISessionsPersistence';
 import { SessionClosedException } from './SessionClosedException';
+import { SessionLiveness } from './SessionLiveness';
 import { SessionChange } from './SessionChange';
 import { NewestSessions } from './NewestSessions';
 import { LoadedSessions } from './LoadedSessions';
@@ -21,8 +22,8 @@ type UsersToIndex = { ids: string[]; userIds: string[]; entries: StoredSession[]
 
 /**
  * Sessions kept in process memory, indexed so that no request walks all sessions:
- * by id, by user_id, and the active ones by last activity (so the expiry sweep stops
- * at the first session that is still fresh). The toolkit's memory store scans an array.
+ * by id, by user_id, and the active ones by last activity and by open time (so the
+ * expiry sweeps stop at the first session that is still fresh). The toolkit's memory store scans an array.
  * Every write stores a new object in place of the old one (never changes one in place),
  * which is how the activity queue tells its current entries from stale ones. Sessions a
  * durable store loads may stay the text they were read as (see SessionText) until a
@@ -48,8 +49,18 @@ export class SessionsMemoryPersistence
     // Queue entries are pushed only while active, and an entry never changes: it is
     // current exactly while the map still holds it.
     private readonly _isCurrentActive = (id: string, entry: StoredSession): boolean => this._items.get(id) === entry;
+    /**
+     * Active sessions by open_time, which no write changes: an id is pushed when its
+     * session becomes active (not on every write), and stays current while it is active.
+     * An undone write may push an id twice; the absolute sweep skips the repeat.
+     */
+    private readonly _activeByOpening = new SessionsTimeQueue<string>();
+    private readonly _isCurrentOpening = (id: string): boolean => {
+        const entry = this._items.get(id);
+        return entry != null && this.summaryOf(entry).active;
+    };
     /** Filled again by summaryOf() for every session read; see SessionSummary. */
-    private readonly _summary: SessionSummary = { id: '', userId: '', active: false, requestTime: 0 };
+    private readonly _summary: SessionSummary = { id: '', userId: '', active: false, requestTime: 0, openTime: 0 };
     private _opened = false;
 
     public configure(config: ConfigParams): void {
@@ -117,7 +128,7 @@ export class SessionsMemoryPersistence
     }
 
     public async getPageByFilter(correlationId: string | null, filter: FilterParams | null,
-        paging: PagingParams | null): Promise<DataPage<SessionV1>> {
+        paging: PagingParams | null, liveness?: SessionLiveness): Promise<DataPage<SessionV1>> {
         const criteria = SessionsFilter.fromParams(filter);
         paging = paging ?? new PagingParams();
         const skip = paging.getSkip(0);
@@ -127,7 +138,7 @@ export class SessionsMemoryPersistence
         let total = 0;
         for (const entry of this.candidates(criteria)) {
             const summary = this.summaryOf(entry);
-            if (!criteria.matches(summary)) continue;
+            if (!criteria.matches(summary, liveness)) continue;
             // Filters on fields no index holds read the session itself (parsing a text).
             if (criteria.readsDetails && !criteria.matchesDetails(SessionsMemoryPersistence.sessionOf(entry))) continue;
             total++;
@@ -160,13 +171,21 @@ export class SessionsMemoryPersistence
     }
 
     public async updatePartially(correlationId: string | null, id: string, data: AnyValueMap,
-        requireActive = false): Promise<SessionV1 | null> {
+        condition?: SessionLiveness): Promise<SessionV1 | null> {
         const entry = this._items.get(id);
         if (entry == null) return null;
         const existing = SessionsMemoryPersistence.sessionOf(entry);
-        if (requireActive && !existing.active) throw new SessionClosedException(correlationId);
-        const stored = { ...existing, ...data.getAsObject() } as SessionV1;
+        if (condition != null && !(existing.active && condition.timeouts.isLive(
+            existing.open_time.getTime(), existing.request_time.getTime(), condition.now))) {
+            throw new SessionClosedException(correlationId);
+        }
+        const fields = data.getAsObject() as Partial<SessionV1>;
+        const stored = { ...existing, ...fields } as SessionV1;
         stored.id = id;
+        if (condition != null && stored.active && fields.request_time != null) {
+            const expiresAt = condition.timeouts.expiresAt(stored.open_time.getTime(), stored.request_time.getTime());
+            if (expiresAt != null) stored.expires_at = new Date(expiresAt);
+        }
         return await this.replace(correlationId, entry, stored);
     }
 
@@ -182,6 +201,21 @@ export class SessionsMemoryPersistence
     public async closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date, reason: string): Promise<number> {
         const expired = this._activeByActivity.due(requestTime.getTime(), this._isCurrentActive);
         return await this.closeAll(correlationId, expired, closeTime, reason);
+    }
+
+    public async closeOpenedBefore(correlationId: string | null, openTime: Date, closeTime: Date,
+        reason: string): Promise<number> {
+        const limit = openTime.getTime();
+        const entries: StoredSession[] = [];
+        const seen = new Set<string>();
+        for (const id of this._activeByOpening.due(limit, this._isCurrentOpening)) {
+            if (seen.has(id)) continue;
+            seen.add(id);
+            const entry = this._items.get(id)!;
+            // update() may have given the session another open_time since it was queued.
+            if (this.summaryOf(entry).openTime < limit) entries.push(entry);
+        }
+        return await this.closeAll(correlationId, entries, closeTime, reason);
     }
 
     public async closeUserSessions(correlationId: string | null, userId: string, exceptId: string | null,
@@ -239,9 +273,11 @@ export class SessionsMemoryPersistence
     }
 
     private async replace(correlationId: string | null, existing: StoredSession, stored: SessionV1): Promise<SessionV1> {
-        const sameUser = this.summaryOf(existing).userId === stored.user_id;
+        const summary = this.summaryOf(existing);
+        const sameUser = summary.userId === stored.user_id;
+        const wasActive = summary.active;
         this.remove(existing, sameUser);
-        this.put(stored, sameUser);
+        this.put(stored, sameUser, false, !wasActive);
         await this.persistOrUndo(correlationId, [{ kind: 'upsert', session: stored }], [[stored, existing]]);
         return { ...stored };
     }
@@ -351,6 +387,7 @@ export class SessionsMemoryPersistence
         this._idsByUser.clear();
         this._usersToIndex = null;
         this._activeByActivity.clear();
+        this._activeByOpening.clear();
         this._activeCount = 0;
     }
 
@@ -380,15 +417,17 @@ export class SessionsMemoryPersistence
      * entries apart by identity), or a text that summarize() reads. userIndexed: its id
      * is already listed under its user_id (it replaces a session of the same user,
      * removed with keepUser), which saves two hash operations on every update, or will
-     * be (a load). knownNew: the caller knows no session with this id is held.
+     * be (a load). knownNew: the caller knows no session with this id is held. opened:
+     * the session may not have been active before (so it joins the queue by open time).
      */
-    private put(entry: StoredSession, userIndexed = false, knownNew = false): void {
-        this.insert(entry, this.summaryOf(entry), userIndexed, knownNew);
+    private put(entry: StoredSession, userIndexed = false, knownNew = false, opened = true): void {
+        this.insert(entry, this.summaryOf(entry), userIndexed, knownNew, opened);
     }
 
     /** put() with the entry's summary already read. */
-    private insert(entry: StoredSession, summary: SessionSummary, userIndexed: boolean, knownNew: boolean): void {
-        const { id, userId, active, requestTime } = summary;
+    private insert(entry: StoredSession, summary: SessionSummary, userIndexed: boolean, knownNew: boolean,
+        opened = true): void {
+        const { id, userId, active, requestTime, openTime } = summary;
         // A file may name an id twice; the last one wins, as on replay.
         const existing = knownNew ? undefined : this._items.get(id);
         if (existing != null) this.remove(existing);
@@ -397,6 +436,7 @@ export class SessionsMemoryPersistence
         if (active) {
             this._activeCount++;
             this._activeByActivity.push(id, entry, requestTime, this._activeCount, this._isCurrentActive);
+            if (opened) this._activeByOpening.push(id, id, openTime, this._activeCount, this._isCurrentOpening);
         }
     }
 
@@ -423,6 +463,7 @@ export class SessionsMemoryPersistence
             summary.userId = entry.user_id;
             summary.active = entry.active;
             summary.requestTime = entry.request_time.getTime();
+            summary.openTime = entry.open_time.getTime();
         }
         return summary;
     }

@@ -10,6 +10,7 @@ import {
 import { SessionV1 } from '../data/version1/SessionV1';
 import { ISessionsPersistence } from './ISessionsPersistence';
 import { SessionClosedException } from './SessionClosedException';
+import { SessionLiveness } from './SessionLiveness';
 import { SessionsFilter } from './SessionsFilter';
 
 const DUPLICATE_KEY = 11000;
@@ -35,10 +36,11 @@ export class SessionsMongoDbPersistence
 
     public constructor() {
         super('sessions');
-        // Serve the per-user listing, the newest-first sort and the expiry sweep.
+        // Serve the per-user listing, the newest-first sort and the expiry sweeps.
         this.ensureIndex({ user_id: 1 });
         this.ensureIndex({ request_time: -1 });
         this.ensureIndex({ active: 1, request_time: -1 });
+        this.ensureIndex({ active: 1, open_time: 1 });
     }
 
     public configure(config: ConfigParams): void {
@@ -46,8 +48,8 @@ export class SessionsMongoDbPersistence
     }
 
     public async getPageByFilter(correlationId: string | null, filter: FilterParams | null,
-        paging: PagingParams | null): Promise<DataPage<SessionV1>> {
-        const query = SessionsFilter.fromParams(filter).toMongoQuery();
+        paging: PagingParams | null, liveness?: SessionLiveness): Promise<DataPage<SessionV1>> {
+        const query = SessionsFilter.fromParams(filter).toMongoQuery(liveness);
         return await this.guard(correlationId, () => super.getPageByFilter(correlationId as string, query,
             paging as PagingParams, { request_time: -1, _id: 1 }, { user: 0, data: 0 }));
     }
@@ -78,19 +80,49 @@ export class SessionsMongoDbPersistence
     }
 
     public async updatePartially(correlationId: string | null, id: string, data: AnyValueMap,
-        requireActive = false): Promise<SessionV1> {
+        condition?: SessionLiveness): Promise<SessionV1> {
         return await this.guard(correlationId, async () => {
             const fields = { ...data.getAsObject() } as Partial<SessionDocument> & { id?: string };
             delete fields.id;
             delete fields._id;
-            const filter = requireActive ? { _id: id, active: true } : { _id: id };
+            const filter: Filter<SessionDocument> = { _id: id };
+            let touched: Date | null = null;
+            if (condition != null) {
+                const { now, timeouts } = condition;
+                filter.active = true;
+                if (timeouts.idle > 0) filter.request_time = { $gte: new Date(now - timeouts.idle) };
+                if (timeouts.absolute > 0) filter.open_time = { $gte: new Date(now - timeouts.absolute) };
+                if (fields.request_time instanceof Date && fields.active !== false) {
+                    touched = fields.request_time;
+                    // The idle deadline; the absolute one may come first, which needs open_time (below).
+                    const expiresAt = timeouts.expiresAt(Infinity, touched.getTime());
+                    if (expiresAt != null) fields.expires_at = new Date(expiresAt);
+                }
+            }
             const result = await this.sessions.findOneAndUpdate(filter, { $set: fields }, { returnDocument: 'after' });
+            const document = result.value;
             // No match under the condition: either there is no such session or it is closed.
-            if (result.value == null && requireActive && await this.sessions.countDocuments({ _id: id }, { limit: 1 }) > 0) {
+            if (document == null && condition != null && await this.sessions.countDocuments({ _id: id }, { limit: 1 }) > 0) {
                 throw new SessionClosedException(correlationId);
             }
-            return SessionsMongoDbPersistence.toPublic(result.value);
+            if (document != null && touched != null) await this.capExpiry(document, touched, condition!);
+            return SessionsMongoDbPersistence.toPublic(document);
         });
+    }
+
+    /**
+     * Brings expires_at in by the absolute deadline when that comes before the idle one,
+     * which happens only in a session's last idle period. FerretDB takes no update
+     * pipelines, so this is a second write, made only if no later write has come between;
+     * expiry itself is decided from open_time and request_time, never from expires_at.
+     */
+    private async capExpiry(document: SessionDocument, touched: Date, condition: SessionLiveness): Promise<void> {
+        const expiresAt = condition.timeouts.expiresAt(document.open_time.getTime(), touched.getTime());
+        if (expiresAt == null || document.expires_at == null || expiresAt >= document.expires_at.getTime()) return;
+        const capped = new Date(expiresAt);
+        await this.sessions.updateOne({ _id: document._id, request_time: touched, expires_at: document.expires_at },
+            { $set: { expires_at: capped } });
+        document.expires_at = capped;
     }
 
     public async deleteById(correlationId: string | null, id: string): Promise<SessionV1> {
@@ -100,6 +132,10 @@ export class SessionsMongoDbPersistence
 
     public async closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date, reason: string): Promise<number> {
         return await this.closeMany(correlationId, { active: true, request_time: { $lt: requestTime } }, closeTime, reason);
+    }
+
+    public async closeOpenedBefore(correlationId: string | null, openTime: Date, closeTime: Date, reason: string): Promise<number> {
+        return await this.closeMany(correlationId, { active: true, open_time: { $lt: openTime } }, closeTime, reason);
     }
 
     public async closeUserSessions(correlationId: string | null, userId: string, exceptId: string | null,

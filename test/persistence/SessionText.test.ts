@@ -7,14 +7,15 @@ import { SessionText } from '../../src/persistence/SessionText';
 import { makeSession } from './SessionsPersistenceFixture';
 
 function summaryOf(text: string): SessionSummary | null {
-    const summary: SessionSummary = { id: '', userId: '', active: false, requestTime: 0 };
+    const summary: SessionSummary = { id: '', userId: '', active: false, requestTime: 0, openTime: 0 };
     return SessionText.summarize(text, summary) ? summary : null;
 }
 
 /** What JSON.parse makes of the same text: the reference summarize() must agree with. */
 function parsedSummary(text: string): SessionSummary {
     const session = SessionText.parse(text);
-    return { id: session.id, userId: session.user_id, active: session.active, requestTime: session.request_time.getTime() };
+    return { id: session.id, userId: session.user_id, active: session.active, requestTime: session.request_time.getTime(),
+        openTime: session.open_time.getTime() };
 }
 
 const base = JSON.stringify(makeSession('s1', 'u1', 0));

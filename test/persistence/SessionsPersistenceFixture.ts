@@ -3,9 +3,13 @@ import { AnyValueMap, ApplicationException, FilterParams, PagingParams } from 'p
 
 import { SessionV1 } from '../../src/data/version1/SessionV1';
 import { ISessionsPersistence } from '../../src/persistence/ISessionsPersistence';
+import { SessionLiveness } from '../../src/persistence/SessionLiveness';
+import { SessionTimeouts } from '../../src/persistence/SessionTimeouts';
 
 const T0 = Date.parse('2026-01-01T10:00:00.000Z');
 const HOUR = 3600000;
+/** The condition of a write that needs only an active session. */
+const ACTIVE_ONLY: SessionLiveness = { now: T0, timeouts: SessionTimeouts.None };
 
 /** Builds a session with a chosen request_time, as a store receives it from the controller. */
 export function makeSession(id: string, userId: string, hoursAfterT0: number, active = true): SessionV1 {
@@ -37,6 +41,9 @@ export class SessionsPersistenceFixture {
             it('filters by client, address and close_reason', () => fixture.testDetailFilters());
             it('refuses a write that needs an active session on a closed one, changing nothing',
                 () => fixture.testWriteRequiringActive());
+            it('treats sessions past their idle or absolute time as closed in writes and the active filter',
+                () => fixture.testLiveness());
+            it('closes sessions opened before a time (the absolute sweep)', () => fixture.testCloseOpenedBefore());
         });
     }
 
@@ -52,14 +59,81 @@ export class SessionsPersistenceFixture {
         await p.create(null, makeSession('closed-1', 'u1', 0, false));
         const before = await p.getOneById(null, 'closed-1');
 
-        const written = await p.updatePartially(null, 'open-1', AnyValueMap.fromTuples('data', { n: 1 }), true);
+        const written = await p.updatePartially(null, 'open-1', AnyValueMap.fromTuples('data', { n: 1 }), ACTIVE_ONLY);
         expect(written!.data).to.deep.equal({ n: 1 });
-        const error = await p.updatePartially(null, 'closed-1', AnyValueMap.fromTuples('data', { n: 2 }), true)
+        const error = await p.updatePartially(null, 'closed-1', AnyValueMap.fromTuples('data', { n: 2 }), ACTIVE_ONLY)
             .then(() => null, (err: ApplicationException) => err);
         expect(error?.code).to.equal('SESSION_CLOSED');
         expect(error?.status).to.equal(409);
         expect(await p.getOneById(null, 'closed-1')).to.deep.equal(before);
-        expect(await p.updatePartially(null, 'missing', AnyValueMap.fromTuples('data', 1), true)).to.equal(null);
+        expect(await p.updatePartially(null, 'missing', AnyValueMap.fromTuples('data', 1), ACTIVE_ONLY)).to.equal(null);
+    }
+
+    /** Sessions at T0 + 10 h under idle 2 h, absolute 8 h; see testLiveness. */
+    private async createTimedSessions(): Promise<SessionLiveness> {
+        const p = this._persistence;
+        const timed = (id: string, openHours: number, requestHours: number, active = true): SessionV1 => {
+            const session = makeSession(id, 'u1', requestHours, active);
+            session.open_time = new Date(T0 + openHours * HOUR);
+            return session;
+        };
+        await p.create(null, timed('live', 5, 9));
+        await p.create(null, timed('capped', 3, 9.5));
+        await p.create(null, timed('idle', 5, 7));
+        await p.create(null, timed('absolute', 1, 9.8));
+        await p.create(null, timed('closed', 5, 9.9, false));
+        return { now: T0 + 10 * HOUR, timeouts: new SessionTimeouts(2 * HOUR, 8 * HOUR) };
+    }
+
+    public async testLiveness(): Promise<void> {
+        const p = this._persistence;
+        const liveness = await this.createTimedSessions();
+        const ids = async (filter: FilterParams): Promise<string[]> =>
+            (await p.getPageByFilter(null, filter, new PagingParams(0, 10, true), liveness)).data.map(item => item.id);
+
+        expect(await ids(FilterParams.fromTuples('active', true))).to.deep.equal(['capped', 'live']);
+        expect(await ids(FilterParams.fromTuples('active', false))).to.deep.equal(['closed', 'absolute', 'idle']);
+        expect(await ids(FilterParams.fromTuples('active', true, 'from_time', new Date(T0 + 9.2 * HOUR)))).to.deep.equal(['capped']);
+        expect(await ids(FilterParams.fromTuples('active', false, 'user_id', 'u1', 'to_time', new Date(T0 + 9.85 * HOUR))))
+            .to.deep.equal(['absolute', 'idle']);
+        const total = (await p.getPageByFilter(null, FilterParams.fromTuples('active', true), new PagingParams(0, 1, true), liveness)).total;
+        expect(total).to.equal(2);
+        // Without a liveness the filter reads the flag alone, as before.
+        expect((await p.getPageByFilter(null, FilterParams.fromTuples('active', true), null)).data).to.have.length(4);
+
+        for (const id of ['idle', 'absolute', 'closed']) {
+            const before = await p.getOneById(null, id);
+            const error = await p.updatePartially(null, id, AnyValueMap.fromTuples('request_time', new Date(liveness.now)), liveness)
+                .then(() => null, (err: ApplicationException) => err);
+            expect(error?.code, id).to.equal('SESSION_CLOSED');
+            expect(await p.getOneById(null, id), id).to.deep.equal(before);
+        }
+        const touch = AnyValueMap.fromTuples('request_time', new Date(liveness.now), 'data', { n: 1 });
+        const live = await p.updatePartially(null, 'live', touch, liveness);
+        expect(live!.expires_at!.getTime(), 'idle deadline').to.equal(T0 + 12 * HOUR);
+        const capped = await p.updatePartially(null, 'capped', touch, liveness);
+        expect(capped!.expires_at!.getTime(), 'absolute deadline first').to.equal(T0 + 11 * HOUR);
+        expect((await p.getOneById(null, 'capped'))!.expires_at!.getTime()).to.equal(T0 + 11 * HOUR);
+        // A write that leaves request_time alone leaves expires_at alone.
+        const untouched = await p.updatePartially(null, 'capped', AnyValueMap.fromTuples('user', { n: 2 }), liveness);
+        expect(untouched!.expires_at!.getTime()).to.equal(T0 + 11 * HOUR);
+    }
+
+    public async testCloseOpenedBefore(): Promise<void> {
+        const p = this._persistence;
+        const liveness = await this.createTimedSessions();
+        const closeTime = new Date(liveness.now);
+        expect(await p.closeOpenedBefore(null, new Date(T0 + 2 * HOUR), closeTime, 'absolute')).to.equal(1);
+        const closed = await p.getOneById(null, 'absolute');
+        expect(closed!.active).to.equal(false);
+        expect(closed!.close_reason).to.equal('absolute');
+        expect(closed!.close_time!.getTime()).to.equal(closeTime.getTime());
+        expect(closed!.user ?? null).to.equal(null);
+        expect(closed!.data ?? null).to.equal(null);
+        for (const id of ['live', 'capped', 'idle']) expect((await p.getOneById(null, id))!.active, id).to.equal(true);
+        expect(await p.closeOpenedBefore(null, new Date(T0 + 2 * HOUR), closeTime, 'absolute'), 'once only').to.equal(0);
+        expect(await p.closeOpenedBefore(null, new Date(T0 + 4 * HOUR), closeTime, 'absolute')).to.equal(1);
+        expect((await p.getOneById(null, 'capped'))!.close_reason).to.equal('absolute');
     }
 
     public async testCrudOperations(): Promise<void> {

@@ -19,6 +19,12 @@ export class SessionV1 implements IStringIdentifiable {
     /** Set when the session is closed: one of SessionCloseReasonV1. */
     public close_reason?: string | null;
     public request_time: Date;
+    /**
+     * When an active session expires unless used again: the earlier of request_time +
+     * idle timeout and open_time + absolute timeout. Left out when neither timeout is set;
+     * on a closed session, the deadline it had when it was closed.
+     */
+    public expires_at?: Date | null;
     public address?: string;
     public client?: string;
 

@@ -4,7 +4,7 @@ import { SessionV1 } from './SessionV1';
 
 type JsonObject = Record<string, unknown>;
 
-const DATE_FIELDS = ['open_time', 'close_time', 'request_time'] as const;
+const DATE_FIELDS = ['open_time', 'close_time', 'request_time', 'expires_at'] as const;
 
 /**
  * Turns freshly parsed JSON (a file written by us or by the original, a client reply)

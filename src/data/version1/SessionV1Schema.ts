@@ -17,6 +17,7 @@ export class SessionV1Schema extends ObjectSchema {
         this.withOptionalProperty('close_time', TypeCode.DateTime);
         this.withOptionalProperty('close_reason', TypeCode.String);
         this.withOptionalProperty('request_time', TypeCode.DateTime);
+        this.withOptionalProperty('expires_at', TypeCode.DateTime);
         this.withOptionalProperty('address', TypeCode.String);
         this.withOptionalProperty('client', TypeCode.String);
         this.withOptionalProperty('user', null);

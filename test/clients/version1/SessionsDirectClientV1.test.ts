@@ -26,6 +26,11 @@ class RecordingController implements ISessionsController {
         return null;
     }
 
+    public async validateSession(...args: [string | null, string]): Promise<SessionV1 | null> {
+        this.record('validateSession', args);
+        return null;
+    }
+
     public async openSession(...args: [string | null, string, (string | null)?, (string | null)?, (string | null)?, unknown?, unknown?]): Promise<SessionV1> {
         this.record('openSession', args);
         return new SessionV1('s1', args[1]);
