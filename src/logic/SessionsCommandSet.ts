@@ -79,6 +79,10 @@ export class SessionsCommandSet extends CommandSet {
                 closed: await this._logic.closeUserSessions(correlationId, args.getAsString('user_id'),
                     args.getAsNullableString('except_session_id'))
             })));
+
+        // Added: the check a gateway makes per request; null (204 over HTTP) for no live session.
+        this.addCommand(new SessionsCommand('validate_session', SessionsCommandSet.sessionIdSchema(),
+            async (correlationId, args) => await this._logic.validateSession(correlationId, SessionsCommandSet.sessionId(args))));
     }
 
     /**

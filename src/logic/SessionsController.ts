@@ -117,7 +117,7 @@ export class SessionsController
     }
 
     public async getSessionById(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
-        const now = Date.now();
+        const now = this.now();
         const session = await this.track('get_one', this.persistence.getOneById(correlationId, sessionId));
         if (session == null || !this.isExpired(session, now)) return session;
         return await this.closeExpiredSession(correlationId, session, now);
@@ -126,7 +126,7 @@ export class SessionsController
     public async validateSession(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
         const session = await this.getSessionById(correlationId, sessionId);
         if (session == null || !session.active) return null;
-        const now = Date.now();
+        const now = this.now();
         // Within the touch interval the session is as good as touched: no write, so a
         // gateway's check per request costs one read.
         if (now - session.request_time.getTime() < this._touchInterval) return session;
@@ -143,7 +143,7 @@ export class SessionsController
     public async openSession(correlationId: string | null, userId: string, userName?: string | null,
         address?: string | null, client?: string | null, user?: unknown, data?: unknown): Promise<SessionV1> {
         const session = new SessionV1(SessionsController.newSessionId(), userId,
-            userName ?? undefined, address ?? undefined, client ?? undefined);
+            userName ?? undefined, address ?? undefined, client ?? undefined, new Date(this.now()));
         const expiresAt = this._timeouts.expiresAt(session.open_time.getTime(), session.request_time.getTime());
         if (expiresAt != null) session.expires_at = new Date(expiresAt);
         if (user !== undefined) session.user = user;
@@ -162,7 +162,7 @@ export class SessionsController
     }
 
     public async closeSession(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
-        const now = Date.now();
+        const now = this.now();
         try {
             const closed = await this.track('update', this.persistence.updatePartially(correlationId, sessionId,
                 SessionsController.closing(now, SessionCloseReasonV1.Logout), this.liveness(now)));
@@ -178,7 +178,7 @@ export class SessionsController
 
     /** The absolute lifetime first, so a session past both is closed as absolute. */
     public async closeExpiredSessions(correlationId: string | null): Promise<void> {
-        const now = Date.now();
+        const now = this.now();
         let count = 0;
         if (this._timeouts.absolute > 0) {
             count += await this.track('close_expired', this.persistence.closeOpenedBefore(correlationId,
@@ -201,7 +201,7 @@ export class SessionsController
                 .withDetails('field', 'user_id');
         }
         const count = await this.track('close_user', this.persistence.closeUserSessions(correlationId, userId,
-            exceptSessionId ?? null, new Date(), SessionCloseReasonV1.Revoked));
+            exceptSessionId ?? null, new Date(this.now()), SessionCloseReasonV1.Revoked));
         this._metrics?.sessionsRevoked(count);
         return count;
     }
@@ -218,7 +218,7 @@ export class SessionsController
     /** Sets a field and records the activity, if the session is live; see closeSession for the rest. */
     private async touch(correlationId: string | null, sessionId: string, field: string,
         value: unknown): Promise<SessionV1 | null> {
-        const now = Date.now();
+        const now = this.now();
         try {
             return await this.track('update', this.persistence.updatePartially(correlationId, sessionId,
                 AnyValueMap.fromTuples('request_time', new Date(now), field, value), this.liveness(now)));
@@ -251,11 +251,16 @@ export class SessionsController
         }
     }
 
+    /** The time every rule reads (milliseconds since the epoch); tests step it by hand. */
+    protected now(): number {
+        return Date.now();
+    }
+
     private isExpired(session: SessionV1, now: number): boolean {
         return session.active && !this._timeouts.isLive(session.open_time.getTime(), session.request_time.getTime(), now);
     }
 
-    private liveness(now: number = Date.now()): SessionLiveness {
+    private liveness(now: number = this.now()): SessionLiveness {
         return { now, timeouts: this._timeouts };
     }
 

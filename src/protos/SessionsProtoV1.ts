@@ -115,6 +115,7 @@ export interface SessionMessage {
     user: string;
     data: string;
     close_reason: string;
+    expires_at: string;
 }
 
 /** sessions_v1.SessionPage */

@@ -7,7 +7,7 @@ import { SessionsLambdaFunction, SessionsLambdaHandler } from '../../src/contain
 import { freePort, PACKAGE_ROOT, TestService } from '../fixtures/TestService';
 import { rejection } from '../fixtures/Rejection';
 
-const EXPIRE_TIMEOUT = 200;
+const EXPIRE_TIMEOUT = 1500;
 
 /** What the AWS Lambda Node.js runtime sends back for a thrown error. */
 function runtimeErrorPayload(error: Error): { errorType: string; errorMessage: string; trace: string[] } {
@@ -18,7 +18,7 @@ function runtimeErrorPayload(error: Error): { errorType: string; errorMessage: s
 function normalized(value: unknown): unknown {
     return JSON.parse(JSON.stringify(value ?? null), (key, item) => {
         if (key === 'id' && typeof item === 'string') return '<id>';
-        if (/_time$/.test(key) && typeof item === 'string') return '<time>';
+        if (/_time$|^expires_at$/.test(key) && typeof item === 'string') return '<time>';
         return item;
     });
 }

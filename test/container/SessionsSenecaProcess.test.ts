@@ -64,6 +64,12 @@ describe('SessionsProcess (node run) with the Seneca API', function () {
             { active: boolean; close_reason: string };
         expect([revoked.active, revoked.close_reason]).to.deep.equal([false, 'revoked']);
 
+        // validate_session over Seneca: the live session, or null for one that is not.
+        const valid = await client.post({ role: 'sessions', version: 1, cmd: 'validate_session', session_id: opened.id }) as
+            { id: string; active: boolean; expires_at: string };
+        expect([valid.id, valid.active, typeof valid.expires_at]).to.deep.equal([opened.id, true, 'string']);
+        expect(await client.post({ role: 'sessions', version: 1, cmd: 'validate_session', session_id: second.id })).to.equal(null);
+
         const started = Date.now();
         expect(await running.stop(), 'SIGTERM closes cleanly with a client still connected').to.equal(0);
         expect(Date.now() - started).to.be.below(10000);

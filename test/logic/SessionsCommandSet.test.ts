@@ -17,10 +17,10 @@ describe('SessionsCommandSet', () => {
             new Descriptor('service-sessions', 'persistence', 'memory', 'default', '1.0'), persistence));
     });
 
-    it('has the original commands, and close_user_sessions', () => {
+    it('has the original commands, and close_user_sessions and validate_session', () => {
         const names = controller.getCommandSet().getCommands().map(command => command.getName()).sort();
         expect(names).to.deep.equal(['close_expired_sessions', 'close_session', 'close_user_sessions', 'delete_session_by_id',
-            'get_session_by_id', 'get_sessions', 'open_session', 'store_session_data', 'update_session_user']);
+            'get_session_by_id', 'get_sessions', 'open_session', 'store_session_data', 'update_session_user', 'validate_session']);
     });
 
     it('runs a command by name keeping the caller\'s correlation id in its errors', async () => {

@@ -1,12 +1,13 @@
 import { expect } from 'chai';
-import { ConfigParams, Descriptor, References } from 'pip-services3-commons-nodex';
+import { AnyValueMap, ApplicationException, ConfigParams, Descriptor, FilterParams, References } from 'pip-services3-commons-nodex';
 
 import { SessionsController } from '../../src/logic/SessionsController';
+import { SessionLiveness } from '../../src/persistence/SessionLiveness';
 import { SessionsMemoryPersistence } from '../../src/persistence/SessionsMemoryPersistence';
 import { makeSession } from '../persistence/SessionsPersistenceFixture';
 
-function buildController(persistence: SessionsMemoryPersistence, options: Record<string, number> = {}): SessionsController {
-    const controller = new SessionsController();
+function buildController<T extends SessionsController = SessionsController>(persistence: SessionsMemoryPersistence,
+    options: Record<string, number> = {}, controller: T = new SessionsController() as T): T {
     const tuples: unknown[] = [];
     for (const [key, value] of Object.entries(options)) tuples.push('options.' + key, value);
     controller.configure(ConfigParams.fromTuples(...tuples));
@@ -24,6 +25,28 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Pr
     }
     return await condition();
 }
+
+/** A controller whose clock the test sets. */
+class ClockedController extends SessionsController {
+    public time = Date.parse('2026-03-01T12:00:00.000Z');
+
+    protected now(): number {
+        return this.time;
+    }
+}
+
+/** A memory store that counts the writes it is asked for. */
+class CountingPersistence extends SessionsMemoryPersistence {
+    public writes = 0;
+
+    public async updatePartially(correlationId: string | null, id: string, data: AnyValueMap,
+        condition?: SessionLiveness) {
+        this.writes++;
+        return await super.updatePartially(correlationId, id, data, condition);
+    }
+}
+
+const MINUTE = 60000;
 
 /** A memory store whose sweep fails, as a store does when its database is down. */
 class FailingSweepPersistence extends SessionsMemoryPersistence {
@@ -167,5 +190,158 @@ describe('SessionsController', () => {
         await new Promise(resolve => setTimeout(resolve, 80));
         expect(failing.sweeps).to.equal(count);
         expect(controller.isOpen()).to.equal(false);
+    });
+
+    describe('timeouts', () => {
+        let clocked: ClockedController;
+        let counting: CountingPersistence;
+        const code = (err: unknown): string | undefined => (err as ApplicationException).code;
+
+        beforeEach(async () => {
+            counting = new CountingPersistence();
+            await counting.open(null);
+            clocked = buildController(counting, { idle_timeout: 30 * MINUTE, absolute_timeout: 8 * 60 * MINUTE }, new ClockedController());
+        });
+
+        it('reads idle_timeout, or expire_timeout by its old name, and absolute_timeout (off by default)', () => {
+            expect(buildController(persistence, { expire_timeout: 5000 }).timeouts).to.include({ idle: 5000, absolute: 0 });
+            expect(buildController(persistence, { expire_timeout: 5000, idle_timeout: 7000 }).timeouts.idle).to.equal(7000);
+            expect(buildController(persistence).timeouts).to.include({ idle: 24 * 60 * MINUTE, absolute: 0 });
+        });
+
+        it('stamps expires_at: the idle deadline, or the absolute one when it comes first', async () => {
+            const session = await clocked.openSession(null, 'u1');
+            expect(session.expires_at!.getTime()).to.equal(clocked.time + 30 * MINUTE);
+            for (let step = 0; step < 31; step++) {
+                clocked.time += 15 * MINUTE;
+                await clocked.storeSessionData(null, session.id, { step });
+            }
+            clocked.time += 5 * MINUTE;
+            const late = await clocked.storeSessionData(null, session.id, { n: 1 });
+            expect(late!.expires_at!.getTime(), 'capped by open_time + 8 h').to.equal(session.open_time.getTime() + 8 * 60 * MINUTE);
+
+            const short = buildController(counting, { idle_timeout: 30 * MINUTE, absolute_timeout: 10 * MINUTE }, new ClockedController());
+            const capped = await short.openSession(null, 'u1');
+            expect(capped.expires_at!.getTime()).to.equal(short.time + 10 * MINUTE);
+            const untimed = await buildController(counting, { idle_timeout: 0 }).openSession(null, 'u1');
+            expect(untimed).to.not.have.property('expires_at');
+        });
+
+        it('closes an idle session on the first read after its deadline, before any sweep', async () => {
+            const session = await clocked.openSession(null, 'u1', null, null, null, { role: 'a' }, { cart: 1 });
+            clocked.time += 30 * MINUTE;
+            expect((await clocked.getSessionById(null, session.id))!.active, 'at the deadline itself').to.equal(true);
+            clocked.time += 1;
+            const active = await clocked.getSessions(null, FilterParams.fromTuples('active', true), null);
+            expect(active.data, 'the active filter leaves it out').to.deep.equal([]);
+            expect((await counting.getOneById(null, session.id))!.active, 'a filtered list writes nothing').to.equal(true);
+
+            const read = await clocked.getSessionById(null, session.id);
+            expect(read).to.include({ active: false, close_reason: 'idle' });
+            expect(read!.close_time!.getTime()).to.equal(clocked.time);
+            expect(read!.user).to.equal(null);
+            expect((await counting.getOneById(null, session.id))!.active, 'closed in the store too').to.equal(false);
+        });
+
+        it('refuses writes to an expired session with 409 SESSION_CLOSED, and closes it with its reason', async () => {
+            const session = await clocked.openSession(null, 'u1');
+            clocked.time += 31 * MINUTE;
+            const error = await clocked.storeSessionData(null, session.id, { n: 1 }).catch((err: unknown) => err);
+            expect(code(error)).to.equal('SESSION_CLOSED');
+            expect(code(await clocked.updateSessionUser(null, session.id, { n: 1 }).catch((err: unknown) => err))).to.equal('SESSION_CLOSED');
+            const stored = await counting.getOneById(null, session.id);
+            expect(stored).to.include({ active: false, close_reason: 'idle' });
+            expect(stored!.data ?? null, 'the refused data was not written').to.equal(null);
+            // close_session on it reports how it really ended, not a logout.
+            expect((await clocked.closeSession(null, session.id))!.close_reason).to.equal('idle');
+        });
+
+        it('ends a busy session at the absolute timeout, with reason absolute', async () => {
+            const session = await clocked.openSession(null, 'u1');
+            for (let step = 0; step < 24; step++) {
+                clocked.time += 20 * MINUTE;
+                await clocked.storeSessionData(null, session.id, { step });
+            }
+            clocked.time += 1;
+            const error = await clocked.storeSessionData(null, session.id, { step: 'late' }).catch((err: unknown) => err);
+            expect(code(error)).to.equal('SESSION_CLOSED');
+            const read = await clocked.getSessionById(null, session.id);
+            expect(read).to.include({ active: false, close_reason: 'absolute' });
+        });
+
+        it('lists sessions past their time as closed when no filter keeps them out', async () => {
+            const stale = await clocked.openSession(null, 'u1');
+            clocked.time += 20 * MINUTE;
+            const fresh = await clocked.openSession(null, 'u2');
+            clocked.time += 11 * MINUTE;
+            const page = await clocked.getSessions(null, null, null);
+            const byId = new Map(page.data.map(item => [item.id, item]));
+            expect(byId.get(stale.id)).to.include({ active: false, close_reason: 'idle' });
+            expect(byId.get(stale.id)).to.not.have.property('user');
+            expect(byId.get(fresh.id)!.active).to.equal(true);
+            const closed = await clocked.getSessions(null, FilterParams.fromTuples('active', false), null);
+            expect(closed.data.map(item => item.id)).to.deep.equal([stale.id]);
+        });
+
+        it('sweeps sessions past the absolute timeout as absolute and idle ones as idle', async () => {
+            const old = await clocked.openSession(null, 'u1');
+            let idle = old;
+            for (let step = 1; step <= 23; step++) {
+                clocked.time += 20 * MINUTE;
+                await clocked.storeSessionData(null, old.id, { step });
+                if (step === 21) idle = await clocked.openSession(null, 'u2');
+            }
+            // 8 h 5 min after old opened, 25 min after its last request; idle untouched for 65 min.
+            clocked.time += 25 * MINUTE;
+            const fresh = await clocked.openSession(null, 'u3');
+            await clocked.closeExpiredSessions(null);
+            expect((await counting.getOneById(null, old.id))!.close_reason).to.equal('absolute');
+            expect((await counting.getOneById(null, idle.id))!.close_reason).to.equal('idle');
+            expect((await counting.getOneById(null, fresh.id))!.active).to.equal(true);
+        });
+
+        it('validate_session: the live session with user and data, else null', async () => {
+            const session = await clocked.openSession(null, 'u1', null, null, null, { role: 'a' }, { cart: 1 });
+            const valid = await clocked.validateSession(null, session.id);
+            expect(valid).to.include({ id: session.id, active: true });
+            expect(valid!.user).to.deep.equal({ role: 'a' });
+            expect(valid!.data).to.deep.equal({ cart: 1 });
+            expect(await clocked.validateSession(null, 'missing')).to.equal(null);
+
+            const closed = await clocked.openSession(null, 'u1');
+            await clocked.closeSession(null, closed.id);
+            expect(await clocked.validateSession(null, closed.id)).to.equal(null);
+
+            clocked.time += 31 * MINUTE;
+            expect(await clocked.validateSession(null, session.id), 'expired').to.equal(null);
+            expect((await counting.getOneById(null, session.id))!.close_reason, 'and closed').to.equal('idle');
+        });
+
+        it('validate_session records activity at most once per touch_interval, with no write in between', async () => {
+            const session = await clocked.openSession(null, 'u1');
+            const opened = clocked.time;
+            counting.writes = 0;
+            for (let step = 0; step < 59; step++) {
+                clocked.time += 1000;
+                const valid = await clocked.validateSession(null, session.id);
+                expect(valid!.request_time.getTime()).to.equal(opened);
+            }
+            expect(counting.writes, 'inside the interval').to.equal(0);
+
+            clocked.time += 1000;
+            const touched = await clocked.validateSession(null, session.id);
+            expect(counting.writes).to.equal(1);
+            expect(touched!.request_time.getTime()).to.equal(clocked.time);
+            expect(touched!.expires_at!.getTime()).to.equal(clocked.time + 30 * MINUTE);
+            clocked.time += 1000;
+            await clocked.validateSession(null, session.id);
+            expect(counting.writes, 'the interval starts again').to.equal(1);
+
+            // A gateway that validates every 20 minutes keeps the session alive past the idle timeout.
+            for (let step = 0; step < 5; step++) {
+                clocked.time += 20 * MINUTE;
+                expect(await clocked.validateSession(null, session.id), 'step ' + step).to.not.equal(null);
+            }
+        });
     });
 });

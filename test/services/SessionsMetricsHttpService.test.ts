@@ -13,8 +13,8 @@ describe('SessionsMetricsHttpService: GET /metrics over real HTTP', function () 
     let service: TestService;
 
     before(async () => {
-        // Sessions expire after 1 ms, so close_expired_sessions has something to count.
-        service = await TestService.start({ MEMORY_ENABLED: 'true', EXPIRE_TIMEOUT: '1', CLEANUP_INTERVAL: '0' });
+        // Sessions expire after half a second, so close_expired_sessions has something to count.
+        service = await TestService.start({ MEMORY_ENABLED: 'true', EXPIRE_TIMEOUT: '500', CLEANUP_INTERVAL: '0' });
     });
 
     after(async () => {
@@ -28,7 +28,7 @@ describe('SessionsMetricsHttpService: GET /metrics over real HTTP', function () 
         expect((await service.call('open_session', {})).status).to.equal(400);
         expect((await service.call('get_session_by_id', { session_id: 'no-such-session' })).status).to.equal(204);
         expect((await service.call('close_session', { session_id: first.body.id })).status).to.equal(200);
-        await new Promise(resolve => setTimeout(resolve, 10));
+        await new Promise(resolve => setTimeout(resolve, 550));
         expect((await service.call('close_expired_sessions', {})).status).to.equal(204);
 
         const response = await fetch(service.url + '/metrics');

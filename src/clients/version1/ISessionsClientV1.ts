@@ -29,7 +29,7 @@ export interface ISessionsClientV1 {
     /** The session, now inactive with close_time set and user and data cleared. */
     closeSession(correlationId: string | null, sessionId: string): Promise<SessionV1 | null>;
 
-    /** Closes the active sessions idle longer than the service's expire_timeout. */
+    /** Closes the active sessions past the service's idle_timeout or absolute_timeout. */
     closeExpiredSessions(correlationId: string | null): Promise<void>;
 
     /** The deleted session. */
@@ -40,4 +40,11 @@ export interface ISessionsClientV1 {
      * "revoked"), but exceptSessionId if given; resolves to how many it closed.
      */
     closeUserSessions(correlationId: string | null, userId: string, exceptSessionId?: string | null): Promise<number>;
+
+    /**
+     * Not in client-sessions-node: the session (with user and data) if it is active and
+     * unexpired, else null; records the activity at most once per the service's
+     * touch_interval. The one call a gateway makes per request.
+     */
+    validateSession(correlationId: string | null, sessionId: string): Promise<SessionV1 | null>;
 }

@@ -94,6 +94,11 @@ export class SessionsCommandableGrpcClientV1 extends CommandableGrpcClient imple
         return SessionsReplyV1.toClosedCount(correlationId, result);
     }
 
+    public async validateSession(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
+        const result = await this.command('validate_session', correlationId, { session_id: sessionId });
+        return SessionsReplyV1.toSessionOrNull(correlationId, result);
+    }
+
     /** Replaces the toolkit's call: see SessionsGrpcCallV1. */
     protected async call<T>(method: string, correlationId?: string, request: unknown = {}): Promise<T> {
         return await SessionsGrpcCallV1.invoke<T>(this._client, method, request, this._timeout, correlationId ?? null, this._uri);

@@ -151,6 +151,11 @@ export class SessionsCommandableHttpClientV1 extends CommandableHttpClient imple
         return SessionsReplyV1.toClosedCount(correlationId, reply);
     }
 
+    public async validateSession(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
+        const reply = await this.command('validate_session', correlationId, { session_id: sessionId });
+        return SessionsReplyV1.toSessionOrNull(correlationId, reply);
+    }
+
     /**
      * Sends one request. Replaces the toolkit's version, which rejected with whatever the
      * HTTP library threw and dropped the HTTP status of error replies.

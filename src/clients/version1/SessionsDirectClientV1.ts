@@ -75,6 +75,10 @@ export class SessionsDirectClientV1 extends DirectClient<ISessionsController> im
             controller => controller.closeUserSessions(correlationId, userId, exceptSessionId));
     }
 
+    public async validateSession(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
+        return await this.run(correlationId, 'validate_session', controller => controller.validateSession(correlationId, sessionId));
+    }
+
     private async run<T>(correlationId: string | null, name: string,
         action: (controller: ISessionsController) => Promise<T>): Promise<T> {
         const timing = this.instrument(correlationId as string, 'sessions.' + name);

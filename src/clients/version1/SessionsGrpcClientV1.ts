@@ -113,6 +113,11 @@ export class SessionsGrpcClientV1 extends GrpcClient implements ISessionsClientV
         return SessionsReplyV1.toClosedCount(correlationId, { closed: Number(reply.closed) });
     }
 
+    public async validateSession(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
+        const reply = await this.invoke<SessionObjectReplyMessage>('validate_session', correlationId, { session_id: sessionId });
+        return SessionsGrpcReplyV1.toSessionOrNull(correlationId, reply.session);
+    }
+
     /** Replaces the toolkit's call: see SessionsGrpcCallV1. */
     protected async call<T>(method: string, correlationId?: string, request: unknown = {}): Promise<T> {
         return await SessionsGrpcCallV1.invoke<T>(this._client, method, request, this._timeout, correlationId ?? null, this._uri);

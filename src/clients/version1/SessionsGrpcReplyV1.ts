@@ -33,7 +33,8 @@ export class SessionsGrpcReplyV1 {
 
     private static toJson(correlationId: string | null, message: SessionMessage): Record<string, unknown> {
         const json: Record<string, unknown> = { id: message.id, user_id: message.user_id, active: message.active };
-        for (const field of ['user_name', 'open_time', 'close_time', 'request_time', 'address', 'client', 'close_reason'] as const) {
+        for (const field of ['user_name', 'open_time', 'close_time', 'request_time', 'address', 'client', 'close_reason',
+            'expires_at'] as const) {
             if (message[field] !== '' && message[field] != null) json[field] = message[field];
         }
         for (const field of ['user', 'data'] as const) {

@@ -82,6 +82,10 @@ export class SessionsMockClientV1 implements ISessionsClientV1, IConfigurable {
         return await this._controller.closeUserSessions(correlationId, userId, exceptSessionId);
     }
 
+    public async validateSession(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
+        return this.reply(correlationId, await this._controller.validateSession(correlationId, sessionId));
+    }
+
     private reply(correlationId: string | null, session: SessionV1 | null): SessionV1 | null {
         return SessionsReplyV1.toSessionOrNull(correlationId, SessionsMockClientV1.overWire(session));
     }

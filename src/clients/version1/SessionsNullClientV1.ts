@@ -53,4 +53,8 @@ export class SessionsNullClientV1 implements ISessionsClientV1 {
     public async closeUserSessions(correlationId: string | null, userId: string, exceptSessionId?: string | null): Promise<number> {
         return 0;
     }
+
+    public async validateSession(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
+        return null;
+    }
 }

@@ -91,7 +91,8 @@ export class SessionsGrpcConverterV1 {
             client: session.client ?? '',
             user: session.user === undefined ? '' : JSON.stringify(session.user),
             data: session.data === undefined ? '' : JSON.stringify(session.data),
-            close_reason: session.close_reason ?? ''
+            close_reason: session.close_reason ?? '',
+            expires_at: SessionsGrpcConverterV1.toIso(session.expires_at)
         };
     }
 

@@ -94,6 +94,8 @@ export class SessionsGrpcServiceV1 extends GrpcService {
             SessionsGrpcConverterV1.idArgs, SessionsGrpcServiceV1.sessionReply);
         this.unary<SessionCloseUserRequestMessage, SessionCloseUserReplyMessage>('close_user_sessions',
             SessionsGrpcConverterV1.closeUserArgs, result => ({ error: null, closed: (result as { closed: number }).closed }));
+        this.unary<SessionIdRequestMessage, SessionObjectReplyMessage>('validate_session',
+            SessionsGrpcConverterV1.idArgs, SessionsGrpcServiceV1.sessionReply);
     }
 
     /** A session, or no session for "no such session". */

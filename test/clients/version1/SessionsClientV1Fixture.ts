@@ -39,7 +39,8 @@ export class SessionsClientV1Fixture {
             it('pages with skip, take and total, without user and data', () => fixture.testPaging());
             it('caps a page at 100 sessions', () => fixture.testPageSizeCap());
             it('rejects an invalid filter value with 400 INVALID_DATA naming the field', () => fixture.testInvalidFilter());
-            it('closes the sessions idle longer than expire_timeout', () => fixture.testCloseExpired());
+            it('closes the sessions idle longer than expire_timeout, and never reports them active', () => fixture.testCloseExpired());
+            it('validates a session: the live session with user and data, else null', () => fixture.testValidateSession());
             it('closes all sessions of a user but one, and says why each session was closed', () => fixture.testCloseUserSessions());
         });
     }
@@ -79,6 +80,19 @@ export class SessionsClientV1Fixture {
         expect(await client.closeUserSessions(null, userId)).to.equal(0);
         const error = await rejection(client.closeUserSessions(null, ''));
         expect(error).to.be.instanceOf(BadRequestException);
+    }
+
+    public async testValidateSession(): Promise<void> {
+        const client = this._client;
+        const opened = await client.openSession('fixture', newUserId(), 'Ann', undefined, 'web', { roles: ['admin'] }, { cart: 1 });
+        expect(opened.expires_at).to.be.instanceOf(Date);
+        expect(opened.expires_at!.getTime()).to.equal(opened.request_time.getTime() + this._expireTimeout);
+
+        const valid = await client.validateSession('fixture', opened.id);
+        expect(valid).to.deep.equal(opened);
+        expect(await client.validateSession(null, UNKNOWN_ID)).to.equal(null);
+        await client.closeSession(null, opened.id);
+        expect(await client.validateSession(null, opened.id), 'closed').to.equal(null);
     }
 
     public async testLifecycle(): Promise<void> {
@@ -252,10 +266,18 @@ export class SessionsClientV1Fixture {
         await tick(this._expireTimeout + 50);
         const fresh = await client.openSession(null, userId, 'Fresh', undefined, undefined, { a: 1 }, { b: 2 });
 
+        // Past its time, before any sweep: not active to any command.
+        const active = await client.getSessions(null, FilterParams.fromTuples('user_id', userId, 'active', true), null);
+        expect(active.data.map(item => item.id)).to.deep.equal([fresh.id]);
+        expect(await client.validateSession(null, idle.id)).to.equal(null);
+        const error = await rejection(client.storeSessionData(null, idle.id, { b: 3 }));
+        expect((error as { code?: string }).code).to.equal('SESSION_CLOSED');
+
         expect(await client.closeExpiredSessions('fixture')).to.equal(undefined);
 
         const expired = (await client.getSessionById(null, idle.id))!;
         expect(expired.active).to.equal(false);
+        expect(expired.close_reason).to.equal('idle');
         expect(expired.close_time).to.be.instanceOf(Date);
         expect(expired.close_time!.getTime()).to.be.at.least(fresh.open_time.getTime());
         expect(expired.user).to.equal(null);

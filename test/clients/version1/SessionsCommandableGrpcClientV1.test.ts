@@ -11,7 +11,7 @@ import { freePort, TestService } from '../../fixtures/TestService';
 import { SessionsClientV1Fixture } from './SessionsClientV1Fixture';
 import { rejection } from '../../fixtures/Rejection';
 
-const EXPIRE_TIMEOUT = 200;
+const EXPIRE_TIMEOUT = 1500;
 
 async function openClient(config: Record<string, unknown>): Promise<SessionsCommandableGrpcClientV1> {
     const client = new SessionsCommandableGrpcClientV1(config);

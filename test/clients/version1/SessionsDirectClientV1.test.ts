@@ -6,7 +6,7 @@ import {
 import { ISessionsController, SessionsController, SessionsDirectClientV1, SessionsMemoryPersistence, SessionV1 } from '../../../src';
 import { SessionsClientV1Fixture } from './SessionsClientV1Fixture';
 
-const EXPIRE_TIMEOUT = 200;
+const EXPIRE_TIMEOUT = 1500;
 
 /** Records the correlation id and arguments each controller method receives. */
 class RecordingController implements ISessionsController {

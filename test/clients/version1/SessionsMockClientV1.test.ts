@@ -4,7 +4,7 @@ import { FilterParams, PagingParams } from 'pip-services3-commons-nodex';
 import { SessionsMockClientV1 } from '../../../src';
 import { SessionsClientV1Fixture } from './SessionsClientV1Fixture';
 
-const EXPIRE_TIMEOUT = 200;
+const EXPIRE_TIMEOUT = 1500;
 
 describe('SessionsMockClientV1', () => {
     let client: SessionsMockClientV1;

@@ -259,7 +259,7 @@ function describeHttpApi(storeName: string, storeEnvironment: StoreEnvironment):
             const paths = Object.keys(swagger.body.paths).sort();
             expect(paths).to.deep.equal([
                 'close_expired_sessions', 'close_session', 'close_user_sessions', 'delete_session_by_id', 'get_session_by_id',
-                'get_sessions', 'open_session', 'store_session_data', 'update_session_user'
+                'get_sessions', 'open_session', 'store_session_data', 'update_session_user', 'validate_session'
             ].map(name => '/v1/sessions/' + name));
             const revokeSchema = swagger.body.paths['/v1/sessions/close_user_sessions'].post.requestBody.content['application/json'].schema;
             expect(revokeSchema.required).to.deep.equal(['user_id']);

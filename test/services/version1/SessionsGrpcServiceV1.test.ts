@@ -33,8 +33,9 @@ const ORIGINAL_CONTRACT: Record<string, string> = {
 
 /** What this service adds, with new numbers and names only: appended to a message or service, or new. */
 const ADDITIONS: Record<string, string> = {
-    'sessions_v1.Session': 'close_reason=13:string',
-    'sessions_v1.Sessions': 'close_user_sessions:/sessions_v1.Sessions/close_user_sessions(SessionCloseUserRequest)->SessionCloseUserReply',
+    'sessions_v1.Session': 'close_reason=13:string expires_at=14:string',
+    'sessions_v1.Sessions': 'close_user_sessions:/sessions_v1.Sessions/close_user_sessions(SessionCloseUserRequest)->SessionCloseUserReply'
+        + ' validate_session:/sessions_v1.Sessions/validate_session(SessionIdRequest)->SessionObjectReply',
     'sessions_v1.SessionCloseUserRequest': 'correlation_id=1:string user_id=2:string except_session_id=3:string',
     'sessions_v1.SessionCloseUserReply': 'error=1:ErrorDescription closed=2:int64'
 };
