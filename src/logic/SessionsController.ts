@@ -1,5 +1,5 @@
 import {
-    AnyValueMap, BadRequestException, CommandSet, ConfigParams, DataPage, DependencyResolver, Descriptor, FilterParams, ICommandable,
+    AnyValueMap, BadRequestException, CommandSet, ConfigException, ConfigParams, DataPage, DependencyResolver, Descriptor, FilterParams, ICommandable,
     IConfigurable, InvalidStateException, IOpenable, IReferenceable, IReferences, PagingParams
 } from 'pip-services3-commons-nodex';
 import { CompositeLogger } from 'pip-services3-components-nodex';
@@ -8,6 +8,7 @@ import { SessionCloseReasonV1 } from '../data/version1/SessionCloseReasonV1';
 import { SessionV1 } from '../data/version1/SessionV1';
 import { ISessionsPersistence } from '../persistence/ISessionsPersistence';
 import { SessionClosedException } from '../persistence/SessionClosedException';
+import { SessionLimit } from '../persistence/SessionLimit';
 import { SessionLiveness } from '../persistence/SessionLiveness';
 import { SessionTimeouts } from '../persistence/SessionTimeouts';
 import { ISessionsController } from './ISessionsController';
@@ -29,6 +30,10 @@ import { SessionsCommandSet } from './SessionsCommandSet';
  *   active (ms, default 0: off)
  * - options.touch_interval: validate_session records activity at most this often per
  *   session (ms, default 60 s)
+ * - options.max_sessions_per_user: most live sessions a user may have (default 0: no limit)
+ * - options.session_limit_policy: at the limit, evict_oldest (default: the least recently
+ *   active session is closed, reason evicted) or reject (open_session fails with 409
+ *   SESSION_LIMIT_REACHED)
  * - options.cleanup_interval: how often the expiry sweep runs (ms, default 15 min; 0 turns it off)
  * - dependencies.persistence: the store (default service-sessions:persistence:*:*:1.0)
  *
@@ -49,6 +54,7 @@ export class SessionsController
     private _commandSet: SessionsCommandSet | null = null;
     private _timeouts = new SessionTimeouts(24 * 3600000, 0);
     private _touchInterval = 60000;
+    private _limit: SessionLimit | null = null;
     private _cleanupInterval = 15 * 60000;
     private _cleanupTimer: NodeJS.Timeout | null = null;
     private _sweeping = false;
@@ -58,6 +64,13 @@ export class SessionsController
             config.getAsLongWithDefault('options.expire_timeout', this._timeouts.idle));
         this._timeouts = new SessionTimeouts(idle, config.getAsLongWithDefault('options.absolute_timeout', this._timeouts.absolute));
         this._touchInterval = Math.max(0, config.getAsLongWithDefault('options.touch_interval', this._touchInterval));
+        const max = config.getAsLongWithDefault('options.max_sessions_per_user', this._limit?.max ?? 0);
+        const policy = config.getAsStringWithDefault('options.session_limit_policy', this._limit?.policy ?? 'evict_oldest');
+        if (policy !== 'evict_oldest' && policy !== 'reject') {
+            throw new ConfigException(undefined, 'INVALID_SESSION_LIMIT_POLICY',
+                'options.session_limit_policy must be evict_oldest or reject, not ' + JSON.stringify(policy));
+        }
+        this._limit = max > 0 ? { max, policy, reason: SessionCloseReasonV1.Evicted } : null;
         this._cleanupInterval = config.getAsLongWithDefault('options.cleanup_interval', this._cleanupInterval);
         this._dependencyResolver.configure(config);
     }
@@ -148,9 +161,16 @@ export class SessionsController
         if (expiresAt != null) session.expires_at = new Date(expiresAt);
         if (user !== undefined) session.user = user;
         if (data !== undefined) session.data = data;
-        const created = await this.track('create', this.persistence.create(correlationId, session));
+        if (this._limit == null) {
+            const created = await this.track('create', this.persistence.create(correlationId, session));
+            this._metrics?.sessionOpened();
+            return created;
+        }
+        const result = await this.track('create', this.persistence.createWithinLimit(correlationId, session, this._limit,
+            this.liveness(session.open_time.getTime())));
         this._metrics?.sessionOpened();
-        return created;
+        this._metrics?.sessionsEvicted(result.evicted.length);
+        return result.created;
     }
 
     public async storeSessionData(correlationId: string | null, sessionId: string, data: unknown): Promise<SessionV1 | null> {

@@ -1,6 +1,7 @@
 import { AnyValueMap, DataPage, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
 
 import { SessionV1 } from '../data/version1/SessionV1';
+import { SessionLimit } from './SessionLimit';
 import { SessionLiveness } from './SessionLiveness';
 
 /**
@@ -19,6 +20,17 @@ export interface ISessionsPersistence {
     getOneById(correlationId: string | null, id: string): Promise<SessionV1 | null>;
 
     create(correlationId: string | null, item: SessionV1): Promise<SessionV1>;
+
+    /**
+     * Creates a session, keeping its user within limit.max sessions live at liveness.now:
+     * evicts the user's least recently active other sessions (closed as closeExpired
+     * closes them, with limit.reason), or refuses with SessionLimitReachedException and
+     * stores nothing. Returns the new session and the sessions evicted for it, closed.
+     * Concurrent calls for one user never leave more than limit.max live sessions; under
+     * reject, a store shared by several processes may refuse more than it must.
+     */
+    createWithinLimit(correlationId: string | null, item: SessionV1, limit: SessionLimit,
+        liveness: SessionLiveness): Promise<{ created: SessionV1; evicted: SessionV1[] }>;
 
     /** Replaces the whole session; null when there is none with that id. */
     update(correlationId: string | null, item: SessionV1): Promise<SessionV1 | null>;

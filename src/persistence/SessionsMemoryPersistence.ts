@@ -7,6 +7,8 @@ import { CompositeLogger } from 'pip-services3-components-nodex';
 import { SessionV1 } from '../data/version1/SessionV1';
 import { ISessionsPersistence } from './ISessionsPersistence';
 import { SessionClosedException } from './SessionClosedException';
+import { SessionLimit } from './SessionLimit';
+import { SessionLimitReachedException } from './SessionLimitReachedException';
 import { SessionLiveness } from './SessionLiveness';
 import { SessionChange } from './SessionChange';
 import { NewestSessions } from './NewestSessions';
@@ -164,6 +166,41 @@ export class SessionsMemoryPersistence
         return { ...stored };
     }
 
+    /** The count, the choice and the writes are one synchronous step, so concurrent opens for a user queue up. */
+    public async createWithinLimit(correlationId: string | null, item: SessionV1, limit: SessionLimit,
+        liveness: SessionLiveness): Promise<{ created: SessionV1; evicted: SessionV1[] }> {
+        if (this._items.has(item.id)) {
+            throw new ConflictException(correlationId ?? undefined, 'SESSION_ALREADY_EXISTS', 'A session with this id already exists');
+        }
+        this.indexUsers(Infinity);
+        const live: Array<{ entry: StoredSession; time: number; id: string }> = [];
+        for (const id of this._idsByUser.get(item.user_id) ?? []) {
+            const entry = this._items.get(id);
+            if (entry == null) continue;
+            const summary = this.summaryOf(entry);
+            if (summary.active && liveness.timeouts.isLive(summary.openTime, summary.requestTime, liveness.now)) {
+                live.push({ entry, time: summary.requestTime, id });
+            }
+        }
+        const excess = live.length + 1 - limit.max;
+        let evicted: StoredSession[] = [];
+        if (excess > 0) {
+            if (limit.policy === 'reject') throw new SessionLimitReachedException(correlationId, limit.max);
+            // Least recently active first; the id breaks ties as the MongoDB store's sort does.
+            live.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : 1));
+            evicted = live.slice(0, excess).map(item => item.entry);
+        }
+        const changes: SessionChange[] = [];
+        const undo: Array<[SessionV1 | null, StoredSession | null]> = [];
+        const closed = this.closeInMemory(evicted, new Date(liveness.now), limit.reason, changes, undo);
+        const stored = { ...item };
+        this.put(stored);
+        changes.push({ kind: 'upsert', session: stored });
+        undo.push([stored, null]);
+        await this.persistOrUndo(correlationId, changes, undo);
+        return { created: { ...stored }, evicted: closed.map(session => ({ ...session })) };
+    }
+
     public async update(correlationId: string | null, item: SessionV1): Promise<SessionV1 | null> {
         const existing = this._items.get(item.id);
         if (existing == null) return null;
@@ -258,6 +295,15 @@ export class SessionsMemoryPersistence
         if (entries.length === 0) return 0;
         const changes: SessionChange[] = [];
         const undo: Array<[SessionV1 | null, StoredSession | null]> = [];
+        this.closeInMemory(entries, closeTime, reason, changes, undo);
+        await this.persistOrUndo(correlationId, changes, undo);
+        return entries.length;
+    }
+
+    /** closeAll's change in memory, adding what to persist and how to undo it; the closed sessions. */
+    private closeInMemory(entries: StoredSession[], closeTime: Date, reason: string, changes: SessionChange[],
+        undo: Array<[SessionV1 | null, StoredSession | null]>): SessionV1[] {
+        const result: SessionV1[] = [];
         for (const entry of entries) {
             const closed: SessionV1 = {
                 ...SessionsMemoryPersistence.sessionOf(entry),
@@ -267,9 +313,9 @@ export class SessionsMemoryPersistence
             this.put(closed, true);
             changes.push({ kind: 'upsert', session: closed });
             undo.push([closed, entry]);
+            result.push(closed);
         }
-        await this.persistOrUndo(correlationId, changes, undo);
-        return entries.length;
+        return result;
     }
 
     private async replace(correlationId: string | null, existing: StoredSession, stored: SessionV1): Promise<SessionV1> {

@@ -10,6 +10,8 @@ import {
 import { SessionV1 } from '../data/version1/SessionV1';
 import { ISessionsPersistence } from './ISessionsPersistence';
 import { SessionClosedException } from './SessionClosedException';
+import { SessionLimit } from './SessionLimit';
+import { SessionLimitReachedException } from './SessionLimitReachedException';
 import { SessionLiveness } from './SessionLiveness';
 import { SessionsFilter } from './SessionsFilter';
 
@@ -33,6 +35,9 @@ type SessionDocument = Omit<SessionV1, 'id'> & { _id: string };
 export class SessionsMongoDbPersistence
     extends IdentifiableMongoDbPersistence<SessionV1, string>
     implements ISessionsPersistence {
+
+    /** How often an open under the reject policy tries again after stepping back in a race. */
+    private static readonly LimitAttempts = 5;
 
     public constructor() {
         super('sessions');
@@ -67,6 +72,52 @@ export class SessionsMongoDbPersistence
             const { id, ...fields } = item;
             await this.sessions.insertOne({ ...fields, _id: id });
             return { ...item };
+        });
+    }
+
+    /**
+     * Several replicas may open sessions for one user at once, and MongoDB has no lock to
+     * count and insert under, so the new session goes in first and the count comes after:
+     * - reject: a session that finds more than max live sessions of its user (itself
+     *   included) deletes itself. Of two racing opens, the later count sees both, so the
+     *   limit is never passed. Both may see each other and step back; then each tries
+     *   again after a random pause while there is room (a burst of logins would otherwise
+     *   all be refused), and refuses once there is none or after a few tries.
+     * - evict_oldest: every open closes the user's live sessions beyond the max most
+     *   recently active (request_time, then _id). All opens of a race rank by that one
+     *   order and the last count sees every insert, so the user ends with exactly the max
+     *   newest, as if the opens had come one after another (an open may find its own new
+     *   session evicted by a later one, as it would in that order).
+     */
+    public async createWithinLimit(correlationId: string | null, item: SessionV1, limit: SessionLimit,
+        liveness: SessionLiveness): Promise<{ created: SessionV1; evicted: SessionV1[] }> {
+        const { now, timeouts } = liveness;
+        const filter: Filter<SessionDocument> = { user_id: item.user_id, active: true };
+        if (timeouts.idle > 0) filter.request_time = { $gte: new Date(now - timeouts.idle) };
+        if (timeouts.absolute > 0) filter.open_time = { $gte: new Date(now - timeouts.absolute) };
+        if (limit.policy === 'reject') {
+            for (let attempt = 1; ; attempt++) {
+                const created = await this.create(correlationId, item);
+                const count = await this.guard(correlationId, () => this.sessions.countDocuments(filter));
+                if (count <= limit.max) return { created, evicted: [] };
+                await this.guard(correlationId, () => this.sessions.deleteOne({ _id: item.id }));
+                const others = await this.guard(correlationId, () => this.sessions.countDocuments(filter));
+                if (others >= limit.max || attempt === SessionsMongoDbPersistence.LimitAttempts) {
+                    throw new SessionLimitReachedException(correlationId, limit.max);
+                }
+                await new Promise(resolve => setTimeout(resolve, Math.random() * 10 * attempt));
+            }
+        }
+        const created = await this.create(correlationId, item);
+        return await this.guard(correlationId, async () => {
+            const live = await this.sessions.find(filter, { projection: { _id: 1 }, sort: { request_time: -1, _id: -1 } }).toArray();
+            if (live.length <= limit.max) return { created, evicted: [] };
+            const excess = live.slice(limit.max).map(document => document._id);
+            const closeTime = new Date(now);
+            await this.closeMany(correlationId, { _id: { $in: excess }, active: true }, closeTime, limit.reason);
+            // The ones this call closed (a racing call may have closed some of them first).
+            const evicted = await this.sessions.find({ _id: { $in: excess }, close_time: closeTime, close_reason: limit.reason }).toArray();
+            return { created, evicted: evicted.map(document => SessionsMongoDbPersistence.toPublic(document)) };
         });
     }
 

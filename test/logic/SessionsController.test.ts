@@ -7,7 +7,7 @@ import { SessionsMemoryPersistence } from '../../src/persistence/SessionsMemoryP
 import { makeSession } from '../persistence/SessionsPersistenceFixture';
 
 function buildController<T extends SessionsController = SessionsController>(persistence: SessionsMemoryPersistence,
-    options: Record<string, number> = {}, controller: T = new SessionsController() as T): T {
+    options: Record<string, number | string> = {}, controller: T = new SessionsController() as T): T {
     const tuples: unknown[] = [];
     for (const [key, value] of Object.entries(options)) tuples.push('options.' + key, value);
     controller.configure(ConfigParams.fromTuples(...tuples));
@@ -298,6 +298,39 @@ describe('SessionsController', () => {
             expect((await counting.getOneById(null, old.id))!.close_reason).to.equal('absolute');
             expect((await counting.getOneById(null, idle.id))!.close_reason).to.equal('idle');
             expect((await counting.getOneById(null, fresh.id))!.active).to.equal(true);
+        });
+
+        it('max_sessions_per_user with evict_oldest closes the least recently active, reason evicted', async () => {
+            const limited = buildController(counting, { idle_timeout: 30 * MINUTE, max_sessions_per_user: 2 }, new ClockedController());
+            const first = await limited.openSession(null, 'u1');
+            limited.time += MINUTE;
+            const second = await limited.openSession(null, 'u1');
+            limited.time += MINUTE;
+            await limited.storeSessionData(null, first.id, { busy: true });
+            limited.time += MINUTE;
+            const third = await limited.openSession(null, 'u1');
+            expect(await limited.getSessionById(null, second.id)).to.include({ active: false, close_reason: 'evicted' });
+            expect((await limited.getSessionById(null, first.id))!.active, 'used more recently').to.equal(true);
+            expect((await limited.getSessionById(null, third.id))!.active).to.equal(true);
+            expect((await limited.openSession(null, 'u2')).active, 'per user').to.equal(true);
+
+            // Expired sessions do not count.
+            limited.time += 31 * MINUTE;
+            const later = [await limited.openSession(null, 'u1'), await limited.openSession(null, 'u1')];
+            for (const session of later) expect((await limited.getSessionById(null, session.id))!.active).to.equal(true);
+            expect((await limited.getSessionById(null, first.id))!.close_reason).to.equal('idle');
+        });
+
+        it('max_sessions_per_user with reject refuses with 409 SESSION_LIMIT_REACHED', async () => {
+            const limited = buildController(counting, { max_sessions_per_user: 1, session_limit_policy: 'reject' },
+                new ClockedController());
+            const first = await limited.openSession(null, 'u1');
+            const error = await limited.openSession(null, 'u1').catch((err: unknown) => err) as ApplicationException;
+            expect([error.code, error.status]).to.deep.equal(['SESSION_LIMIT_REACHED', 409]);
+            expect(error.message).to.contain('(1)');
+            await limited.closeSession(null, first.id);
+            expect((await limited.openSession(null, 'u1')).active, 'a closed session frees its place').to.equal(true);
+            expect(() => buildController(counting, { session_limit_policy: 'newest' })).to.throw(/evict_oldest or reject/);
         });
 
         it('validate_session: the live session with user and data, else null', async () => {

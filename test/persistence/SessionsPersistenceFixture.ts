@@ -3,6 +3,7 @@ import { AnyValueMap, ApplicationException, FilterParams, PagingParams } from 'p
 
 import { SessionV1 } from '../../src/data/version1/SessionV1';
 import { ISessionsPersistence } from '../../src/persistence/ISessionsPersistence';
+import { SessionLimit } from '../../src/persistence/SessionLimit';
 import { SessionLiveness } from '../../src/persistence/SessionLiveness';
 import { SessionTimeouts } from '../../src/persistence/SessionTimeouts';
 
@@ -44,6 +45,9 @@ export class SessionsPersistenceFixture {
             it('treats sessions past their idle or absolute time as closed in writes and the active filter',
                 () => fixture.testLiveness());
             it('closes sessions opened before a time (the absolute sweep)', () => fixture.testCloseOpenedBefore());
+            it('keeps a user within a session limit by evicting the least recently active', () => fixture.testLimitEvictOldest());
+            it('refuses a session over the limit, storing nothing', () => fixture.testLimitReject());
+            it('never lets concurrent opens for one user pass the limit', () => fixture.testLimitConcurrent());
         });
     }
 
@@ -134,6 +138,82 @@ export class SessionsPersistenceFixture {
         expect(await p.closeOpenedBefore(null, new Date(T0 + 2 * HOUR), closeTime, 'absolute'), 'once only').to.equal(0);
         expect(await p.closeOpenedBefore(null, new Date(T0 + 4 * HOUR), closeTime, 'absolute')).to.equal(1);
         expect((await p.getOneById(null, 'capped'))!.close_reason).to.equal('absolute');
+    }
+
+    public async testLimitEvictOldest(): Promise<void> {
+        const p = this._persistence;
+        const liveness = await this.createTimedSessions();
+        const limit: SessionLimit = { max: 3, policy: 'evict_oldest', reason: 'evicted' };
+        // u1 has two live sessions (live, capped), two past their time and one closed.
+        const first = await p.createWithinLimit(null, SessionsPersistenceFixture.newSession('new-1', liveness), limit, liveness);
+        expect(first.created.id).to.equal('new-1');
+        expect(first.evicted, 'room for a third').to.deep.equal([]);
+
+        const second = await p.createWithinLimit(null, SessionsPersistenceFixture.newSession('new-2', liveness), limit, liveness);
+        expect(second.evicted.map(item => item.id), 'the least recently active').to.deep.equal(['live']);
+        expect(second.evicted[0]).to.include({ active: false, close_reason: 'evicted' });
+        const evicted = await p.getOneById(null, 'live');
+        expect(evicted).to.include({ active: false, close_reason: 'evicted' });
+        expect(evicted!.close_time!.getTime()).to.equal(liveness.now);
+        expect(evicted!.user ?? null).to.equal(null);
+        for (const id of ['idle', 'absolute']) expect((await p.getOneById(null, id))!.active, id + ' is not counted nor touched').to.equal(true);
+
+        const tighter = await p.createWithinLimit(null, SessionsPersistenceFixture.newSession('new-3', liveness),
+            { ...limit, max: 1 }, liveness);
+        expect(tighter.evicted.map(item => item.id).sort()).to.deep.equal(['capped', 'new-1', 'new-2']);
+        const page = await p.getPageByFilter(null, FilterParams.fromTuples('user_id', 'u1', 'active', true), null, liveness);
+        expect(page.data.map(item => item.id)).to.deep.equal(['new-3']);
+    }
+
+    public async testLimitReject(): Promise<void> {
+        const p = this._persistence;
+        const liveness = await this.createTimedSessions();
+        const limit: SessionLimit = { max: 3, policy: 'reject', reason: 'evicted' };
+        await p.createWithinLimit(null, SessionsPersistenceFixture.newSession('new-1', liveness), limit, liveness);
+        const before = (await p.getPageByFilter(null, FilterParams.fromTuples('user_id', 'u1'), null)).data;
+        const error = await p.createWithinLimit(null, SessionsPersistenceFixture.newSession('new-2', liveness), limit, liveness)
+            .then(() => null, (err: ApplicationException) => err);
+        expect(error?.code).to.equal('SESSION_LIMIT_REACHED');
+        expect(error?.status).to.equal(409);
+        expect(await p.getOneById(null, 'new-2')).to.equal(null);
+        expect((await p.getPageByFilter(null, FilterParams.fromTuples('user_id', 'u1'), null)).data).to.deep.equal(before);
+        // Another user is not affected.
+        const other = SessionsPersistenceFixture.newSession('other', liveness);
+        other.user_id = 'u2';
+        expect((await p.createWithinLimit(null, other, limit, liveness)).created.id).to.equal('other');
+    }
+
+    public async testLimitConcurrent(): Promise<void> {
+        const p = this._persistence;
+        const liveness: SessionLiveness = { now: T0, timeouts: new SessionTimeouts(HOUR, 0) };
+        for (const policy of ['reject', 'evict_oldest'] as const) {
+            const userId = 'burst-' + policy;
+            const limit: SessionLimit = { max: 3, policy, reason: 'evicted' };
+            const results = await Promise.all(Array.from({ length: 12 }, (_, index) => {
+                const session = SessionsPersistenceFixture.newSession(policy + '-' + index, liveness);
+                session.user_id = userId;
+                return p.createWithinLimit(null, session, limit, liveness).then(() => true, (err: ApplicationException) => {
+                    if (err.code !== 'SESSION_LIMIT_REACHED') throw err;
+                    return false;
+                });
+            }));
+            const page = await p.getPageByFilter(null, FilterParams.fromTuples('user_id', userId, 'active', true), null, liveness);
+            expect(page.data.length, policy).to.be.at.most(3);
+            if (policy === 'reject') {
+                expect(results.filter(Boolean).length, 'each accepted open is still live').to.equal(page.data.length);
+                expect(page.data.length, 'and some got in').to.be.at.least(1);
+            } else {
+                expect(results.every(Boolean)).to.equal(true);
+                expect(page.data.length, 'the newest three').to.equal(3);
+            }
+        }
+    }
+
+    /** A session of u1 opened at liveness.now, as the controller makes one. */
+    private static newSession(id: string, liveness: SessionLiveness): SessionV1 {
+        const session = new SessionV1(id, 'u1', undefined, undefined, undefined, new Date(liveness.now));
+        session.user = { id: 'u1' };
+        return session;
     }
 
     public async testCrudOperations(): Promise<void> {

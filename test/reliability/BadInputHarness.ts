@@ -20,7 +20,7 @@ const WRITES = new Set(['open_session', 'store_session_data', 'update_session_us
 /** The service's body limit (options.request_max_size of config.yml). */
 const REQUEST_MAX_SIZE = 1024 * 1024;
 /** What a fresh session opened with only user_id holds, and nothing else. */
-const PLAIN_SESSION_KEYS = ['active', 'data', 'id', 'open_time', 'request_time', 'user', 'user_id'];
+const PLAIN_SESSION_KEYS = ['active', 'data', 'expires_at', 'id', 'open_time', 'request_time', 'user', 'user_id'];
 /** Lines of a batch's log kept for a failure message. */
 const LOG_LINES = 40;
 

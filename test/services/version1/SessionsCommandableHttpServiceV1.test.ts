@@ -300,7 +300,38 @@ function describeHttpApi(storeName: string, storeEnvironment: StoreEnvironment):
     });
 }
 
+/** max_sessions_per_user as the bundled config reads it from the environment, over HTTP. */
+function describeSessionLimit(storeName: string, storeEnvironment: StoreEnvironment): void {
+    describe('SESSION_LIMIT_REACHED over real HTTP, ' + storeName + ' store', function () {
+        let service: TestService;
+
+        before(async function () {
+            service = await TestService.start({ ...await storeEnvironment(this), MAX_SESSIONS_PER_USER: '2', SESSION_LIMIT_POLICY: 'reject' });
+        });
+
+        after(async () => {
+            await service?.stop();
+        });
+
+        it('answers 409 SESSION_LIMIT_REACHED, without internals, once a user has MAX_SESSIONS_PER_USER', async () => {
+            const user = 'limited-' + Date.now();
+            for (let index = 0; index < 2; index++) expect((await service.call('open_session', { user_id: user })).status).to.equal(200);
+            const refused = await service.call('open_session', { user_id: user, data: { secret: 'kept-out' } });
+            expectCleanError(refused, 409, 'SESSION_LIMIT_REACHED');
+            expect(refused.body.details, 'the toolkit keeps details as strings').to.deep.equal({ max_sessions_per_user: '2' });
+            expect(refused.text).to.not.contain('kept-out');
+            const listed = await service.call('get_sessions', { filter: { user_id: user }, paging: { total: true } });
+            expect(listed.body.total, 'nothing stored for the refused open').to.equal(2);
+        });
+    });
+}
+
 describeHttpApi('memory', async () => ({ MEMORY_ENABLED: 'true' }));
+describeSessionLimit('memory', async () => ({ MEMORY_ENABLED: 'true' }));
+describeSessionLimit('MongoDB', async (context) => {
+    const server = await MongoTestServer.require(context);
+    return { MONGO_ENABLED: 'true', MONGO_SERVICE_URI: server.uriFor('http_limit_tests') };
+});
 
 describeHttpApi('MongoDB', async (context) => {
     const server = await MongoTestServer.require(context);

@@ -1,0 +1,11 @@
+/**
+ * At most max live sessions per user. What a new session does at the limit: evict_oldest
+ * closes the user's least recently active sessions to make room (with the given reason),
+ * reject refuses the new session (409 SESSION_LIMIT_REACHED).
+ */
+export interface SessionLimit {
+    max: number;
+    policy: 'evict_oldest' | 'reject';
+    /** The close_reason of evicted sessions. */
+    reason: string;
+}
