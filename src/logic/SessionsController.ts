@@ -34,6 +34,9 @@ import { SessionsCommandSet } from './SessionsCommandSet';
  * - options.session_limit_policy: at the limit, evict_oldest (default: the least recently
  *   active session is closed, reason evicted) or reject (open_session fails with 409
  *   SESSION_LIMIT_REACHED)
+ * - options.retention_period: closed sessions are deleted this long after close_time (ms,
+ *   default 0: kept for ever, as the original kept them); by a MongoDB TTL index where the
+ *   server has them, otherwise by the sweep
  * - options.cleanup_interval: how often the expiry sweep runs (ms, default 15 min; 0 turns it off)
  * - dependencies.persistence: the store (default service-sessions:persistence:*:*:1.0)
  *
@@ -55,6 +58,10 @@ export class SessionsController
     private _timeouts = new SessionTimeouts(24 * 3600000, 0);
     private _touchInterval = 60000;
     private _limit: SessionLimit | null = null;
+    private _retentionPeriod = 0;
+    /** Whether the store deletes old closed sessions by itself (see applyRetention). */
+    private _retainedByStore = false;
+    private _opened = false;
     private _cleanupInterval = 15 * 60000;
     private _cleanupTimer: NodeJS.Timeout | null = null;
     private _sweeping = false;
@@ -71,6 +78,7 @@ export class SessionsController
                 'options.session_limit_policy must be evict_oldest or reject, not ' + JSON.stringify(policy));
         }
         this._limit = max > 0 ? { max, policy, reason: SessionCloseReasonV1.Evicted } : null;
+        this._retentionPeriod = Math.max(0, config.getAsLongWithDefault('options.retention_period', this._retentionPeriod));
         this._cleanupInterval = config.getAsLongWithDefault('options.cleanup_interval', this._cleanupInterval);
         this._dependencyResolver.configure(config);
     }
@@ -89,17 +97,28 @@ export class SessionsController
     }
 
     public isOpen(): boolean {
-        return this._cleanupTimer != null;
+        return this._opened;
     }
 
     public async open(correlationId: string | null): Promise<void> {
-        if (this._cleanupTimer != null || this._cleanupInterval <= 0) return;
+        if (this._opened) return;
+        try {
+            this._retainedByStore = await this.persistence.applyRetention(correlationId, this._retentionPeriod);
+        } catch (err) {
+            // Not a reason to refuse service: the sweep deletes old closed sessions instead.
+            this._retainedByStore = false;
+            this._logger.warn(correlationId ?? '', 'The store could not set up retention (%s); the sweep will delete old closed sessions',
+                (err as Error).message);
+        }
+        this._opened = true;
+        if (this._cleanupInterval <= 0) return;
         this._cleanupTimer = setInterval(() => { void this.sweep(correlationId); }, this._cleanupInterval);
         // The sweep alone must not keep a process alive that is otherwise done.
         this._cleanupTimer.unref();
     }
 
     public async close(correlationId: string | null): Promise<void> {
+        this._opened = false;
         if (this._cleanupTimer != null) {
             clearInterval(this._cleanupTimer);
             this._cleanupTimer = null;
@@ -210,6 +229,12 @@ export class SessionsController
         }
         this._metrics?.sessionsExpired(count);
         if (count > 0) this._logger.info(correlationId ?? '', 'Closed %d expired sessions', count);
+        if (this._retentionPeriod > 0 && !this._retainedByStore) {
+            const deleted = await this.track('delete_closed', this.persistence.deleteClosedBefore(correlationId,
+                new Date(now - this._retentionPeriod)));
+            this._metrics?.sessionsPurged(deleted);
+            if (deleted > 0) this._logger.info(correlationId ?? '', 'Deleted %d sessions closed longer than retention_period', deleted);
+        }
     }
 
     public async closeUserSessions(correlationId: string | null, userId: string,

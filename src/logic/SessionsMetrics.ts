@@ -25,6 +25,7 @@ export class SessionsMetrics {
     private readonly _expired: Counter;
     private readonly _revoked: Counter;
     private readonly _evicted: Counter;
+    private readonly _purged: Counter;
     private readonly _storeErrors: Counter<'operation'>;
     private readonly _commands = new Map<string, CommandMetrics>();
 
@@ -43,6 +44,7 @@ export class SessionsMetrics {
         this._closed = new Counter({ name: 'sessions_closed_total', help: 'Sessions closed by close_session', registers });
         this._expired = new Counter({ name: 'sessions_expired_total', help: 'Sessions closed by the expiry sweep', registers });
         this._revoked = new Counter({ name: 'sessions_revoked_total', help: 'Sessions closed by close_user_sessions', registers });
+        this._purged = new Counter({ name: 'sessions_purged_total', help: 'Closed sessions deleted by the sweep after retention_period', registers });
         this._evicted = new Counter({ name: 'sessions_evicted_total', help: 'Sessions closed to keep a user within max_sessions_per_user', registers });
         this._storeErrors = new Counter({
             name: 'sessions_store_errors_total', help: 'Store operations that failed for a reason other than bad input',
@@ -85,6 +87,10 @@ export class SessionsMetrics {
 
     public sessionsEvicted(count: number): void {
         if (count > 0) this._evicted.inc(count);
+    }
+
+    public sessionsPurged(count: number): void {
+        if (count > 0) this._purged.inc(count);
     }
 
     /** Counts the failure unless the caller caused it (a 4xx such as a duplicate id). */

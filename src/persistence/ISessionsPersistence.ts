@@ -55,6 +55,16 @@ export interface ISessionsPersistence {
      */
     closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date, reason: string): Promise<number>;
 
+    /** Deletes closed sessions whose close_time is before the given time; returns how many. */
+    deleteClosedBefore(correlationId: string | null, closeTime: Date): Promise<number>;
+
+    /**
+     * Prepares the store to keep closed sessions for period ms (0: for ever), where it can
+     * delete them by itself (a MongoDB TTL index); true if it will, false if deleting is
+     * left to deleteClosedBefore.
+     */
+    applyRetention(correlationId: string | null, period: number): Promise<boolean>;
+
     /** Closes active sessions opened before the given time, as closeExpired closes them. */
     closeOpenedBefore(correlationId: string | null, openTime: Date, closeTime: Date, reason: string): Promise<number>;
 

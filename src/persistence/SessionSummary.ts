@@ -11,4 +11,6 @@ export interface SessionSummary {
     requestTime: number;
     /** open_time in milliseconds since the epoch. */
     openTime: number;
+    /** close_time in milliseconds since the epoch; -1 when there is none. */
+    closeTime: number;
 }

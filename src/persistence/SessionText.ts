@@ -40,6 +40,7 @@ export class SessionText {
      */
     public static summarize(text: string, summary: SessionSummary): boolean {
         if (text.charCodeAt(0) !== OPEN_BRACE || text.charCodeAt(text.length - 1) !== CLOSE_BRACE) return false;
+        summary.closeTime = -1;
         let found = 0;
         let backslash = text.indexOf('\\');
         let position = 1;
@@ -105,7 +106,9 @@ export class SessionText {
                 case 10:
                     if (text.startsWith('close_time', keyStart) || text.startsWith('expires_at', keyStart)) {
                         const isNull = valueEnd - valueStart === 4 && text.startsWith('null', valueStart);
-                        if (!isNull && SessionText.time(text, valueStart, valueEnd) < 0) return false;
+                        const time = isNull ? -1 : SessionText.time(text, valueStart, valueEnd);
+                        if (!isNull && time < 0) return false;
+                        if (text.charCodeAt(keyStart) === 99) summary.closeTime = time;
                     }
                     break;
                 case 12:

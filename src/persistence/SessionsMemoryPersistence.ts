@@ -48,8 +48,11 @@ export class SessionsMemoryPersistence
     private _usersToIndex: UsersToIndex | null = null;
     private readonly _activeByActivity = new SessionsTimeQueue<StoredSession>();
     private _activeCount = 0;
-    // Queue entries are pushed only while active, and an entry never changes: it is
-    // current exactly while the map still holds it.
+    /** Closed sessions with a close_time, by it, for the retention sweep (current as _activeByActivity's). */
+    private readonly _closedByTime = new SessionsTimeQueue<StoredSession>();
+    private _closedCount = 0;
+    // Queue entries are pushed only while active (closed, for _closedByTime), and an
+    // entry never changes: it is current exactly while the map still holds it.
     private readonly _isCurrentActive = (id: string, entry: StoredSession): boolean => this._items.get(id) === entry;
     /**
      * Active sessions by open_time, which no write changes: an id is pushed when its
@@ -62,7 +65,7 @@ export class SessionsMemoryPersistence
         return entry != null && this.summaryOf(entry).active;
     };
     /** Filled again by summaryOf() for every session read; see SessionSummary. */
-    private readonly _summary: SessionSummary = { id: '', userId: '', active: false, requestTime: 0, openTime: 0 };
+    private readonly _summary: SessionSummary = { id: '', userId: '', active: false, requestTime: 0, openTime: 0, closeTime: -1 };
     private _opened = false;
 
     public configure(config: ConfigParams): void {
@@ -238,6 +241,25 @@ export class SessionsMemoryPersistence
     public async closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date, reason: string): Promise<number> {
         const expired = this._activeByActivity.due(requestTime.getTime(), this._isCurrentActive);
         return await this.closeAll(correlationId, expired, closeTime, reason);
+    }
+
+    public async deleteClosedBefore(correlationId: string | null, closeTime: Date): Promise<number> {
+        const due = this._closedByTime.due(closeTime.getTime(), this._isCurrentActive);
+        if (due.length === 0) return 0;
+        const changes: SessionChange[] = [];
+        const undo: Array<[SessionV1 | null, StoredSession | null]> = [];
+        for (const entry of due) {
+            const id = this.summaryOf(entry).id;
+            this.remove(entry);
+            changes.push({ kind: 'delete', id });
+            undo.push([null, entry]);
+        }
+        await this.persistOrUndo(correlationId, changes, undo);
+        return due.length;
+    }
+
+    public async applyRetention(correlationId: string | null, period: number): Promise<boolean> {
+        return false;
     }
 
     public async closeOpenedBefore(correlationId: string | null, openTime: Date, closeTime: Date,
@@ -435,6 +457,8 @@ export class SessionsMemoryPersistence
         this._activeByActivity.clear();
         this._activeByOpening.clear();
         this._activeCount = 0;
+        this._closedByTime.clear();
+        this._closedCount = 0;
     }
 
     private *candidates(criteria: SessionsFilter): Iterable<StoredSession> {
@@ -473,7 +497,7 @@ export class SessionsMemoryPersistence
     /** put() with the entry's summary already read. */
     private insert(entry: StoredSession, summary: SessionSummary, userIndexed: boolean, knownNew: boolean,
         opened = true): void {
-        const { id, userId, active, requestTime, openTime } = summary;
+        const { id, userId, active, requestTime, openTime, closeTime } = summary;
         // A file may name an id twice; the last one wins, as on replay.
         const existing = knownNew ? undefined : this._items.get(id);
         if (existing != null) this.remove(existing);
@@ -483,14 +507,18 @@ export class SessionsMemoryPersistence
             this._activeCount++;
             this._activeByActivity.push(id, entry, requestTime, this._activeCount, this._isCurrentActive);
             if (opened) this._activeByOpening.push(id, id, openTime, this._activeCount, this._isCurrentOpening);
+        } else if (closeTime >= 0) {
+            this._closedCount++;
+            this._closedByTime.push(id, entry, closeTime, this._closedCount, this._isCurrentActive);
         }
     }
 
     /** With keepUser, leaves the user index as it is: a replacement with the same user_id follows. */
     private remove(entry: StoredSession, keepUser = false): void {
-        const { id, userId, active } = this.summaryOf(entry);
+        const { id, userId, active, closeTime } = this.summaryOf(entry);
         this._items.delete(id);
         if (active) this._activeCount--;
+        else if (closeTime >= 0) this._closedCount--;
         if (keepUser) return;
         const ids = this._idsByUser.get(userId);
         if (ids == null) return;
@@ -510,6 +538,7 @@ export class SessionsMemoryPersistence
             summary.active = entry.active;
             summary.requestTime = entry.request_time.getTime();
             summary.openTime = entry.open_time.getTime();
+            summary.closeTime = entry.close_time != null ? entry.close_time.getTime() : -1;
         }
         return summary;
     }

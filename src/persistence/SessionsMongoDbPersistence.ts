@@ -16,6 +16,11 @@ import { SessionLiveness } from './SessionLiveness';
 import { SessionsFilter } from './SessionsFilter';
 
 const DUPLICATE_KEY = 11000;
+const INDEX_NOT_FOUND = 27;
+const INDEX_OPTIONS_CONFLICT = 85;
+const NOT_IMPLEMENTED = 238;
+const COMMAND_NOT_FOUND = 59;
+const RETENTION_INDEX = 'close_time_retention';
 
 /** A session as stored: the id lives in _id. */
 type SessionDocument = Omit<SessionV1, 'id'> & { _id: string };
@@ -183,6 +188,38 @@ export class SessionsMongoDbPersistence
 
     public async closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date, reason: string): Promise<number> {
         return await this.closeMany(correlationId, { active: true, request_time: { $lt: requestTime } }, closeTime, reason);
+    }
+
+    public async deleteClosedBefore(correlationId: string | null, closeTime: Date): Promise<number> {
+        return await this.guard(correlationId, async () =>
+            (await this.sessions.deleteMany({ active: false, close_time: { $lt: closeTime } })).deletedCount);
+    }
+
+    /**
+     * A TTL index on close_time, so the server deletes closed sessions by itself (within
+     * a minute, its TTL monitor's period); a changed period is set on the existing index,
+     * and period 0 drops it. Servers without TTL indexes (FerretDB 1.x) answer "not
+     * implemented": then the sweep's deleteClosedBefore does the work.
+     */
+    public async applyRetention(correlationId: string | null, period: number): Promise<boolean> {
+        return await this.guard(correlationId, async () => {
+            if (period <= 0) {
+                await this.sessions.dropIndex(RETENTION_INDEX).catch((err: unknown) => {
+                    if (!(err instanceof MongoServerError && err.code === INDEX_NOT_FOUND)) throw err;
+                });
+                return false;
+            }
+            const expireAfterSeconds = Math.max(1, Math.ceil(period / 1000));
+            try {
+                await this.sessions.createIndex({ close_time: 1 }, { name: RETENTION_INDEX, expireAfterSeconds });
+                return true;
+            } catch (err) {
+                if (err instanceof MongoServerError && (err.code === NOT_IMPLEMENTED || err.code === COMMAND_NOT_FOUND)) return false;
+                if (!(err instanceof MongoServerError && err.code === INDEX_OPTIONS_CONFLICT)) throw err;
+            }
+            await this._db.command({ collMod: this._collectionName, index: { name: RETENTION_INDEX, expireAfterSeconds } });
+            return true;
+        });
     }
 
     public async closeOpenedBefore(correlationId: string | null, openTime: Date, closeTime: Date, reason: string): Promise<number> {

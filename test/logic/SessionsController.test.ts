@@ -333,6 +333,29 @@ describe('SessionsController', () => {
             expect(() => buildController(counting, { session_limit_policy: 'newest' })).to.throw(/evict_oldest or reject/);
         });
 
+        it('deletes sessions closed longer than retention_period in the sweep, and keeps them by default', async () => {
+            const keeping = buildController(counting, {}, new ClockedController());
+            const retaining = buildController(counting, { retention_period: 60 * MINUTE }, new ClockedController());
+            await retaining.open(null);
+            try {
+                const closed = await retaining.openSession(null, 'u1');
+                await retaining.closeSession(null, closed.id);
+                const open = await retaining.openSession(null, 'u1');
+                retaining.time += 60 * MINUTE;
+                keeping.time = retaining.time + 1;
+                await retaining.closeExpiredSessions(null);
+                expect(await counting.getOneById(null, closed.id), 'at the end of the period').to.not.equal(null);
+                retaining.time += 1;
+                await keeping.closeExpiredSessions(null);
+                expect(await counting.getOneById(null, closed.id), 'no retention_period: kept').to.not.equal(null);
+                await retaining.closeExpiredSessions(null);
+                expect(await counting.getOneById(null, closed.id), 'past it').to.equal(null);
+                expect(await counting.getOneById(null, open.id), 'an active session is not touched').to.not.equal(null);
+            } finally {
+                await retaining.close(null);
+            }
+        });
+
         it('validate_session: the live session with user and data, else null', async () => {
             const session = await clocked.openSession(null, 'u1', null, null, null, { role: 'a' }, { cart: 1 });
             const valid = await clocked.validateSession(null, session.id);

@@ -7,7 +7,7 @@ import { SessionText } from '../../src/persistence/SessionText';
 import { makeSession } from './SessionsPersistenceFixture';
 
 function summaryOf(text: string): SessionSummary | null {
-    const summary: SessionSummary = { id: '', userId: '', active: false, requestTime: 0, openTime: 0 };
+    const summary: SessionSummary = { id: '', userId: '', active: false, requestTime: 0, openTime: 0, closeTime: -1 };
     return SessionText.summarize(text, summary) ? summary : null;
 }
 
@@ -15,7 +15,7 @@ function summaryOf(text: string): SessionSummary | null {
 function parsedSummary(text: string): SessionSummary {
     const session = SessionText.parse(text);
     return { id: session.id, userId: session.user_id, active: session.active, requestTime: session.request_time.getTime(),
-        openTime: session.open_time.getTime() };
+        openTime: session.open_time.getTime(), closeTime: session.close_time != null ? session.close_time.getTime() : -1 };
 }
 
 const base = JSON.stringify(makeSession('s1', 'u1', 0));

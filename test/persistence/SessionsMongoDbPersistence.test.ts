@@ -66,8 +66,30 @@ describe('SessionsMongoDbPersistence', function () {
             expect(keys).to.include.members([
                 JSON.stringify({ user_id: 1 }),
                 JSON.stringify({ request_time: -1 }),
-                JSON.stringify({ active: 1, request_time: -1 })
+                JSON.stringify({ active: 1, request_time: -1 }),
+                JSON.stringify({ active: 1, open_time: 1 })
             ]);
+        } finally {
+            await client.close();
+        }
+    });
+
+    it('sets retention with a TTL index where the server has them, and says when it leaves it to the sweep', async () => {
+        const client = await new MongoClient(server.uriFor('sessions_test')).connect();
+        try {
+            const ttlIndexes = async () => (await client.db().collection('sessions').listIndexes().toArray())
+                .filter(index => index.expireAfterSeconds != null);
+            const byServer = await persistence.applyRetention(null, 90000);
+            const indexes = await ttlIndexes();
+            // FerretDB 1.x has no TTL indexes: false, and no index. A MongoDB server: true, and the index.
+            expect(byServer).to.equal(indexes.length === 1);
+            if (byServer) {
+                expect(indexes[0]).to.include({ name: 'close_time_retention', expireAfterSeconds: 90 });
+                expect(await persistence.applyRetention(null, 120000)).to.equal(true);
+                expect((await ttlIndexes())[0].expireAfterSeconds).to.equal(120);
+            }
+            expect(await persistence.applyRetention(null, 0)).to.equal(false);
+            expect(await ttlIndexes()).to.deep.equal([]);
         } finally {
             await client.close();
         }

@@ -47,6 +47,7 @@ export class SessionsPersistenceFixture {
             it('closes sessions opened before a time (the absolute sweep)', () => fixture.testCloseOpenedBefore());
             it('keeps a user within a session limit by evicting the least recently active', () => fixture.testLimitEvictOldest());
             it('refuses a session over the limit, storing nothing', () => fixture.testLimitReject());
+            it('deletes closed sessions closed before a time (retention), and nothing else', () => fixture.testDeleteClosedBefore());
             it('never lets concurrent opens for one user pass the limit', () => fixture.testLimitConcurrent());
         });
     }
@@ -207,6 +208,24 @@ export class SessionsPersistenceFixture {
                 expect(page.data.length, 'the newest three').to.equal(3);
             }
         }
+    }
+
+    public async testDeleteClosedBefore(): Promise<void> {
+        const p = this._persistence;
+        await p.create(null, makeSession('closed-early', 'u1', 1, false));
+        await p.create(null, makeSession('closed-late', 'u1', 5, false));
+        await p.create(null, makeSession('active-early', 'u1', 0));
+        await p.create(null, makeSession('to-close', 'u2', 0));
+        await p.closeUserSessions(null, 'u2', null, new Date(T0 + 2 * HOUR), 'revoked');
+
+        expect(await p.deleteClosedBefore(null, new Date(T0 + 3 * HOUR))).to.equal(2);
+        expect(await p.getOneById(null, 'closed-early')).to.equal(null);
+        expect(await p.getOneById(null, 'to-close')).to.equal(null);
+        expect(await p.getOneById(null, 'closed-late')).to.not.equal(null);
+        expect(await p.getOneById(null, 'active-early')).to.not.equal(null);
+        expect(await p.deleteClosedBefore(null, new Date(T0 + 3 * HOUR)), 'once only').to.equal(0);
+        const all = await p.getPageByFilter(null, null, new PagingParams(0, 10, true));
+        expect(all.data.map(item => item.id).sort()).to.deep.equal(['active-early', 'closed-late']);
     }
 
     /** A session of u1 opened at liveness.now, as the controller makes one. */
