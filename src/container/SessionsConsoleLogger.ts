@@ -1,6 +1,8 @@
 import { ApplicationException, ConfigException, ConfigParams } from 'pip-services3-commons-nodex';
 import { ConsoleLogger, LogLevel, LogLevelConverter } from 'pip-services3-components-nodex';
 
+import { SessionsAudit } from '../logic/SessionsAudit';
+
 /** One log line in JSON form: what a log shipper indexes. */
 interface JsonLogEntry {
     time: string;
@@ -8,6 +10,8 @@ interface JsonLogEntry {
     source?: string;
     correlation_id?: string;
     message: string;
+    /** An audit line's record (see SessionsAudit), as an object of its own. */
+    audit?: unknown;
     error?: { type: string; code?: string; status?: number; message: string; cause?: string; stack?: string };
 }
 
@@ -57,6 +61,14 @@ export class SessionsConsoleLogger extends ConsoleLogger {
         };
         if (this._source) entry.source = this._source;
         if (correlationId) entry.correlation_id = correlationId;
+        if (message.startsWith(SessionsAudit.Prefix + '{')) {
+            try {
+                entry.audit = JSON.parse(message.slice(SessionsAudit.Prefix.length));
+                entry.message = SessionsAudit.Prefix.trim();
+            } catch {
+                // Some other message that starts the same way: written as it is.
+            }
+        }
         if (error != null) entry.error = SessionsConsoleLogger.describe(error);
         process.stdout.write(JSON.stringify(entry) + '\n');
     }

@@ -11,7 +11,9 @@ import { SessionClosedException } from '../persistence/SessionClosedException';
 import { SessionLimit } from '../persistence/SessionLimit';
 import { SessionLiveness } from '../persistence/SessionLiveness';
 import { SessionTimeouts } from '../persistence/SessionTimeouts';
+import { SessionLimitReachedException } from '../persistence/SessionLimitReachedException';
 import { ISessionsController } from './ISessionsController';
+import { SessionsAudit } from './SessionsAudit';
 import { SessionIdGenerator } from './SessionIdGenerator';
 import { SessionsMetrics } from './SessionsMetrics';
 import { SessionsCommandSet } from './SessionsCommandSet';
@@ -38,6 +40,7 @@ import { SessionsCommandSet } from './SessionsCommandSet';
  *   default 0: kept for ever, as the original kept them); by a MongoDB TTL index where the
  *   server has them, otherwise by the sweep
  * - options.cleanup_interval: how often the expiry sweep runs (ms, default 15 min; 0 turns it off)
+ * - options.audit_key: the key of the session id hashes in audit lines (see SessionsAudit)
  * - dependencies.persistence: the store (default service-sessions:persistence:*:*:1.0)
  *
  * References: service-sessions:metrics:*:*:1.0, optional; counts sessions opened, closed
@@ -51,6 +54,7 @@ export class SessionsController
     );
 
     private readonly _logger = new CompositeLogger();
+    private readonly _audit = new SessionsAudit();
     private readonly _dependencyResolver = new DependencyResolver(SessionsController._defaultConfig);
     private _persistence: ISessionsPersistence | null = null;
     private _metrics: SessionsMetrics | null = null;
@@ -79,12 +83,14 @@ export class SessionsController
         }
         this._limit = max > 0 ? { max, policy, reason: SessionCloseReasonV1.Evicted } : null;
         this._retentionPeriod = Math.max(0, config.getAsLongWithDefault('options.retention_period', this._retentionPeriod));
+        this._audit.configure(config);
         this._cleanupInterval = config.getAsLongWithDefault('options.cleanup_interval', this._cleanupInterval);
         this._dependencyResolver.configure(config);
     }
 
     public setReferences(references: IReferences): void {
         this._logger.setReferences(references);
+        this._audit.setReferences(references);
         this._dependencyResolver.setReferences(references);
         this._persistence = this._dependencyResolver.getOneRequired<ISessionsPersistence>('persistence');
         this._metrics = references.getOneOptional<SessionsMetrics>(
@@ -123,6 +129,11 @@ export class SessionsController
             clearInterval(this._cleanupTimer);
             this._cleanupTimer = null;
         }
+    }
+
+    /** The keyed hash audit lines give a session id; for operators' tools and tests. */
+    public auditHash(sessionId: string): string {
+        return this._audit.hash(sessionId);
     }
 
     /** The timeouts in force; for the stores' conditions and for tests. */
@@ -182,13 +193,20 @@ export class SessionsController
         if (data !== undefined) session.data = data;
         if (this._limit == null) {
             const created = await this.track('create', this.persistence.create(correlationId, session));
-            this._metrics?.sessionOpened();
+            this.opened(correlationId, created);
             return created;
         }
-        const result = await this.track('create', this.persistence.createWithinLimit(correlationId, session, this._limit,
-            this.liveness(session.open_time.getTime())));
-        this._metrics?.sessionOpened();
+        let result: { created: SessionV1; evicted: SessionV1[] };
+        try {
+            result = await this.track('create', this.persistence.createWithinLimit(correlationId, session, this._limit,
+                this.liveness(session.open_time.getTime())));
+        } catch (err) {
+            if (err instanceof SessionLimitReachedException) this._audit.refused(correlationId, userId, client, address);
+            throw err;
+        }
+        this.opened(correlationId, result.created);
         this._metrics?.sessionsEvicted(result.evicted.length);
+        this.ended(correlationId, result.evicted, SessionCloseReasonV1.Evicted);
         return result.created;
     }
 
@@ -205,7 +223,10 @@ export class SessionsController
         try {
             const closed = await this.track('update', this.persistence.updatePartially(correlationId, sessionId,
                 SessionsController.closing(now, SessionCloseReasonV1.Logout), this.liveness(now)));
-            if (closed != null) this._metrics?.sessionClosed();
+            if (closed != null) {
+                this._metrics?.sessionClosed();
+                this.ended(correlationId, [closed], SessionCloseReasonV1.Logout);
+            }
             return closed;
         } catch (err) {
             // Closing a closed session changes nothing: its close_time stays the first one.
@@ -220,12 +241,16 @@ export class SessionsController
         const now = this.now();
         let count = 0;
         if (this._timeouts.absolute > 0) {
-            count += await this.track('close_expired', this.persistence.closeOpenedBefore(correlationId,
+            const closed = await this.track('close_expired', this.persistence.closeOpenedBefore(correlationId,
                 new Date(now - this._timeouts.absolute), new Date(now), SessionCloseReasonV1.Absolute));
+            this.ended(correlationId, closed, SessionCloseReasonV1.Absolute);
+            count += closed.length;
         }
         if (this._timeouts.idle > 0) {
-            count += await this.track('close_expired', this.persistence.closeExpired(correlationId,
+            const closed = await this.track('close_expired', this.persistence.closeExpired(correlationId,
                 new Date(now - this._timeouts.idle), new Date(now), SessionCloseReasonV1.Idle));
+            this.ended(correlationId, closed, SessionCloseReasonV1.Idle);
+            count += closed.length;
         }
         this._metrics?.sessionsExpired(count);
         if (count > 0) this._logger.info(correlationId ?? '', 'Closed %d expired sessions', count);
@@ -245,10 +270,11 @@ export class SessionsController
             throw new BadRequestException(correlationId ?? undefined, 'INVALID_DATA', 'user_id must be a non-empty string')
                 .withDetails('field', 'user_id');
         }
-        const count = await this.track('close_user', this.persistence.closeUserSessions(correlationId, userId,
+        const closed = await this.track('close_user', this.persistence.closeUserSessions(correlationId, userId,
             exceptSessionId ?? null, new Date(this.now()), SessionCloseReasonV1.Revoked));
-        this._metrics?.sessionsRevoked(count);
-        return count;
+        this._metrics?.sessionsRevoked(closed.length);
+        this.ended(correlationId, closed, SessionCloseReasonV1.Revoked);
+        return closed.length;
     }
 
     public async deleteSessionById(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
@@ -285,7 +311,10 @@ export class SessionsController
         try {
             const closed = await this.track('update', this.persistence.updatePartially(correlationId, session.id,
                 SessionsController.closing(now, reason), { now, timeouts: SessionTimeouts.None }));
-            if (closed != null) this._metrics?.sessionsExpired(1);
+            if (closed != null) {
+                this._metrics?.sessionsExpired(1);
+                this.ended(correlationId, [closed], reason);
+            }
             return closed;
         } catch (err) {
             // Closed by someone else since it was read.
@@ -294,6 +323,18 @@ export class SessionsController
             }
             throw err;
         }
+    }
+
+    private opened(correlationId: string | null, session: SessionV1): void {
+        this._metrics?.sessionOpened();
+        this._audit.opened(correlationId, session);
+    }
+
+    /** Every close goes through here: one audit line per session, and the count by reason. */
+    private ended(correlationId: string | null, sessions: SessionV1[], reason: string): void {
+        if (sessions.length === 0) return;
+        this._metrics?.sessionsEnded(reason, sessions.length);
+        this._audit.closed(correlationId, sessions, reason);
     }
 
     /** The time every rule reads (milliseconds since the epoch); tests step it by hand. */

@@ -26,6 +26,7 @@ export class SessionsMetrics {
     private readonly _revoked: Counter;
     private readonly _evicted: Counter;
     private readonly _purged: Counter;
+    private readonly _ended: Counter<'reason'>;
     private readonly _storeErrors: Counter<'operation'>;
     private readonly _commands = new Map<string, CommandMetrics>();
 
@@ -44,6 +45,10 @@ export class SessionsMetrics {
         this._closed = new Counter({ name: 'sessions_closed_total', help: 'Sessions closed by close_session', registers });
         this._expired = new Counter({ name: 'sessions_expired_total', help: 'Sessions closed by the expiry sweep', registers });
         this._revoked = new Counter({ name: 'sessions_revoked_total', help: 'Sessions closed by close_user_sessions', registers });
+        this._ended = new Counter({
+            name: 'sessions_ended_total', help: 'Sessions closed, by close_reason (logout, idle, absolute, revoked, evicted)',
+            labelNames: ['reason'], registers
+        });
         this._purged = new Counter({ name: 'sessions_purged_total', help: 'Closed sessions deleted by the sweep after retention_period', registers });
         this._evicted = new Counter({ name: 'sessions_evicted_total', help: 'Sessions closed to keep a user within max_sessions_per_user', registers });
         this._storeErrors = new Counter({
@@ -87,6 +92,11 @@ export class SessionsMetrics {
 
     public sessionsEvicted(count: number): void {
         if (count > 0) this._evicted.inc(count);
+    }
+
+    /** reason is one of SessionCloseReasonV1's values: a fixed set. */
+    public sessionsEnded(reason: string, count: number): void {
+        if (count > 0) this._ended.labels(reason).inc(count);
     }
 
     public sessionsPurged(count: number): void {

@@ -51,9 +51,9 @@ export interface ISessionsPersistence {
     /**
      * Closes active sessions whose request_time is before the given time, stamping them
      * with closeTime and reason (as close_session does: user and data cleared); returns
-     * how many it closed.
+     * the sessions it closed, as closed (for the audit log).
      */
-    closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date, reason: string): Promise<number>;
+    closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date, reason: string): Promise<SessionV1[]>;
 
     /** Deletes closed sessions whose close_time is before the given time; returns how many. */
     deleteClosedBefore(correlationId: string | null, closeTime: Date): Promise<number>;
@@ -66,14 +66,14 @@ export interface ISessionsPersistence {
     applyRetention(correlationId: string | null, period: number): Promise<boolean>;
 
     /** Closes active sessions opened before the given time, as closeExpired closes them. */
-    closeOpenedBefore(correlationId: string | null, openTime: Date, closeTime: Date, reason: string): Promise<number>;
+    closeOpenedBefore(correlationId: string | null, openTime: Date, closeTime: Date, reason: string): Promise<SessionV1[]>;
 
     /**
      * Closes every active session of a user but exceptId (if given), as closeExpired
-     * closes them, in one step per store; returns how many it closed.
+     * closes them and with the same result, in one step per store.
      */
     closeUserSessions(correlationId: string | null, userId: string, exceptId: string | null,
-        closeTime: Date, reason: string): Promise<number>;
+        closeTime: Date, reason: string): Promise<SessionV1[]>;
 
     /**
      * Resolves when the store can serve reads and writes now; otherwise rejects with the

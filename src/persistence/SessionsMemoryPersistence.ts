@@ -238,7 +238,7 @@ export class SessionsMemoryPersistence
         return deleted;
     }
 
-    public async closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date, reason: string): Promise<number> {
+    public async closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date, reason: string): Promise<SessionV1[]> {
         const expired = this._activeByActivity.due(requestTime.getTime(), this._isCurrentActive);
         return await this.closeAll(correlationId, expired, closeTime, reason);
     }
@@ -263,7 +263,7 @@ export class SessionsMemoryPersistence
     }
 
     public async closeOpenedBefore(correlationId: string | null, openTime: Date, closeTime: Date,
-        reason: string): Promise<number> {
+        reason: string): Promise<SessionV1[]> {
         const limit = openTime.getTime();
         const entries: StoredSession[] = [];
         const seen = new Set<string>();
@@ -278,7 +278,7 @@ export class SessionsMemoryPersistence
     }
 
     public async closeUserSessions(correlationId: string | null, userId: string, exceptId: string | null,
-        closeTime: Date, reason: string): Promise<number> {
+        closeTime: Date, reason: string): Promise<SessionV1[]> {
         this.indexUsers(Infinity);
         const active: StoredSession[] = [];
         for (const id of this._idsByUser.get(userId) ?? []) {
@@ -310,16 +310,16 @@ export class SessionsMemoryPersistence
 
     /**
      * Closes the given active sessions as close_session does (user and data cleared), in
-     * memory at once and durably in one batch; returns how many.
+     * memory at once and durably in one batch; returns them closed.
      */
     private async closeAll(correlationId: string | null, entries: StoredSession[], closeTime: Date,
-        reason: string): Promise<number> {
-        if (entries.length === 0) return 0;
+        reason: string): Promise<SessionV1[]> {
+        if (entries.length === 0) return [];
         const changes: SessionChange[] = [];
         const undo: Array<[SessionV1 | null, StoredSession | null]> = [];
-        this.closeInMemory(entries, closeTime, reason, changes, undo);
+        const closed = this.closeInMemory(entries, closeTime, reason, changes, undo);
         await this.persistOrUndo(correlationId, changes, undo);
-        return entries.length;
+        return closed.map(session => ({ ...session }));
     }
 
     /** closeAll's change in memory, adding what to persist and how to undo it; the closed sessions. */

@@ -41,6 +41,8 @@ export class SessionsMongoDbPersistence
     extends IdentifiableMongoDbPersistence<SessionV1, string>
     implements ISessionsPersistence {
 
+    /** Sessions closed per updateMany: a sweep of a hundred thousand sends no 3 MB query. */
+    private static readonly CloseBatch = 5000;
     /** How often an open under the reject policy tries again after stepping back in a race. */
     private static readonly LimitAttempts = 5;
 
@@ -118,11 +120,9 @@ export class SessionsMongoDbPersistence
             const live = await this.sessions.find(filter, { projection: { _id: 1 }, sort: { request_time: -1, _id: -1 } }).toArray();
             if (live.length <= limit.max) return { created, evicted: [] };
             const excess = live.slice(limit.max).map(document => document._id);
-            const closeTime = new Date(now);
-            await this.closeMany(correlationId, { _id: { $in: excess }, active: true }, closeTime, limit.reason);
-            // The ones this call closed (a racing call may have closed some of them first).
-            const evicted = await this.sessions.find({ _id: { $in: excess }, close_time: closeTime, close_reason: limit.reason }).toArray();
-            return { created, evicted: evicted.map(document => SessionsMongoDbPersistence.toPublic(document)) };
+            // closeMany returns the ones this call closed (a racing call may have closed some first).
+            const evicted = await this.closeMany(correlationId, { _id: { $in: excess }, active: true }, new Date(now), limit.reason);
+            return { created, evicted };
         });
     }
 
@@ -186,7 +186,7 @@ export class SessionsMongoDbPersistence
             (await this.sessions.findOneAndDelete({ _id: id })).value));
     }
 
-    public async closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date, reason: string): Promise<number> {
+    public async closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date, reason: string): Promise<SessionV1[]> {
         return await this.closeMany(correlationId, { active: true, request_time: { $lt: requestTime } }, closeTime, reason);
     }
 
@@ -222,25 +222,37 @@ export class SessionsMongoDbPersistence
         });
     }
 
-    public async closeOpenedBefore(correlationId: string | null, openTime: Date, closeTime: Date, reason: string): Promise<number> {
+    public async closeOpenedBefore(correlationId: string | null, openTime: Date, closeTime: Date, reason: string): Promise<SessionV1[]> {
         return await this.closeMany(correlationId, { active: true, open_time: { $lt: openTime } }, closeTime, reason);
     }
 
     public async closeUserSessions(correlationId: string | null, userId: string, exceptId: string | null,
-        closeTime: Date, reason: string): Promise<number> {
+        closeTime: Date, reason: string): Promise<SessionV1[]> {
         const filter: Filter<SessionDocument> = { user_id: userId, active: true };
         if (exceptId != null) filter._id = { $ne: exceptId };
         return await this.closeMany(correlationId, filter, closeTime, reason);
     }
 
-    /** One updateMany: each session it closes is closed once, whichever replica gets there first. */
+    /**
+     * Closes what the filter matches with updateMany, in batches of ids: each session is
+     * closed once, whichever replica gets there first (the filter is checked again in the
+     * update), and the sessions this call closed are read back for the audit log.
+     */
     private async closeMany(correlationId: string | null, filter: Filter<SessionDocument>, closeTime: Date,
-        reason: string): Promise<number> {
+        reason: string): Promise<SessionV1[]> {
         return await this.guard(correlationId, async () => {
-            const result = await this.sessions.updateMany(filter, { $set: {
-                active: false, close_time: closeTime, close_reason: reason, request_time: closeTime, user: null, data: null
-            } });
-            return result.modifiedCount;
+            const ids = (await this.sessions.find(filter, { projection: { _id: 1 } }).toArray()).map(document => document._id);
+            const closed: SessionV1[] = [];
+            for (let start = 0; start < ids.length; start += SessionsMongoDbPersistence.CloseBatch) {
+                const batch = ids.slice(start, start + SessionsMongoDbPersistence.CloseBatch);
+                await this.sessions.updateMany({ $and: [filter, { _id: { $in: batch } }] }, { $set: {
+                    active: false, close_time: closeTime, close_reason: reason, request_time: closeTime, user: null, data: null
+                } });
+                const documents = await this.sessions.find({ _id: { $in: batch }, close_time: closeTime, close_reason: reason },
+                    { projection: { user: 0, data: 0 } }).toArray();
+                for (const document of documents) closed.push(SessionsMongoDbPersistence.toPublic(document));
+            }
+            return closed;
         });
     }
 

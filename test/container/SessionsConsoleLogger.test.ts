@@ -26,6 +26,19 @@ function logger(level: string, format: string): SessionsConsoleLogger {
 }
 
 describe('SessionsConsoleLogger', () => {
+    it('in json format gives an audit line its record as an object', () => {
+        const json = logger('info', 'json');
+        const { stdout } = capture(() => {
+            json.info('corr-1', '%s', 'audit {"event":"close","reason":"idle","session":"ab12","user_id":"u1"}');
+            json.info('corr-2', 'audit {not json');
+        });
+        const lines = stdout.split('\n').filter(line => line !== '').map(line => JSON.parse(line));
+        expect(lines[0]).to.include({ message: 'audit', correlation_id: 'corr-1' });
+        expect(lines[0].audit).to.deep.equal({ event: 'close', reason: 'idle', session: 'ab12', user_id: 'u1' });
+        expect(lines[1]).to.include({ message: 'audit {not json' });
+        expect(lines[1]).to.not.have.property('audit');
+    });
+
     it('in json format writes one object per line on stdout, with the error described', () => {
         const json = logger('info', 'json');
         const error = new ApplicationException('Internal', 'corr-1', 'STORE_FAILED', 'disk full').withStatus(503);

@@ -1,10 +1,13 @@
 import { expect } from 'chai';
 import { AnyValueMap, ApplicationException, ConfigParams, Descriptor, FilterParams, References } from 'pip-services3-commons-nodex';
 
+import { SessionV1 } from '../../src/data/version1/SessionV1';
 import { SessionsController } from '../../src/logic/SessionsController';
+import { SessionsMetrics } from '../../src/logic/SessionsMetrics';
 import { SessionLiveness } from '../../src/persistence/SessionLiveness';
 import { SessionsMemoryPersistence } from '../../src/persistence/SessionsMemoryPersistence';
 import { makeSession } from '../persistence/SessionsPersistenceFixture';
+import { KeptLogger } from './SessionsAudit.test';
 
 function buildController<T extends SessionsController = SessionsController>(persistence: SessionsMemoryPersistence,
     options: Record<string, number | string> = {}, controller: T = new SessionsController() as T): T {
@@ -52,7 +55,7 @@ const MINUTE = 60000;
 class FailingSweepPersistence extends SessionsMemoryPersistence {
     public sweeps = 0;
 
-    public async closeExpired(): Promise<number> {
+    public async closeExpired(): Promise<SessionV1[]> {
         this.sweeps++;
         throw new Error('database unreachable');
     }
@@ -353,6 +356,54 @@ describe('SessionsController', () => {
                 expect(await counting.getOneById(null, open.id), 'an active session is not touched').to.not.equal(null);
             } finally {
                 await retaining.close(null);
+            }
+        });
+
+        it('writes an audit line for every open and every close, with its reason, and counts closes by reason', async () => {
+            const logger = new KeptLogger();
+            const metrics = new SessionsMetrics();
+            const audited = new ClockedController();
+            audited.configure(ConfigParams.fromTuples('options.idle_timeout', 30 * MINUTE, 'options.absolute_timeout', 60 * MINUTE,
+                'options.max_sessions_per_user', 2, 'options.audit_key', 'audit-key-of-the-tests-0123456789'));
+            audited.setReferences(References.fromTuples(
+                new Descriptor('service-sessions', 'persistence', 'memory', 'default', '1.0'), counting,
+                new Descriptor('pip-services', 'logger', 'kept', 'default', '1.0'), logger,
+                new Descriptor('service-sessions', 'metrics', 'prometheus', 'default', '1.0'), metrics));
+            const hash = (id: string) => audited.auditHash(id);
+
+            const a = await audited.openSession(null, 'u1', null, '10.0.0.1', 'web');
+            audited.time += 1000;
+            const b = await audited.openSession(null, 'u1');
+            audited.time += 1000;
+            const c = await audited.openSession(null, 'u1');                  // evicts a, the least recently active
+            await audited.closeSession(null, b.id);                           // logout
+            const d = await audited.openSession(null, 'u2');
+            const e = await audited.openSession(null, 'u2');
+            await audited.closeUserSessions(null, 'u2', e.id);                // revokes d
+            audited.time += 20 * MINUTE;
+            await audited.storeSessionData(null, e.id, { step: 0 });
+            audited.time += 11 * MINUTE;
+            await audited.getSessionById(null, c.id);                         // idle, on access
+            for (let step = 1; step <= 2; step++) {
+                audited.time += 10 * MINUTE;
+                await audited.storeSessionData(null, e.id, { step });
+            }
+            audited.time += 10 * MINUTE;
+            await audited.closeExpiredSessions(null);                         // e: absolute
+
+            const events = logger.audit.map(item => [item.event, item.reason ?? '', item.session]);
+            expect(events).to.deep.equal([
+                ['open', '', hash(a.id)], ['open', '', hash(b.id)], ['open', '', hash(c.id)], ['close', 'evicted', hash(a.id)],
+                ['close', 'logout', hash(b.id)], ['open', '', hash(d.id)], ['open', '', hash(e.id)], ['close', 'revoked', hash(d.id)],
+                ['close', 'idle', hash(c.id)], ['close', 'absolute', hash(e.id)]
+            ]);
+            expect(logger.audit[0]).to.include({ user_id: 'u1', client: 'web', address: '10.0.0.1' });
+            const text = logger.messages.map(item => item.message).join('\n');
+            for (const session of [a, b, c, d, e]) expect(text).to.not.contain(session.id);
+
+            const exposed = await metrics.registry.metrics();
+            for (const reason of ['evicted', 'logout', 'revoked', 'idle', 'absolute']) {
+                expect(exposed).to.contain('sessions_ended_total{reason="' + reason + '"} 1');
             }
         });
 

@@ -53,7 +53,7 @@ describe('SessionsFilePersistence', () => {
             expect(await ids({ user_id: 'u1' })).to.deep.equal(['other']);
             expect(await ids({ user_id: 'u2' })).to.deep.equal(['dup']);
             expect(await ids({ active: true })).to.deep.equal(['other']);
-            expect(await persistence.closeExpired(null, new Date('2030-01-01'), new Date(), 'idle')).to.equal(1);
+            expect((await persistence.closeExpired(null, new Date('2030-01-01'), new Date(), 'idle')).length).to.equal(1);
         });
 
         it('indexes users after a load between requests, consistent with the writes made meanwhile', async () => {
@@ -146,7 +146,7 @@ describe('SessionsFilePersistence', () => {
                 await store.updatePartially(null, 't1', AnyValueMap.fromTuples('data', { step: 1 }, 'request_time', new Date(T_LATE)));
                 await store.update(null, { ...(await store.getOneById(null, 't2'))!, user_id: 'user5' });
                 expect(await store.deleteById(null, 't4')).to.deep.equal(deleted);
-                closed.push(await store.closeExpired(null, new Date(T_SWEEP), new Date(T_LATE), 'idle'));
+                closed.push((await store.closeExpired(null, new Date(T_SWEEP), new Date(T_LATE), 'idle')).length);
             }
             expect(closed[0], 'sessions the sweep closed').to.be.above(100).and.to.equal(closed[1]);
             await bothAgree('after writes and a sweep');
@@ -173,7 +173,7 @@ describe('SessionsFilePersistence', () => {
             expect(await persistence.getOneById(null, 'b')).to.equal(null);
 
             const closeTime = new Date();
-            expect(await persistence.closeExpired(null, new Date('2030-01-01'), closeTime, 'idle')).to.equal(1);
+            expect((await persistence.closeExpired(null, new Date('2030-01-01'), closeTime, 'idle')).length).to.equal(1);
             await persistence.close(null);
             persistence = await openStore(filePath);
             const closed = await persistence.getOneById(null, 'a');
@@ -224,7 +224,7 @@ describe('SessionsFilePersistence', () => {
         expect(closed!.close_time).to.be.instanceOf(Date);
 
         // The original crashed here: its sweep compared strings with Dates.
-        expect(await persistence.closeExpired(null, new Date('2021-01-01'), new Date(), 'idle')).to.equal(1);
+        expect((await persistence.closeExpired(null, new Date('2021-01-01'), new Date(), 'idle')).length).to.equal(1);
     });
 
     it('writes its snapshot one session per line, still one JSON array, and reads other layouts whole', async () => {

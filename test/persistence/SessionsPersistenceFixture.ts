@@ -128,7 +128,7 @@ export class SessionsPersistenceFixture {
         const p = this._persistence;
         const liveness = await this.createTimedSessions();
         const closeTime = new Date(liveness.now);
-        expect(await p.closeOpenedBefore(null, new Date(T0 + 2 * HOUR), closeTime, 'absolute')).to.equal(1);
+        expect((await p.closeOpenedBefore(null, new Date(T0 + 2 * HOUR), closeTime, 'absolute')).length).to.equal(1);
         const closed = await p.getOneById(null, 'absolute');
         expect(closed!.active).to.equal(false);
         expect(closed!.close_reason).to.equal('absolute');
@@ -136,8 +136,8 @@ export class SessionsPersistenceFixture {
         expect(closed!.user ?? null).to.equal(null);
         expect(closed!.data ?? null).to.equal(null);
         for (const id of ['live', 'capped', 'idle']) expect((await p.getOneById(null, id))!.active, id).to.equal(true);
-        expect(await p.closeOpenedBefore(null, new Date(T0 + 2 * HOUR), closeTime, 'absolute'), 'once only').to.equal(0);
-        expect(await p.closeOpenedBefore(null, new Date(T0 + 4 * HOUR), closeTime, 'absolute')).to.equal(1);
+        expect((await p.closeOpenedBefore(null, new Date(T0 + 2 * HOUR), closeTime, 'absolute')).length, 'once only').to.equal(0);
+        expect((await p.closeOpenedBefore(null, new Date(T0 + 4 * HOUR), closeTime, 'absolute')).length).to.equal(1);
         expect((await p.getOneById(null, 'capped'))!.close_reason).to.equal('absolute');
     }
 
@@ -366,8 +366,9 @@ export class SessionsPersistenceFixture {
         await p.create(null, makeSession('fresh', 'u1', 5));
 
         const closeTime = new Date(T0 + 10 * HOUR);
-        const count = await p.closeExpired(null, new Date(T0 + 2 * HOUR), closeTime, 'idle');
-        expect(count).to.equal(2);
+        const closed = await p.closeExpired(null, new Date(T0 + 2 * HOUR), closeTime, 'idle');
+        expect(closed.map(item => item.id).sort(), 'the sessions it closed, for the audit log').to.deep.equal(['old1', 'old2']);
+        for (const item of closed) expect(item).to.include({ active: false, close_reason: 'idle', user_id: item.id === 'old1' ? 'u1' : 'u2' });
 
         for (const id of ['old1', 'old2']) {
             const closed = await p.getOneById(null, id);
@@ -384,7 +385,7 @@ export class SessionsPersistenceFixture {
         const untouched = await p.getOneById(null, 'oldClosed');
         expect(untouched!.request_time.getTime()).to.equal(T0 + HOUR);
 
-        expect(await p.closeExpired(null, new Date(T0 + 2 * HOUR), closeTime, 'idle')).to.equal(0);
+        expect((await p.closeExpired(null, new Date(T0 + 2 * HOUR), closeTime, 'idle')).length).to.equal(0);
     }
 
     public async testCloseUserSessions(): Promise<void> {
@@ -396,7 +397,7 @@ export class SessionsPersistenceFixture {
         await p.create(null, makeSession('b1', 'u2', 1));
 
         const closeTime = new Date(T0 + 3 * HOUR);
-        expect(await p.closeUserSessions(null, 'u1', 'a2', closeTime, 'revoked')).to.equal(2);
+        expect((await p.closeUserSessions(null, 'u1', 'a2', closeTime, 'revoked')).length).to.equal(2);
         for (const id of ['a1', 'a3']) {
             const closed = await p.getOneById(null, id);
             expect(closed!.active, id).to.equal(false);
@@ -409,9 +410,9 @@ export class SessionsPersistenceFixture {
         const untouched = await p.getOneById(null, 'a4');
         expect([untouched!.close_reason, untouched!.close_time!.getTime()], 'a session closed before').to.deep.equal(['logout', T0]);
 
-        expect(await p.closeUserSessions(null, 'u1', null, closeTime, 'revoked'), 'now the last one').to.equal(1);
-        expect(await p.closeUserSessions(null, 'u1', null, closeTime, 'revoked')).to.equal(0);
-        expect(await p.closeUserSessions(null, 'nobody', null, closeTime, 'revoked')).to.equal(0);
+        expect((await p.closeUserSessions(null, 'u1', null, closeTime, 'revoked')).length, 'now the last one').to.equal(1);
+        expect((await p.closeUserSessions(null, 'u1', null, closeTime, 'revoked')).length).to.equal(0);
+        expect((await p.closeUserSessions(null, 'nobody', null, closeTime, 'revoked')).length).to.equal(0);
         const active = await p.getPageByFilter(null, FilterParams.fromTuples('user_id', 'u1', 'active', true), new PagingParams(0, 10, true));
         expect(active.total).to.equal(0);
     }

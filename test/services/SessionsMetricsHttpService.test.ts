@@ -48,6 +48,8 @@ describe('SessionsMetricsHttpService: GET /metrics over real HTTP', function () 
         expect(sample(metrics, 'sessions_opened_total')).to.equal(2);
         expect(sample(metrics, 'sessions_closed_total')).to.equal(1);
         expect(sample(metrics, 'sessions_expired_total'), 'the second session expired').to.equal(1);
+        expect(sample(metrics, 'sessions_ended_total{reason="logout"}')).to.equal(1);
+        expect(sample(metrics, 'sessions_ended_total{reason="idle"}')).to.equal(1);
         expect(sample(metrics, 'sessions_store_errors_total'), 'no store failed').to.equal(null);
         expect(metrics, 'Node process metrics too').to.match(/^process_resident_memory_bytes \d+/m);
 

@@ -1,0 +1,94 @@
+import { createHmac, randomBytes } from 'crypto';
+
+import { ConfigException, ConfigParams, IConfigurable, IReferenceable, IReferences } from 'pip-services3-commons-nodex';
+import { CompositeLogger } from 'pip-services3-components-nodex';
+
+import { SessionV1 } from '../data/version1/SessionV1';
+
+/** What an audit line records. */
+export interface SessionAuditEntry {
+    event: 'open' | 'close' | 'refuse';
+    /** For close: the close_reason (logout, idle, absolute, revoked, evicted). */
+    reason?: string;
+    /** HMAC-SHA256 of the session id under the audit key, hex; left out for refuse. */
+    session?: string;
+    user_id: string;
+    client?: string;
+    address?: string;
+}
+
+/**
+ * The audit trail: one INFO line per session opened, closed (with its reason: logout,
+ * idle, absolute, revoked, evicted) or refused by the session limit, as
+ * `audit {"event":...}` (under LOG_FORMAT=json, an `audit` object of its own).
+ *
+ * The session id is never written: a line holds its HMAC-SHA256 under options.audit_key,
+ * so whoever holds the key can find a session's lines and nobody else can turn a line
+ * into a usable id. Without a key (or with one under 16 characters, refused) there is a
+ * random key per process and a warning: lines still correlate within one process.
+ */
+export class SessionsAudit implements IConfigurable, IReferenceable {
+    public static readonly Prefix = 'audit ';
+    private static readonly MinKeyLength = 16;
+
+    private readonly _logger = new CompositeLogger();
+    private _key: Buffer | null = null;
+
+    public configure(config: ConfigParams): void {
+        const key = config.getAsStringWithDefault('options.audit_key', '');
+        if (key === '') {
+            this._key = null;
+            return;
+        }
+        if (key.length < SessionsAudit.MinKeyLength) {
+            throw new ConfigException(undefined, 'AUDIT_KEY_TOO_SHORT',
+                'options.audit_key (AUDIT_KEY) must have at least ' + SessionsAudit.MinKeyLength + ' characters');
+        }
+        this._key = Buffer.from(key, 'utf8');
+    }
+
+    public setReferences(references: IReferences): void {
+        this._logger.setReferences(references);
+        if (this._key == null) {
+            this._key = randomBytes(32);
+            this._logger.warn('', 'AUDIT_KEY is not set: audit lines hash session ids with a random key of this process, '
+                + 'so they cannot be matched across restarts or replicas');
+        }
+    }
+
+    /** The keyed hash of a session id, as audit lines hold it. */
+    public hash(sessionId: string): string {
+        if (this._key == null) this._key = randomBytes(32);
+        return createHmac('sha256', this._key).update(sessionId).digest('hex');
+    }
+
+    public opened(correlationId: string | null, session: SessionV1): void {
+        this.write(correlationId, SessionsAudit.entry('open', session, this.hash(session.id)));
+    }
+
+    public closed(correlationId: string | null, sessions: SessionV1[], reason: string): void {
+        for (const session of sessions) {
+            const entry = SessionsAudit.entry('close', session, this.hash(session.id));
+            entry.reason = reason;
+            this.write(correlationId, entry);
+        }
+    }
+
+    public refused(correlationId: string | null, userId: string, client?: string | null, address?: string | null): void {
+        const entry: SessionAuditEntry = { event: 'refuse', reason: 'session_limit', user_id: userId };
+        if (client != null) entry.client = client;
+        if (address != null) entry.address = address;
+        this.write(correlationId, entry);
+    }
+
+    private write(correlationId: string | null, entry: SessionAuditEntry): void {
+        this._logger.info(correlationId ?? '', '%s', SessionsAudit.Prefix + JSON.stringify(entry));
+    }
+
+    private static entry(event: SessionAuditEntry['event'], session: SessionV1, hash: string): SessionAuditEntry {
+        const entry: SessionAuditEntry = { event, session: hash, user_id: session.user_id };
+        if (session.client != null) entry.client = session.client;
+        if (session.address != null) entry.address = session.address;
+        return entry;
+    }
+}
