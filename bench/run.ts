@@ -19,7 +19,9 @@ import { BenchSessions } from './BenchSessions';
  */
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const OPS = ['open_session', 'get_session_by_id', 'store_session_data', 'get_sessions', 'close_session'];
+const OPS = ['open_session', 'get_session_by_id', 'validate_session', 'store_session_data', 'get_sessions', 'close_session'];
+/** Ours only: the original has no such command. */
+const ADDED_OPS = new Set(['validate_session']);
 const ORIGINAL_VERSION = '1.1.1';
 const ORIGINAL_DIR = path.join(os.homedir(), '.cache', 'service-sessions-bench', 'original-' + ORIGINAL_VERSION);
 
@@ -70,6 +72,7 @@ function body(op: string, sessions: BenchSessions, counter: number): string {
             // their pages and skew the later get_sessions runs.
             return JSON.stringify({ user_id: 'new' + counter, user_name: 'Bench User', address: '127.0.0.1', client: 'bench', data: { n: counter } });
         case 'get_session_by_id':
+        case 'validate_session':
         case 'close_session':
             return JSON.stringify({ session_id: sessions.randomId() });
         case 'store_session_data':
@@ -281,6 +284,7 @@ async function main(): Promise<void> {
                 for (const op of options.ops) {
                     // Alternate implementations per operation, so drift in the machine hits both.
                     for (const entry of running) {
+                        if (ADDED_OPS.has(op) && entry.impl.name !== 'ours') continue;
                         progress(`${entry.impl.name} ${store} ${size}: ${op} for ${options.duration} s`);
                         results.push({ impl: entry.impl.name, op, result: await drive(entry.service.port, op, entry.sessions, options) });
                         for (const other of running) await other.service.waitIdle();
@@ -322,6 +326,11 @@ async function main(): Promise<void> {
     if (original) console.log('\nours/original, requests/s (same run):\n' + formatRatios(rows));
     for (const entry of baseline) {
         console.log(`\nmemory ${entry.size}: get_session_by_id ${entry.ours} req/s = ${(100 * entry.ours / entry.bare).toFixed(0)}% of a bare Node http server (${entry.bare} req/s)`);
+    }
+    for (const validate of rows.filter(item => item.impl === 'ours' && item.op === 'validate_session')) {
+        const get = rows.find(item => item.impl === 'ours' && item.op === 'get_session_by_id' && item.store === validate.store && item.size === validate.size);
+        if (get == null) continue;
+        console.log(`${validate.store} ${validate.size}: validate_session ${validate.rps} req/s = ${(100 * validate.rps / get.rps).toFixed(0)}% of get_session_by_id (${get.rps} req/s)`);
     }
     console.log('\nwritten: bench-results/bench-' + stamp + '.json and .svg');
 }
