@@ -10,7 +10,7 @@ export interface SessionAuditEntry {
     event: 'open' | 'close' | 'refuse';
     /** For close: the close_reason (logout, idle, absolute, revoked, evicted). */
     reason?: string;
-    /** HMAC-SHA256 of the session id under the audit key, hex; left out for refuse. */
+    /** HMAC-SHA256 of the session id under the audit key, base64url; left out for refuse. */
     session?: string;
     user_id: string;
     client?: string;
@@ -24,7 +24,8 @@ export interface SessionAuditEntry {
  *
  * The session id is never written: a line holds its HMAC-SHA256 under options.audit_key,
  * so whoever holds the key can find a session's lines and nobody else can turn a line
- * into a usable id. Without a key (or with one under 16 characters, refused) there is a
+ * into a usable id. It is written in base64url (43 characters), which no one mistakes for
+ * a session id (32 hex characters) and which log scans for ids do not flag. Without a key (or with one under 16 characters, refused) there is a
  * random key per process and a warning: lines still correlate within one process.
  */
 export class SessionsAudit implements IConfigurable, IReferenceable {
@@ -59,7 +60,7 @@ export class SessionsAudit implements IConfigurable, IReferenceable {
     /** The keyed hash of a session id, as audit lines hold it. */
     public hash(sessionId: string): string {
         if (this._key == null) this._key = randomBytes(32);
-        return createHmac('sha256', this._key).update(sessionId).digest('hex');
+        return createHmac('sha256', this._key).update(sessionId).digest('base64url');
     }
 
     public opened(correlationId: string | null, session: SessionV1): void {

@@ -52,7 +52,7 @@ describe('SessionsAudit', () => {
         subject.closed('corr-2', [session], 'idle');
         subject.refused('corr-3', 'u1', 'web', null);
 
-        const hash = createHmac('sha256', KEY).update(session.id).digest('hex');
+        const hash = createHmac('sha256', KEY).update(session.id).digest('base64url');
         expect(logger.audit).to.deep.equal([
             { event: 'open', session: hash, user_id: 'u1', client: 'web', address: '10.0.0.1' },
             { event: 'close', session: hash, user_id: 'u1', client: 'web', address: '10.0.0.1', reason: 'idle' },
@@ -68,7 +68,7 @@ describe('SessionsAudit', () => {
         const first = new KeptLogger();
         const second = new KeptLogger();
         const hashes = [audit(null, first).hash(session.id), audit(null, second).hash(session.id)];
-        expect(hashes[0]).to.match(/^[0-9a-f]{64}$/);
+        expect(hashes[0]).to.match(/^[A-Za-z0-9_-]{43}$/);
         expect(hashes[0]).to.not.equal(hashes[1]);
         expect(first.messages.filter(item => item.level === LogLevel.Warn).map(item => item.message).join())
             .to.contain('AUDIT_KEY is not set');

@@ -89,6 +89,8 @@ function describeLogCapture(storeName: string, environment: StoreEnvironment): v
                     expect(output, 'a full session id').to.not.contain(id);
                 }
                 expect(output).to.not.match(/[0-9a-f]{32}/);
+                expect(output, 'the audit lines of the opens and closes are there, keyed hashes only')
+                    .to.match(/"event":"open","session":"[A-Za-z0-9_-]{43}"/);
                 expect(output).to.not.contain(DATA_MARK);
                 expect(output).to.not.contain(USER_MARK);
                 if (format === 'json') {
