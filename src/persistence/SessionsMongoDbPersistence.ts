@@ -16,6 +16,7 @@ import { SessionLiveness } from './SessionLiveness';
 import { SessionsFilter } from './SessionsFilter';
 
 const DUPLICATE_KEY = 11000;
+const NAMESPACE_NOT_FOUND = 26;
 const INDEX_NOT_FOUND = 27;
 const INDEX_OPTIONS_CONFLICT = 85;
 const NOT_IMPLEMENTED = 238;
@@ -205,7 +206,8 @@ export class SessionsMongoDbPersistence
         return await this.guard(correlationId, async () => {
             if (period <= 0) {
                 await this.sessions.dropIndex(RETENTION_INDEX).catch((err: unknown) => {
-                    if (!(err instanceof MongoServerError && err.code === INDEX_NOT_FOUND)) throw err;
+                    const absent = err instanceof MongoServerError && (err.code === INDEX_NOT_FOUND || err.code === NAMESPACE_NOT_FOUND);
+                    if (!absent) throw err;
                 });
                 return false;
             }
