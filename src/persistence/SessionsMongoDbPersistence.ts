@@ -1,3 +1,5 @@
+import { randomBytes } from 'crypto';
+
 import {
     AnyValueMap, ConfigParams, ConflictException, ConnectionException, DataPage, FilterParams, InvalidStateException,
     PagingParams
@@ -23,8 +25,11 @@ const NOT_IMPLEMENTED = 238;
 const COMMAND_NOT_FOUND = 59;
 const RETENTION_INDEX = 'close_time_retention';
 
-/** A session as stored: the id lives in _id. */
-type SessionDocument = Omit<SessionV1, 'id'> & { _id: string };
+/**
+ * A session as stored: the id lives in _id. close_token marks, for a moment, the sessions
+ * one bulk close has just closed (see closeMany); it never leaves the store.
+ */
+type SessionDocument = Omit<SessionV1, 'id'> & { _id: string; close_token?: string };
 
 /**
  * Sessions in a MongoDB collection (default "sessions"), _id = session id.
@@ -238,20 +243,26 @@ export class SessionsMongoDbPersistence
     /**
      * Closes what the filter matches with updateMany, in batches of ids: each session is
      * closed once, whichever replica gets there first (the filter is checked again in the
-     * update), and the sessions this call closed are read back for the audit log.
+     * update). The sessions this call closed are read back for the audit log by a random
+     * token the update set, then cleared: two replicas sweeping in the same millisecond
+     * stamp the same close_time, so that alone cannot tell whose close it was.
      */
     private async closeMany(correlationId: string | null, filter: Filter<SessionDocument>, closeTime: Date,
         reason: string): Promise<SessionV1[]> {
         return await this.guard(correlationId, async () => {
             const ids = (await this.sessions.find(filter, { projection: { _id: 1 } }).toArray()).map(document => document._id);
             const closed: SessionV1[] = [];
+            const token = randomBytes(16).toString('base64url');
             for (let start = 0; start < ids.length; start += SessionsMongoDbPersistence.CloseBatch) {
                 const batch = ids.slice(start, start + SessionsMongoDbPersistence.CloseBatch);
-                await this.sessions.updateMany({ $and: [filter, { _id: { $in: batch } }] }, { $set: {
-                    active: false, close_time: closeTime, close_reason: reason, request_time: closeTime, user: null, data: null
+                const result = await this.sessions.updateMany({ $and: [filter, { _id: { $in: batch } }] }, { $set: {
+                    active: false, close_time: closeTime, close_reason: reason, request_time: closeTime, user: null, data: null,
+                    close_token: token
                 } });
-                const documents = await this.sessions.find({ _id: { $in: batch }, close_time: closeTime, close_reason: reason },
+                if (result.modifiedCount === 0) continue;
+                const documents = await this.sessions.find({ _id: { $in: batch }, close_token: token },
                     { projection: { user: 0, data: 0 } }).toArray();
+                await this.sessions.updateMany({ _id: { $in: batch }, close_token: token }, { $unset: { close_token: '' } });
                 for (const document of documents) closed.push(SessionsMongoDbPersistence.toPublic(document));
             }
             return closed;
@@ -271,7 +282,8 @@ export class SessionsMongoDbPersistence
     // methods these override, was typed without strict null checks.
     private static toPublic(document: SessionDocument | null): SessionV1 {
         if (document == null) return null as unknown as SessionV1;
-        const { _id, ...fields } = document;
+        // close_token only if a crash came between a bulk close and its clean-up.
+        const { _id, close_token: token, ...fields } = document;
         return { id: _id, ...fields } as SessionV1;
     }
 

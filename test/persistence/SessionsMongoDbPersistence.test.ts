@@ -95,14 +95,21 @@ describe('SessionsMongoDbPersistence', function () {
         }
     });
 
-    it('closes expired sessions with one updateMany between a find of ids and a find of what it closed', async () => {
+    it('closes expired sessions with one updateMany, reading back what it closed by its own token', async () => {
         for (let index = 0; index < 5; index++) {
             await persistence.create(null, makeSession('e' + index, 'u', index < 3 ? 0 : 10));
         }
         const calls = persistence.countCalls(['updateMany', 'updateOne', 'findOneAndUpdate', 'find', 'bulkWrite']);
         const closed = await persistence.closeExpired(null, new Date(Date.parse('2026-01-01T15:00:00Z')), new Date(), 'idle');
         expect(closed.map(item => item.id).sort()).to.deep.equal(['e0', 'e1', 'e2']);
-        expect(Object.fromEntries(calls)).to.deep.equal({ updateMany: 1, updateOne: 0, findOneAndUpdate: 0, find: 2, bulkWrite: 0 });
+        // find ids, close them, find the ones this call closed, clear its token.
+        expect(Object.fromEntries(calls)).to.deep.equal({ updateMany: 2, updateOne: 0, findOneAndUpdate: 0, find: 2, bulkWrite: 0 });
+        const client = await new MongoClient(server.uriFor('sessions_test')).connect();
+        try {
+            expect(await client.db().collection('sessions').countDocuments({ close_token: { $exists: true } }), 'no token left').to.equal(0);
+        } finally {
+            await client.close();
+        }
     });
 
     it('reports a duplicate id as a conflict', async () => {
