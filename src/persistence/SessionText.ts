@@ -103,14 +103,16 @@ export class SessionText {
                         found |= OPEN_TIME;
                     }
                     break;
-                case 10:
-                    if (text.startsWith('close_time', keyStart) || text.startsWith('expires_at', keyStart)) {
+                case 10: {
+                    const isCloseTime = text.startsWith('close_time', keyStart);
+                    if (isCloseTime || text.startsWith('expires_at', keyStart)) {
                         const isNull = valueEnd - valueStart === 4 && text.startsWith('null', valueStart);
                         const time = isNull ? -1 : SessionText.time(text, valueStart, valueEnd);
                         if (!isNull && time < 0) return false;
-                        if (text.charCodeAt(keyStart) === 99) summary.closeTime = time;
+                        if (isCloseTime) summary.closeTime = time;
                     }
                     break;
+                }
                 case 12:
                     if (text.startsWith('request_time', keyStart)) {
                         summary.requestTime = SessionText.time(text, valueStart, valueEnd);

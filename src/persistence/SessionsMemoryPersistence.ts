@@ -160,9 +160,7 @@ export class SessionsMemoryPersistence
     }
 
     public async create(correlationId: string | null, item: SessionV1): Promise<SessionV1> {
-        if (this._items.has(item.id)) {
-            throw new ConflictException(correlationId ?? undefined, 'SESSION_ALREADY_EXISTS', 'A session with this id already exists');
-        }
+        this.checkNew(correlationId, item.id);
         const stored = { ...item };
         this.put(stored);
         await this.persistOrUndo(correlationId, [{ kind: 'upsert', session: stored }], [[stored, null]]);
@@ -172,9 +170,7 @@ export class SessionsMemoryPersistence
     /** The count, the choice and the writes are one synchronous step, so concurrent opens for a user queue up. */
     public async createWithinLimit(correlationId: string | null, item: SessionV1, limit: SessionLimit,
         liveness: SessionLiveness): Promise<{ created: SessionV1; evicted: SessionV1[] }> {
-        if (this._items.has(item.id)) {
-            throw new ConflictException(correlationId ?? undefined, 'SESSION_ALREADY_EXISTS', 'A session with this id already exists');
-        }
+        this.checkNew(correlationId, item.id);
         this.indexUsers(Infinity);
         const live: Array<{ entry: StoredSession; time: number; id: string }> = [];
         for (const id of this._idsByUser.get(item.user_id) ?? []) {
@@ -286,6 +282,12 @@ export class SessionsMemoryPersistence
             if (entry != null && id !== exceptId && this.summaryOf(entry).active) active.push(entry);
         }
         return await this.closeAll(correlationId, active, closeTime, reason);
+    }
+
+    private checkNew(correlationId: string | null, id: string): void {
+        if (this._items.has(id)) {
+            throw new ConflictException(correlationId ?? undefined, 'SESSION_ALREADY_EXISTS', 'A session with this id already exists');
+        }
     }
 
     /** All sessions, in no particular order, some as text; for durability layers that write snapshots. */

@@ -104,10 +104,7 @@ export class SessionsMongoDbPersistence
      */
     public async createWithinLimit(correlationId: string | null, item: SessionV1, limit: SessionLimit,
         liveness: SessionLiveness): Promise<{ created: SessionV1; evicted: SessionV1[] }> {
-        const { now, timeouts } = liveness;
-        const filter: Filter<SessionDocument> = { user_id: item.user_id, active: true };
-        if (timeouts.idle > 0) filter.request_time = { $gte: new Date(now - timeouts.idle) };
-        if (timeouts.absolute > 0) filter.open_time = { $gte: new Date(now - timeouts.absolute) };
+        const filter: Filter<SessionDocument> = { user_id: item.user_id, ...SessionsMongoDbPersistence.liveAt(liveness) };
         if (limit.policy === 'reject') {
             for (let attempt = 1; ; attempt++) {
                 const created = await this.create(correlationId, item);
@@ -127,7 +124,7 @@ export class SessionsMongoDbPersistence
             if (live.length <= limit.max) return { created, evicted: [] };
             const excess = live.slice(limit.max).map(document => document._id);
             // closeMany returns the ones this call closed (a racing call may have closed some first).
-            const evicted = await this.closeMany(correlationId, { _id: { $in: excess }, active: true }, new Date(now), limit.reason);
+            const evicted = await this.closeMany(correlationId, { _id: { $in: excess }, active: true }, new Date(liveness.now), limit.reason);
             return { created, evicted };
         });
     }
@@ -150,14 +147,11 @@ export class SessionsMongoDbPersistence
             const filter: Filter<SessionDocument> = { _id: id };
             let touched: Date | null = null;
             if (condition != null) {
-                const { now, timeouts } = condition;
-                filter.active = true;
-                if (timeouts.idle > 0) filter.request_time = { $gte: new Date(now - timeouts.idle) };
-                if (timeouts.absolute > 0) filter.open_time = { $gte: new Date(now - timeouts.absolute) };
+                Object.assign(filter, SessionsMongoDbPersistence.liveAt(condition));
                 if (fields.request_time instanceof Date && fields.active !== false) {
                     touched = fields.request_time;
                     // The idle deadline; the absolute one may come first, which needs open_time (below).
-                    const expiresAt = timeouts.expiresAt(Infinity, touched.getTime());
+                    const expiresAt = condition.timeouts.expiresAt(Infinity, touched.getTime());
                     if (expiresAt != null) fields.expires_at = new Date(expiresAt);
                 }
             }
@@ -276,6 +270,15 @@ export class SessionsMongoDbPersistence
                 .withStatus(503);
         }
         await this.guard(correlationId, async () => { await this._db.command({ ping: 1 }); });
+    }
+
+    /** The conditions of a session live at liveness.now: active, and within both timeouts. */
+    private static liveAt(liveness: SessionLiveness): Filter<SessionDocument> {
+        const { now, timeouts } = liveness;
+        const filter: Filter<SessionDocument> = { active: true };
+        if (timeouts.idle > 0) filter.request_time = { $gte: new Date(now - timeouts.idle) };
+        if (timeouts.absolute > 0) filter.open_time = { $gte: new Date(now - timeouts.absolute) };
+        return filter;
     }
 
     // Null for "not found"; typed SessionV1 because the toolkit's base class, whose
