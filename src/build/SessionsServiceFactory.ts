@@ -7,9 +7,11 @@ import { SessionsMetrics } from '../logic/SessionsMetrics';
 import { SessionsFilePersistence } from '../persistence/SessionsFilePersistence';
 import { SessionsMemoryPersistence } from '../persistence/SessionsMemoryPersistence';
 import { SessionsMongoDbPersistence } from '../persistence/SessionsMongoDbPersistence';
+import { SessionsHeartbeatHttpService } from '../services/SessionsHeartbeatHttpService';
 import { SessionsHttpEndpoint } from '../services/SessionsHttpEndpoint';
 import { SessionsMetricsHttpService } from '../services/SessionsMetricsHttpService';
 import { SessionsReadinessHttpService } from '../services/SessionsReadinessHttpService';
+import { SessionsStatusHttpService } from '../services/SessionsStatusHttpService';
 import { SessionsSwaggerUiService } from '../services/SessionsSwaggerUiService';
 import { SessionsCommandableHttpServiceV1 } from '../services/version1/SessionsCommandableHttpServiceV1';
 import { SessionsCommandableGrpcServiceV1 } from '../services/version1/SessionsCommandableGrpcServiceV1';
@@ -34,6 +36,9 @@ export class SessionsServiceFactory extends Factory {
     public static readonly SenecaServiceDescriptor = new Descriptor('service-sessions', 'service', 'seneca', '*', '1.0');
     public static readonly MetricsDescriptor = new Descriptor('service-sessions', 'metrics', 'prometheus', '*', '1.0');
     public static readonly MetricsServiceDescriptor = new Descriptor('service-sessions', 'metrics-service', 'http', '*', '1.0');
+    /** The toolkit's heartbeat and status descriptors (config.yml names them as the original did). */
+    public static readonly HeartbeatServiceDescriptor = new Descriptor('pip-services', 'heartbeat-service', 'http', '*', '1.0');
+    public static readonly StatusServiceDescriptor = new Descriptor('pip-services', 'status-service', 'http', '*', '1.0');
     public static readonly ReadinessServiceDescriptor = new Descriptor('service-sessions', 'readiness-service', 'http', '*', '1.0');
     /** Also answers the toolkit's console logger descriptor, so LOG_FORMAT works in configs written for the original. */
     public static readonly ConsoleLoggerDescriptor = new Descriptor('pip-services', 'logger', 'console', '*', '1.0');
@@ -55,6 +60,8 @@ export class SessionsServiceFactory extends Factory {
         this.registerAsType(SessionsServiceFactory.SenecaServiceDescriptor, SessionsSenecaServiceV1);
         this.registerAsType(SessionsServiceFactory.MetricsDescriptor, SessionsMetrics);
         this.registerAsType(SessionsServiceFactory.MetricsServiceDescriptor, SessionsMetricsHttpService);
+        this.registerAsType(SessionsServiceFactory.HeartbeatServiceDescriptor, SessionsHeartbeatHttpService);
+        this.registerAsType(SessionsServiceFactory.StatusServiceDescriptor, SessionsStatusHttpService);
         this.registerAsType(SessionsServiceFactory.ReadinessServiceDescriptor, SessionsReadinessHttpService);
         this.registerAsType(SessionsServiceFactory.ConsoleLoggerDescriptor, SessionsConsoleLogger);
         this.registerAsType(SessionsServiceFactory.SwaggerUiServiceDescriptor, SessionsSwaggerUiService);

@@ -6,7 +6,6 @@ import {
 import { ConsoleLogger } from 'pip-services3-components-nodex';
 import { Container } from 'pip-services3-container-nodex';
 import { DefaultMongoDbFactory } from 'pip-services3-mongodb-nodex';
-import { DefaultRpcFactory } from 'pip-services3-rpc-nodex';
 
 import { SessionsServiceFactory } from '../build/SessionsServiceFactory';
 import { SessionsCommand } from '../logic/SessionsCommand';
@@ -54,7 +53,6 @@ export class SessionsLambdaFunction extends Container {
         const logger = new ConsoleLogger();
         logger.configure(ConfigParams.fromTuples('level', env.LOG_LEVEL || 'info'));
         this._logger = logger;
-        this._factories.add(new DefaultRpcFactory());
         this._factories.add(new DefaultMongoDbFactory());
         this._factories.add(new SessionsServiceFactory());
     }

@@ -4,7 +4,6 @@ import * as path from 'path';
 import { Closer, ConfigParams } from 'pip-services3-commons-nodex';
 import { ProcessContainer } from 'pip-services3-container-nodex';
 import { DefaultMongoDbFactory } from 'pip-services3-mongodb-nodex';
-import { DefaultRpcFactory } from 'pip-services3-rpc-nodex';
 
 import { SessionsServiceFactory } from '../build/SessionsServiceFactory';
 import { SessionsConsoleLogger } from './SessionsConsoleLogger';
@@ -28,8 +27,6 @@ export class SessionsProcess extends ProcessContainer {
 
     public constructor() {
         super('service-sessions', 'User sessions microservice');
-        // Later factories win: ours comes last so its HTTP endpoint replaces the toolkit's.
-        this._factories.add(new DefaultRpcFactory());
         this._factories.add(new DefaultMongoDbFactory());
         this._factories.add(new SessionsServiceFactory());
     }

@@ -6,11 +6,12 @@ import { Duplex } from 'stream';
 
 import * as secureJson from 'secure-json-parse';
 import {
-    ApplicationException, BadRequestException, ConfigParams, ConnectionException, IReferences, NotFoundException, Schema,
-    UnsupportedException
+    ApplicationException, BadRequestException, ConfigParams, ConnectionException, IConfigurable, IOpenable, IReferenceable, IReferences,
+    NotFoundException, Schema, UnsupportedException
 } from 'pip-services3-commons-nodex';
 import { CompositeLogger } from 'pip-services3-components-nodex';
-import { HttpConnectionResolver, HttpEndpoint } from 'pip-services3-rpc-nodex';
+// Deep import: the package's index loads restify, which does not load on Node 24.
+import { HttpConnectionResolver } from 'pip-services3-rpc-nodex/obj/src/connect/HttpConnectionResolver';
 
 import { HttpErrorBody } from './HttpErrorBody';
 import { SessionsHttpRequest } from './SessionsHttpRequest';
@@ -18,9 +19,8 @@ import { SessionsHttpResponse } from './SessionsHttpResponse';
 
 type Response = SessionsHttpResponse<SessionsHttpRequest>;
 type RouteAction = (req: SessionsHttpRequest, res: Response) => Promise<void> | void;
-type Interceptor = (req: SessionsHttpRequest, res: Response, next: () => void) => void;
 
-/** What the toolkit's REST services implement (its IRegisterable is not exported). */
+/** What a REST service registered on the endpoint implements (as the toolkit's do). */
 interface IRegisterable {
     register(): void;
 }
@@ -35,11 +35,11 @@ const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const SHUTDOWN_GRACE_MS = 5000;
 
 /**
- * The HTTP endpoint all of the process's REST services share (our commandable service,
- * the toolkit's heartbeat and status services), on Node's own http server.
+ * The HTTP endpoint all of the process's REST services share (the API, Swagger UI,
+ * heartbeat, status, ready, metrics), on Node's own http server.
  *
- * It replaces the toolkit's restify-based HttpEndpoint, whose set-up cannot be changed
- * from outside, to fix what that one gets wrong and to cut its per-request cost:
+ * It replaces the toolkit's restify-based HttpEndpoint (restify does not load on Node 24),
+ * and fixes what that one gets wrong and cuts its per-request cost:
  * - options.request_max_size (default 1 MB) is enforced: 413, on Content-Length before
  *   reading and on the bytes read (the toolkit ignores the option);
  * - a body that is not JSON, or that carries __proto__ / constructor.prototype keys, is
@@ -52,7 +52,7 @@ const SHUTDOWN_GRACE_MS = 5000;
  * Configuration: connection.protocol/host/port (or uri), credential.ssl_key_file and
  * credential.ssl_crt_file for https, options.request_max_size (bytes).
  */
-export class SessionsHttpEndpoint extends HttpEndpoint {
+export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpenable {
     private static readonly _endpointDefaults = ConfigParams.fromTuples(
         'connection.protocol', 'http',
         'connection.host', '0.0.0.0',
@@ -64,7 +64,6 @@ export class SessionsHttpEndpoint extends HttpEndpoint {
     private readonly _log = new CompositeLogger();
     private readonly _registered: IRegisterable[] = [];
     private readonly _routes = new Map<string, Map<string, Route>>();
-    private readonly _interceptors: Array<{ prefix: string; action: Interceptor }> = [];
     private _httpServer: http.Server | null = null;
     private _closing = false;
     private _requestMaxSize = 1024 * 1024;
@@ -103,7 +102,6 @@ export class SessionsHttpEndpoint extends HttpEndpoint {
         server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => SessionsHttpEndpoint.answerClientError(err, socket));
 
         this._routes.clear();
-        this._interceptors.length = 0;
         for (const registration of this._registered) registration.register();
         try {
             await new Promise<void>((resolve, reject) => {
@@ -142,22 +140,6 @@ export class SessionsHttpEndpoint extends HttpEndpoint {
         this._log.debug(correlationId, 'HTTP API closed');
     }
 
-    /**
-     * The endpoint a REST service should use: its current one, unless the service was
-     * configured without a shared endpoint, for which the toolkit made its own restify one
-     * (without our body limit and error shape); then one of ours, configured the same way.
-     */
-    public static ownUnlessShared(current: HttpEndpoint, shared: unknown, registration: IRegisterable,
-        config: ConfigParams, references: IReferences): HttpEndpoint {
-        if (current instanceof SessionsHttpEndpoint || shared != null) return current;
-        current.unregister(registration);
-        const endpoint = new SessionsHttpEndpoint();
-        endpoint.configure(config);
-        endpoint.setReferences(references);
-        endpoint.register(registration);
-        return endpoint;
-    }
-
     public register(registration: IRegisterable): void {
         this._registered.push(registration);
     }
@@ -168,6 +150,11 @@ export class SessionsHttpEndpoint extends HttpEndpoint {
     }
 
     public getCorrelationId(req: SessionsHttpRequest): string {
+        return SessionsHttpEndpoint.correlationIdOf(req);
+    }
+
+    /** From the query string (correlation_id), else the correlation_id header, as the toolkit reads it. */
+    public static correlationIdOf(req: SessionsHttpRequest): string {
         const fromQuery = req.query.correlation_id;
         if (typeof fromQuery === 'string' && fromQuery !== '') return fromQuery;
         const fromHeader = req.headers['correlation_id'];
@@ -183,23 +170,6 @@ export class SessionsHttpEndpoint extends HttpEndpoint {
         }
         const name = method.toUpperCase() === 'DEL' ? 'DELETE' : method.toUpperCase();
         methods.set(name, { schema, action });
-    }
-
-    public registerRouteWithAuth(method: string, route: string, schema: Schema | null,
-        authorize: Interceptor, action: RouteAction): void {
-        this.registerRoute(method, route, schema, async (req, res) => {
-            await new Promise<void>((resolve, reject) => {
-                try {
-                    authorize(req, res, () => { Promise.resolve(action(req, res)).then(resolve, reject); });
-                } catch (err) {
-                    reject(err);
-                }
-            });
-        });
-    }
-
-    public registerInterceptor(route: string, action: Interceptor): void {
-        this._interceptors.push({ prefix: route.startsWith('/') ? route : '/' + route, action });
     }
 
     private handle(req: SessionsHttpRequest, res: Response): void {
@@ -269,23 +239,7 @@ export class SessionsHttpEndpoint extends HttpEndpoint {
     }
 
     private run(req: SessionsHttpRequest, res: Response, route: Route): void {
-        if (this._interceptors.length === 0) {
-            this.runRoute(req, res, route).catch((err: unknown) => this.sendError(req, res, err));
-            return;
-        }
-        const interceptors = this._interceptors.filter(item => item.prefix === '/' || req.pathname.startsWith(item.prefix));
-        const next = (index: number): void => {
-            if (index < interceptors.length) {
-                try {
-                    interceptors[index].action(req, res, () => next(index + 1));
-                } catch (err) {
-                    this.sendError(req, res, err);
-                }
-                return;
-            }
-            this.runRoute(req, res, route).catch((err: unknown) => this.sendError(req, res, err));
-        };
-        next(0);
+        this.runRoute(req, res, route).catch((err: unknown) => this.sendError(req, res, err));
     }
 
     private async runRoute(req: SessionsHttpRequest, res: Response, route: Route): Promise<void> {

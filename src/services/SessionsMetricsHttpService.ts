@@ -1,7 +1,7 @@
 import { ConfigParams, Descriptor } from 'pip-services3-commons-nodex';
-import { RestService } from 'pip-services3-rpc-nodex';
 
 import { SessionsMetrics } from '../logic/SessionsMetrics';
+import { SessionsRestService } from './SessionsRestService';
 import { SessionsHttpRequest } from './SessionsHttpRequest';
 import { SessionsHttpResponse } from './SessionsHttpResponse';
 
@@ -11,7 +11,7 @@ import { SessionsHttpResponse } from './SessionsHttpResponse';
  * Configuration: route (default "metrics").
  * References: service-sessions:metrics:*:*:1.0 (required), the HTTP endpoint.
  */
-export class SessionsMetricsHttpService extends RestService {
+export class SessionsMetricsHttpService extends SessionsRestService {
     private _route = 'metrics';
 
     public constructor() {
@@ -26,7 +26,7 @@ export class SessionsMetricsHttpService extends RestService {
 
     public register(): void {
         const metrics = this._dependencyResolver.getOneRequired<SessionsMetrics>('metrics');
-        this.registerRoute('get', this._route, null!, async (req: SessionsHttpRequest, res: SessionsHttpResponse) => {
+        this.registerRoute('get', this._route, null, async (req: SessionsHttpRequest, res: SessionsHttpResponse) => {
             const text = await metrics.text();
             res.statusCode = 200;
             res.setHeader('Content-Type', metrics.contentType);

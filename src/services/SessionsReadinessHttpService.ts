@@ -1,8 +1,8 @@
 import { ApplicationException, ConfigParams, ConnectionException, Descriptor } from 'pip-services3-commons-nodex';
-import { RestService } from 'pip-services3-rpc-nodex';
 
 import { ISessionsPersistence } from '../persistence/ISessionsPersistence';
 import { HttpErrorBody } from './HttpErrorBody';
+import { SessionsRestService } from './SessionsRestService';
 import { SessionsHttpRequest } from './SessionsHttpRequest';
 import { SessionsHttpResponse } from './SessionsHttpResponse';
 
@@ -16,7 +16,7 @@ import { SessionsHttpResponse } from './SessionsHttpResponse';
  * a probe waits for the store before answering 503).
  * References: the store (service-sessions:persistence:*:*:1.0), the HTTP endpoint.
  */
-export class SessionsReadinessHttpService extends RestService {
+export class SessionsReadinessHttpService extends SessionsRestService {
     private _route = 'ready';
     private _timeout = 2000;
     private _lastReady: boolean | null = null;
@@ -34,7 +34,7 @@ export class SessionsReadinessHttpService extends RestService {
 
     public register(): void {
         const persistence = this._dependencyResolver.getOneRequired<ISessionsPersistence>('persistence');
-        this.registerRoute('get', this._route, null!, async (req: SessionsHttpRequest, res: SessionsHttpResponse) => {
+        this.registerRoute('get', this._route, null, async (req: SessionsHttpRequest, res: SessionsHttpResponse) => {
             const correlationId = this.getCorrelationId(req);
             const reason = await this.check(correlationId, persistence);
             this.logChange(correlationId, reason);

@@ -2,15 +2,11 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { ConfigException, ConfigParams, IReferences, Schema } from 'pip-services3-commons-nodex';
-import { RestService } from 'pip-services3-rpc-nodex';
+import { ConfigException, ConfigParams } from 'pip-services3-commons-nodex';
 
-import { SessionsHttpEndpoint } from './SessionsHttpEndpoint';
 import { SessionsHttpRequest } from './SessionsHttpRequest';
 import { SessionsHttpResponse } from './SessionsHttpResponse';
-
-/** The toolkit types the schema argument as required; these GET routes take no arguments. */
-const NO_SCHEMA = null as unknown as Schema;
+import { SessionsRestService } from './SessionsRestService';
 
 type HttpRequest = SessionsHttpRequest;
 type HttpResponse = SessionsHttpResponse<SessionsHttpRequest>;
@@ -70,7 +66,7 @@ const COMMON_HEADERS: Readonly<Record<string, string>> = {
  * Configuration: base_route (default "swagger"), document_route (default
  * "/v1/sessions/swagger": the OpenAPI document the page shows, on this same origin).
  */
-export class SessionsSwaggerUiService extends RestService {
+export class SessionsSwaggerUiService extends SessionsRestService {
     private static readonly _uiDefaults = ConfigParams.fromTuples(
         'base_route', 'swagger',
         'document_route', '/v1/sessions/swagger'
@@ -96,24 +92,20 @@ export class SessionsSwaggerUiService extends RestService {
         this._assets = null;
     }
 
-    public setReferences(references: IReferences): void {
-        super.setReferences(references);
-        this._endpoint = SessionsHttpEndpoint.ownUnlessShared(this._endpoint, this._dependencyResolver.getOneOptional('endpoint'),
-            this, this._config, references);
-    }
-
     public register(): void {
+        const endpoint = this._endpoint;
+        if (endpoint == null) return;
         const assets = this._assets ?? this.loadAssets();
         this._assets = assets;
         const root = this.rootRoute();
         const page = assets.get('index.html') as SwaggerUiAsset;
         for (const route of [root, root + '/', root + '/index.html']) {
-            this._endpoint.registerRoute('get', route, NO_SCHEMA, (req: HttpRequest, res: HttpResponse) =>
+            endpoint.registerRoute('get', route, null, (req: HttpRequest, res: HttpResponse) =>
                 SessionsSwaggerUiService.sendAsset(req, res, page, { 'Content-Security-Policy': CONTENT_SECURITY_POLICY }));
         }
         for (const [name, asset] of assets) {
             if (name === 'index.html') continue;
-            this._endpoint.registerRoute('get', root + '/' + name, NO_SCHEMA, (req: HttpRequest, res: HttpResponse) =>
+            endpoint.registerRoute('get', root + '/' + name, null, (req: HttpRequest, res: HttpResponse) =>
                 SessionsSwaggerUiService.sendAsset(req, res, asset, {}));
         }
     }

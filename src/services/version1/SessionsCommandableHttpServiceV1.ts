@@ -1,18 +1,14 @@
-import { ConfigParams, Descriptor, IReferences, Schema } from 'pip-services3-commons-nodex';
-import { CommandableHttpService } from 'pip-services3-rpc-nodex';
+import { ConfigParams, Descriptor } from 'pip-services3-commons-nodex';
 
 import { SessionsCommand } from '../../logic/SessionsCommand';
 import { SessionsMetrics } from '../../logic/SessionsMetrics';
 import { ISessionsController } from '../../logic/ISessionsController';
 import { HttpErrorBody } from '../HttpErrorBody';
 import { SessionsApiKey } from '../SessionsApiKey';
-import { SessionsHttpEndpoint } from '../SessionsHttpEndpoint';
 import { SessionsHttpRequest } from '../SessionsHttpRequest';
 import { SessionsHttpResponse } from '../SessionsHttpResponse';
+import { SessionsRestService } from '../SessionsRestService';
 import { SessionsOpenApiDocument } from './SessionsOpenApiDocument';
-
-/** The toolkit types the schema argument as required; null means "no validation here", the command validates. */
-const NO_SCHEMA = null as unknown as Schema;
 
 type HttpRequest = SessionsHttpRequest;
 type HttpResponse = SessionsHttpResponse<SessionsHttpRequest>;
@@ -32,11 +28,12 @@ type HttpResponse = SessionsHttpResponse<SessionsHttpRequest>;
  * With auth.api_key set, every command needs that key (x-api-key or Authorization: Bearer),
  * else 401 UNAUTHORIZED; the OpenAPI document stays readable and declares the scheme.
  */
-export class SessionsCommandableHttpServiceV1 extends CommandableHttpService {
+export class SessionsCommandableHttpServiceV1 extends SessionsRestService {
     private _apiKey = new SessionsApiKey(null);
 
     public constructor() {
-        super('v1/sessions');
+        super();
+        this._baseRoute = 'v1/sessions';
         this._dependencyResolver.put('metrics', new Descriptor('service-sessions', 'metrics', '*', '*', '1.0'));
         this._dependencyResolver.put('controller', new Descriptor('service-sessions', 'controller', 'default', '*', '1.0'));
     }
@@ -44,12 +41,6 @@ export class SessionsCommandableHttpServiceV1 extends CommandableHttpService {
     public configure(config: ConfigParams): void {
         super.configure(config);
         this._apiKey = SessionsApiKey.fromConfig(config);
-    }
-
-    public setReferences(references: IReferences): void {
-        super.setReferences(references);
-        this._endpoint = SessionsHttpEndpoint.ownUnlessShared(this._endpoint, this._dependencyResolver.getOneOptional('endpoint'),
-            this, this._config, references);
     }
 
     public register(): void {
@@ -74,17 +65,11 @@ export class SessionsCommandableHttpServiceV1 extends CommandableHttpService {
                 }
                 metrics?.recordRequest('http', name, status, (performance.now() - started) / 1000);
             };
-            // Straight on our endpoint: the toolkit's registerRoute wraps every request in
-            // a generator-based async helper of its own, a measurable cost per call.
-            if (this._endpoint instanceof SessionsHttpEndpoint) {
-                this._endpoint.registerRoute('post', '/' + this._baseRoute + '/' + name, null, run);
-            } else {
-                this.registerRoute('post', '/' + name, NO_SCHEMA, run);
-            }
+            this.registerRoute('post', '/' + name, null, run);
         }
         if (this._swaggerEnable) {
             const document = JSON.stringify(SessionsOpenApiDocument.create(this._baseRoute, commands, apiKey.enabled));
-            this.registerRoute('get', this._swaggerRoute, NO_SCHEMA, (req: HttpRequest, res: HttpResponse) => {
+            this.registerRoute('get', this._swaggerRoute, null, (req: HttpRequest, res: HttpResponse) => {
                 res.setHeader('Content-Type', 'application/json');
                 res.send(200, JSON.parse(document));
             });
@@ -102,12 +87,8 @@ export class SessionsCommandableHttpServiceV1 extends CommandableHttpService {
         else this._logger.debug(correlationId, 'Rejected %s: %s', commandName, message);
     }
 
-    /** Returns the status answered. */
     protected sendError(req: HttpRequest, res: HttpResponse, error: unknown): number {
-        const body = HttpErrorBody.fromError(error, this.getCorrelationId(req));
-        if (res.headersSent) return body.status;
-        if (body.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
-        res.send(body.status, body);
-        return body.status;
+        if (!res.headersSent && HttpErrorBody.fromError(error).status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+        return super.sendError(req, res, error);
     }
 }
