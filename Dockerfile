@@ -2,7 +2,7 @@
 # file needs nothing beyond the builder's own syntax (it is also built with podman in CI).
 
 # Build stage: compiles TypeScript with the dev dependencies; sets the production ones apart.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -15,7 +15,7 @@ COPY src ./src
 RUN npx tsc -p tsconfig.json
 
 # Runtime stage: production dependencies and compiled code only, as the non-root node user.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /production/node_modules ./node_modules

@@ -2,12 +2,13 @@
 'use strict';
 
 /**
- * The Dockerfile's base image, docker.io/library/node:20-bookworm-slim, where Docker Hub cannot
- * be reached: a stand-in built from Debian's own mirror (node-stand-in.Containerfile).
+ * The Dockerfile's base image, docker.io/library/node:24-bookworm-slim, where Docker Hub cannot
+ * be reached: a stand-in built from Debian's own mirror (node-stand-in.Containerfile), with
+ * the Node.js 24 binary the tests run on (test-support/node/lts.js).
  *
  * Two images, both kept in the engine's storage as the cache, each built only when missing:
  *   localhost/service-sessions-debootstrap:bookworm   debootstrap --variant=minbase, slimmed
- *   docker.io/library/node:20-bookworm-slim           + this machine's node, npm and CA store
+ *   docker.io/library/node:24-bookworm-slim           + Node.js 24, this machine's npm and CA store
  * The stand-in carries a label naming its recipe (Containerfile, node and npm versions, CA
  * store); when any of them changes it is rebuilt from the first image. A base image without
  * that label (the real one) is used as it is.
@@ -21,8 +22,10 @@ const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
 const { openEngine, ensurePackages, runCommand, log, CACHE_DIR } = require('./engine');
+const nodeLts = require('../node/lts');
 
-const BASE_IMAGE = 'docker.io/library/node:20-bookworm-slim';
+const NODE_MAJOR = 24;
+const BASE_IMAGE = `docker.io/library/node:${NODE_MAJOR}-bookworm-slim`;
 const ROOTFS_IMAGE = 'localhost/service-sessions-debootstrap:bookworm';
 const SUITE = 'bookworm';
 const RECIPE_LABEL = 'service-sessions.stand-in';
@@ -72,6 +75,12 @@ function hostCaBundle() {
   return found;
 }
 
+/** The binary the stand-in carries: this process's node when it is of the image's line, else the pinned one. */
+function standInNode() {
+  if (process.versions.node.split('.')[0] === String(NODE_MAJOR)) return { binary: process.execPath, version: process.versions.node };
+  return { binary: path.join(nodeLts.binDir(NODE_MAJOR), 'node'), version: nodeLts.VERSIONS[NODE_MAJOR] };
+}
+
 function hostNpmDir() {
   const besideNode = path.join(path.dirname(fs.realpathSync(process.execPath)), '..', 'lib', 'node_modules', 'npm');
   if (fs.existsSync(path.join(besideNode, 'bin', 'npm-cli.js'))) return path.resolve(besideNode);
@@ -79,13 +88,13 @@ function hostNpmDir() {
   return path.join(globalRoot, 'npm');
 }
 
-function recipeOf(npmDir, caBundle) {
+function recipeOf(node, npmDir, caBundle) {
   const npmVersion = JSON.parse(fs.readFileSync(path.join(npmDir, 'package.json'), 'utf8')).version;
   const hash = crypto.createHash('sha256');
   hash.update(fs.readFileSync(CONTAINERFILE));
-  hash.update(`\0${process.version}\0${npmVersion}\0${SUITE}\0`);
+  hash.update(`\0v${node.version}\0${npmVersion}\0${SUITE}\0`);
   hash.update(fs.readFileSync(caBundle));
-  return `node-${process.versions.node}-npm-${npmVersion}-${hash.digest('hex').slice(0, 12)}`;
+  return `node-${node.version}-npm-${npmVersion}-${hash.digest('hex').slice(0, 12)}`;
 }
 
 function buildRootfsImage(engine) {
@@ -126,17 +135,17 @@ function buildRootfsImage(engine) {
   log(`${ROOTFS_IMAGE} built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-function buildStandIn(engine, recipe, npmDir, caBundle) {
+function buildStandIn(engine, recipe, node, npmDir, caBundle) {
   const context = fs.mkdtempSync(path.join(os.tmpdir(), 'node-stand-in-'));
   const t0 = Date.now();
   try {
-    fs.copyFileSync(process.execPath, path.join(context, 'node'));
+    fs.copyFileSync(node.binary, path.join(context, 'node'));
     fs.chmodSync(path.join(context, 'node'), 0o755);
     runCommand('cp', ['-a', npmDir, path.join(context, 'npm')]);
     fs.copyFileSync(caBundle, path.join(context, 'ca-certificates.crt'));
     log(`building the stand-in ${BASE_IMAGE} (${recipe})`);
     engine.run(['build', ...(engine.name === 'podman' ? ['--pull=never'] : []),
-      '--build-arg', `NODE_VERSION=${process.versions.node}`, '--label', `${RECIPE_LABEL}=${recipe}`,
+      '--build-arg', `NODE_VERSION=${node.version}`, '--label', `${RECIPE_LABEL}=${recipe}`,
       '-f', CONTAINERFILE, '-t', BASE_IMAGE, context]);
   } finally {
     fs.rmSync(context, { recursive: true, force: true });
@@ -146,9 +155,10 @@ function buildStandIn(engine, recipe, npmDir, caBundle) {
 
 /** Makes sure BASE_IMAGE is in the engine's storage; returns how it got there. */
 function ensureBaseImage(engine) {
+  const node = standInNode();
   const npmDir = hostNpmDir();
   const caBundle = hostCaBundle();
-  const recipe = recipeOf(npmDir, caBundle);
+  const recipe = recipeOf(node, npmDir, caBundle);
   const label = recipeLabelOf(engine, BASE_IMAGE);
   if (label === recipe) return `stand-in from the cache (${recipe})`;
   if (label === '') return 'the real image, already present';
@@ -157,7 +167,7 @@ function ensureBaseImage(engine) {
     return 'the real image, pulled';
   }
   if (recipeLabelOf(engine, ROOTFS_IMAGE) === null) buildRootfsImage(engine);
-  buildStandIn(engine, recipe, npmDir, caBundle);
+  buildStandIn(engine, recipe, node, npmDir, caBundle);
   return `stand-in built (${label === null ? 'none cached' : `recipe changed from ${label}`})`;
 }
 

@@ -200,6 +200,9 @@ async function main() {
     const user = engine.run(['exec', NAME, 'id', '-un']);
     if (uid === '0') throw new Error('the service runs as root');
     pass('non-root user', `${user} (uid ${uid})`);
+    const nodeVersion = engine.run(['exec', NAME, 'node', '--version']);
+    if (!/^v24\./.test(nodeVersion)) throw new Error(`the image runs Node.js ${nodeVersion}, not 24`);
+    pass('Node.js', nodeVersion);
     pass('HEALTHCHECK', runHealthcheck(engine));
 
     step('open a session and read it back');
