@@ -1,10 +1,10 @@
 import { ConfigParams, DataPage, FilterParams, InvocationException, PagingParams } from 'pip-services3-commons-nodex';
-import { CommandableGrpcClient } from 'pip-services3-grpc-nodex';
 
 import { SessionV1 } from '../../data/version1/SessionV1';
-import { InvokeReplyMessage, InvokeRequestMessage } from '../../protos/SessionsProtoV1';
+import { InvokeReplyMessage, InvokeRequestMessage, SessionsProtoV1 } from '../../protos/SessionsProtoV1';
 import { ISessionsClientV1 } from './ISessionsClientV1';
 import { SessionsGrpcCallV1 } from './SessionsGrpcCallV1';
+import { SessionsGrpcClientBase } from './SessionsGrpcClientBase';
 import { SessionsReplyV1 } from './SessionsReplyV1';
 
 /**
@@ -21,11 +21,13 @@ import { SessionsReplyV1 } from './SessionsReplyV1';
  * client left it at the class default), details and correlation id. The original client
  * dropped the correlation id of close_expired_sessions; this one sends it.
  */
-export class SessionsCommandableGrpcClientV1 extends CommandableGrpcClient implements ISessionsClientV1 {
+export class SessionsCommandableGrpcClientV1 extends SessionsGrpcClientBase implements ISessionsClientV1 {
+    /** The commands' prefix: methods are v1/sessions.<command>. */
+    protected readonly _name = 'v1/sessions';
     private _configured = false;
 
     public constructor(config?: unknown) {
-        super('v1/sessions');
+        super(SessionsProtoV1.commandable());
         if (config != null) this.configure(ConfigParams.fromValue(config));
     }
 
@@ -35,15 +37,9 @@ export class SessionsCommandableGrpcClientV1 extends CommandableGrpcClient imple
     }
 
     public async open(correlationId: string | null): Promise<void> {
-        // Configured once only: the toolkit's connection resolver adds connections, it never replaces them.
+        // Configured once only: the connection resolver adds connections, it never replaces them.
         if (!this._configured) this.configure(new ConfigParams());
-        await super.open(correlationId as string);
-    }
-
-    public async close(correlationId: string | null): Promise<void> {
-        const stub: unknown = this._client;
-        await super.close(correlationId as string);
-        SessionsGrpcCallV1.close(stub);
+        await super.open(correlationId);
     }
 
     public async getSessions(correlationId: string | null, filter?: FilterParams | null,
@@ -99,15 +95,10 @@ export class SessionsCommandableGrpcClientV1 extends CommandableGrpcClient imple
         return SessionsReplyV1.toSessionOrNull(correlationId, result);
     }
 
-    /** Replaces the toolkit's call: see SessionsGrpcCallV1. */
-    protected async call<T>(method: string, correlationId?: string, request: unknown = {}): Promise<T> {
-        return await SessionsGrpcCallV1.invoke<T>(this._client, method, request, this._timeout, correlationId ?? null, this._uri);
-    }
-
     /** One command: its JSON result, null for none; the service's error as its typed exception. */
     private async command(name: string, correlationId: string | null, args: Record<string, unknown>): Promise<unknown> {
         const method = this._name + '.' + name;
-        const timing = this.instrument(correlationId as string, 'sessions.' + name);
+        const timing = this.instrument(correlationId, 'sessions.' + name);
         try {
             const request: InvokeRequestMessage = {
                 method: method,
@@ -115,7 +106,7 @@ export class SessionsCommandableGrpcClientV1 extends CommandableGrpcClient imple
                 args_empty: false,
                 args_json: JSON.stringify(args)
             };
-            const reply = await this.call<InvokeReplyMessage>('invoke', correlationId ?? undefined, request);
+            const reply = await this.call<InvokeReplyMessage>('invoke', correlationId, request);
             if (reply.error != null) {
                 throw SessionsGrpcCallV1.fromDescription(reply.error, correlationId);
             }

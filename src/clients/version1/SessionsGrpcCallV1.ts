@@ -17,7 +17,7 @@ type UnaryCallback = (error: grpc.ServiceError | null, reply?: unknown) => void;
 type UnaryMethod = (request: unknown, metadata: grpc.Metadata, options: grpc.CallOptions, callback: UnaryCallback) => grpc.ClientUnaryCall;
 
 /**
- * One unary call on a stub the toolkit's GrpcClient opened, for both gRPC clients.
+ * One unary call on the stub SessionsGrpcClientBase opened, for both gRPC clients.
  *
  * Replaces the toolkit's GrpcClient.call, which set no deadline (a call to a service that
  * never answers waited forever; options.timeout was read and ignored) and rejected with
@@ -40,12 +40,12 @@ export class SessionsGrpcCallV1 {
         'options.timeout', 10000
     );
 
-    public static async invoke<T>(stub: unknown, method: string, request: unknown, timeout: number,
+    public static async invoke<T>(stub: grpc.Client | null, method: string, request: unknown, timeout: number,
         correlationId: string | null, address: string): Promise<T> {
         if (stub == null) {
             throw new InvalidStateException(correlationId ?? undefined, 'NOT_OPENED', 'The sessions client is not open: call open() first');
         }
-        const unary = (stub as Record<string, unknown>)[method];
+        const unary = (stub as unknown as Record<string, unknown>)[method];
         if (typeof unary !== 'function') {
             throw new InvalidStateException(correlationId ?? undefined, 'UNKNOWN_METHOD', 'The gRPC contract has no method ' + method);
         }
@@ -55,12 +55,6 @@ export class SessionsGrpcCallV1 {
                 else resolve(reply as T);
             });
         });
-    }
-
-    /** Closes the channel of a stub: the toolkit only forgot it, and its connection kept the process alive. */
-    public static close(stub: unknown): void {
-        const closable = stub as { close?: unknown } | null;
-        if (closable != null && typeof closable.close === 'function') (closable as grpc.Client).close();
     }
 
     /** The typed exception for the service's error description (an error reply, or the plain service's trailer). */

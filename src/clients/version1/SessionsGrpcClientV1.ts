@@ -1,5 +1,4 @@
 import { ConfigParams, DataPage, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
-import { GrpcClient } from 'pip-services3-grpc-nodex';
 
 import { SessionV1 } from '../../data/version1/SessionV1';
 import {
@@ -7,6 +6,7 @@ import {
 } from '../../protos/SessionsProtoV1';
 import { ISessionsClientV1 } from './ISessionsClientV1';
 import { SessionsGrpcCallV1 } from './SessionsGrpcCallV1';
+import { SessionsGrpcClientBase } from './SessionsGrpcClientBase';
 import { SessionsGrpcReplyV1 } from './SessionsGrpcReplyV1';
 import { SessionsReplyV1 } from './SessionsReplyV1';
 
@@ -25,7 +25,7 @@ import { SessionsReplyV1 } from './SessionsReplyV1';
  * SessionsGrpcCallV1 (the original client turned a service error into a null result).
  * Filter values are sent as strings (Dates as ISO 8601), as the contract's map requires.
  */
-export class SessionsGrpcClientV1 extends GrpcClient implements ISessionsClientV1 {
+export class SessionsGrpcClientV1 extends SessionsGrpcClientBase implements ISessionsClientV1 {
     private _configured = false;
 
     public constructor(config?: unknown) {
@@ -39,15 +39,9 @@ export class SessionsGrpcClientV1 extends GrpcClient implements ISessionsClientV
     }
 
     public async open(correlationId: string | null): Promise<void> {
-        // Configured once only: the toolkit's connection resolver adds connections, it never replaces them.
+        // Configured once only: the connection resolver adds connections, it never replaces them.
         if (!this._configured) this.configure(new ConfigParams());
-        await super.open(correlationId as string);
-    }
-
-    public async close(correlationId: string | null): Promise<void> {
-        const stub: unknown = this._client;
-        await super.close(correlationId as string);
-        SessionsGrpcCallV1.close(stub);
+        await super.open(correlationId);
     }
 
     public async getSessions(correlationId: string | null, filter?: FilterParams | null,
@@ -118,15 +112,10 @@ export class SessionsGrpcClientV1 extends GrpcClient implements ISessionsClientV
         return SessionsGrpcReplyV1.toSessionOrNull(correlationId, reply.session);
     }
 
-    /** Replaces the toolkit's call: see SessionsGrpcCallV1. */
-    protected async call<T>(method: string, correlationId?: string, request: unknown = {}): Promise<T> {
-        return await SessionsGrpcCallV1.invoke<T>(this._client, method, request, this._timeout, correlationId ?? null, this._uri);
-    }
-
     private async invoke<T>(method: string, correlationId: string | null, request: Record<string, unknown>): Promise<T> {
-        const timing = this.instrument(correlationId as string, 'sessions.' + method);
+        const timing = this.instrument(correlationId, 'sessions.' + method);
         try {
-            const reply = await this.call<T>(method, correlationId ?? undefined, { correlation_id: correlationId ?? '', ...request });
+            const reply = await this.call<T>(method, correlationId, { correlation_id: correlationId ?? '', ...request });
             timing.endTiming();
             return reply;
         } catch (err) {

@@ -1,19 +1,13 @@
 import * as grpc from '@grpc/grpc-js';
 import * as secureJson from 'secure-json-parse';
-import {
-    BadRequestException, ConfigParams, Descriptor, ICommandable, IReferences, Schema
-} from 'pip-services3-commons-nodex';
-import { CommandableGrpcService } from 'pip-services3-grpc-nodex';
+import { BadRequestException, Descriptor, ICommandable, InvalidStateException, IReferences } from 'pip-services3-commons-nodex';
 
 import { SessionsCommand } from '../../logic/SessionsCommand';
 import { SessionsMetrics } from '../../logic/SessionsMetrics';
 import { HttpErrorBody } from '../HttpErrorBody';
 import { InvokeReplyMessage, InvokeRequestMessage } from '../../protos/SessionsProtoV1';
-import { SessionsGrpcEndpoint } from './SessionsGrpcEndpoint';
 import { SessionsGrpcErrorsV1 } from './SessionsGrpcErrorsV1';
-
-/** The toolkit types the schema argument as required; null means "no validation here", the command validates. */
-const NO_SCHEMA = null as unknown as Schema;
+import { SessionsGrpcServiceBase } from './SessionsGrpcServiceBase';
 
 /**
  * The commands over the toolkit's commandable gRPC contract (commandable.Commandable/invoke
@@ -30,47 +24,31 @@ const NO_SCHEMA = null as unknown as Schema;
  * References: dependencies.controller (service-sessions:controller:default:*:1.0),
  * dependencies.endpoint (*:endpoint:grpc:*:1.0; without one, an endpoint of its own).
  */
-export class SessionsCommandableGrpcServiceV1 extends CommandableGrpcService {
+export class SessionsCommandableGrpcServiceV1 extends SessionsGrpcServiceBase {
     private static readonly _baseName = 'v1/sessions';
 
-    private _ownConfig: ConfigParams | null = null;
-    private _ownEndpoint: SessionsGrpcEndpoint | null = null;
     private _metrics: SessionsMetrics | null = null;
 
     public constructor() {
-        super(SessionsCommandableGrpcServiceV1._baseName);
+        // No service definition of its own: its methods go to the endpoint's commandable.Commandable.
+        super(null);
         this._dependencyResolver.put('controller', new Descriptor('service-sessions', 'controller', 'default', '*', '1.0'));
         this._dependencyResolver.put('metrics', new Descriptor('service-sessions', 'metrics', '*', '*', '1.0'));
     }
 
-    public configure(config: ConfigParams): void {
-        super.configure(config);
-        this._ownConfig = config;
-    }
-
     public setReferences(references: IReferences): void {
-        const local = SessionsGrpcEndpoint.localFor(this._ownConfig, references, this._dependencyResolver);
-        this._ownEndpoint = local.endpoint;
-        super.setReferences(local.references);
+        super.setReferences(references);
         // Resolved once here, not per request.
         this._metrics = this._dependencyResolver.getOneOptional<SessionsMetrics>('metrics');
     }
 
-    public async open(correlationId: string): Promise<void> {
-        await super.open(correlationId);
-        await this._ownEndpoint?.open(correlationId);
-    }
-
-    public async close(correlationId: string): Promise<void> {
-        await this._ownEndpoint?.close(correlationId);
-        await super.close(correlationId);
-    }
-
     public register(): void {
+        const endpoint = this._endpoint;
+        if (endpoint == null) throw new InvalidStateException(undefined, 'NO_ENDPOINT', 'The commandable gRPC service has no endpoint');
         const controller = this._dependencyResolver.getOneRequired<ICommandable>('controller');
         for (const command of controller.getCommandSet().getCommands() as SessionsCommand[]) {
             const method = SessionsCommandableGrpcServiceV1._baseName + '.' + command.getName();
-            this._endpoint.registerCommadableMethod(method, NO_SCHEMA,
+            endpoint.registerCommadableMethod(method, null,
                 (call: grpc.ServerUnaryCall<InvokeRequestMessage, InvokeReplyMessage>) => this.invoke(method, command, call.request));
         }
     }

@@ -2,30 +2,26 @@ import * as fs from 'fs';
 
 import * as grpc from '@grpc/grpc-js';
 import {
-    BadRequestException, ConfigParams, ConnectionException, DependencyResolver, Descriptor, InvalidStateException, IReferences,
-    NotFoundException, References, Schema
+    BadRequestException, ConfigParams, ConnectionException, IConfigurable, InvalidStateException, IOpenable, IReferenceable, IReferences,
+    NotFoundException, Schema
 } from 'pip-services3-commons-nodex';
 import { CompositeLogger } from 'pip-services3-components-nodex';
-import { GrpcEndpoint } from 'pip-services3-grpc-nodex';
-import { HttpConnectionResolver } from 'pip-services3-rpc-nodex';
+// Deep import: the package index loads its HttpEndpoint, which pulls restify (does not load on Node 24).
+import { HttpConnectionResolver } from 'pip-services3-rpc-nodex/obj/src/connect/HttpConnectionResolver';
 
 import { InvokeReplyMessage, InvokeRequestMessage, SessionsProtoV1 } from '../../protos/SessionsProtoV1';
+import { CommandableGrpcAction, IGrpcEndpoint } from './IGrpcEndpoint';
+import { IGrpcRegisterable } from './IGrpcRegisterable';
 import { SessionsGrpcErrorsV1 } from './SessionsGrpcErrorsV1';
 
-/** What the toolkit's gRPC services register (its IRegisterable is not exported). */
-interface IRegisterable {
-    register(): void;
-}
-
-/** A method of the commandable contract: takes the call, always resolves with a reply. */
-export type CommandableGrpcAction = (call: grpc.ServerUnaryCall<InvokeRequestMessage, InvokeReplyMessage>) => Promise<InvokeReplyMessage>;
+export type { CommandableGrpcAction } from './IGrpcEndpoint';
 
 /**
  * The gRPC server the process's gRPC services share (the plain sessions_v1.Sessions and
  * the commandable commandable.Commandable), on @grpc/grpc-js.
  *
- * It replaces the toolkit's GrpcEndpoint, whose set-up cannot be changed from outside,
- * for what that one gets wrong:
+ * It replaces the toolkit's GrpcEndpoint: that module pulls restify, which does not load on
+ * Node 24; and its set-up cannot be changed from outside, for what it gets wrong:
  * - options.request_max_size (default 1 MB, as HTTP) limits incoming messages; larger ones
  *   get RESOURCE_EXHAUSTED (the toolkit ignored the option: 4 MB);
  * - services are added before the port is bound, so no early call meets UNIMPLEMENTED,
@@ -40,7 +36,7 @@ export type CommandableGrpcAction = (call: grpc.ServerUnaryCall<InvokeRequestMes
  * connection.port (default 8090, the original's GRPC_PORT), options.request_max_size
  * (bytes), options.close_timeout (ms, default 5000).
  */
-export class SessionsGrpcEndpoint extends GrpcEndpoint {
+export class SessionsGrpcEndpoint implements IConfigurable, IReferenceable, IOpenable, IGrpcEndpoint {
     private static readonly _endpointDefaults = ConfigParams.fromTuples(
         'connection.protocol', 'http',
         'connection.host', '0.0.0.0',
@@ -49,11 +45,9 @@ export class SessionsGrpcEndpoint extends GrpcEndpoint {
         'options.close_timeout', 5000
     );
 
-    private static readonly _localDescriptor = new Descriptor('service-sessions', 'endpoint', 'grpc', 'local', '1.0');
-
     private readonly _resolver = new HttpConnectionResolver();
     private readonly _log = new CompositeLogger();
-    private readonly _registered: IRegisterable[] = [];
+    private readonly _registered: IGrpcRegisterable[] = [];
     private readonly _commandable = new Map<string, CommandableGrpcAction>();
     private _grpcServer: grpc.Server | null = null;
     /** The server being set up while open() runs the registrations. */
@@ -143,11 +137,11 @@ export class SessionsGrpcEndpoint extends GrpcEndpoint {
         this._log.debug(correlationId, 'gRPC API closed');
     }
 
-    public register(registration: IRegisterable): void {
+    public register(registration: IGrpcRegisterable): void {
         this._registered.push(registration);
     }
 
-    public unregister(registration: IRegisterable): void {
+    public unregister(registration: IGrpcRegisterable): void {
         const index = this._registered.indexOf(registration);
         if (index >= 0) this._registered.splice(index, 1);
     }
@@ -161,28 +155,8 @@ export class SessionsGrpcEndpoint extends GrpcEndpoint {
     }
 
     /** A method of commandable.Commandable/invoke, by its name (v1/sessions.<command>). */
-    public registerCommadableMethod(method: string, schema: Schema, action: CommandableGrpcAction): void {
+    public registerCommadableMethod(method: string, schema: Schema | null, action: CommandableGrpcAction): void {
         this._commandable.set(method, action);
-    }
-
-    /**
-     * The references for a gRPC service configured without a shared endpoint: the given
-     * ones plus an endpoint of ours, configured like the service (null when a shared one
-     * exists). The toolkit would create its own endpoint there, with the faults above.
-     */
-    public static localFor(config: ConfigParams | null, references: IReferences,
-        resolver: DependencyResolver): { references: IReferences; endpoint: SessionsGrpcEndpoint | null } {
-        resolver.setReferences(references);
-        if (resolver.getOneOptional('endpoint') != null) return { references, endpoint: null };
-        const endpoint = new SessionsGrpcEndpoint();
-        endpoint.configure(config ?? new ConfigParams());
-        endpoint.setReferences(references);
-        const extended = new References();
-        const locators = references.getAllLocators();
-        const components = references.getAll();
-        for (let index = 0; index < locators.length; index++) extended.put(locators[index], components[index]);
-        extended.put(SessionsGrpcEndpoint._localDescriptor, endpoint);
-        return { references: extended, endpoint };
     }
 
     private addCommandableService(server: grpc.Server): void {

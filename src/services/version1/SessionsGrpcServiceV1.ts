@@ -1,8 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import {
-    BadRequestException, ConfigParams, DataPage, Descriptor, ICommandable, InvalidStateException, IReferences, Schema
-} from 'pip-services3-commons-nodex';
-import { GrpcService } from 'pip-services3-grpc-nodex';
+import { BadRequestException, DataPage, Descriptor, ICommandable, InvalidStateException, IReferences } from 'pip-services3-commons-nodex';
 
 import { SessionV1 } from '../../data/version1/SessionV1';
 import { SessionsCommand } from '../../logic/SessionsCommand';
@@ -13,11 +10,8 @@ import {
     SessionPageRequestMessage, SessionRequestMessage, SessionsProtoV1, SessionStoreDataRequestMessage, SessionUpdateUserRequestMessage
 } from '../../protos/SessionsProtoV1';
 import { SessionsCommandArgs, SessionsGrpcConverterV1 } from './SessionsGrpcConverterV1';
-import { SessionsGrpcEndpoint } from './SessionsGrpcEndpoint';
 import { SessionsGrpcErrorsV1 } from './SessionsGrpcErrorsV1';
-
-/** The toolkit types the schema argument as required; null means "no validation here", the command validates. */
-const NO_SCHEMA = null as unknown as Schema;
+import { SessionsGrpcServiceBase } from './SessionsGrpcServiceBase';
 
 /**
  * sessions_v1.Sessions, the original's plain gRPC API (src/protos/sessions_v1.proto):
@@ -36,9 +30,7 @@ const NO_SCHEMA = null as unknown as Schema;
  * dependencies.endpoint (*:endpoint:grpc:*:1.0; without one, an endpoint of its own
  * configured from this component's connection and options).
  */
-export class SessionsGrpcServiceV1 extends GrpcService {
-    private _ownConfig: ConfigParams | null = null;
-    private _ownEndpoint: SessionsGrpcEndpoint | null = null;
+export class SessionsGrpcServiceV1 extends SessionsGrpcServiceBase {
     private _metrics: SessionsMetrics | null = null;
     private _commands = new Map<string, SessionsCommand>();
 
@@ -48,27 +40,10 @@ export class SessionsGrpcServiceV1 extends GrpcService {
         this._dependencyResolver.put('metrics', new Descriptor('service-sessions', 'metrics', '*', '*', '1.0'));
     }
 
-    public configure(config: ConfigParams): void {
-        super.configure(config);
-        this._ownConfig = config;
-    }
-
     public setReferences(references: IReferences): void {
-        const local = SessionsGrpcEndpoint.localFor(this._ownConfig, references, this._dependencyResolver);
-        this._ownEndpoint = local.endpoint;
-        super.setReferences(local.references);
+        super.setReferences(references);
         // Resolved once here, not per request.
         this._metrics = this._dependencyResolver.getOneOptional<SessionsMetrics>('metrics');
-    }
-
-    public async open(correlationId: string): Promise<void> {
-        await super.open(correlationId);
-        await this._ownEndpoint?.open(correlationId);
-    }
-
-    public async close(correlationId: string): Promise<void> {
-        await this._ownEndpoint?.close(correlationId);
-        await super.close(correlationId);
     }
 
     public register(): void {
@@ -106,7 +81,7 @@ export class SessionsGrpcServiceV1 extends GrpcService {
     /** Registers the method that runs the command of the same name. */
     private unary<Request extends SessionRequestMessage, Reply>(name: string,
         toArgs: (request: Request) => SessionsCommandArgs, toReply: (result: unknown) => Reply): void {
-        this.registerMethod(name, NO_SCHEMA,
+        this.registerMethod(name, null,
             (call: grpc.ServerUnaryCall<Request, Reply>) => this.run(name, call, toArgs, toReply));
     }
 

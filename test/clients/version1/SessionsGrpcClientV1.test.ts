@@ -21,7 +21,7 @@ async function openClient(config: Record<string, unknown>): Promise<SessionsGrpc
 
 /** Exposes the address the client resolved. */
 class AddressProbe extends SessionsGrpcClientV1 {
-    public get uri(): string {
+    public get uri(): string | null {
         return this._uri;
     }
 }

