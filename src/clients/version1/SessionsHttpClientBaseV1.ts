@@ -10,7 +10,7 @@ import { CompositeCounters, CompositeLogger, CompositeTracer } from 'pip-service
 import { HttpConnectionResolver } from 'pip-services3-rpc-nodex/obj/src/connect/HttpConnectionResolver';
 import { InstrumentTiming } from 'pip-services3-rpc-nodex/obj/src/services/InstrumentTiming';
 
-import { SessionsHttpAttemptV1 } from './SessionsHttpAttemptV1';
+import { SessionsHttpAttemptV1, SessionsHttpRequestV1 } from './SessionsHttpAttemptV1';
 import { SessionsHttpErrorsV1 } from './SessionsHttpErrorsV1';
 
 /** The methods call() sends; the ones with a JSON body send data (null as {}). */
@@ -199,7 +199,7 @@ export abstract class SessionsHttpClientBaseV1 implements IOpenable, IConfigurab
             headers['content-length'] = String(body.length);
         }
         const search = query.toString();
-        const request = {
+        const request: SessionsHttpRequestV1 = {
             agent, target, method: verb, path: search !== '' ? path + '?' + search : path, headers, body,
             connectTimeout: this._connectTimeout, timeout: this._timeout
         };
