@@ -1,7 +1,8 @@
 import {
     ConfigParams, DataPage, Descriptor, FilterParams, InvalidStateException, PagingParams
 } from 'pip-services3-commons-nodex';
-import { DirectClient } from 'pip-services3-rpc-nodex';
+// Deep import: the package index loads HttpEndpoint -> restify, which does not load on Node 24.
+import { DirectClient } from 'pip-services3-rpc-nodex/obj/src/clients/DirectClient';
 
 import { SessionV1 } from '../../data/version1/SessionV1';
 import { ISessionsController } from '../../logic/ISessionsController';

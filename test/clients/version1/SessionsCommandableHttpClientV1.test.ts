@@ -219,6 +219,30 @@ describe('SessionsCommandableHttpClientV1', () => {
             }
         });
 
+        it('counts a TLS handshake that never ends as a connection not made: retried, then CONNECTION_FAILED', async () => {
+            // Accepts TCP but never speaks TLS: the request is never sent, so retrying is safe.
+            const sockets: net.Socket[] = [];
+            const mute = net.createServer(socket => { sockets.push(socket); });
+            await new Promise<void>(resolve => mute.listen(0, '127.0.0.1', resolve));
+            const url = 'https://127.0.0.1:' + (mute.address() as net.AddressInfo).port;
+            const client = await openClient({ connection: { uri: url }, options: { retries: 1, retry_delay: 50, connect_timeout: 200 } });
+            try {
+                const started = Date.now();
+                const error = await rejection(client.closeSession('tls-1', 's1'));
+                expect(error).to.be.instanceOf(ConnectionException);
+                expect(error.code).to.equal('CONNECTION_FAILED');
+                expect(error.status).to.equal(503);
+                expect(error.message).to.contain(url + '/v1/sessions/close_session');
+                expect(error.correlation_id).to.equal('tls-1');
+                expect(sockets.length, 'one retry').to.equal(2);
+                expect(Date.now() - started).to.be.within(400, 2000);
+            } finally {
+                await client.close(null);
+                for (const socket of sockets) socket.destroy();
+                await new Promise<void>(resolve => mute.close(() => resolve()));
+            }
+        });
+
         it('turns a connection dropped mid-call into CONNECTION_LOST', async () => {
             const dropping = await startFakeServer((req) => { req.socket.destroy(); });
             const client = await openClient({ connection: { uri: dropping.url } });
@@ -230,6 +254,68 @@ describe('SessionsCommandableHttpClientV1', () => {
             } finally {
                 await client.close(null);
                 await dropping.close();
+            }
+        });
+    });
+
+    describe('connections', () => {
+        it('reuses one kept-alive connection for calls in turn, and closes it on close()', async () => {
+            const sockets: net.Socket[] = [];
+            const server = http.createServer((req, res) => {
+                req.resume();
+                req.on('end', () => {
+                    res.statusCode = 204;
+                    res.end();
+                });
+            });
+            server.on('connection', socket => sockets.push(socket));
+            await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+            const client = await openClient({ connection: { uri: 'http://127.0.0.1:' + (server.address() as net.AddressInfo).port } });
+            try {
+                for (let index = 0; index < 5; index++) expect(await client.getSessionById(null, 's' + index)).to.equal(null);
+                expect(sockets.length).to.equal(1);
+                const closed = new Promise<void>(resolve => sockets[0].once('close', () => resolve()));
+                await client.close(null);
+                expect(client.isOpen()).to.equal(false);
+                // An idle kept-alive socket would otherwise hold the process open.
+                await closed;
+            } finally {
+                await client.close(null);
+                server.closeAllConnections();
+                await new Promise<void>(resolve => server.close(() => resolve()));
+            }
+        });
+
+        it('sends a request again, once, on a new connection when a kept-alive one turns out closed', async () => {
+            // Each connection answers its first request and is closed as its second arrives,
+            // as a service closes an idle connection the moment the client reuses it.
+            const perSocket = new Map<net.Socket, number>();
+            let requests = 0;
+            const server = http.createServer((req, res) => {
+                requests++;
+                const count = (perSocket.get(req.socket) ?? 0) + 1;
+                perSocket.set(req.socket, count);
+                if (count > 1) {
+                    req.socket.destroy();
+                    return;
+                }
+                req.resume();
+                req.on('end', () => {
+                    res.statusCode = 204;
+                    res.end();
+                });
+            });
+            await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+            const client = await openClient({ connection: { uri: 'http://127.0.0.1:' + (server.address() as net.AddressInfo).port } });
+            try {
+                expect(await client.getSessionById(null, 's1')).to.equal(null);
+                expect(await client.getSessionById(null, 's2')).to.equal(null);
+                expect(requests, 'the second call sent twice, on two connections').to.equal(3);
+                expect(perSocket.size).to.equal(2);
+            } finally {
+                await client.close(null);
+                server.closeAllConnections();
+                await new Promise<void>(resolve => server.close(() => resolve()));
             }
         });
     });

@@ -1,8 +1,7 @@
 import * as net from 'net';
 
 import { expect } from 'chai';
-import { ApplicationException, ConfigParams, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
-import { CommandableHttpClient } from 'pip-services3-rpc-nodex';
+import { ApplicationException, ApplicationExceptionFactory, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
 
 import { MongoClient } from 'mongodb';
 
@@ -24,15 +23,30 @@ function expectCleanError(reply: HttpReply, status: number, code: string): void 
     expect(reply.text).to.not.match(/\bat .+\(|\.js:\d+|\/src\/|node_modules|\/work\//);
 }
 
-/** The toolkit's CommandableHttpClient: what client-sessions-node 1.1.3 is built on. */
-class ToolkitClient extends CommandableHttpClient {
+/**
+ * What the toolkit's CommandableHttpClient (client-sessions-node 1.1.3 is built on it) sends
+ * and reads: POST <base route>/<command>?correlation_id=... with the arguments as a JSON
+ * body ({} for none), null for 204, the parsed JSON otherwise, and an error reply turned
+ * back into an exception by ApplicationExceptionFactory. The toolkit's own client cannot
+ * be loaded here: its module loads restify, which does not load on Node 24.
+ */
+class ToolkitClient {
+    private readonly _url: string;
+
     public constructor(url: string) {
-        super('v1/sessions');
-        this.configure(ConfigParams.fromTuples('connection.uri', url, 'options.retries', 1, 'options.timeout', 5000));
+        this._url = url;
     }
 
     public async command<T>(name: string, args: unknown): Promise<T> {
-        return await this.callCommand(name, 'client-test', args);
+        const response = await fetch(this._url + '/v1/sessions/' + name + '?correlation_id=client-test', {
+            method: 'POST',
+            headers: { 'Accept': 'application/json', 'Content-Type': 'application/json' },
+            body: JSON.stringify(args ?? {})
+        });
+        const reply = await HttpReply.read(response);
+        if (reply.status === 204) return null as T;
+        if (reply.status >= 400) throw ApplicationExceptionFactory.create(reply.body);
+        return reply.body as T;
     }
 }
 
@@ -269,33 +283,28 @@ function describeHttpApi(storeName: string, storeEnvironment: StoreEnvironment):
             expect(Object.keys(openSchema.properties)).to.have.members(['user_id', 'user_name', 'address', 'client', 'user', 'data']);
         });
 
-        it('works with the toolkit client that client-sessions-node is built on', async () => {
+        it('works with the requests of the toolkit client that client-sessions-node is built on', async () => {
             const client = new ToolkitClient(service.url);
-            await client.open('client-test');
-            try {
-                const session = await client.command<Record<string, unknown>>('open_session',
-                    { user_id: 'sdk', user_name: 'Sdk User', address: null, client: undefined, user: null, data: { a: 1 } });
-                expect(session.user_id).to.equal('sdk');
-                const page = await client.command<{ data: Array<{ id: string }> }>('get_sessions', {
-                    filter: FilterParams.fromTuples('user_id', 'sdk', 'active', true), paging: new PagingParams(0, 10)
-                });
-                expect(page.data.map(item => item.id)).to.deep.equal([session.id]);
-                expect(await client.command('get_session_by_id', { session_id: 'unknown' })).to.equal(null);
-                expect(await client.command('close_expired_sessions', null)).to.equal(null);
+            const session = await client.command<Record<string, unknown>>('open_session',
+                { user_id: 'sdk', user_name: 'Sdk User', address: null, client: undefined, user: null, data: { a: 1 } });
+            expect(session.user_id).to.equal('sdk');
+            const page = await client.command<{ data: Array<{ id: string }> }>('get_sessions', {
+                filter: FilterParams.fromTuples('user_id', 'sdk', 'active', true), paging: new PagingParams(0, 10)
+            });
+            expect(page.data.map(item => item.id)).to.deep.equal([session.id]);
+            expect(await client.command('get_session_by_id', { session_id: 'unknown' })).to.equal(null);
+            expect(await client.command('close_expired_sessions', null)).to.equal(null);
 
-                let error: ApplicationException | null = null;
-                try {
-                    await client.command('get_session_by_id', { session_id: 7 });
-                } catch (err) {
-                    error = err as ApplicationException;
-                }
-                expect(error).to.be.instanceOf(ApplicationException);
-                expect(error!.code).to.equal('INVALID_DATA');
-                expect(error!.status).to.equal(400);
-                expect(error!.stack_trace == null || !/\.js:\d+/.test(error!.stack_trace)).to.equal(true);
-            } finally {
-                await client.close('client-test');
+            let error: ApplicationException | null = null;
+            try {
+                await client.command('get_session_by_id', { session_id: 7 });
+            } catch (err) {
+                error = err as ApplicationException;
             }
+            expect(error).to.be.instanceOf(ApplicationException);
+            expect(error!.code).to.equal('INVALID_DATA');
+            expect(error!.status).to.equal(400);
+            expect(error!.stack_trace == null || !/\.js:\d+/.test(error!.stack_trace)).to.equal(true);
         });
     });
 }
