@@ -80,4 +80,7 @@ export interface ISessionsPersistence {
      * error a request would get (503-class). Cheap enough to call on every readiness probe.
      */
     checkReady(correlationId: string | null): Promise<void>;
+
+    /** While ready: a short code for a fault that loses nothing but needs an operator (COMPACTION_FAILED), else null. */
+    readonly degradation?: string | null;
 }

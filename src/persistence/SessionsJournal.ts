@@ -1,5 +1,6 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
+import { crc32 } from 'zlib';
 
 import { FileException } from 'pip-services3-commons-nodex';
 
@@ -9,8 +10,15 @@ import { SessionsSnapshotFile } from './SessionsSnapshotFile';
 
 interface PendingAppend {
     readonly text: string;
+    /** What the writer gave to know this append again when it fails (see onFailed). */
+    readonly tag: unknown;
     readonly resolve: () => void;
     readonly reject: (err: unknown) => void;
+}
+
+/** What the journal says the snapshot held when the journal was last folded into it. */
+export interface SnapshotMark {
+    readonly sessions: number;
 }
 
 /** What a journal file held: its changes in order, and how many bytes of it were whole. */
@@ -18,17 +26,30 @@ export interface JournalContents {
     readonly changes: SessionChange[];
     readonly validBytes: number;
     readonly tornBytes: number;
+    /** The last snapshot mark in the journal, or null. */
+    readonly snapshot: SnapshotMark | null;
 }
+
+/** One record of a journal line. */
+type JournalRecord = { readonly change: SessionChange } | { readonly snapshot: SnapshotMark };
 
 /**
  * The append-only journal of the file store: one JSON line per change (a whole session
  * for an upsert, an id for a delete), so replaying it over the snapshot, in order,
- * rebuilds the state, and replaying a record twice does no harm.
+ * rebuilds the state, and replaying a record twice does no harm. Each line ends in a tab
+ * and the CRC-32 of its JSON, so a record changed on disk is caught; after a fold, a mark
+ * line records how many sessions the snapshot it wrote holds, so a snapshot cut short or
+ * emptied is caught too.
  *
  * Group commit: appends made while a write is in flight are written together by the
  * next write and share its fsync; each append resolves only after the fsync that covers
  * it (with options.sync false, after the write reaches the OS, which survives a process
  * crash but not a power cut).
+ *
+ * When a group write fails, it and every append queued behind it fail together (a later
+ * record may carry what an earlier one changed), and onFailed hears of all of them, by
+ * their tags, before any of their promises rejects: the store takes them back out of
+ * memory first, so no later write can carry a refused change to disk.
  */
 export class SessionsJournal {
     public readonly path: string;
@@ -42,6 +63,10 @@ export class SessionsJournal {
     // Set from close() until the next open(): appends are refused, not queued.
     private _closed = true;
     private _broken: Error | null = null;
+    /** The last write's failure, until a write or probe() succeeds again. */
+    private _writeFailure: Error | null = null;
+    /** Told, synchronously, the tags of appends about to be refused. */
+    public onFailed: (tags: unknown[]) => void = () => undefined;
 
     public constructor(filePath: string, sync: boolean) {
         this.path = filePath;
@@ -57,10 +82,14 @@ export class SessionsJournal {
      * Reads a journal. A torn last record (a write cut short by a crash) is left out: it
      * was never acknowledged. A bad record followed by good ones is corruption, an error.
      */
-    public static async read(filePath: string): Promise<JournalContents> {
+    public static async read(filePath: string, onDamaged?: (lineNumber: number) => void): Promise<JournalContents> {
         const changes: SessionChange[] = [];
-        const { validBytes, totalBytes } = await SessionsJournal.eachRecord(filePath, change => changes.push(change));
-        return { changes, validBytes, tornBytes: totalBytes - validBytes };
+        let snapshot: SnapshotMark | null = null;
+        const { validBytes, totalBytes } = await SessionsJournal.eachRecord(filePath, record => {
+            if ('change' in record) changes.push(record.change);
+            else snapshot = record.snapshot;
+        }, onDamaged);
+        return { changes, validBytes, tornBytes: totalBytes - validBytes, snapshot };
     }
 
     /**
@@ -71,21 +100,27 @@ export class SessionsJournal {
      */
     public static async readLatest(filePath: string): Promise<Map<string, string | null>> {
         const latest = new Map<string, string | null>();
-        await SessionsJournal.eachRecord(filePath, (change, line) => {
+        await SessionsJournal.eachRecord(filePath, (record, json) => {
+            if (!('change' in record)) return;
+            const change = record.change;
             // The session's text as it was written: {"u":<session>}.
-            if (change.kind === 'upsert') latest.set(change.session.id, line.slice(5, -1));
+            if (change.kind === 'upsert') latest.set(change.session.id, json.slice(5, -1));
             else latest.set(change.id, null);
         });
         return latest;
     }
 
     /**
-     * Calls take for each whole record of a journal, in order, with the line it was read
-     * from. A missing file has none; a torn last record is left out; a bad record followed
-     * by good ones is corruption, an error.
+     * Calls take for each record of a journal, in order, with the JSON it was read from. A
+     * missing file has none. Only a last line without its newline is a torn write (never
+     * acknowledged) and left out; any whole line that does not read, or fails its
+     * checksum, is corruption, an error: its newline shows the write that made it was
+     * complete. Lines written before checksums (older versions) are read as they are, but
+     * not once a checksummed line has been seen. With onDamaged, a bad line is reported
+     * to it and skipped instead (recovery).
      */
-    private static async eachRecord(filePath: string, take: (change: SessionChange, line: string) => void):
-        Promise<{ validBytes: number; totalBytes: number }> {
+    private static async eachRecord(filePath: string, take: (record: JournalRecord, json: string) => void,
+        onDamaged?: (lineNumber: number) => void): Promise<{ validBytes: number; totalBytes: number }> {
         let bytes: Buffer;
         try {
             bytes = await fs.readFile(filePath);
@@ -94,28 +129,34 @@ export class SessionsJournal {
             throw new FileException(undefined, 'READ_FAILED', 'Cannot read the journal ' + filePath).wrap(err);
         }
         let offset = 0;
-        let validBytes = 0;
-        let badLine: number | null = null;
         let lineNumber = 0;
+        let checksummed = false;
         while (offset < bytes.length) {
             const end = bytes.indexOf(0x0a, offset);
             if (end < 0) break; // a record without its newline was cut short
             lineNumber++;
             const line = bytes.toString('utf8', offset, end);
-            const change = SessionsJournal.parse(line);
-            if (change != null) {
-                if (badLine != null) {
-                    throw new FileException(undefined, 'CORRUPT_JOURNAL',
-                        'The journal ' + filePath + ' has an unreadable record at line ' + badLine + ' followed by good ones');
-                }
-                take(change, line);
-                validBytes = end + 1;
-            } else if (end > offset && badLine == null) {
-                badLine = lineNumber;
+            const tab = line.lastIndexOf('\t');
+            let json = line;
+            if (tab >= 0) {
+                json = line.slice(0, tab);
+                checksummed = true;
+                if (line.slice(tab + 1) !== SessionsJournal.checksum(json)) json = '';
+            } else if (checksummed) {
+                json = '';
             }
+            const record = SessionsJournal.parse(json);
             offset = end + 1;
+            if (record != null) {
+                take(record, json);
+            } else if (onDamaged != null) {
+                onDamaged(lineNumber);
+            } else {
+                throw new FileException(undefined, 'CORRUPT_JOURNAL',
+                    'The journal ' + filePath + ' has an unreadable record at line ' + lineNumber + ' (damaged or altered)');
+            }
         }
-        return { validBytes, totalBytes: bytes.length };
+        return { validBytes: offset, totalBytes: bytes.length };
     }
 
     /** Opens for appending, first cutting off a torn tail so new records start on a clean line. */
@@ -140,16 +181,61 @@ export class SessionsJournal {
         return this._closed ? new FileException(undefined, 'JOURNAL_CLOSED', 'The sessions journal is not open') : null;
     }
 
-    public append(changes: readonly SessionChange[]): Promise<void> {
-        if (this._broken != null) return Promise.reject(this._broken);
-        if (this._closed) {
-            return Promise.reject(new FileException(undefined, 'JOURNAL_CLOSED', 'The sessions journal is not open'));
+    /** The last write's failure (a full disk, say) until a later write or probe() succeeds. */
+    public get writeFailure(): Error | null {
+        return this._writeFailure;
+    }
+
+    /**
+     * Checks that the journal's folder takes a durable write (a small file written,
+     * fsynced and removed): forgets the last write failure if so, records it if not.
+     */
+    public async probe(): Promise<void> {
+        const probePath = this.path + '.probe';
+        try {
+            const handle = await fs.open(probePath, 'w');
+            try {
+                await handle.write(Buffer.alloc(4096, 0x20));
+                await handle.sync();
+            } finally {
+                await handle.close();
+            }
+            this._writeFailure = null;
+        } catch (err) {
+            this._writeFailure = err as Error;
+            throw err;
+        } finally {
+            await fs.rm(probePath, { force: true }).catch(() => undefined);
         }
-        const text = changes.map(SessionsJournal.format).join('');
+    }
+
+    /** Appends the changes; tag names this append to onFailed if it fails. */
+    public append(changes: readonly SessionChange[], tag: unknown = null): Promise<void> {
+        return this.appendText(changes.map(SessionsJournal.format).join(''), tag);
+    }
+
+    /** Records that the snapshot now holds this many sessions. */
+    public appendMark(mark: SnapshotMark): Promise<void> {
+        return this.appendText(SessionsJournal.line(JSON.stringify({ s: mark })), null);
+    }
+
+    private appendText(text: string, tag: unknown): Promise<void> {
+        const refusal = this._broken ?? (this._closed ? new FileException(undefined, 'JOURNAL_CLOSED', 'The sessions journal is not open') : null);
+        if (refusal != null) {
+            this.onFailed([tag]);
+            return Promise.reject(refusal);
+        }
         return new Promise<void>((resolve, reject) => {
-            this._queue.push({ text, resolve, reject });
+            this._queue.push({ text, tag, resolve, reject });
             this.startDraining();
         });
+    }
+
+    /** Refuses these appends: onFailed first, then their promises. */
+    private fail(items: PendingAppend[], err: unknown): void {
+        if (items.length === 0) return;
+        this.onFailed(items.map(item => item.tag));
+        for (const item of items) item.reject(err);
     }
 
     /**
@@ -171,8 +257,8 @@ export class SessionsJournal {
             if (this._handle == null) {
                 await this.open(await SessionsJournal.sizeOf(this.path)).catch((reopenError: unknown) => {
                     this._broken = new FileException(undefined, 'JOURNAL_BROKEN',
-                        'The sessions journal cannot be reopened').wrap(reopenError);
-                    for (const item of this._queue.splice(0)) item.reject(this._broken);
+                        'The sessions journal cannot be reopened').wrap(reopenError).withStatus(503);
+                    this.fail(this._queue.splice(0), this._broken);
                 });
             }
             throw err;
@@ -192,9 +278,7 @@ export class SessionsJournal {
         const handle = this._handle;
         this._handle = null;
         this._closed = true;
-        for (const item of this._queue.splice(0)) {
-            item.reject(new FileException(undefined, 'JOURNAL_CLOSED', 'The sessions journal is closed'));
-        }
+        this.fail(this._queue.splice(0), new FileException(undefined, 'JOURNAL_CLOSED', 'The sessions journal is closed'));
         await handle?.close();
     }
 
@@ -217,9 +301,12 @@ export class SessionsJournal {
                 this._queue = [];
                 try {
                     await this.writeBatch(batch.map(item => item.text).join(''));
+                    this._writeFailure = null;
                     for (const item of batch) item.resolve();
                 } catch (err) {
-                    for (const item of batch) item.reject(err);
+                    this._writeFailure = err as Error;
+                    // What was queued meanwhile may build on the refused batch: refused too.
+                    this.fail([...batch, ...this._queue.splice(0)], err);
                 }
             }
         } finally {
@@ -245,9 +332,11 @@ export class SessionsJournal {
                 await handle.truncate(this._size);
             } catch (truncateError) {
                 this._broken = new FileException(undefined, 'JOURNAL_BROKEN',
-                    'The sessions journal cannot be written').wrap(truncateError);
+                    'The sessions journal cannot be written').wrap(truncateError).withStatus(503);
             }
-            throw new FileException(undefined, 'WRITE_FAILED', 'Writing the sessions journal failed').wrap(err);
+            // 503: the store cannot make writes durable now (a full or failing disk); reads still work.
+            throw new FileException(undefined, 'STORE_NOT_WRITABLE', 'The session store cannot write to its disk')
+                .wrap(err).withStatus(503);
         }
     }
 
@@ -257,16 +346,27 @@ export class SessionsJournal {
     }
 
     private static format(change: SessionChange): string {
-        return (change.kind === 'upsert'
+        return SessionsJournal.line(change.kind === 'upsert'
             ? JSON.stringify({ u: change.session })
-            : JSON.stringify({ d: change.id })) + '\n';
+            : JSON.stringify({ d: change.id }));
     }
 
-    private static parse(line: string): SessionChange | null {
+    /** JSON, a tab, its checksum, a newline: JSON.stringify never writes a raw tab. */
+    private static line(json: string): string {
+        return json + '\t' + SessionsJournal.checksum(json) + '\n';
+    }
+
+    private static checksum(json: string): string {
+        return crc32(json).toString(16).padStart(8, '0');
+    }
+
+    private static parse(json: string): JournalRecord | null {
         try {
-            const record = JSON.parse(line) as { u?: unknown; d?: unknown };
-            if (typeof record.d === 'string') return { kind: 'delete', id: record.d };
-            if (record.u != null) return { kind: 'upsert', session: SessionV1Json.toSession(record.u) };
+            const record = JSON.parse(json) as { u?: unknown; d?: unknown; s?: { sessions?: unknown } };
+            if (typeof record.d === 'string') return { change: { kind: 'delete', id: record.d } };
+            if (record.u != null) return { change: { kind: 'upsert', session: SessionV1Json.toSession(record.u) } };
+            const mark = record.s;
+            if (mark != null && Number.isSafeInteger(mark.sessions)) return { snapshot: { sessions: mark.sessions as number } };
             return null;
         } catch {
             return null;

@@ -18,6 +18,7 @@ import { SessionsTimeQueue } from './SessionsTimeQueue';
 import { SessionSummary } from './SessionSummary';
 import { SessionText } from './SessionText';
 import { StoredSession } from './StoredSession';
+import { PendingWrite, UndoStep } from './PendingWrite';
 
 /** Loaded sessions, at the same index in each list, whose user index is still to build. */
 type UsersToIndex = { ids: string[]; userIds: string[]; entries: StoredSession[]; next: number };
@@ -33,7 +34,8 @@ type UsersToIndex = { ids: string[]; userIds: string[]; entries: StoredSession[]
  *
  * Durable stores extend this class and override persistChanges(): every write changes
  * memory, then calls it, and is undone if it fails, so a write that is not acknowledged
- * is not left visible either.
+ * is not left visible either. A layer that fails several writes at once (a later one may
+ * carry an earlier one's change) hands them all to rollBack() before rejecting any.
  *
  * Configuration: options.max_page_size (default 100).
  */
@@ -67,6 +69,7 @@ export class SessionsMemoryPersistence
     /** Filled again by summaryOf() for every session read; see SessionSummary. */
     private readonly _summary: SessionSummary = { id: '', userId: '', active: false, requestTime: 0, openTime: 0, closeTime: -1 };
     private _opened = false;
+    private _writeSeq = 0;
 
     public configure(config: ConfigParams): void {
         this._maxPageSize = config.getAsIntegerWithDefault('options.max_page_size', this._maxPageSize);
@@ -112,7 +115,7 @@ export class SessionsMemoryPersistence
     public async clear(correlationId: string | null): Promise<void> {
         const removed: SessionChange[] = [...this._items.keys()].map(id => ({ kind: 'delete', id }));
         this.replaceAll([]);
-        await this.persistChanges(correlationId, removed);
+        await this.persistChanges(correlationId, removed, null);
     }
 
     /** How many sessions are held; cheap, for diagnostics and tests. */
@@ -190,7 +193,7 @@ export class SessionsMemoryPersistence
             evicted = live.slice(0, excess).map(item => item.entry);
         }
         const changes: SessionChange[] = [];
-        const undo: Array<[SessionV1 | null, StoredSession | null]> = [];
+        const undo: UndoStep[] = [];
         const closed = this.closeInMemory(evicted, new Date(liveness.now), limit.reason, changes, undo);
         const stored = { ...item };
         this.put(stored);
@@ -243,7 +246,7 @@ export class SessionsMemoryPersistence
         const due = this._closedByTime.due(closeTime.getTime(), this._isCurrentActive);
         if (due.length === 0) return 0;
         const changes: SessionChange[] = [];
-        const undo: Array<[SessionV1 | null, StoredSession | null]> = [];
+        const undo: UndoStep[] = [];
         for (const entry of due) {
             const id = this.summaryOf(entry).id;
             this.remove(entry);
@@ -306,7 +309,7 @@ export class SessionsMemoryPersistence
     }
 
     /** Makes the given changes durable; resolves once they are. Memory keeps nothing. */
-    protected async persistChanges(correlationId: string | null, changes: SessionChange[]): Promise<void> {
+    protected async persistChanges(correlationId: string | null, changes: SessionChange[], write: PendingWrite | null): Promise<void> {
         // Nothing to persist: this store lives and dies with the process.
     }
 
@@ -318,7 +321,7 @@ export class SessionsMemoryPersistence
         reason: string): Promise<SessionV1[]> {
         if (entries.length === 0) return [];
         const changes: SessionChange[] = [];
-        const undo: Array<[SessionV1 | null, StoredSession | null]> = [];
+        const undo: UndoStep[] = [];
         const closed = this.closeInMemory(entries, closeTime, reason, changes, undo);
         await this.persistOrUndo(correlationId, changes, undo);
         return closed.map(session => ({ ...session }));
@@ -326,7 +329,7 @@ export class SessionsMemoryPersistence
 
     /** closeAll's change in memory, adding what to persist and how to undo it; the closed sessions. */
     private closeInMemory(entries: StoredSession[], closeTime: Date, reason: string, changes: SessionChange[],
-        undo: Array<[SessionV1 | null, StoredSession | null]>): SessionV1[] {
+        undo: UndoStep[]): SessionV1[] {
         const result: SessionV1[] = [];
         for (const entry of entries) {
             const closed: SessionV1 = {
@@ -353,24 +356,42 @@ export class SessionsMemoryPersistence
     }
 
     /**
-     * Persists changes already made in memory; if that fails, puts back what was there
-     * (each pair: [what the change put in, what it replaced]) unless a later write has
-     * replaced it meanwhile, and rethrows.
+     * Persists changes already made in memory; if that fails, takes them back out (unless
+     * the durability layer already did, see rollBack) and rethrows.
      */
-    private async persistOrUndo(correlationId: string | null, changes: SessionChange[],
-        undo: Array<[SessionV1 | null, StoredSession | null]>): Promise<void> {
+    private async persistOrUndo(correlationId: string | null, changes: SessionChange[], undo: UndoStep[]): Promise<void> {
+        const write: PendingWrite = { seq: ++this._writeSeq, undo, undone: false };
         try {
-            await this.persistChanges(correlationId, changes);
+            await this.persistChanges(correlationId, changes, write);
         } catch (err) {
-            for (const [written, previous] of undo) {
+            if (!write.undone) this.rollBack([write]);
+            throw err;
+        }
+    }
+
+    /**
+     * Takes failed writes back out of memory, newest first, so each step finds in place
+     * exactly what its write put there and restores what was there before.
+     */
+    protected rollBack(writes: PendingWrite[]): void {
+        const order = writes.filter(write => write != null && !write.undone).sort((a, b) => b.seq - a.seq);
+        // What a newer write's undo put back in place of an older write's result.
+        const restored = new Map<StoredSession, StoredSession>();
+        for (const write of order) {
+            write.undone = true;
+            for (let index = write.undo.length - 1; index >= 0; index--) {
+                const [written, previous] = write.undo[index];
                 const id = written?.id ?? this.summaryOf(previous!).id;
                 const current = this._items.get(id) ?? null;
-                if (current !== written) continue;
+                // Only a write that failed alone can find a later (successful) one in place.
+                if (current !== (written != null ? restored.get(written) ?? written : null)) continue;
                 if (current != null) this.remove(current);
+                if (previous == null) continue;
                 // A new object: the activity queue may still hold the one it replaced.
-                if (previous != null) this.put(SessionsMemoryPersistence.copyOf(previous));
+                const copy = SessionsMemoryPersistence.copyOf(previous);
+                this.put(copy);
+                restored.set(previous, copy);
             }
-            throw err;
         }
     }
 

@@ -52,6 +52,7 @@ export class SessionsSnapshotFile {
         let pending = '';
         let lineNumber = 0;
         let layoutMatches = true;
+        let closed = false;
         const stream = createReadStream(this.path, { encoding: 'utf8', highWaterMark: 1024 * 1024 });
         const takeLine = (line: string): void => {
             lineNumber++;
@@ -59,7 +60,16 @@ export class SessionsSnapshotFile {
                 layoutMatches = line === '[';
                 return;
             }
-            if (line === ']' || line === '') return;
+            if (line === '') return;
+            // Nothing may follow the closing bracket; JSON.parse (loadWhole) says what is wrong.
+            if (closed) {
+                layoutMatches = false;
+                return;
+            }
+            if (line === ']') {
+                closed = true;
+                return;
+            }
             if (line.charCodeAt(0) !== 123) {
                 layoutMatches = false;
                 return;
@@ -88,7 +98,8 @@ export class SessionsSnapshotFile {
         } finally {
             stream.destroy();
         }
-        return layoutMatches && lineNumber > 0 ? sessions : null;
+        // A file cut short at a line boundary lacks its closing bracket: read whole, it fails to parse.
+        return layoutMatches && closed ? sessions : null;
     }
 
     private async loadWhole(): Promise<StoredSession[]> {
@@ -118,24 +129,38 @@ export class SessionsSnapshotFile {
         }
     }
 
-    /** Replaces the snapshot with the given sessions (a text as it is); resolves once the new file is durable. */
+    /**
+     * Replaces the snapshot with the given sessions (a text as it is); resolves once the
+     * new file is durable. On failure (a full disk, say) the old snapshot stays and the
+     * temporary file is removed.
+     */
     public async write(sessions: readonly StoredSession[]): Promise<void> {
         const temp = this.path + '.tmp';
         await fs.mkdir(path.dirname(this.path), { recursive: true });
-        const handle = await fs.open(temp, 'w');
         try {
-            await handle.write('[\n');
-            for (let start = 0; start < sessions.length; start += BATCH) {
-                const batch = sessions.slice(start, start + BATCH).map(session => typeof session === 'string' ? session : JSON.stringify(session)).join(',\n');
-                await handle.write(start === 0 ? batch : ',\n' + batch);
+            const handle = await fs.open(temp, 'w');
+            try {
+                await handle.write('[\n');
+                for (let start = 0; start < sessions.length; start += BATCH) {
+                    const batch = sessions.slice(start, start + BATCH).map(session => typeof session === 'string' ? session : JSON.stringify(session)).join(',\n');
+                    await handle.write(start === 0 ? batch : ',\n' + batch);
+                }
+                await handle.write('\n]\n');
+                await handle.sync();
+            } finally {
+                await handle.close();
             }
-            await handle.write('\n]\n');
-            await handle.sync();
-        } finally {
-            await handle.close();
+            await fs.rename(temp, this.path);
+        } catch (err) {
+            await fs.rm(temp, { force: true }).catch(() => undefined);
+            throw err;
         }
-        await fs.rename(temp, this.path);
         await SessionsSnapshotFile.syncDirectory(path.dirname(this.path));
+    }
+
+    /** The snapshot's size in bytes; 0 when there is none. */
+    public async size(): Promise<number> {
+        return await fs.stat(this.path).then(stat => stat.size, () => 0);
     }
 
     /** A rename is durable only once its directory entry is on disk too. */

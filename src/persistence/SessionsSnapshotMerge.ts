@@ -27,7 +27,8 @@ interface MergeRequest {
     readonly journalPath: string;
 }
 
-type MergeReply = { readonly merged: boolean } | { readonly error: string };
+/** sessions: how many the new snapshot holds, or null when the snapshot was left alone. */
+type MergeReply = { readonly sessions: number | null } | { readonly error: string; readonly code?: string };
 
 /**
  * Folds a journal into the snapshot file from the files alone: each snapshot line is
@@ -43,7 +44,7 @@ type MergeReply = { readonly merged: boolean } | { readonly error: string };
  */
 export class SessionsSnapshotMerge {
     /** As merge(), in a worker thread of its own. */
-    public static async inWorker(snapshotPath: string, journalPath: string): Promise<boolean> {
+    public static async inWorker(snapshotPath: string, journalPath: string): Promise<number | null> {
         const request: MergeRequest = { kind: WORKER_KIND, snapshotPath, journalPath };
         const worker = new Worker(__filename, { workerData: request });
         try {
@@ -52,18 +53,19 @@ export class SessionsSnapshotMerge {
                 worker.once('error', reject);
                 worker.once('exit', code => reject(new Error('The snapshot merge worker stopped with code ' + code)));
             });
-            if ('error' in reply) throw new FileException(undefined, 'COMPACTION_FAILED', reply.error);
-            return reply.merged;
+            if ('error' in reply) throw new FileException(undefined, reply.code ?? 'COMPACTION_FAILED', reply.error);
+            return reply.sessions;
         } finally {
             await worker.terminate();
         }
     }
 
     /**
-     * Writes snapshot + journal to the snapshot's path; false (and nothing written) when
-     * the snapshot is not in the one-session-per-line layout.
+     * Writes snapshot + journal to the snapshot's path; returns how many sessions it
+     * holds, or null (and nothing written) when the snapshot is not in the
+     * one-session-per-line layout. On any failure the temporary file is removed.
      */
-    public static async merge(snapshotPath: string, journalPath: string): Promise<boolean> {
+    public static async merge(snapshotPath: string, journalPath: string): Promise<number | null> {
         const changed = await SessionsJournal.readLatest(journalPath);
 
         const temp = snapshotPath + '.tmp';
@@ -71,7 +73,9 @@ export class SessionsSnapshotMerge {
         let output = '';
         let written = 0;
         let unsynced = 0;
+        let sessions = 0;
         const emit = async (line: string): Promise<void> => {
+            sessions++;
             output += (written > 0 || output !== '' ? ',\n' : '') + line;
             if (output.length >= WRITE_BATCH) await flush();
         };
@@ -100,7 +104,7 @@ export class SessionsSnapshotMerge {
                 changed.delete(id);
                 if (change !== null) await emit(change);
             });
-            if (!copied) return false;
+            if (!copied) return null;
             for (const line of changed.values()) {
                 if (line !== null) await emit(line);
             }
@@ -108,18 +112,18 @@ export class SessionsSnapshotMerge {
             const finished: fs.FileHandle = handle!;
             await finished.write('\n]\n');
             await finished.sync();
-        } catch (err) {
-            if (err !== NOT_ONE_PER_LINE) throw err;
-            await (handle as fs.FileHandle | null)?.close();
             handle = null;
-            await fs.rm(temp, { force: true });
-            return false;
-        } finally {
-            await (handle as fs.FileHandle | null)?.close();
+            await finished.close();
+            await fs.rename(temp, snapshotPath);
+        } catch (err) {
+            await (handle as fs.FileHandle | null)?.close().catch(() => undefined);
+            handle = null;
+            await fs.rm(temp, { force: true }).catch(() => undefined);
+            if (err === NOT_ONE_PER_LINE) return null;
+            throw err;
         }
-        await fs.rename(temp, snapshotPath);
         await SessionsSnapshotFile.syncDirectory(path.dirname(snapshotPath));
-        return true;
+        return sessions;
     }
 
     /**
@@ -130,6 +134,16 @@ export class SessionsSnapshotMerge {
         const stream = createReadStream(filePath, { encoding: 'utf8', highWaterMark: 1024 * 1024 });
         let pending = '';
         let first = true;
+        let closed = false;
+        const takeLine = async (line: string): Promise<void> => {
+            if (line === '') return;
+            if (closed) throw SessionsSnapshotMerge.cutShort(filePath);
+            if (line === ']') {
+                closed = true;
+                return;
+            }
+            await take(line.endsWith(',') ? line.slice(0, -1) : line);
+        };
         try {
             for await (const chunk of stream) {
                 let text = pending + (chunk as string);
@@ -145,7 +159,7 @@ export class SessionsSnapshotMerge {
                 let start = 0;
                 let end = text.indexOf('\n');
                 while (end >= 0) {
-                    await SessionsSnapshotMerge.takeLine(text.slice(start, end), take);
+                    await takeLine(text.slice(start, end));
                     start = end + 1;
                     end = text.indexOf('\n', start);
                 }
@@ -158,13 +172,14 @@ export class SessionsSnapshotMerge {
             stream.destroy();
         }
         if (first && pending !== '') return false;
-        if (pending !== '') await SessionsSnapshotMerge.takeLine(pending, take);
+        if (pending !== '') await takeLine(pending);
+        // Folding a snapshot that lost its end would make the loss permanent.
+        if (!first && !closed) throw SessionsSnapshotMerge.cutShort(filePath);
         return true;
     }
 
-    private static async takeLine(line: string, take: (line: string) => Promise<void>): Promise<void> {
-        if (line === '' || line === ']') return;
-        await take(line.endsWith(',') ? line.slice(0, -1) : line);
+    private static cutShort(filePath: string): FileException {
+        return new FileException(undefined, 'CORRUPT_FILE', 'The sessions file ' + filePath + ' is cut short or has text after its end');
     }
 
     /** The id of a session line: read from its start when id comes first (as we write it), else parsed. */
@@ -193,7 +208,11 @@ if (!isMainThread && parentPort != null && (workerData as MergeRequest | null)?.
         // Not allowed here (some containers): the merge runs at normal priority.
     }
     SessionsSnapshotMerge.merge(request.snapshotPath, request.journalPath).then(
-        merged => port.postMessage({ merged } satisfies MergeReply),
-        (err: unknown) => port.postMessage({ error: err instanceof Error ? err.message : String(err) } satisfies MergeReply)
+        sessions => port.postMessage({ sessions } satisfies MergeReply),
+        (err: unknown) => port.postMessage({
+            error: err instanceof Error ? err.message : String(err),
+            code: (err as { code?: unknown }).code === 'CORRUPT_FILE' || (err as { code?: unknown }).code === 'CORRUPT_JOURNAL'
+                ? (err as { code: string }).code : undefined
+        } satisfies MergeReply)
     );
 }

@@ -7,9 +7,10 @@ import { SessionsHttpRequest } from './SessionsHttpRequest';
 import { SessionsHttpResponse } from './SessionsHttpResponse';
 
 /**
- * GET /ready: 200 while the store can serve requests, 503 NOT_READY (details.reason says
- * why: DATABASE_UNAVAILABLE, JOURNAL_BROKEN, STORE_NOT_OPEN, READY_TIMEOUT) while it
- * cannot, so a load balancer sends traffic elsewhere. /heartbeat stays a pure liveness
+ * GET /ready: 200 while the store can serve requests ({"status": "degraded", "reason":
+ * "COMPACTION_FAILED"} while it serves but needs an operator), 503 NOT_READY (details.reason
+ * says why: DATABASE_UNAVAILABLE, JOURNAL_BROKEN, STORE_NOT_WRITABLE, STORE_NOT_OPEN,
+ * READY_TIMEOUT) while it cannot, so a load balancer sends traffic elsewhere. /heartbeat stays a pure liveness
  * check: a replica whose database is down should be taken out of rotation, not restarted.
  *
  * Configuration: route (default "ready"), options.timeout (ms, default 2000: the longest
@@ -39,7 +40,8 @@ export class SessionsReadinessHttpService extends SessionsRestService {
             const reason = await this.check(correlationId, persistence);
             this.logChange(correlationId, reason);
             if (reason == null) {
-                res.send(200, { status: 'ready' });
+                const degradation = persistence.degradation ?? null;
+                res.send(200, degradation == null ? { status: 'ready' } : { status: 'degraded', reason: degradation });
                 return;
             }
             const error = new ConnectionException(correlationId, 'NOT_READY', 'The session store is not ready')

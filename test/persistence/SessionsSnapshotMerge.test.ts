@@ -70,9 +70,10 @@ describe('SessionsSnapshotMerge', () => {
         changes.push({ kind: 'delete', id: 'new4' });
         await writeJournal(changes);
 
-        expect(await SessionsSnapshotMerge.inWorker(snapshotPath, journalPath)).to.equal(true);
+        const written = await SessionsSnapshotMerge.inWorker(snapshotPath, journalPath);
 
         const expected = replayed(snapshot, changes);
+        expect(written, 'the merge says how many sessions it wrote').to.equal(expected.size);
         const loaded = await loadSnapshot(snapshotPath);
         expect(loaded.length).to.equal(expected.size);
         for (const session of loaded) {
@@ -86,12 +87,12 @@ describe('SessionsSnapshotMerge', () => {
 
     it('starts from an empty snapshot when there is none, and writes an empty array for an empty result', async () => {
         await writeJournal([{ kind: 'upsert', session: makeSession('a', 'u1', 1) }, { kind: 'delete', id: 'a' }]);
-        expect(await SessionsSnapshotMerge.merge(snapshotPath, journalPath)).to.equal(true);
+        expect(await SessionsSnapshotMerge.merge(snapshotPath, journalPath)).to.equal(0);
         expect(JSON.parse(await fs.readFile(snapshotPath, 'utf8'))).to.deep.equal([]);
         expect(await loadSnapshot(snapshotPath)).to.deep.equal([]);
 
         await writeJournal([{ kind: 'upsert', session: makeSession('b', 'u1', 1) }]);
-        expect(await SessionsSnapshotMerge.merge(snapshotPath, journalPath)).to.equal(true);
+        expect(await SessionsSnapshotMerge.merge(snapshotPath, journalPath)).to.equal(1);
         expect((await loadSnapshot(snapshotPath)).map(session => session.id)).to.deep.equal(['b']);
     });
 
@@ -108,7 +109,7 @@ describe('SessionsSnapshotMerge', () => {
 
         // A torn last record (no newline) was never acknowledged: it is left out.
         await fs.writeFile(journalPath, good + '{"u":{"id":"torn"');
-        expect(await SessionsSnapshotMerge.merge(snapshotPath, journalPath)).to.equal(true);
+        expect(await SessionsSnapshotMerge.merge(snapshotPath, journalPath)).to.equal(2);
         expect((await loadSnapshot(snapshotPath)).map(session => session.id)).to.deep.equal(['a', 'b']);
     });
 
@@ -116,7 +117,7 @@ describe('SessionsSnapshotMerge', () => {
         for (const text of [JSON.stringify([makeSession('a', 'u1', 1)]), JSON.stringify([makeSession('a', 'u1', 1)], null, 2)]) {
             await fs.writeFile(snapshotPath, text);
             await writeJournal([{ kind: 'upsert', session: makeSession('b', 'u1', 2) }]);
-            expect(await SessionsSnapshotMerge.merge(snapshotPath, journalPath)).to.equal(false);
+            expect(await SessionsSnapshotMerge.merge(snapshotPath, journalPath)).to.equal(null);
             expect(await fs.readFile(snapshotPath, 'utf8')).to.equal(text);
             expect(await fs.readdir(dir)).to.have.members(['sessions.json', 'sessions.json.journal.old']);
         }
