@@ -18,11 +18,11 @@ export class BenchService {
         this._exited = new Promise(resolve => child.once('exit', () => resolve()));
     }
 
-    /** Spawns `node <args>` and resolves, with the time it took, once the port answers HTTP. */
+    /** Spawns `node <args>` (this process's node unless another is given) and resolves, with the time it took, once the port answers HTTP. */
     public static async start(label: string, port: number, args: string[], env: Record<string, string>,
-        cwd: string, timeoutMs = 300000): Promise<{ service: BenchService; readyMs: number }> {
+        cwd: string, timeoutMs = 300000, node = process.execPath): Promise<{ service: BenchService; readyMs: number }> {
         const started = Date.now();
-        const child = spawn(process.execPath, args, {
+        const child = spawn(node, args, {
             cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe']
         });
         const service = new BenchService(label, port, child);

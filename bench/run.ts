@@ -33,6 +33,8 @@ interface Options {
     ops: string[];
     connections: number;
     compare: boolean;
+    /** Another node binary to run ours on beside the one running the bench (--versus-node). */
+    versusNode: string | null;
 }
 
 interface Row extends ChartPoint {
@@ -57,7 +59,8 @@ function parseOptions(args: string[]): Options {
         stores: value('stores', 'memory,file,mongodb').split(','),
         ops: value('ops', OPS.join(',')).split(',').filter(op => OPS.includes(op)),
         connections: Number(value('connections', '32')),
-        compare: args.includes('--compare')
+        compare: args.includes('--compare'),
+        versusNode: value('versus-node', '') || null
     };
 }
 
@@ -184,9 +187,12 @@ async function stopOwnMongo(uri: string | null): Promise<void> {
 }
 
 interface Impl {
-    name: 'ours' | 'original';
+    /** 'ours', 'original', or 'ours@<node version>' for ours on the --versus-node binary. */
+    name: string;
     args: string[];
     cwd: string;
+    /** The node binary to run it with; the bench's own when absent. */
+    node?: string;
 }
 
 async function startImpl(impl: Impl, store: string, sessions: BenchSessions, work: string, mongo: string | null):
@@ -207,7 +213,7 @@ async function startImpl(impl: Impl, store: string, sessions: BenchSessions, wor
         env.MONGO_SERVICE_URI = url.toString();
         await sessions.insertMongo(env.MONGO_SERVICE_URI, 'sessions');
     }
-    const { service, readyMs } = await BenchService.start(impl.name + ' ' + store, port, impl.args, env, impl.cwd);
+    const { service, readyMs } = await BenchService.start(impl.name + ' ' + store, port, impl.args, env, impl.cwd, undefined, impl.node);
     if (store === 'memory') await sessions.openOverHttp(port);
     // Our file store logs how long reading its files took; the rest of readyMs is Node
     // and module start-up.
@@ -236,15 +242,20 @@ function formatTable(rows: Row[]): string {
     return [format(header), '|' + widths.map(width => '-'.repeat(width + 2)).join('|') + '|', ...lines.map(format)].join('\n');
 }
 
-function formatRatios(rows: Row[]): string {
-    const lines: string[] = ['| store | size | op | ours req/s | original req/s | ours/original |', '|---|---|---|---|---|---|'];
+function formatRatios(rows: Row[], other: string, digits = 1): string {
+    const lines: string[] = [`| store | size | op | ours req/s | ${other} req/s | ours/${other} |`, '|---|---|---|---|---|---|'];
     for (const ours of rows.filter(r => r.impl === 'ours')) {
-        const original = rows.find(r => r.impl === 'original' && r.store === ours.store && r.size === ours.size && r.op === ours.op);
-        if (original == null) continue;
-        const ratio = original.rps > 0 ? (ours.rps / original.rps).toFixed(1) + 'x' : 'n/a (original: 0 req/s)';
-        lines.push(`| ${ours.store} | ${ours.size} | ${ours.op} | ${ours.rps} | ${original.rps} | ${ratio} |`);
+        const versus = rows.find(r => r.impl === other && r.store === ours.store && r.size === ours.size && r.op === ours.op);
+        if (versus == null) continue;
+        const ratio = versus.rps > 0 ? (ours.rps / versus.rps).toFixed(digits) + 'x' : `n/a (${other}: 0 req/s)`;
+        lines.push(`| ${ours.store} | ${ours.size} | ${ours.op} | ${ours.rps} | ${versus.rps} | ${ratio} |`);
     }
     return lines.join('\n');
+}
+
+/** The version a node binary reports, e.g. v20.20.2. */
+function nodeVersion(binary: string): string {
+    return spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout.trim();
 }
 
 async function main(): Promise<void> {
@@ -252,6 +263,8 @@ async function main(): Promise<void> {
     const work = await fs.mkdtemp(path.join(os.tmpdir(), 'sessions-bench-'));
     const ours: Impl = { name: 'ours', args: [path.join(ROOT, 'run.js')], cwd: work };
     const original: Impl | null = options.compare ? { name: 'original', args: [ensureOriginal(), '-c', await originalConfig(work)], cwd: work } : null;
+    const versus: Impl | null = options.versusNode != null
+        ? { name: 'ours@' + nodeVersion(options.versusNode), args: ours.args, cwd: work, node: options.versusNode } : null;
     const mongo = options.stores.includes('mongodb') ? await mongoUri() : null;
     if (options.stores.includes('mongodb') && mongo == null) progress('MongoDB: no MONGO_SERVICE_URI and no Go: skipping that store');
 
@@ -261,7 +274,8 @@ async function main(): Promise<void> {
         for (const store of options.stores) {
             if (store === 'mongodb' && mongo == null) continue;
             for (const size of [...new Set([...options.sizes, ...(original ? options.compareSizes : [])])].sort((a, b) => a - b)) {
-                const impls = [options.sizes.includes(size) ? ours : null, original && options.compareSizes.includes(size) ? original : null]
+                const impls = [options.sizes.includes(size) ? ours : null, options.sizes.includes(size) ? versus : null,
+                    original && options.compareSizes.includes(size) ? original : null]
                     .filter((impl): impl is Impl => impl != null);
                 const running: Array<{ impl: Impl; service: BenchService; loadMs: number | null; startMs: number | null;
                     sessions: BenchSessions; }> = [];
@@ -284,7 +298,7 @@ async function main(): Promise<void> {
                 for (const op of options.ops) {
                     // Alternate implementations per operation, so drift in the machine hits both.
                     for (const entry of running) {
-                        if (ADDED_OPS.has(op) && entry.impl.name !== 'ours') continue;
+                        if (ADDED_OPS.has(op) && entry.impl.name === 'original') continue;
                         progress(`${entry.impl.name} ${store} ${size}: ${op} for ${options.duration} s`);
                         results.push({ impl: entry.impl.name, op, result: await drive(entry.service.port, op, entry.sessions, options) });
                         for (const other of running) await other.service.waitIdle();
@@ -323,7 +337,8 @@ async function main(): Promise<void> {
     await fs.writeFile(path.join(outDir, 'bench-' + stamp + '.svg'), BenchChart.render(rows));
 
     console.log('\n' + formatTable(rows));
-    if (original) console.log('\nours/original, requests/s (same run):\n' + formatRatios(rows));
+    if (original) console.log('\nours/original, requests/s (same run):\n' + formatRatios(rows, 'original'));
+    if (versus) console.log(`\nours on ${process.version} / ours on ${versus.name.slice(5)}, requests/s (same run):\n` + formatRatios(rows, versus.name, 2));
     for (const entry of baseline) {
         console.log(`\nmemory ${entry.size}: get_session_by_id ${entry.ours} req/s = ${(100 * entry.ours / entry.bare).toFixed(0)}% of a bare Node http server (${entry.bare} req/s)`);
     }
