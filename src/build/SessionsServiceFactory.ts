@@ -7,6 +7,7 @@ import { SessionsMetrics } from '../logic/SessionsMetrics';
 import { SessionsFilePersistence } from '../persistence/SessionsFilePersistence';
 import { SessionsMemoryPersistence } from '../persistence/SessionsMemoryPersistence';
 import { SessionsMongoDbPersistence } from '../persistence/SessionsMongoDbPersistence';
+import { SessionsApiAccess } from '../services/SessionsApiAccess';
 import { SessionsHeartbeatHttpService } from '../services/SessionsHeartbeatHttpService';
 import { SessionsHttpEndpoint } from '../services/SessionsHttpEndpoint';
 import { SessionsMetricsHttpService } from '../services/SessionsMetricsHttpService';
@@ -60,6 +61,7 @@ export class SessionsServiceFactory extends Factory {
         this.registerAsType(SessionsServiceFactory.SenecaServiceDescriptor, SessionsSenecaServiceV1);
         this.registerAsType(SessionsServiceFactory.MetricsDescriptor, SessionsMetrics);
         this.registerAsType(SessionsServiceFactory.MetricsServiceDescriptor, SessionsMetricsHttpService);
+        this.registerAsType(SessionsApiAccess.Descriptor, SessionsApiAccess);
         this.registerAsType(SessionsServiceFactory.HeartbeatServiceDescriptor, SessionsHeartbeatHttpService);
         this.registerAsType(SessionsServiceFactory.StatusServiceDescriptor, SessionsStatusHttpService);
         this.registerAsType(SessionsServiceFactory.ReadinessServiceDescriptor, SessionsReadinessHttpService);

@@ -19,6 +19,8 @@ import { SessionsHttpResponse } from './SessionsHttpResponse';
 
 type Response = SessionsHttpResponse<SessionsHttpRequest>;
 type RouteAction = (req: SessionsHttpRequest, res: Response) => Promise<void> | void;
+/** Checks a request before its body is read (the API key); throws to refuse it. */
+export type SessionsHttpRouteGuard = (req: SessionsHttpRequest) => void;
 
 /** What a REST service registered on the endpoint implements (as the toolkit's do). */
 interface IRegisterable {
@@ -28,6 +30,7 @@ interface IRegisterable {
 interface Route {
     readonly schema: Schema | null;
     readonly action: RouteAction;
+    readonly guard: SessionsHttpRouteGuard | null;
 }
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -161,7 +164,8 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
         return typeof fromHeader === 'string' ? fromHeader : '';
     }
 
-    public registerRoute(method: string, route: string, schema: Schema | null, action: RouteAction): void {
+    public registerRoute(method: string, route: string, schema: Schema | null, action: RouteAction,
+        guard: SessionsHttpRouteGuard | null = null): void {
         const path = route.startsWith('/') ? route : '/' + route;
         let methods = this._routes.get(path);
         if (methods == null) {
@@ -169,7 +173,7 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
             this._routes.set(path, methods);
         }
         const name = method.toUpperCase() === 'DEL' ? 'DELETE' : method.toUpperCase();
-        methods.set(name, { schema, action });
+        methods.set(name, { schema, action, guard });
     }
 
     private handle(req: SessionsHttpRequest, res: Response): void {
@@ -189,6 +193,14 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
             if (methods != null) res.setHeader('Allow', [...methods.keys()].join(', '));
             this.reject(req, res, error);
             return;
+        }
+        if (route.guard != null) {
+            try {
+                route.guard(req);
+            } catch (err) {
+                this.reject(req, res, err);
+                return;
+            }
         }
         if (!METHODS_WITH_BODY.has(req.method ?? '')) {
             req.resume();
@@ -262,6 +274,7 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
         if (res.headersSent) return;
         const body = HttpErrorBody.fromError(err, this.getCorrelationId(req));
         if (body.status >= 500) this._log.error(this.getCorrelationId(req), err as Error, 'Request %s failed', req.pathname);
+        if (body.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
         res.send(body.status, body);
     }
 

@@ -4,7 +4,8 @@ import {
 import { CompositeCounters, CompositeLogger } from 'pip-services3-components-nodex';
 
 import { HttpErrorBody } from './HttpErrorBody';
-import { SessionsHttpEndpoint } from './SessionsHttpEndpoint';
+import { SessionsApiAccess } from './SessionsApiAccess';
+import { SessionsHttpEndpoint, SessionsHttpRouteGuard } from './SessionsHttpEndpoint';
 import { SessionsHttpRequest } from './SessionsHttpRequest';
 import { SessionsHttpResponse } from './SessionsHttpResponse';
 
@@ -17,7 +18,8 @@ export type SessionsHttpRouteAction = (req: SessionsHttpRequest, res: SessionsHt
 export interface SessionsHttpRouteRegistry {
     register(registration: { register(): void }): void;
     unregister(registration: { register(): void }): void;
-    registerRoute(method: string, route: string, schema: Schema | null, action: SessionsHttpRouteAction): void;
+    registerRoute(method: string, route: string, schema: Schema | null, action: SessionsHttpRouteAction,
+        guard?: SessionsHttpRouteGuard | null): void;
     configure?(config: ConfigParams): void;
     setReferences?(references: IReferences): void;
     open(correlationId: string): Promise<void>;
@@ -39,7 +41,8 @@ export interface SessionsHttpRouteRegistry {
 export abstract class SessionsRestService implements IConfigurable, IReferenceable, IUnreferenceable, IOpenable {
     private static readonly _defaultConfig = ConfigParams.fromTuples(
         'base_route', '',
-        'dependencies.endpoint', '*:endpoint:http:*:1.0'
+        'dependencies.endpoint', '*:endpoint:http:*:1.0',
+        'dependencies.access', 'service-sessions:access:*:*:1.0'
     );
 
     protected readonly _dependencyResolver = new DependencyResolver(SessionsRestService._defaultConfig);
@@ -52,6 +55,8 @@ export abstract class SessionsRestService implements IConfigurable, IReferenceab
     protected _baseRoute = '';
     protected _swaggerEnable = false;
     protected _swaggerRoute = 'swagger';
+    /** Who may call (see SessionsApiAccess): resolved with the references. */
+    protected _access = new SessionsApiAccess();
     private _opened = false;
 
     public configure(config: ConfigParams): void {
@@ -68,6 +73,7 @@ export abstract class SessionsRestService implements IConfigurable, IReferenceab
         this._logger.setReferences(references);
         this._counters.setReferences(references);
         this._dependencyResolver.setReferences(references);
+        this._access = SessionsApiAccess.forService(this._config, this._dependencyResolver.getOneOptional<SessionsApiAccess>('access'));
         const shared = this._dependencyResolver.getOneOptional<SessionsHttpRouteRegistry>('endpoint');
         this._endpoint = shared ?? this.createEndpoint();
         this._localEndpoint = shared == null;
@@ -103,8 +109,22 @@ export abstract class SessionsRestService implements IConfigurable, IReferenceab
     /** Called by the endpoint as it opens: registers this service's routes. */
     public abstract register(): void;
 
-    protected registerRoute(method: string, route: string, schema: Schema | null, action: SessionsHttpRouteAction): void {
-        this._endpoint?.registerRoute(method, this.appendBaseRoute(route), schema, action);
+    /** With a guard, the endpoint runs it before reading the body (the API key). */
+    protected registerRoute(method: string, route: string, schema: Schema | null, action: SessionsHttpRouteAction,
+        guard: SessionsHttpRouteGuard | null = null): void {
+        this._endpoint?.registerRoute(method, this.appendBaseRoute(route), schema, action, guard);
+    }
+
+    /** A guard that lets a request through with the API key only. */
+    protected requireKey(): SessionsHttpRouteGuard {
+        const access = this._access;
+        return req => access.authorize(this.getCorrelationId(req), SessionsApiAccess.fromHeaders(req.headers));
+    }
+
+    /** As requireKey(), for /metrics and /status, which an operator may open (options.operations_without_key). */
+    protected requireOperationsKey(): SessionsHttpRouteGuard {
+        const access = this._access;
+        return req => access.authorizeOperations(this.getCorrelationId(req), SessionsApiAccess.fromHeaders(req.headers));
     }
 
     protected appendBaseRoute(route: string): string {

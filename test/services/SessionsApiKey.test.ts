@@ -71,15 +71,39 @@ describe('The HTTP API with HTTP_API_KEY set', function () {
         expect(got.body.user_id).to.equal('u1');
     });
 
-    it('leaves /heartbeat, /ready, /status, /metrics and the documents open; the OpenAPI document declares the key', async () => {
-        for (const route of ['/heartbeat', '/ready', '/status', '/metrics', '/v1/sessions/swagger', '/swagger']) {
+    it('leaves /heartbeat, /ready and the documents open, and asks the key for /status and /metrics; the OpenAPI document declares it', async () => {
+        for (const route of ['/heartbeat', '/ready', '/v1/sessions/swagger', '/swagger']) {
             expect((await fetch(service.url + route)).status, route).to.equal(200);
+        }
+        for (const route of ['/status', '/metrics']) {
+            const refused = await HttpReply.read(await fetch(service.url + route));
+            expect([refused.status, refused.body.code], route).to.deep.equal([401, 'UNAUTHORIZED']);
+            expect((await fetch(service.url + route, { headers: { 'x-api-key': KEY } })).status, route).to.equal(200);
         }
         const document = (await HttpReply.read(await fetch(service.url + '/v1/sessions/swagger'))).body;
         expect(document.components.securitySchemes.apiKey).to.deep.equal({ type: 'apiKey', in: 'header', name: 'x-api-key' });
         expect(document.security).to.deep.equal([{ apiKey: [] }, { bearer: [] }]);
-        const metrics = await (await fetch(service.url + '/metrics')).text();
+        const metrics = await (await fetch(service.url + '/metrics', { headers: { authorization: 'Bearer ' + KEY } })).text();
         expect(metrics).to.match(/^sessions_requests_total\{api="http",command="open_session",status="401"\} [1-9]/m);
+    });
+
+    it('checks the key before reading the body: a bad body without the key is 401, not 400 or 413', async () => {
+        for (const body of ['{not json', '{"user_id": "' + 'x'.repeat(2 * 1024 * 1024) + '"}']) {
+            const reply = await HttpReply.read(await fetch(service.url + '/v1/sessions/open_session', {
+                method: 'POST', headers: { 'Content-Type': 'application/json' }, body
+            }));
+            expect([reply.status, reply.body.code]).to.deep.equal([401, 'UNAUTHORIZED']);
+        }
+    });
+
+    it('leaves /status and /metrics open with OPERATIONS_WITHOUT_KEY=true, the commands still behind the key', async () => {
+        const open = await TestService.start({ MEMORY_ENABLED: 'true', HTTP_API_KEY: KEY, OPERATIONS_WITHOUT_KEY: 'true' });
+        try {
+            for (const route of ['/status', '/metrics']) expect((await fetch(open.url + route)).status, route).to.equal(200);
+            expect((await open.call('get_sessions', {})).status).to.equal(401);
+        } finally {
+            await open.stop();
+        }
     });
 
     it('the HTTP client sends the key from auth.api_key', async () => {

@@ -14,7 +14,8 @@ import { SessionsReplyV1 } from './SessionsReplyV1';
  * SessionsCommandableGrpcClientV1.
  *
  * Configuration (all optional): connection.protocol, connection.host, connection.port or
- * connection.uri (default localhost:8090); options.timeout (ms, default 10000).
+ * connection.uri (default localhost:8090); options.timeout (ms, default 10000); auth.api_key (the
+ * service's API key, HTTP_API_KEY, sent as x-api-key metadata).
  *
  * Results are SessionV1 objects with Dates and "no such session" is null; errors are the
  * toolkit's typed exceptions with the service's code, message, status (the toolkit's

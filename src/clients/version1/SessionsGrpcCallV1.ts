@@ -41,7 +41,7 @@ export class SessionsGrpcCallV1 {
     );
 
     public static async invoke<T>(stub: grpc.Client | null, method: string, request: unknown, timeout: number,
-        correlationId: string | null, address: string): Promise<T> {
+        correlationId: string | null, address: string, metadata = new grpc.Metadata()): Promise<T> {
         if (stub == null) {
             throw new InvalidStateException(correlationId ?? undefined, 'NOT_OPENED', 'The sessions client is not open: call open() first');
         }
@@ -50,7 +50,7 @@ export class SessionsGrpcCallV1 {
             throw new InvalidStateException(correlationId ?? undefined, 'UNKNOWN_METHOD', 'The gRPC contract has no method ' + method);
         }
         return await new Promise<T>((resolve, reject) => {
-            (unary as UnaryMethod).call(stub, request, new grpc.Metadata(), { deadline: Date.now() + timeout }, (error, reply) => {
+            (unary as UnaryMethod).call(stub, request, metadata, { deadline: Date.now() + timeout }, (error, reply) => {
                 if (error != null) reject(SessionsGrpcCallV1.toException(error, correlationId, address, timeout));
                 else resolve(reply as T);
             });

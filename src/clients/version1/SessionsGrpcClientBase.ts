@@ -39,6 +39,8 @@ export abstract class SessionsGrpcClientBase implements IConfigurable, IReferenc
     protected readonly _tracer = new CompositeTracer();
     /** ms a call may take, connecting included. */
     protected _timeout = 10000;
+    /** The service's API key (auth.api_key, HTTP_API_KEY), sent as x-api-key metadata. */
+    protected _apiKey: string | null = null;
     /** The stub while open. */
     protected _client: grpc.Client | null = null;
     /** The service's address while open (http://host:port). */
@@ -54,6 +56,7 @@ export abstract class SessionsGrpcClientBase implements IConfigurable, IReferenc
         config = config.setDefaults(SessionsGrpcClientBase._defaultConfig);
         this._connectionResolver.configure(config);
         this._timeout = config.getAsIntegerWithDefault('options.timeout', this._timeout);
+        this._apiKey = config.getAsNullableString('auth.api_key') || null;
     }
 
     public setReferences(references: IReferences): void {
@@ -110,7 +113,9 @@ export abstract class SessionsGrpcClientBase implements IConfigurable, IReferenc
 
     /** One unary call of the contract: see SessionsGrpcCallV1. */
     protected async call<T>(method: string, correlationId: string | null, request: unknown = {}): Promise<T> {
-        return await SessionsGrpcCallV1.invoke<T>(this._client, method, request, this._timeout, correlationId, this._uri ?? '');
+        const metadata = new grpc.Metadata();
+        if (this._apiKey != null) metadata.set('x-api-key', this._apiKey);
+        return await SessionsGrpcCallV1.invoke<T>(this._client, method, request, this._timeout, correlationId, this._uri ?? '', metadata);
     }
 
     private static sslCredentials(connection: ConfigParams): grpc.ChannelCredentials {

@@ -5,6 +5,7 @@ import { BadRequestException, Descriptor, ICommandable, InvalidStateException, I
 import { SessionsCommand } from '../../logic/SessionsCommand';
 import { SessionsMetrics } from '../../logic/SessionsMetrics';
 import { HttpErrorBody } from '../HttpErrorBody';
+import { SessionsApiAccess } from '../SessionsApiAccess';
 import { InvokeReplyMessage, InvokeRequestMessage } from '../../protos/SessionsProtoV1';
 import { SessionsGrpcErrorsV1 } from './SessionsGrpcErrorsV1';
 import { SessionsGrpcServiceBase } from './SessionsGrpcServiceBase';
@@ -49,14 +50,23 @@ export class SessionsCommandableGrpcServiceV1 extends SessionsGrpcServiceBase {
         for (const command of controller.getCommandSet().getCommands() as SessionsCommand[]) {
             const method = SessionsCommandableGrpcServiceV1._baseName + '.' + command.getName();
             endpoint.registerCommadableMethod(method, null,
-                (call: grpc.ServerUnaryCall<InvokeRequestMessage, InvokeReplyMessage>) => this.invoke(method, command, call.request));
+                (call: grpc.ServerUnaryCall<InvokeRequestMessage, InvokeReplyMessage>) => this.invoke(method, command, call));
         }
     }
 
-    private async invoke(method: string, command: SessionsCommand, request: InvokeRequestMessage): Promise<InvokeReplyMessage> {
+    private async invoke(method: string, command: SessionsCommand,
+        call: grpc.ServerUnaryCall<InvokeRequestMessage, InvokeReplyMessage>): Promise<InvokeReplyMessage> {
+        const request = call.request;
         const correlationId = request.correlation_id || null;
         const metrics = this._metrics;
         const started = performance.now();
+        try {
+            this._access.authorize(correlationId, SessionsApiAccess.fromMetadata(call.metadata));
+        } catch (err) {
+            // Refused as a call (UNAUTHENTICATED), not as a reply: no command was looked at.
+            metrics?.recordRequest('commandable-grpc', command.getName(), 401, (performance.now() - started) / 1000);
+            throw SessionsGrpcErrorsV1.toStatus(err, correlationId);
+        }
         try {
             const args = SessionsCommandableGrpcServiceV1.parseArgs(request);
             const result = await command.execute(correlationId, SessionsCommand.argumentsOf(args));

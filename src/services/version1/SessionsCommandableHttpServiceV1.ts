@@ -1,10 +1,9 @@
-import { ConfigParams, Descriptor } from 'pip-services3-commons-nodex';
+import { Descriptor } from 'pip-services3-commons-nodex';
 
 import { SessionsCommand } from '../../logic/SessionsCommand';
 import { SessionsMetrics } from '../../logic/SessionsMetrics';
 import { ISessionsController } from '../../logic/ISessionsController';
 import { HttpErrorBody } from '../HttpErrorBody';
-import { SessionsApiKey } from '../SessionsApiKey';
 import { SessionsHttpRequest } from '../SessionsHttpRequest';
 import { SessionsHttpResponse } from '../SessionsHttpResponse';
 import { SessionsRestService } from '../SessionsRestService';
@@ -29,8 +28,6 @@ type HttpResponse = SessionsHttpResponse<SessionsHttpRequest>;
  * else 401 UNAUTHORIZED; the OpenAPI document stays readable and declares the scheme.
  */
 export class SessionsCommandableHttpServiceV1 extends SessionsRestService {
-    private _apiKey = new SessionsApiKey(null);
-
     public constructor() {
         super();
         this._baseRoute = 'v1/sessions';
@@ -38,15 +35,10 @@ export class SessionsCommandableHttpServiceV1 extends SessionsRestService {
         this._dependencyResolver.put('controller', new Descriptor('service-sessions', 'controller', 'default', '*', '1.0'));
     }
 
-    public configure(config: ConfigParams): void {
-        super.configure(config);
-        this._apiKey = SessionsApiKey.fromConfig(config);
-    }
-
     public register(): void {
         const controller = this._dependencyResolver.getOneRequired<ISessionsController & { getCommandSet(): { getCommands(): unknown[] } }>('controller');
         const metrics = this._dependencyResolver.getOneOptional<SessionsMetrics>('metrics');
-        const apiKey = this._apiKey;
+        const keyGuard = this.requireKey();
         const commands = controller.getCommandSet().getCommands() as SessionsCommand[];
         for (const command of commands) {
             const name = command.getName();
@@ -55,7 +47,6 @@ export class SessionsCommandableHttpServiceV1 extends SessionsRestService {
                 const started = performance.now();
                 let status: number;
                 try {
-                    apiKey.check(correlationId, SessionsApiKey.fromHeaders(req.headers));
                     const result = await command.execute(correlationId, SessionsCommand.argumentsOf(req.body));
                     status = result == null ? 204 : 200;
                     this.sendResult(req, res, result);
@@ -65,10 +56,19 @@ export class SessionsCommandableHttpServiceV1 extends SessionsRestService {
                 }
                 metrics?.recordRequest('http', name, status, (performance.now() - started) / 1000);
             };
-            this.registerRoute('post', '/' + name, null, run);
+            // A refused key is counted as any other answer of the command.
+            const guard = (req: HttpRequest): void => {
+                try {
+                    keyGuard(req);
+                } catch (err) {
+                    metrics?.recordRequest('http', name, HttpErrorBody.fromError(err).status, 0);
+                    throw err;
+                }
+            };
+            this.registerRoute('post', '/' + name, null, run, guard);
         }
         if (this._swaggerEnable) {
-            const document = JSON.stringify(SessionsOpenApiDocument.create(this._baseRoute, commands, apiKey.enabled));
+            const document = JSON.stringify(SessionsOpenApiDocument.create(this._baseRoute, commands, this._access.enabled));
             this.registerRoute('get', this._swaggerRoute, null, (req: HttpRequest, res: HttpResponse) => {
                 res.setHeader('Content-Type', 'application/json');
                 res.send(200, JSON.parse(document));

@@ -163,7 +163,7 @@ export class SessionsGrpcEndpoint implements IConfigurable, IReferenceable, IOpe
         server.addService(SessionsProtoV1.tolerant(SessionsProtoV1.commandable().service), {
             invoke: (call: grpc.ServerUnaryCall<InvokeRequestMessage, InvokeReplyMessage>,
                 callback: grpc.sendUnaryData<InvokeReplyMessage>) => {
-                void this.invoke(call).then(reply => callback(null, reply));
+                this.invoke(call).then(reply => callback(null, reply), (status: grpc.ServiceError) => callback(status));
             }
         });
     }
@@ -181,10 +181,17 @@ export class SessionsGrpcEndpoint implements IConfigurable, IReferenceable, IOpe
             }
             return await action(call);
         } catch (err) {
+            // An action refusing the call itself (UNAUTHENTICATED) answers with a gRPC status.
+            if (SessionsGrpcEndpoint.isStatus(err)) throw err;
             // Actions answer their own errors; this is only a fault of the endpoint itself.
             if (action != null && !SessionsProtoV1.isUndecodable(call.request)) this._log.error(correlationId ?? '', err as Error, 'Method %s failed', call.request.method);
             return { error: SessionsGrpcErrorsV1.toDescription(err, correlationId), result_empty: true, result_json: '' };
         }
+    }
+
+    private static isStatus(err: unknown): err is grpc.ServiceError {
+        return err instanceof Error && typeof (err as Partial<grpc.ServiceError>).code === 'number'
+            && (err as Partial<grpc.ServiceError>).metadata instanceof grpc.Metadata;
     }
 
     private static sslCredentials(connection: ConfigParams): grpc.ServerCredentials {

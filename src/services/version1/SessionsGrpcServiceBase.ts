@@ -5,6 +5,7 @@ import {
 } from 'pip-services3-commons-nodex';
 import { CompositeLogger } from 'pip-services3-components-nodex';
 
+import { SessionsApiAccess } from '../SessionsApiAccess';
 import { IGrpcEndpoint } from './IGrpcEndpoint';
 import { IGrpcRegisterable } from './IGrpcRegisterable';
 import { SessionsGrpcEndpoint } from './SessionsGrpcEndpoint';
@@ -28,12 +29,17 @@ export type GrpcUnaryAction<Request, Reply> = (call: grpc.ServerUnaryCall<Reques
  * endpoint directly, as the commandable one does).
  */
 export abstract class SessionsGrpcServiceBase implements IConfigurable, IReferenceable, IUnreferenceable, IOpenable {
-    private static readonly _defaultConfig = ConfigParams.fromTuples('dependencies.endpoint', '*:endpoint:grpc:*:1.0');
+    private static readonly _defaultConfig = ConfigParams.fromTuples(
+        'dependencies.endpoint', '*:endpoint:grpc:*:1.0',
+        'dependencies.access', 'service-sessions:access:*:*:1.0'
+    );
 
     protected readonly _dependencyResolver = new DependencyResolver(SessionsGrpcServiceBase._defaultConfig);
     protected readonly _logger = new CompositeLogger();
     /** The endpoint the service registers with: the shared one, or its own. */
     protected _endpoint: IGrpcEndpoint | null = null;
+    /** Who may call (see SessionsApiAccess): resolved with the references. */
+    protected _access = new SessionsApiAccess();
 
     private readonly _service: grpc.ServiceDefinition | null;
     private readonly _registration: IGrpcRegisterable = { register: () => this.registerService() };
@@ -59,6 +65,7 @@ export abstract class SessionsGrpcServiceBase implements IConfigurable, IReferen
         this._references = references;
         this._logger.setReferences(references);
         this._dependencyResolver.setReferences(references);
+        this._access = SessionsApiAccess.forService(this._config, this._dependencyResolver.getOneOptional<SessionsApiAccess>('access'));
         const shared = this._dependencyResolver.getOneOptional<IGrpcEndpoint>('endpoint');
         this._ownEndpoint = shared == null ? this.createEndpoint() : null;
         this._endpoint = shared ?? this._ownEndpoint;

@@ -5,6 +5,7 @@ import { SessionV1 } from '../../data/version1/SessionV1';
 import { SessionsCommand } from '../../logic/SessionsCommand';
 import { SessionsMetrics } from '../../logic/SessionsMetrics';
 import { HttpErrorBody } from '../HttpErrorBody';
+import { SessionsApiAccess } from '../SessionsApiAccess';
 import {
     SessionCloseUserReplyMessage, SessionCloseUserRequestMessage, SessionEmptyReplyMessage, SessionIdRequestMessage, SessionObjectReplyMessage, SessionOpenRequestMessage, SessionPageReplyMessage,
     SessionPageRequestMessage, SessionRequestMessage, SessionsProtoV1, SessionStoreDataRequestMessage, SessionUpdateUserRequestMessage
@@ -92,6 +93,7 @@ export class SessionsGrpcServiceV1 extends SessionsGrpcServiceBase {
         const metrics = this._metrics;
         const started = performance.now();
         try {
+            this._access.authorize(correlationId, SessionsApiAccess.fromMetadata(call.metadata));
             if (SessionsProtoV1.isUndecodable(call.request)) {
                 throw new BadRequestException(correlationId ?? undefined, 'INVALID_MESSAGE',
                     'The request is not a valid message of the ' + name + ' method');
