@@ -6,7 +6,7 @@ import { Duplex } from 'stream';
 
 import * as secureJson from 'secure-json-parse';
 import {
-    ApplicationException, BadRequestException, ConfigParams, ConnectionException, IConfigurable, IOpenable, IReferenceable, IReferences,
+    ApplicationException, BadRequestException, ConfigException, ConfigParams, ConnectionException, IConfigurable, IOpenable, IReferenceable, IReferences,
     NotFoundException, Schema, UnsupportedException
 } from 'pip-services3-commons-nodex';
 import { CompositeLogger } from 'pip-services3-components-nodex';
@@ -53,14 +53,19 @@ const SHUTDOWN_GRACE_MS = 5000;
  * Bodies are read as JSON whatever their Content-Type, so `curl -d` works.
  *
  * Configuration: connection.protocol/host/port (or uri), credential.ssl_key_file and
- * credential.ssl_crt_file for https, options.request_max_size (bytes).
+ * credential.ssl_crt_file for https, options.request_max_size (bytes, default 1 MB),
+ * options.max_connections (default 1000), options.headers_timeout (ms, default 10000: 408
+ * past it), options.request_timeout (ms for the whole request, body included, default 30000).
  */
 export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpenable {
     private static readonly _endpointDefaults = ConfigParams.fromTuples(
         'connection.protocol', 'http',
         'connection.host', '0.0.0.0',
         'connection.port', 8080,
-        'options.request_max_size', 1024 * 1024
+        'options.request_max_size', 1024 * 1024,
+        'options.max_connections', 1000,
+        'options.headers_timeout', 10000,
+        'options.request_timeout', 30000
     );
 
     private readonly _resolver = new HttpConnectionResolver();
@@ -70,11 +75,21 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
     private _httpServer: http.Server | null = null;
     private _closing = false;
     private _requestMaxSize = 1024 * 1024;
+    private _maxConnections = 1000;
+    private _headersTimeout = 10000;
+    private _requestTimeout = 30000;
 
     public configure(config: ConfigParams): void {
         config = config.setDefaults(SessionsHttpEndpoint._endpointDefaults);
         this._resolver.configure(config);
         this._requestMaxSize = config.getAsLongWithDefault('options.request_max_size', this._requestMaxSize);
+        this._maxConnections = config.getAsIntegerWithDefault('options.max_connections', this._maxConnections);
+        this._headersTimeout = config.getAsIntegerWithDefault('options.headers_timeout', this._headersTimeout);
+        this._requestTimeout = config.getAsIntegerWithDefault('options.request_timeout', this._requestTimeout);
+        if (!(this._maxConnections > 0 && this._headersTimeout > 0 && this._requestTimeout >= this._headersTimeout)) {
+            throw new ConfigException(undefined, 'BAD_HTTP_LIMITS', 'options.max_connections and options.headers_timeout must be '
+                + 'above 0, and options.request_timeout at least options.headers_timeout');
+        }
     }
 
     public setReferences(references: IReferences): void {
@@ -93,7 +108,14 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
         const host = connection.getAsStringWithDefault('host', '0.0.0.0');
         const port = connection.getAsInteger('port');
 
-        const options = { IncomingMessage: SessionsHttpRequest, ServerResponse: SessionsHttpResponse };
+        // Far below Node's defaults (60 s for headers, 300 s for a whole request): a slow
+        // client holds a connection and its buffered body for seconds, not minutes. Node
+        // checks them every connectionsCheckingInterval, so that is kept short too.
+        const options = {
+            IncomingMessage: SessionsHttpRequest, ServerResponse: SessionsHttpResponse,
+            headersTimeout: this._headersTimeout, requestTimeout: this._requestTimeout,
+            connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(this._headersTimeout / 4)))
+        };
         const listener = (req: SessionsHttpRequest, res: Response) => this.handle(req, res);
         const server = protocol === 'https'
             ? https.createServer({
@@ -103,6 +125,12 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
             }, listener)
             : http.createServer(options, listener);
         server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => SessionsHttpEndpoint.answerClientError(err, socket));
+        // Without a listener Node drops a CONNECT without a word; this is no proxy.
+        server.on('connect', (req: http.IncomingMessage, socket: Duplex) => SessionsHttpEndpoint.answerRaw(socket,
+            new UnsupportedException(undefined, 'METHOD_NOT_ALLOWED', 'CONNECT is not allowed: this is not a proxy').withStatus(405),
+            'Method Not Allowed'));
+        // Past the cap Node closes new connections at once, so a flood cannot exhaust memory or file handles.
+        server.maxConnections = this._maxConnections;
 
         this._routes.clear();
         for (const registration of this._registered) registration.register();
@@ -284,8 +312,9 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
     }
 
     /**
-     * Requests Node's parser refuses (not HTTP, headers over its limit) get the same JSON
-     * error as everything else, where Node sends an empty 400 or 431.
+     * Requests Node refuses before they reach a route (not HTTP, headers over its limit,
+     * too slow) get the same JSON error as everything else, where Node sends an empty
+     * 400, 431 or 408.
      */
     private static answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
         const inResponse = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
@@ -293,12 +322,22 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
             socket.destroy();
             return;
         }
-        const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-        const error = tooLarge
-            ? new BadRequestException(undefined, 'HEADERS_TOO_LARGE', 'The request headers are too large').withStatus(431)
-            : new BadRequestException(undefined, 'BAD_REQUEST', 'The request is not valid HTTP');
+        if (err.code === 'HPE_HEADER_OVERFLOW') {
+            SessionsHttpEndpoint.answerRaw(socket, new BadRequestException(undefined, 'HEADERS_TOO_LARGE',
+                'The request headers are too large').withStatus(431), 'Request Header Fields Too Large');
+        } else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+            SessionsHttpEndpoint.answerRaw(socket, new BadRequestException(undefined, 'REQUEST_TIMEOUT',
+                'The request was not received in time').withStatus(408), 'Request Timeout');
+        } else {
+            SessionsHttpEndpoint.answerRaw(socket, new BadRequestException(undefined, 'BAD_REQUEST',
+                'The request is not valid HTTP'), 'Bad Request');
+        }
+    }
+
+    /** Writes an error reply straight to the socket, then closes it. */
+    private static answerRaw(socket: Duplex, error: ApplicationException, reason: string): void {
         const body = JSON.stringify(HttpErrorBody.fromError(error));
-        socket.end('HTTP/1.1 ' + error.status + ' ' + (tooLarge ? 'Request Header Fields Too Large' : 'Bad Request') + '\r\n'
+        socket.end('HTTP/1.1 ' + error.status + ' ' + reason + '\r\n'
             + 'Content-Type: application/json\r\nContent-Length: ' + Buffer.byteLength(body) + '\r\nConnection: close\r\n\r\n' + body);
     }
 
