@@ -249,8 +249,9 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
         } catch (err) {
             this._compactionFailure = err as Error;
             this._retryAt = Date.now() + this._retryDelay;
-            this._logger.error(correlationId ?? '', err as Error, 'Compacting the sessions journal failed; nothing is lost, retrying in %d s',
-                Math.round(this._retryDelay / 1000));
+            // A disk fault is expected here, not a bug: one line, without a stack.
+            this._logger.error(correlationId ?? '', null as unknown as Error, 'Compacting the sessions journal failed (%s); nothing is lost, retrying in %d s',
+                (err as Error).message, Math.round(this._retryDelay / 1000));
             this._retryDelay = Math.min(this._retryDelay * 2, RETRY_MAX_MS);
             this._metrics?.storeFailed('compaction', err);
             throw err;
