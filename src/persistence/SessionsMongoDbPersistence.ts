@@ -16,6 +16,7 @@ import { SessionLimit } from './SessionLimit';
 import { SessionLimitReachedException } from './SessionLimitReachedException';
 import { SessionLiveness } from './SessionLiveness';
 import { SessionsFilter } from './SessionsFilter';
+import { SessionsMongoDbUserSlots } from './SessionsMongoDbUserSlots';
 
 const DUPLICATE_KEY = 11000;
 const NAMESPACE_NOT_FOUND = 26;
@@ -49,8 +50,6 @@ export class SessionsMongoDbPersistence
 
     /** Sessions closed per updateMany: a sweep of a hundred thousand sends no 3 MB query. */
     private static readonly CloseBatch = 5000;
-    /** How often an open under the reject policy tries again after stepping back in a race. */
-    private static readonly LimitAttempts = 5;
 
     public constructor() {
         super('sessions');
@@ -90,39 +89,38 @@ export class SessionsMongoDbPersistence
 
     /**
      * Several replicas may open sessions for one user at once, and MongoDB has no lock to
-     * count and insert under, so the new session goes in first and the count comes after:
-     * - reject: a session that finds more than max live sessions of its user (itself
-     *   included) deletes itself. Of two racing opens, the later count sees both, so the
-     *   limit is never passed. Both may see each other and step back; then each tries
-     *   again after a random pause while there is room (a burst of logins would otherwise
-     *   all be refused), and refuses once there is none or after a few tries.
-     * - evict_oldest: every open closes the user's live sessions beyond the max most
-     *   recently active (request_time, then _id). All opens of a race rank by that one
-     *   order and the last count sees every insert, so the user ends with exactly the max
-     *   newest, as if the opens had come one after another (an open may find its own new
-     *   session evicted by a later one, as it would in that order).
+     * count and insert under:
+     * - reject: the open first takes one of the user's places in a slot document (see
+     *   SessionsMongoDbUserSlots: one atomic conditional update), then inserts; exactly
+     *   the free places are taken by any number of racing opens.
+     * - evict_oldest: the new session goes in first and the count comes after: every open
+     *   closes the user's live sessions beyond the max most recently active (request_time,
+     *   then _id). All opens of a race rank by that one order and the last count sees every
+     *   insert, so the user ends with exactly the max newest, as if the opens had come one
+     *   after another (an open may find its own new session evicted by a later one, as it
+     *   would in that order).
      */
     public async createWithinLimit(correlationId: string | null, item: SessionV1, limit: SessionLimit,
         liveness: SessionLiveness): Promise<{ created: SessionV1; evicted: SessionV1[] }> {
-        const filter: Filter<SessionDocument> = { user_id: item.user_id, ...SessionsMongoDbPersistence.liveAt(liveness) };
+        const live = SessionsMongoDbPersistence.liveAt(liveness);
         if (limit.policy === 'reject') {
-            for (let attempt = 1; ; attempt++) {
-                const created = await this.create(correlationId, item);
-                const count = await this.guard(correlationId, () => this.sessions.countDocuments(filter));
-                if (count <= limit.max) return { created, evicted: [] };
-                await this.guard(correlationId, () => this.sessions.deleteOne({ _id: item.id }));
-                const others = await this.guard(correlationId, () => this.sessions.countDocuments(filter));
-                if (others >= limit.max || attempt === SessionsMongoDbPersistence.LimitAttempts) {
-                    throw new SessionLimitReachedException(correlationId, limit.max);
-                }
-                await new Promise(resolve => setTimeout(resolve, Math.random() * 10 * attempt));
+            const slots = new SessionsMongoDbUserSlots(this._db.collection(this._collectionName + '_slots'), this.sessions);
+            const admitted = await this.guard(correlationId, () => slots.admit(item.user_id, item.id, limit.max, live));
+            if (!admitted) throw new SessionLimitReachedException(correlationId, limit.max);
+            try {
+                return { created: await this.create(correlationId, item), evicted: [] };
+            } catch (err) {
+                // Not stored: its place goes back (else it is freed when the list is next full).
+                await slots.release(item.user_id, item.id).catch(() => undefined);
+                throw err;
             }
         }
+        const filter: Filter<SessionDocument> = { user_id: item.user_id, ...live };
         const created = await this.create(correlationId, item);
         return await this.guard(correlationId, async () => {
-            const live = await this.sessions.find(filter, { projection: { _id: 1 }, sort: { request_time: -1, _id: -1 } }).toArray();
-            if (live.length <= limit.max) return { created, evicted: [] };
-            const excess = live.slice(limit.max).map(document => document._id);
+            const found = await this.sessions.find(filter, { projection: { _id: 1 }, sort: { request_time: -1, _id: -1 } }).toArray();
+            if (found.length <= limit.max) return { created, evicted: [] };
+            const excess = found.slice(limit.max).map(document => document._id);
             // closeMany returns the ones this call closed (a racing call may have closed some first).
             const evicted = await this.closeMany(correlationId, { _id: { $in: excess }, active: true }, new Date(liveness.now), limit.reason);
             return { created, evicted };
