@@ -335,7 +335,51 @@ function describeSessionLimit(storeName: string, storeEnvironment: StoreEnvironm
     });
 }
 
+/** Filter values of the wrong type, over the real container. */
+function describeFilterTypes(storeName: string, storeEnvironment: StoreEnvironment): void {
+    describe('get_sessions filter types over real HTTP, ' + storeName + ' store', function () {
+        let service: TestService;
+
+        before(async function () {
+            service = await TestService.start(await storeEnvironment(this));
+        });
+
+        after(async () => {
+            await service?.stop();
+        });
+
+        it('answers 400 INVALID_DATA naming the field for every filter field of the wrong type, never a 500', async () => {
+            const fields = ['id', 'user_id', 'active', 'from_time', 'to_time', 'client', 'address', 'close_reason'];
+            for (const field of fields) {
+                const values: unknown[] = [[], { toString: 1 }, { a: 1 }, 7, ...(field === 'active' ? [] : [true])];
+                for (const value of values) {
+                    const reply = await service.call('get_sessions', { filter: { [field]: value } });
+                    expectCleanError(reply, 400, 'INVALID_DATA');
+                    expect(reply.body.details.field, field + ' ' + reply.text).to.equal('filter.' + field);
+                }
+            }
+        });
+
+        it('still filters by the string values the original\'s client sends', async () => {
+            const user = 'types-' + Date.now();
+            const kept = (await service.call('open_session', { user_id: user, client: 'web' })).body;
+            const closed = (await service.call('open_session', { user_id: user, client: 'cli' })).body;
+            expect((await service.call('close_session', { session_id: closed.id })).status).to.equal(200);
+            const ids = async (filter: Record<string, string>): Promise<string[]> => {
+                const reply = await service.call('get_sessions', { filter });
+                expect(reply.status, reply.text).to.equal(200);
+                return (reply.body.data as Array<{ id: string }>).map(item => item.id);
+            };
+            expect(await ids({ user_id: user, active: 'true' })).to.deep.equal([kept.id]);
+            expect(await ids({ user_id: user, active: 'false', close_reason: 'logout' })).to.deep.equal([closed.id]);
+            expect(await ids({ user_id: user, client: 'web', from_time: kept.open_time })).to.deep.equal([kept.id]);
+            expect(await ids({ user_id: user, to_time: kept.open_time })).to.deep.equal([]);
+        });
+    });
+}
+
 describeHttpApi('memory', async () => ({ MEMORY_ENABLED: 'true' }));
+describeFilterTypes('memory', async () => ({ MEMORY_ENABLED: 'true' }));
 describeSessionLimit('memory', async () => ({ MEMORY_ENABLED: 'true' }));
 describeSessionLimit('MongoDB', async (context) => {
     const server = await MongoTestServer.require(context);
