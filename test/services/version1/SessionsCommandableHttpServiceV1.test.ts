@@ -378,7 +378,45 @@ function describeFilterTypes(storeName: string, storeEnvironment: StoreEnvironme
     });
 }
 
+/** MAX_DATA_SIZE as the bundled config reads it from the environment, over HTTP. */
+function describeDataSize(storeName: string, storeEnvironment: StoreEnvironment): void {
+    describe('DATA_TOO_LARGE over real HTTP, ' + storeName + ' store', function () {
+        let service: TestService;
+
+        before(async function () {
+            service = await TestService.start({ ...await storeEnvironment(this), MAX_DATA_SIZE: '1000' });
+        });
+
+        after(async () => {
+            await service?.stop();
+        });
+
+        it('answers 413 DATA_TOO_LARGE naming the field and the limit, stores nothing, and takes exactly the limit', async () => {
+            // {"v":"..."}: 8 bytes around the text.
+            const sized = (bytes: number): { v: string } => ({ v: 'x'.repeat(bytes - 8) });
+            const user = 'sized-' + Date.now();
+            const opened = (await service.call('open_session', { user_id: user, user: sized(1000), data: sized(1000) })).body;
+            expect(opened.data).to.deep.equal(sized(1000));
+            for (const [command, args, field] of [
+                ['open_session', { user_id: user, data: sized(1001) }, 'data'],
+                ['store_session_data', { session_id: opened.id, data: sized(1001) }, 'data'],
+                ['update_session_user', { session_id: opened.id, user: sized(1001) }, 'user']
+            ] as Array<[string, Record<string, unknown>, string]>) {
+                const reply = await service.call(command, args);
+                expectCleanError(reply, 413, 'DATA_TOO_LARGE');
+                expect(reply.body.details, command).to.include({ field, max_data_size: '1000' });
+                expect(reply.body.message, command).to.contain(field).and.contain('1000 bytes');
+            }
+            const listed = await service.call('get_sessions', { filter: { user_id: user }, paging: { total: true } });
+            expect(listed.body.total, 'nothing stored for the refused open').to.equal(1);
+            const kept = (await service.call('get_session_by_id', { session_id: opened.id })).body;
+            expect([kept.user, kept.data, kept.request_time]).to.deep.equal([sized(1000), sized(1000), opened.request_time]);
+        });
+    });
+}
+
 describeHttpApi('memory', async () => ({ MEMORY_ENABLED: 'true' }));
+describeDataSize('memory', async () => ({ MEMORY_ENABLED: 'true' }));
 describeFilterTypes('memory', async () => ({ MEMORY_ENABLED: 'true' }));
 describeSessionLimit('memory', async () => ({ MEMORY_ENABLED: 'true' }));
 describeSessionLimit('MongoDB', async (context) => {
