@@ -3,13 +3,14 @@ import {
     TypeCode
 } from 'pip-services3-commons-nodex';
 
+import { SessionsFilter } from '../persistence/SessionsFilter';
 import { ISessionsController } from './ISessionsController';
 import { NestingDepthRule } from './NestingDepthRule';
 import { NonEmptyStringRule } from './NonEmptyStringRule';
+import { SessionsFilterRule } from './SessionsFilterRule';
 import { SessionsCommand } from './SessionsCommand';
 
-/** What get_sessions reads of its filter (see SessionsFilter) and of its paging. */
-const FILTER_FIELDS = ['id', 'user_id', 'active', 'from_time', 'to_time', 'client', 'address', 'close_reason'];
+/** What get_sessions reads of its paging (of its filter: SessionsFilter.Fields). */
 const PAGING_FIELDS = ['skip', 'take', 'total'];
 
 /**
@@ -26,10 +27,10 @@ export class SessionsCommandSet extends CommandSet {
 
         this.addCommand(new SessionsCommand('get_sessions',
             new ObjectSchema(true)
-                .withOptionalProperty('filter', new FilterParamsSchema(), new NestingDepthRule())
+                .withOptionalProperty('filter', new FilterParamsSchema(), new NestingDepthRule(), new SessionsFilterRule())
                 .withOptionalProperty('paging', new PagingParamsSchema(), new NestingDepthRule()),
             async (correlationId, args) => await this._logic.getSessions(correlationId,
-                FilterParams.fromValue(SessionsCommandSet.known(SessionsCommandSet.valueOf(args, 'filter'), FILTER_FIELDS)),
+                FilterParams.fromValue(SessionsCommandSet.known(SessionsCommandSet.valueOf(args, 'filter'), SessionsFilter.Fields)),
                 PagingParams.fromValue(SessionsCommandSet.known(SessionsCommandSet.valueOf(args, 'paging'), PAGING_FIELDS)))));
 
         this.addCommand(new SessionsCommand('get_session_by_id', SessionsCommandSet.sessionIdSchema(),

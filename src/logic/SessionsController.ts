@@ -12,6 +12,7 @@ import { SessionLimit } from '../persistence/SessionLimit';
 import { SessionLiveness } from '../persistence/SessionLiveness';
 import { SessionTimeouts } from '../persistence/SessionTimeouts';
 import { SessionLimitReachedException } from '../persistence/SessionLimitReachedException';
+import { DataTooLargeException } from './DataTooLargeException';
 import { ISessionsController } from './ISessionsController';
 import { SessionsAudit } from './SessionsAudit';
 import { SessionIdGenerator } from './SessionIdGenerator';
@@ -41,6 +42,9 @@ import { SessionsCommandSet } from './SessionsCommandSet';
  *   server has them, otherwise by the sweep
  * - options.cleanup_interval: how often the expiry sweep runs (ms, default 15 min; 0 turns it off)
  * - options.audit_key: the key of the session id hashes in audit lines (see SessionsAudit)
+ * - options.max_data_size: most bytes the JSON text of a session's user, and of its data,
+ *   may take (each; default 1048576, the HTTP body limit); beyond it open_session,
+ *   store_session_data and update_session_user fail with 413 DATA_TOO_LARGE
  * - dependencies.persistence: the store (default service-sessions:persistence:*:*:1.0)
  *
  * References: service-sessions:metrics:*:*:1.0, optional; counts sessions opened, closed
@@ -48,6 +52,9 @@ import { SessionsCommandSet } from './SessionsCommandSet';
  */
 export class SessionsController
     implements ISessionsController, IConfigurable, IReferenceable, ICommandable, IOpenable {
+
+    /** The default of options.max_data_size: the HTTP body limit, so nothing a request can carry is refused. */
+    public static readonly DefaultMaxDataSize = 1048576;
 
     private static readonly _defaultConfig = ConfigParams.fromTuples(
         'dependencies.persistence', 'service-sessions:persistence:*:*:1.0'
@@ -63,6 +70,7 @@ export class SessionsController
     private _touchInterval = 60000;
     private _limit: SessionLimit | null = null;
     private _retentionPeriod = 0;
+    private _maxDataSize = SessionsController.DefaultMaxDataSize;
     /** Whether the store deletes old closed sessions by itself (see applyRetention). */
     private _retainedByStore = false;
     private _opened = false;
@@ -83,6 +91,12 @@ export class SessionsController
         }
         this._limit = max > 0 ? { max, policy, reason: SessionCloseReasonV1.Evicted } : null;
         this._retentionPeriod = Math.max(0, config.getAsLongWithDefault('options.retention_period', this._retentionPeriod));
+        const maxDataSize = config.getAsLongWithDefault('options.max_data_size', this._maxDataSize);
+        if (!(maxDataSize > 0)) {
+            throw new ConfigException(undefined, 'INVALID_MAX_DATA_SIZE',
+                'options.max_data_size must be a positive number of bytes, not ' + JSON.stringify(config.getAsNullableString('options.max_data_size')));
+        }
+        this._maxDataSize = maxDataSize;
         this._audit.configure(config);
         this._cleanupInterval = config.getAsLongWithDefault('options.cleanup_interval', this._cleanupInterval);
         this._dependencyResolver.configure(config);
@@ -136,6 +150,11 @@ export class SessionsController
         return this._audit.hash(sessionId);
     }
 
+    /** The most bytes of JSON a session's user, and its data, may take (options.max_data_size). */
+    public get maxDataSize(): number {
+        return this._maxDataSize;
+    }
+
     /** The timeouts in force; for the stores' conditions and for tests. */
     public get timeouts(): SessionTimeouts {
         return this._timeouts;
@@ -185,6 +204,8 @@ export class SessionsController
 
     public async openSession(correlationId: string | null, userId: string, userName?: string | null,
         address?: string | null, client?: string | null, user?: unknown, data?: unknown): Promise<SessionV1> {
+        this.checkSize(correlationId, 'user', user);
+        this.checkSize(correlationId, 'data', data);
         const session = new SessionV1(SessionsController.newSessionId(), userId,
             userName ?? undefined, address ?? undefined, client ?? undefined, new Date(this.now()));
         const expiresAt = this._timeouts.expiresAt(session.open_time.getTime(), session.request_time.getTime());
@@ -289,6 +310,7 @@ export class SessionsController
     /** Sets a field and records the activity, if the session is live; see closeSession for the rest. */
     private async touch(correlationId: string | null, sessionId: string, field: string,
         value: unknown): Promise<SessionV1 | null> {
+        this.checkSize(correlationId, field, value);
         const now = this.now();
         try {
             return await this.track('update', this.persistence.updatePartially(correlationId, sessionId,
@@ -298,6 +320,19 @@ export class SessionsController
             if (err instanceof SessionClosedException) await this.getSessionById(correlationId, sessionId);
             throw err;
         }
+    }
+
+    /**
+     * Refuses a user or data whose JSON text is over max_data_size, before anything is
+     * stored: every store keeps or writes that text, so it bounds one session's memory.
+     */
+    private checkSize(correlationId: string | null, field: string, value: unknown): void {
+        if (value === undefined || value === null) return;
+        // Measured as the stores and replies write it: JSON.stringify's text in UTF-8 bytes.
+        const text = JSON.stringify(value);
+        if (text === undefined) return;
+        const size = Buffer.byteLength(text, 'utf8');
+        if (size > this._maxDataSize) throw new DataTooLargeException(correlationId, field, size, this._maxDataSize);
     }
 
     /**

@@ -1,4 +1,4 @@
-import { BadRequestException, FilterParams } from 'pip-services3-commons-nodex';
+import { BadRequestException, BooleanConverter, FilterParams } from 'pip-services3-commons-nodex';
 
 import { SessionV1 } from '../data/version1/SessionV1';
 import { SessionV1Json } from '../data/version1/SessionV1Json';
@@ -16,6 +16,16 @@ import { SessionSummary } from './SessionSummary';
  * session past its time counts as closed, before any sweep has closed it.
  */
 export class SessionsFilter {
+    /** Every field the filter reads, and what kind of value each takes. */
+    private static readonly Kinds: ReadonlyMap<string, 'string' | 'boolean' | 'date'> = new Map([
+        ['id', 'string'], ['user_id', 'string'], ['active', 'boolean'], ['from_time', 'date'], ['to_time', 'date'],
+        ['client', 'string'], ['address', 'string'], ['close_reason', 'string']
+    ] as const);
+    private static readonly Expected = { string: 'a string', boolean: 'true or false', date: 'a date (ISO 8601)' } as const;
+
+    /** The fields the filter reads (get_sessions ignores any others). */
+    public static readonly Fields: readonly string[] = [...SessionsFilter.Kinds.keys()];
+
     public readonly id: string | null;
     public readonly userId: string | null;
     public readonly active: boolean | null;
@@ -38,21 +48,50 @@ export class SessionsFilter {
     }
 
     /**
-     * Accepts what the original accepts ("true", ISO date strings, numbers as text)
-     * but rejects values it would silently ignore, so a typo does not widen a query.
+     * Reads each field from the value the caller sent (before any conversion): the same
+     * rules whichever API it came through (see problem()).
      */
     public static fromParams(filter: FilterParams | null | undefined): SessionsFilter {
-        filter = filter ?? new FilterParams();
+        const values = filter ?? new FilterParams();
+        const read = <T>(key: string, parse: (value: unknown) => T | null | undefined): T | null => {
+            const value = SessionsFilter.ownValue(values, key);
+            const result = parse(value);
+            if (result === undefined) throw SessionsFilter.invalid(key, value);
+            return result;
+        };
         return new SessionsFilter(
-            SessionsFilter.readString(filter, 'id'),
-            SessionsFilter.readString(filter, 'user_id'),
-            SessionsFilter.readBoolean(filter, 'active'),
-            SessionsFilter.readDate(filter, 'from_time'),
-            SessionsFilter.readDate(filter, 'to_time'),
-            SessionsFilter.readString(filter, 'client'),
-            SessionsFilter.readString(filter, 'address'),
-            SessionsFilter.readString(filter, 'close_reason')
+            read('id', SessionsFilter.parseString),
+            read('user_id', SessionsFilter.parseString),
+            read('active', SessionsFilter.parseBoolean),
+            read('from_time', SessionsFilter.parseDate),
+            read('to_time', SessionsFilter.parseDate),
+            read('client', SessionsFilter.parseString),
+            read('address', SessionsFilter.parseString),
+            read('close_reason', SessionsFilter.parseString)
         );
+    }
+
+    /**
+     * Why a filter value, as the caller sent it, cannot be read ("must be a string, not an
+     * array"), or null if it can; null for a field the filter does not read. The command
+     * checks every API's arguments with this before anything converts them (FilterParams
+     * calls toString() on each value, which failed on {"toString": 1}: a 500).
+     *
+     * Accepted, as the original and its client send them (FilterParams is a string map):
+     * strings for every field; "true"/"false" (and the toolkit's "1", "yes", ...) or a JSON
+     * boolean for active; ISO 8601 strings for times. Nothing else is converted: an array,
+     * an object, a number or a boolean for a string field is refused, not turned into text.
+     * null and "" mean no condition, as before.
+     */
+    public static problem(key: string, value: unknown): string | null {
+        const kind = SessionsFilter.Kinds.get(key);
+        if (kind == null) return null;
+        const parsed = kind === 'string' ? SessionsFilter.parseString(value)
+            : kind === 'boolean' ? SessionsFilter.parseBoolean(value) : SessionsFilter.parseDate(value);
+        if (parsed !== undefined) return null;
+        const expected = 'must be ' + SessionsFilter.Expected[kind];
+        if (typeof value === 'string') return expected;
+        return expected + ', not ' + (Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : 'a ' + typeof value);
     }
 
     /** Whether matchesDetails() has anything to check: the fields no index of the memory store holds. */
@@ -113,31 +152,34 @@ export class SessionsFilter {
         return query;
     }
 
-    private static readString(filter: FilterParams, key: string): string | null {
-        const value: unknown = filter.get(key);
-        if (value == null) return null;
-        if (typeof value === 'string' || typeof value === 'number') return String(value);
-        throw SessionsFilter.invalid(key, 'a string');
+    /** The value the caller gave for key: an own property only, never one of FilterParams' methods. */
+    private static ownValue(filter: FilterParams, key: string): unknown {
+        return Object.prototype.hasOwnProperty.call(filter, key) ? (filter as unknown as Record<string, unknown>)[key] : undefined;
     }
 
-    private static readBoolean(filter: FilterParams, key: string): boolean | null {
-        const value: unknown = filter.get(key);
+    // Each parse returns null for "no condition" and undefined for a value it cannot read.
+
+    private static parseString(value: unknown): string | null | undefined {
         if (value == null || value === '') return null;
-        const result = filter.getAsNullableBoolean(key);
-        if (result == null) throw SessionsFilter.invalid(key, 'true or false');
-        return result;
+        return typeof value === 'string' ? value : undefined;
     }
 
-    private static readDate(filter: FilterParams, key: string): Date | null {
-        const value: unknown = filter.get(key);
+    private static parseBoolean(value: unknown): boolean | null | undefined {
         if (value == null || value === '') return null;
-        const result = SessionV1Json.toDate(value);
-        if (result == null) throw SessionsFilter.invalid(key, 'a date (ISO 8601)');
-        return result;
+        if (typeof value === 'boolean') return value;
+        if (typeof value !== 'string') return undefined;
+        return BooleanConverter.toNullableBoolean(value) ?? undefined;
     }
 
-    private static invalid(key: string, expected: string): BadRequestException {
+    private static parseDate(value: unknown): Date | null | undefined {
+        if (value == null || value === '') return null;
+        // A Date only from in-process callers; JSON brings strings.
+        if (typeof value !== 'string' && !(value instanceof Date)) return undefined;
+        return SessionV1Json.toDate(value) ?? undefined;
+    }
+
+    private static invalid(key: string, value: unknown): BadRequestException {
         return new BadRequestException(undefined, 'INVALID_DATA',
-            'Filter ' + key + ' must be ' + expected).withDetails('field', 'filter.' + key);
+            'Filter ' + key + ' ' + SessionsFilter.problem(key, value)).withDetails('field', 'filter.' + key);
     }
 }

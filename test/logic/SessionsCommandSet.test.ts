@@ -102,6 +102,57 @@ describe('SessionsCommandSet', () => {
         expect(page.data.map(session => session.user_id)).to.deep.equal(['u1']);
     });
 
+    it('refuses each filter field of the wrong type with 400 INVALID_DATA naming it, instead of converting it or a 500', async () => {
+        const commands = controller.getCommandSet();
+        await commands.execute('t', 'open_session', Parameters.fromValue({ user_id: 'u1' }));
+        const wrong: unknown[] = [[], ['u1'], [1, 2], {}, { toString: 1 }, { toString: 1, valueOf: 1 }, { $ne: null }, 0, 1, 1.5];
+        const fields = ['id', 'user_id', 'active', 'from_time', 'to_time', 'client', 'address', 'close_reason'];
+        for (const field of fields) {
+            // A JSON boolean is what active takes; for every other field it is a wrong type.
+            const values = field === 'active' ? wrong : [...wrong, true, false];
+            for (const value of values) {
+                const what = field + ': ' + JSON.stringify(value);
+                const error = await failure('get_sessions', SessionsCommand.argumentsOf(JSON.parse(JSON.stringify({ filter: { [field]: value } }))));
+                expect(error.status, what).to.equal(400);
+                expect(error.code, what).to.equal('INVALID_DATA');
+                expect(error.details?.field, what).to.equal('filter.' + field);
+                expect((error as Error).message, what).to.contain('filter.' + field + ' must be');
+            }
+        }
+        // Several at once: each is named in the message, the first in details.field.
+        const several = await failure('get_sessions', SessionsCommand.argumentsOf({ filter: { client: [], active: 1 } }));
+        expect(several.details?.field).to.equal('filter.active');
+        expect((several as Error).message).to.contain('filter.client must be a string, not an array');
+    });
+
+    it('filters by the string forms the original\'s client sends, and by JSON booleans for active', async () => {
+        const commands = controller.getCommandSet();
+        const open = async (userId: string, client: string, address: string): Promise<SessionV1> =>
+            await commands.execute('t', 'open_session', Parameters.fromValue({ user_id: userId, client, address })) as SessionV1;
+        const first = await open('u1', 'web', '10.0.0.1');
+        await new Promise(resolve => setTimeout(resolve, 5));
+        const second = await open('u1', 'mobile', '10.0.0.2');
+        const other = await open('u2', 'web', '10.0.0.3');
+        const ids = async (filter: Record<string, unknown>): Promise<string[]> => {
+            const page = await commands.execute('t', 'get_sessions', SessionsCommand.argumentsOf({ filter })) as { data: SessionV1[] };
+            return page.data.map(session => session.id).sort();
+        };
+        const sorted = (...sessions: SessionV1[]): string[] => sessions.map(session => session.id).sort();
+        // Times first: closing a session moves its request_time.
+        expect(await ids({ from_time: second.request_time.toISOString() })).to.deep.equal(sorted(second, other));
+        expect(await ids({ to_time: second.request_time.toISOString(), user_id: 'u1' })).to.deep.equal(sorted(first));
+        await commands.execute('t', 'close_session', Parameters.fromValue({ session_id: first.id }));
+        expect(await ids({ id: second.id })).to.deep.equal(sorted(second));
+        expect(await ids({ user_id: 'u1' })).to.deep.equal(sorted(first, second));
+        for (const active of ['true', true, 'TRUE', '1']) expect(await ids({ active }), String(active)).to.deep.equal(sorted(second, other));
+        for (const active of ['false', false, '0']) expect(await ids({ active }), String(active)).to.deep.equal(sorted(first));
+        expect(await ids({ client: 'web' })).to.deep.equal(sorted(first, other));
+        expect(await ids({ address: '10.0.0.2' })).to.deep.equal(sorted(second));
+        expect(await ids({ close_reason: 'logout' })).to.deep.equal(sorted(first));
+        // null and "" set no condition, as before.
+        expect(await ids({ user_id: null, active: '', from_time: '', client: '' })).to.deep.equal(sorted(first, second, other));
+    });
+
     it('refuses user and data nested deeper than 64 levels with INVALID_DATA, even 10,000 deep', async () => {
         let deep: unknown = 1;
         for (let level = 0; level < 10000; level++) deep = { a: deep };

@@ -1,12 +1,19 @@
+import * as path from 'path';
+
 import { expect } from 'chai';
 import { AnyValueMap, ApplicationException, ConfigParams, Descriptor, FilterParams, References } from 'pip-services3-commons-nodex';
+import { ContainerConfigReader } from 'pip-services3-container-nodex';
+
+import { SessionsProcess } from '../../src/container/SessionsProcess';
 
 import { SessionV1 } from '../../src/data/version1/SessionV1';
+import { SessionsCommand } from '../../src/logic/SessionsCommand';
 import { SessionsController } from '../../src/logic/SessionsController';
 import { SessionsMetrics } from '../../src/logic/SessionsMetrics';
 import { SessionLiveness } from '../../src/persistence/SessionLiveness';
 import { SessionsMemoryPersistence } from '../../src/persistence/SessionsMemoryPersistence';
 import { makeSession } from '../persistence/SessionsPersistenceFixture';
+import { PACKAGE_ROOT } from '../fixtures/TestService';
 import { KeptLogger } from './SessionsAudit.test';
 
 function buildController<T extends SessionsController = SessionsController>(persistence: SessionsMemoryPersistence,
@@ -121,6 +128,81 @@ describe('SessionsController', () => {
 
         expect(await controller.storeSessionData(null, 'missing', { v: 1 })).to.equal(null);
         expect(await controller.updateSessionUser(null, 'missing', { v: 1 })).to.equal(null);
+    });
+
+    describe('max_data_size', () => {
+        /** A JSON value whose text is exactly `bytes` bytes of UTF-8 (2 bytes per character but the quotes). */
+        function valueOf(bytes: number): { v: string } {
+            // {"v":"..."} is 8 bytes around the text; an odd remainder takes one ASCII character.
+            const text = bytes - 8;
+            return { v: 'é'.repeat(Math.floor(text / 2)) + 'x'.repeat(text % 2) };
+        }
+
+        async function refusal(call: Promise<unknown>): Promise<ApplicationException> {
+            const error = await call.then(() => null, (err: unknown) => err) as ApplicationException | null;
+            expect(error, 'the call must fail').to.not.equal(null);
+            return error!;
+        }
+
+        it('is 1048576 bytes (the HTTP body limit) by default, in the controller and in the bundled config', () => {
+            expect(new SessionsController().maxDataSize).to.equal(1048576);
+            expect(buildController(persistence).maxDataSize).to.equal(1048576);
+            const config = ContainerConfigReader.readFromFile('test', path.join(PACKAGE_ROOT, 'config', 'config.yml'),
+                SessionsProcess.parameters([], {}));
+            const component = config.find(item => item.descriptor?.getType() === 'controller');
+            expect(component!.config.getAsNullableLong('options.max_data_size')).to.equal(1048576);
+            const configured = ContainerConfigReader.readFromFile('test', path.join(PACKAGE_ROOT, 'config', 'config.yml'),
+                SessionsProcess.parameters([], { MAX_DATA_SIZE: '2048' }));
+            expect(configured.find(item => item.descriptor?.getType() === 'controller')!.config
+                .getAsNullableLong('options.max_data_size')).to.equal(2048);
+            expect(() => buildController(persistence, { max_data_size: 0 })).to.throw(/max_data_size must be a positive/);
+            expect(() => buildController(persistence, { max_data_size: -5 })).to.throw(/max_data_size must be a positive/);
+        });
+
+        it('refuses user and data over the limit in open_session, store_session_data and update_session_user with 413, storing nothing', async () => {
+            const limited = buildController(persistence, { max_data_size: 100 });
+            const commands = limited.getCommandSet();
+            expect(JSON.stringify(valueOf(101)).length, 'measured in bytes, not characters').to.be.below(101);
+            const session = await limited.openSession(null, 'u1', null, null, null, { role: 'kept' }, { step: 'kept' });
+            const cases: Array<[string, Record<string, unknown>, string]> = [
+                ['open_session', { user_id: 'u2', user: valueOf(101) }, 'user'],
+                ['open_session', { user_id: 'u2', data: valueOf(101) }, 'data'],
+                ['open_session', { user_id: 'u2', user: valueOf(100), data: 'x'.repeat(200) }, 'data'],
+                ['store_session_data', { session_id: session.id, data: valueOf(101) }, 'data'],
+                ['update_session_user', { session_id: session.id, user: valueOf(5000) }, 'user'],
+                // Checked before the session is looked up: an unknown id changes nothing either way.
+                ['store_session_data', { session_id: 'missing', data: valueOf(101) }, 'data']
+            ];
+            for (const [command, args, field] of cases) {
+                const error = await refusal(commands.execute('c1', command, SessionsCommand.argumentsOf(args)));
+                expect([error.status, error.code], command).to.deep.equal([413, 'DATA_TOO_LARGE']);
+                expect(error.details, command).to.include({ field, max_data_size: '100' }, 'the toolkit keeps details as strings');
+                expect(error.message, command).to.contain(field).and.contain('100 bytes').and.contain('max_data_size');
+                expect(error.correlation_id).to.equal('c1');
+            }
+            const page = await limited.getSessions(null, new FilterParams(), null);
+            expect(page.data.map(item => item.id), 'no session opened').to.deep.equal([session.id]);
+            const kept = await limited.getSessionById(null, session.id);
+            expect(kept).to.deep.include({ user: { role: 'kept' }, data: { step: 'kept' } });
+            expect(kept!.request_time.getTime(), 'not even touched').to.equal(session.request_time.getTime());
+        });
+
+        it('accepts user and data of exactly the limit', async () => {
+            const limited = buildController(persistence, { max_data_size: 100 });
+            const commands = limited.getCommandSet();
+            const session = await commands.execute('c2', 'open_session', SessionsCommand.argumentsOf(
+                { user_id: 'u1', user: valueOf(100), data: valueOf(100) })) as SessionV1;
+            expect(session.data).to.deep.equal(valueOf(100));
+            const stored = await commands.execute('c2', 'store_session_data', SessionsCommand.argumentsOf(
+                { session_id: session.id, data: valueOf(99) })) as SessionV1;
+            expect(stored.data).to.deep.equal(valueOf(99));
+            const updated = await commands.execute('c2', 'update_session_user', SessionsCommand.argumentsOf(
+                { session_id: session.id, user: valueOf(100) })) as SessionV1;
+            expect(updated.user).to.deep.equal(valueOf(100));
+            // A string of the limit's size: its JSON has two quotes more, so it is over.
+            const error = await refusal(limited.storeSessionData(null, session.id, 'x'.repeat(100)));
+            expect(error.details).to.include({ field: 'data', size: '102' });
+        });
     });
 
     it('closes a session: inactive, close_time set, user and data cleared', async () => {

@@ -335,7 +335,89 @@ function describeSessionLimit(storeName: string, storeEnvironment: StoreEnvironm
     });
 }
 
+/** Filter values of the wrong type, over the real container. */
+function describeFilterTypes(storeName: string, storeEnvironment: StoreEnvironment): void {
+    describe('get_sessions filter types over real HTTP, ' + storeName + ' store', function () {
+        let service: TestService;
+
+        before(async function () {
+            service = await TestService.start(await storeEnvironment(this));
+        });
+
+        after(async () => {
+            await service?.stop();
+        });
+
+        it('answers 400 INVALID_DATA naming the field for every filter field of the wrong type, never a 500', async () => {
+            const fields = ['id', 'user_id', 'active', 'from_time', 'to_time', 'client', 'address', 'close_reason'];
+            for (const field of fields) {
+                const values: unknown[] = [[], { toString: 1 }, { a: 1 }, 7, ...(field === 'active' ? [] : [true])];
+                for (const value of values) {
+                    const reply = await service.call('get_sessions', { filter: { [field]: value } });
+                    expectCleanError(reply, 400, 'INVALID_DATA');
+                    expect(reply.body.details.field, field + ' ' + reply.text).to.equal('filter.' + field);
+                }
+            }
+        });
+
+        it('still filters by the string values the original\'s client sends', async () => {
+            const user = 'types-' + Date.now();
+            const kept = (await service.call('open_session', { user_id: user, client: 'web' })).body;
+            const closed = (await service.call('open_session', { user_id: user, client: 'cli' })).body;
+            expect((await service.call('close_session', { session_id: closed.id })).status).to.equal(200);
+            const ids = async (filter: Record<string, string>): Promise<string[]> => {
+                const reply = await service.call('get_sessions', { filter });
+                expect(reply.status, reply.text).to.equal(200);
+                return (reply.body.data as Array<{ id: string }>).map(item => item.id);
+            };
+            expect(await ids({ user_id: user, active: 'true' })).to.deep.equal([kept.id]);
+            expect(await ids({ user_id: user, active: 'false', close_reason: 'logout' })).to.deep.equal([closed.id]);
+            expect(await ids({ user_id: user, client: 'web', from_time: kept.open_time })).to.deep.equal([kept.id]);
+            expect(await ids({ user_id: user, to_time: kept.open_time })).to.deep.equal([]);
+        });
+    });
+}
+
+/** MAX_DATA_SIZE as the bundled config reads it from the environment, over HTTP. */
+function describeDataSize(storeName: string, storeEnvironment: StoreEnvironment): void {
+    describe('DATA_TOO_LARGE over real HTTP, ' + storeName + ' store', function () {
+        let service: TestService;
+
+        before(async function () {
+            service = await TestService.start({ ...await storeEnvironment(this), MAX_DATA_SIZE: '1000' });
+        });
+
+        after(async () => {
+            await service?.stop();
+        });
+
+        it('answers 413 DATA_TOO_LARGE naming the field and the limit, stores nothing, and takes exactly the limit', async () => {
+            // {"v":"..."}: 8 bytes around the text.
+            const sized = (bytes: number): { v: string } => ({ v: 'x'.repeat(bytes - 8) });
+            const user = 'sized-' + Date.now();
+            const opened = (await service.call('open_session', { user_id: user, user: sized(1000), data: sized(1000) })).body;
+            expect(opened.data).to.deep.equal(sized(1000));
+            for (const [command, args, field] of [
+                ['open_session', { user_id: user, data: sized(1001) }, 'data'],
+                ['store_session_data', { session_id: opened.id, data: sized(1001) }, 'data'],
+                ['update_session_user', { session_id: opened.id, user: sized(1001) }, 'user']
+            ] as Array<[string, Record<string, unknown>, string]>) {
+                const reply = await service.call(command, args);
+                expectCleanError(reply, 413, 'DATA_TOO_LARGE');
+                expect(reply.body.details, command).to.include({ field, max_data_size: '1000' });
+                expect(reply.body.message, command).to.contain(field).and.contain('1000 bytes');
+            }
+            const listed = await service.call('get_sessions', { filter: { user_id: user }, paging: { total: true } });
+            expect(listed.body.total, 'nothing stored for the refused open').to.equal(1);
+            const kept = (await service.call('get_session_by_id', { session_id: opened.id })).body;
+            expect([kept.user, kept.data, kept.request_time]).to.deep.equal([sized(1000), sized(1000), opened.request_time]);
+        });
+    });
+}
+
 describeHttpApi('memory', async () => ({ MEMORY_ENABLED: 'true' }));
+describeDataSize('memory', async () => ({ MEMORY_ENABLED: 'true' }));
+describeFilterTypes('memory', async () => ({ MEMORY_ENABLED: 'true' }));
 describeSessionLimit('memory', async () => ({ MEMORY_ENABLED: 'true' }));
 describeSessionLimit('MongoDB', async (context) => {
     const server = await MongoTestServer.require(context);
