@@ -130,6 +130,11 @@ export class SessionsController
             this._logger.warn(correlationId ?? '', 'The store could not set up retention (%s); the sweep will delete old closed sessions',
                 (err as Error).message);
         }
+        if (this._limit?.policy !== 'reject') {
+            await this.persistence.forgetSessionLimit?.(correlationId).catch((err: unknown) => {
+                this._logger.warn(correlationId ?? '', 'The store could not forget its session limit places (%s)', (err as Error).message);
+            });
+        }
         this._opened = true;
         if (this._cleanupInterval <= 0) return;
         this._cleanupTimer = setInterval(() => { void this.sweep(correlationId); }, this._cleanupInterval);

@@ -65,6 +65,12 @@ export interface ISessionsPersistence {
      */
     applyRetention(correlationId: string | null, period: number): Promise<boolean>;
 
+    /**
+     * Told at start when no reject limit is in force: a store that keeps per-user places for
+     * one (MongoDB) forgets them, since sessions opened from now on are not counted in them.
+     */
+    forgetSessionLimit?(correlationId: string | null): Promise<void>;
+
     /** Closes active sessions opened before the given time, as closeExpired closes them. */
     closeOpenedBefore(correlationId: string | null, openTime: Date, closeTime: Date, reason: string): Promise<SessionV1[]>;
 

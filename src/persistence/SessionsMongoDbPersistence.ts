@@ -104,7 +104,7 @@ export class SessionsMongoDbPersistence
         liveness: SessionLiveness): Promise<{ created: SessionV1; evicted: SessionV1[] }> {
         const live = SessionsMongoDbPersistence.liveAt(liveness);
         if (limit.policy === 'reject') {
-            const slots = new SessionsMongoDbUserSlots(this._db.collection(this._collectionName + '_slots'), this.sessions);
+            const slots = new SessionsMongoDbUserSlots(this._db.collection(this.slotsCollectionName), this.sessions);
             const admitted = await this.guard(correlationId, () => slots.admit(item.user_id, item.id, limit.max, live));
             if (!admitted) throw new SessionLimitReachedException(correlationId, limit.max);
             try {
@@ -125,6 +125,25 @@ export class SessionsMongoDbPersistence
             const evicted = await this.closeMany(correlationId, { _id: { $in: excess }, active: true }, new Date(liveness.now), limit.reason);
             return { created, evicted };
         });
+    }
+
+    /** Deletes every session, and with them the places they held. */
+    public async clear(correlationId: string | null): Promise<void> {
+        await this.guard(correlationId, () => super.clear(correlationId as string));
+        await this.forgetSessionLimit(correlationId);
+    }
+
+    /** Drops the reject policy's places: a limit turned on again rebuilds them from the live sessions. */
+    public async forgetSessionLimit(correlationId: string | null): Promise<void> {
+        await this.guard(correlationId, async () => {
+            await this._db.collection(this.slotsCollectionName).drop().catch((err: unknown) => {
+                if (!(err instanceof MongoServerError && err.code === NAMESPACE_NOT_FOUND)) throw err;
+            });
+        });
+    }
+
+    private get slotsCollectionName(): string {
+        return this._collectionName + '_slots';
     }
 
     public async update(correlationId: string | null, item: SessionV1): Promise<SessionV1> {

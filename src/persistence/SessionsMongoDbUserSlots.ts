@@ -5,8 +5,12 @@ const DUPLICATE_KEY = 11000;
 const PENDING_STALE_MS = 5000;
 /** Rounds of "make room, try again" before an open gives up (each round frees a slot or proves there is none). */
 const MAX_ROUNDS = 20;
-/** A place whose session is not stored this long after it was taken belongs to an open that died before its insert. */
-const INSERT_GRACE_MS = 60000;
+/**
+ * A place whose session is not stored this long after it was taken belongs to an open
+ * that failed or died before its insert (or to a session deleted since): it is freed.
+ * Far longer than an insert takes, which fails within the connect timeout (5 s).
+ */
+const INSERT_GRACE_MS = 15000;
 
 /** One place: the session holding it, and when it was taken (its insert comes just after). */
 interface Place {

@@ -7,7 +7,10 @@ import { ContainerConfigReader } from 'pip-services3-container-nodex';
 import { MongoDbConnectionResolver } from 'pip-services3-mongodb-nodex';
 
 import { SessionsProcess } from '../../src/container/SessionsProcess';
+import { SessionLimit } from '../../src/persistence/SessionLimit';
+import { SessionLiveness } from '../../src/persistence/SessionLiveness';
 import { SessionsMongoDbPersistence } from '../../src/persistence/SessionsMongoDbPersistence';
+import { SessionTimeouts } from '../../src/persistence/SessionTimeouts';
 import { MongoTestServer } from '../fixtures/MongoTestServer';
 import { PACKAGE_ROOT } from '../fixtures/TestService';
 import { makeSession, SessionsPersistenceFixture } from './SessionsPersistenceFixture';
@@ -57,6 +60,21 @@ describe('SessionsMongoDbPersistence', function () {
     });
 
     SessionsPersistenceFixture.describeSharedBehaviour(() => persistence);
+
+    it('counts the sessions opened while no reject limit was in force once the limit is back (forgetSessionLimit)', async () => {
+        const reject: SessionLimit = { max: 2, policy: 'reject', reason: 'evicted' };
+        const liveness: SessionLiveness = { now: makeSession('t', 'u', 0).open_time.getTime(), timeouts: SessionTimeouts.None };
+        await persistence.createWithinLimit('test', makeSession('a', 'toggled', 0), reject, liveness);
+        // The limit is off (a restart without it): sessions open without taking places.
+        await persistence.forgetSessionLimit('test');
+        await persistence.create('test', makeSession('b', 'toggled', 0));
+        await persistence.create('test', makeSession('c', 'toggled', 0));
+        // Back on: the user already has 3 live sessions, over the limit of 2.
+        const refused = await persistence.createWithinLimit('test', makeSession('d', 'toggled', 0), reject, liveness)
+            .then(() => null, (err: { code?: string }) => err);
+        expect(refused?.code).to.equal('SESSION_LIMIT_REACHED');
+        expect(await persistence.getOneById('test', 'd')).to.equal(null);
+    });
 
     it('has its indexes after open', async () => {
         const client = await new MongoClient(server.uriFor('sessions_test')).connect();
