@@ -76,6 +76,37 @@ describe('SessionsMongoDbPersistence', function () {
         expect(await persistence.getOneById('test', 'd')).to.equal(null);
     });
 
+    it('opens under the reject limit with one round trip more than without, once the user has places', async () => {
+        const commands: string[] = [];
+        const db = (persistence as unknown as { _db: { collection(name: string): Record<string, unknown> } })._db;
+        const collectionOf = db.collection.bind(db);
+        const count = (collection: Record<string, unknown>, name: string): Record<string, unknown> => new Proxy(collection, {
+            get: (target, key) => {
+                const value = target[key as string];
+                if (typeof value !== 'function') return value;
+                return (...args: unknown[]) => {
+                    commands.push(name + '.' + String(key));
+                    return (value as (...a: unknown[]) => unknown).apply(target, args);
+                };
+            }
+        });
+        db.collection = (name: string) => count(collectionOf(name), name);
+        const collection = persistence as unknown as { _collection: Record<string, unknown> };
+        collection._collection = count(collection._collection, 'sessions');
+        const reject: SessionLimit = { max: 5, policy: 'reject', reason: 'evicted' };
+        const liveness: SessionLiveness = { now: makeSession('t', 'u', 0).open_time.getTime(), timeouts: SessionTimeouts.None };
+
+        await persistence.create('test', makeSession('plain', 'counted', 0));
+        const withoutLimit = commands.splice(0);
+        await persistence.createWithinLimit('test', makeSession('first', 'counted', 0), reject, liveness);
+        const firstLimited = commands.splice(0);
+        await persistence.createWithinLimit('test', makeSession('second', 'counted', 0), reject, liveness);
+        const limited = commands.splice(0);
+        expect(withoutLimit).to.deep.equal(['sessions.insertOne']);
+        expect(limited).to.deep.equal(['sessions_slots.findOneAndUpdate', 'sessions.insertOne']);
+        expect(firstLimited.length, firstLimited.join(', ')).to.equal(4);
+    });
+
     it('has its indexes after open', async () => {
         const client = await new MongoClient(server.uriFor('sessions_test')).connect();
         try {
