@@ -71,11 +71,6 @@ export class SessionsSenecaLineSplitter {
         return true;
     }
 
-    /** Bytes of the unfinished line held. */
-    public get pendingSize(): number {
-        return this._size;
-    }
-
     /** The first HeadSize bytes of the held parts followed by last. */
     private head(last: Buffer): Buffer {
         const head: Buffer[] = [];
