@@ -18,8 +18,9 @@ export interface SenecaWireReply {
  * frame (`{id, kind: 'act', origin, sync: true, act}`), one JSON line back. Frames
  * the test composes as text, so they can hold what JSON.stringify would never write
  * (`__proto__` keys, depth 10,000). Well-formed frames share one kept connection; a
- * malformed line goes on a fresh one, since the transport drops the connection it
- * arrived on.
+ * malformed line goes on a fresh one, so that whatever it does to its connection (the
+ * service answers it with an error envelope; seneca-transport dropped the connection)
+ * touches no other frame.
  */
 export class SenecaWireClient {
     private readonly _port: number;
@@ -63,8 +64,8 @@ export class SenecaWireClient {
     /**
      * Sends one line as it is on a fresh connection, followed by a probe (a valid act
      * frame). The probe's reply shows that the line was read and answered or ignored
-     * without waiting for a timeout; a line the transport cannot parse closes the
-     * connection instead. Outcome: 'reply' (the line got its own reply line, in text and
+     * without waiting for a timeout; a connection that closes instead shows as 'closed'
+     * (the service only closes one whose line runs past 4 times its size limit). Outcome: 'reply' (the line got its own reply line, in text and
      * frame), 'ignored' (only the probe was answered), 'closed', or 'silent' (neither
      * within waitMs: the connection hangs).
      */

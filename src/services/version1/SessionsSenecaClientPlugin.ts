@@ -20,8 +20,9 @@ export interface SessionsSenecaClientPluginOptions {
  * sends `role:sessions,version:1,...` messages to the service (seneca.client with that
  * pin) and unwraps its envelopes, so callers get what a local caller of the patterns
  * gets: the result as the HTTP API returns it (null for "not found"), or a typed
- * ApplicationException with the service's code, status and message. Seneca's own
- * failures (timeouts, no connection) come through as Seneca reports them.
+ * ApplicationException with the service's code, status and message (also when the
+ * service refuses a message before running it, such as a body over its size limit over
+ * http). Seneca's own failures (timeouts, no connection) come through as Seneca reports them.
  */
 export function SessionsSenecaClientPlugin(this: ISenecaInstance, options: SessionsSenecaClientPluginOptions): void {
     const pin = SessionsSenecaActionsV1.pattern();
@@ -31,7 +32,7 @@ export function SessionsSenecaClientPlugin(this: ISenecaInstance, options: Sessi
     this.add(pin, function (this: ISenecaInstance, msg: SenecaMessage, reply: SenecaReply) {
         this.prior(apiKey != null ? { ...msg, api_key: apiKey } : msg, (err, envelope) => {
             if (err != null) {
-                reply(err);
+                reply(SessionsSenecaReplyV1.fromTransportError(err) ?? err);
                 return;
             }
             let result: unknown;

@@ -43,6 +43,22 @@ export class SessionsSenecaReplyV1 {
             'The sessions service did not answer with a result or an error'));
     }
 
+    /**
+     * The service's error inside a failure of seneca-transport's http client, or null. A
+     * message the service's listener refuses before Seneca sees it (a body over its size
+     * limit) is answered with that status and the error envelope; the client fails with
+     * an error holding the response (its data.payload), which Seneca wraps (as orig).
+     */
+    public static fromTransportError(err: unknown): ApplicationException | null {
+        type TransportError = { data?: { payload?: unknown }; orig?: { data?: { payload?: unknown } } };
+        const failure = err as TransportError | null;
+        for (const payload of [failure?.data?.payload, failure?.orig?.data?.payload]) {
+            const error = payload != null && typeof payload === 'object' ? (payload as Record<string, unknown>).error : undefined;
+            if (SessionsSenecaReplyV1.isErrorJson(error)) return SessionsSenecaReplyV1.toException(error);
+        }
+        return null;
+    }
+
     /** The error a Seneca caller gets: the toolkit's exception for the category, with the service's status. */
     public static toException(json: HttpErrorJson): ApplicationException {
         // The factory picks the class by category but leaves the status at the class default.

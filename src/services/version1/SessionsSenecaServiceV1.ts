@@ -1,5 +1,3 @@
-import * as net from 'net';
-
 import {
     ApplicationException, BadRequestException, ConfigException, ConfigParams, ConnectionException, DependencyResolver, ICommandable,
     IConfigurable, IOpenable, IReferenceable, IReferences, NotFoundException
@@ -9,7 +7,11 @@ import { CompositeLogger } from 'pip-services3-components-nodex';
 import { SessionsApiKey } from '../SessionsApiKey';
 import { SessionsCommand } from '../../logic/SessionsCommand';
 import { ISenecaInstance, SenecaInwardSpec, SenecaInwardStop, SenecaInwardTask, SenecaMessage } from './ISenecaInstance';
+import { ISessionsSenecaListener } from './ISessionsSenecaListener';
 import { SessionsSenecaActionsV1 } from './SessionsSenecaActionsV1';
+import { SessionsSenecaDispatcherV1 } from './SessionsSenecaDispatcherV1';
+import { SessionsSenecaHttpListenerV1 } from './SessionsSenecaHttpListenerV1';
+import { SessionsSenecaTcpListenerV1 } from './SessionsSenecaTcpListenerV1';
 import { SessionsSenecaLogAdapter } from './SessionsSenecaLogAdapter';
 import { SessionsSenecaReplyV1 } from './SessionsSenecaReplyV1';
 
@@ -22,22 +24,27 @@ interface SenecaInwardMeta {
 
 type SenecaInwardData = SenecaInwardSpec['data'] & { meta?: SenecaInwardMeta };
 
-/** How long open() waits for Seneca to listen and close() for it to close. */
+/** How long open() waits for Seneca to be ready and close() for calls in flight and for Seneca to close. */
 const STEP_TIMEOUT = 10000;
 
 /**
  * The Seneca API of the standalone process: every command of the controller's command
  * set as `role:sessions,version:1,cmd:<command>` (see SessionsSenecaActionsV1), served
- * with seneca-transport on connection.protocol `tcp` (default) or `http`,
+ * in seneca-transport's wire format on connection.protocol `tcp` (default) or `http`,
  * connection.host (default 0.0.0.0) and connection.port (default 8807). It opens and
  * closes with the container.
  *
  * Configuration: connection.protocol/host/port, options.request_max_size (bytes of a
- * message's arguments as JSON, default 1 MB, as the HTTP API's body limit),
+ * message's arguments as JSON, and of a tcp line or http body as received, default
+ * 1 MB, as the HTTP API's body limit),
  * auth.api_key (when set, every message must carry it as api_key, else a 401 envelope),
  * dependencies.controller.
  *
  * Differs from a bare `seneca.listen()`:
+ * - the listeners are our own (SessionsSenecaTcpListenerV1, SessionsSenecaHttpListenerV1),
+ *   speaking seneca-transport's format: its own held input of any size before any check,
+ *   kept every tcp connection it ever accepted, and sent file paths, Seneca error
+ *   internals and the process id to callers;
  * - a port that cannot be bound fails open() at once with CANNOT_LISTEN; seneca-transport
  *   reports nothing (tcp retries silently until its action times out, 22 s later);
  * - a remote message for any other pattern gets a 404 envelope: a transport listener
@@ -73,7 +80,7 @@ export class SessionsSenecaServiceV1 implements IConfigurable, IReferenceable, I
     private _seneca: ISenecaInstance | null = null;
     private _actions: SessionsSenecaActionsV1 | null = null;
     private _address: string | null = null;
-    private _onFatal: ((err: Error) => void) | null = null;
+    private _listener: ISessionsSenecaListener | null = null;
 
     public configure(config: ConfigParams): void {
         config = config.setDefaults(SessionsSenecaServiceV1._defaultConfig);
@@ -114,7 +121,6 @@ export class SessionsSenecaServiceV1 implements IConfigurable, IReferenceable, I
         if (this._seneca != null) return;
         const controller = this._dependencyResolver.getOneRequired<ICommandable>('controller');
         const commands = controller.getCommandSet().getCommands() as SessionsCommand[];
-        await this.checkPort(correlationId);
 
         // Loaded here, not with the module: a process without the Seneca API does not pay
         // for Seneca (some 20 MB and a tenth of a second at start).
@@ -123,18 +129,23 @@ export class SessionsSenecaServiceV1 implements IConfigurable, IReferenceable, I
         seneca.root.order.inward.add(this.remoteGuard(), { before: 'inward_act_cache' });
         const actions = new SessionsSenecaActionsV1(commands, this._logger, this._requestMaxSize, this._apiKey);
         actions.register(seneca);
+        const dispatcher = new SessionsSenecaDispatcherV1(seneca, this._logger);
+        // Our own listeners, not seneca.listen(): seneca-transport's buffer input without bound and leak internals.
+        const listener: ISessionsSenecaListener = this._protocol === 'http'
+            ? new SessionsSenecaHttpListenerV1(dispatcher, this._logger, this._requestMaxSize)
+            : new SessionsSenecaTcpListenerV1(dispatcher, this._logger, this._requestMaxSize);
         let port: number;
         try {
-            port = await this.listen(seneca);
+            await SessionsSenecaServiceV1.ready(seneca);
+            port = await listener.listen(this._host, this._port);
         } catch (err) {
             await SessionsSenecaServiceV1.closeSeneca(seneca).catch(() => undefined);
             throw new ConnectionException(correlationId, 'CANNOT_LISTEN', 'The Seneca API cannot listen on '
                 + this._host + ':' + this._port + ': ' + (err as Error).message);
-        } finally {
-            this._onFatal = null;
         }
         this._seneca = seneca;
         this._actions = actions;
+        this._listener = listener;
         this._address = this._protocol + '://' + this._host + ':' + port;
         this._logger.info(correlationId, 'Seneca API listening at %s', this._address);
     }
@@ -142,11 +153,14 @@ export class SessionsSenecaServiceV1 implements IConfigurable, IReferenceable, I
     public async close(correlationId: string): Promise<void> {
         const seneca = this._seneca;
         const actions = this._actions;
+        const listener = this._listener;
         if (seneca == null) return;
         this._seneca = null;
         this._actions = null;
+        this._listener = null;
         this._address = null;
         // Closing drops the connections, so let the calls in flight answer first.
+        await listener?.close(STEP_TIMEOUT);
         await actions?.drain(STEP_TIMEOUT);
         try {
             await SessionsSenecaServiceV1.closeSeneca(seneca);
@@ -154,6 +168,11 @@ export class SessionsSenecaServiceV1 implements IConfigurable, IReferenceable, I
             this._logger.warn(correlationId, 'Closing the Seneca API: %s', (err as Error).message);
         }
         this._logger.debug(correlationId, 'Seneca API closed');
+    }
+
+    /** Connections the listener holds now: closed ones are forgotten (seneca-transport's tcp listener kept them all). */
+    public get connectionCount(): number {
+        return this._listener?.connectionCount ?? 0;
     }
 
     private senecaOptions(): Record<string, unknown> {
@@ -171,51 +190,16 @@ export class SessionsSenecaServiceV1 implements IConfigurable, IReferenceable, I
         };
     }
 
-    private async listen(seneca: ISenecaInstance): Promise<number> {
-        return await new Promise<number>((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error('Seneca did not listen within ' + STEP_TIMEOUT + ' ms')), STEP_TIMEOUT);
-            this._onFatal = (err) => {
-                clearTimeout(timer);
-                reject(err);
-            };
-            const config: SenecaMessage = { type: this._protocol, host: this._host, port: this._port };
-            // seneca-transport answers 503 itself to an http call still running after this long (default 5.5 s).
-            if (this._protocol === 'http') config.timeout = 30000;
-            seneca.listen(config, (err, result) => {
-                clearTimeout(timer);
-                if (err) reject(err);
-                else resolve(Number(result?.port) || this._port);
-            });
-        });
-    }
-
     private fatal(): void {
-        const err = new Error('a fatal Seneca error closed it (see the Seneca error above)');
-        if (this._onFatal != null) {
-            this._onFatal(err);
-            return;
-        }
-        if (this._seneca != null) {
-            this._logger.error('', err, 'The Seneca API at %s stopped', this._address);
-            this._seneca = null;
-            this._actions = null;
-            this._address = null;
-        }
-    }
-
-    /** Binds the port for a moment, so that a busy port fails open() at once and clearly. */
-    private async checkPort(correlationId: string): Promise<void> {
-        if (this._port === 0) return;
-        try {
-            await new Promise<void>((resolve, reject) => {
-                const probe = net.createServer();
-                probe.once('error', reject);
-                probe.listen(this._port, this._host, () => probe.close(() => resolve()));
-            });
-        } catch (err) {
-            throw new ConnectionException(correlationId, 'CANNOT_LISTEN',
-                'The Seneca API cannot listen on ' + this._host + ':' + this._port + ': ' + (err as Error).message);
-        }
+        if (this._seneca == null) return;
+        this._logger.error('', new Error('a fatal Seneca error closed it (see the Seneca error above)'), 'The Seneca API at %s stopped',
+            this._address);
+        const listener = this._listener;
+        this._seneca = null;
+        this._actions = null;
+        this._listener = null;
+        this._address = null;
+        listener?.close(0).catch(() => undefined);
     }
 
     /** Answers remote messages for any pattern but the API's with a 404 envelope, before Seneca looks for an action. */
@@ -260,6 +244,17 @@ export class SessionsSenecaServiceV1 implements IConfigurable, IReferenceable, I
         if (meta?.closing === true && !found.includes('closing$')) found.push('meta$');
         if (meta?.dflt != null && !found.includes('default$')) found.push('meta$');
         return found;
+    }
+
+    private static async ready(seneca: ISenecaInstance): Promise<void> {
+        await new Promise<void>((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error('Seneca was not ready within ' + STEP_TIMEOUT + ' ms')), STEP_TIMEOUT);
+            seneca.ready((err) => {
+                clearTimeout(timer);
+                if (err) reject(err);
+                else resolve();
+            });
+        });
     }
 
     private static async closeSeneca(seneca: ISenecaInstance): Promise<void> {

@@ -273,15 +273,14 @@ describe('SessionsSenecaServiceV1 and malformed messages, over raw tcp', functio
         await expectStillServing();
     });
 
-    it('drops a connection that sends a line that is not JSON, and keeps serving', async () => {
-        // seneca-transport prints the parse error to stderr itself; keep the test output clean.
-        const consoleError = console.error;
-        console.error = () => undefined;
-        try {
-            expect(await SenecaTestApp.sendRawTcp(port, 'not json {')).to.equal(null);
-        } finally {
-            console.error = consoleError;
-        }
+    it('answers a line that is not JSON with a 400 INVALID_JSON envelope, and keeps serving', async () => {
+        // seneca-transport printed the parse error with a stack to stderr and dropped the connection without a reply.
+        const reply = await SenecaTestApp.sendRawTcp(port, 'not json {');
+        expect(reply, 'a reply line').to.not.equal(null);
+        expect((reply!.res as { error: Json }).error).to.deep.equal({
+            category: 'BadRequest', status: 400, code: 'INVALID_JSON', message: 'The line is not valid JSON'
+        });
+        expectNoInternals(reply);
         await expectStillServing();
     });
 });
