@@ -4,7 +4,7 @@ import { ILogger } from 'pip-services3-components-nodex';
 
 import { SessionsCommand } from '../../logic/SessionsCommand';
 import { HttpErrorBody } from '../HttpErrorBody';
-import { SessionsApiKey } from '../SessionsApiKey';
+import { SessionsApiAccess } from '../SessionsApiAccess';
 import { ISenecaInstance, SenecaMessage, SenecaReply } from './ISenecaInstance';
 import { SessionsSenecaEnvelopeV1, SessionsSenecaReplyV1 } from './SessionsSenecaReplyV1';
 
@@ -31,16 +31,16 @@ export class SessionsSenecaActionsV1 {
     private readonly _commands: SessionsCommand[];
     private readonly _logger: ILogger;
     private readonly _requestMaxSize: number;
-    private readonly _apiKey: SessionsApiKey;
+    private readonly _access: SessionsApiAccess;
     private _inFlight = 0;
 
     /** With an API key, remote messages must carry it as api_key; local callers are the host's own code. */
     public constructor(commands: SessionsCommand[], logger: ILogger, requestMaxSize = SessionsSenecaActionsV1.DefaultRequestMaxSize,
-        apiKey = new SessionsApiKey(null)) {
+        access = new SessionsApiAccess()) {
         this._commands = commands;
         this._logger = logger;
         this._requestMaxSize = requestMaxSize;
-        this._apiKey = apiKey;
+        this._access = access;
     }
 
     /** The pattern of a command, or of every command when name is left out. */
@@ -92,7 +92,7 @@ export class SessionsSenecaActionsV1 {
         const name = command?.getName() ?? 'an unknown command';
         try {
             correlationId = SessionsSenecaActionsV1.correlationIdOf(msg);
-            if (SessionsSenecaActionsV1.isRemote(msg)) this._apiKey.check(correlationId, msg.api_key);
+            if (SessionsSenecaActionsV1.isRemote(msg)) this._access.authorize(correlationId, msg.api_key);
             if (command == null) {
                 throw new NotFoundException(correlationId ?? undefined, 'RESOURCE_NOT_FOUND',
                     'Unknown command: ' + SessionsSenecaActionsV1.describe(msg.cmd));

@@ -9,7 +9,7 @@ import { SessionsFilePersistence } from '../../persistence/SessionsFilePersisten
 import { SessionsMemoryPersistence } from '../../persistence/SessionsMemoryPersistence';
 import { SessionsMongoDbPersistence } from '../../persistence/SessionsMongoDbPersistence';
 import { ISenecaInstance, SenecaMessage, SenecaReply } from './ISenecaInstance';
-import { SessionsApiKey } from '../SessionsApiKey';
+import { SessionsApiAccess } from '../SessionsApiAccess';
 import { SessionsSenecaActionsV1 } from './SessionsSenecaActionsV1';
 import { SessionsSenecaHostLogger } from './SessionsSenecaHostLogger';
 
@@ -68,7 +68,7 @@ export function SessionsSenecaPlugin(this: ISenecaInstance, options: SessionsSen
 
     const commands = controller.getCommandSet().getCommands() as SessionsCommand[];
     const actions = new SessionsSenecaActionsV1(commands, logger,
-        options.request_max_size ?? SessionsSenecaActionsV1.DefaultRequestMaxSize, new SessionsApiKey(options.api_key ?? null));
+        options.request_max_size ?? SessionsSenecaActionsV1.DefaultRequestMaxSize, SessionsApiAccess.forService(ConfigParams.fromTuples('auth.api_key', options.api_key ?? null), null));
     actions.register(seneca);
 
     const correlationId = 'service-sessions';

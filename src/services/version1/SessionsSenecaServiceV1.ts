@@ -4,7 +4,7 @@ import {
 } from 'pip-services3-commons-nodex';
 import { CompositeLogger } from 'pip-services3-components-nodex';
 
-import { SessionsApiKey } from '../SessionsApiKey';
+import { SessionsApiAccess } from '../SessionsApiAccess';
 import { SessionsCommand } from '../../logic/SessionsCommand';
 import { ISenecaInstance, SenecaInwardSpec, SenecaInwardStop, SenecaInwardTask, SenecaMessage } from './ISenecaInstance';
 import { ISessionsSenecaListener } from './ISessionsSenecaListener';
@@ -67,7 +67,8 @@ export class SessionsSenecaServiceV1 implements IConfigurable, IReferenceable, I
         'connection.protocol', 'tcp',
         'connection.host', '0.0.0.0',
         'connection.port', 8807,
-        'options.request_max_size', SessionsSenecaActionsV1.DefaultRequestMaxSize
+        'options.request_max_size', SessionsSenecaActionsV1.DefaultRequestMaxSize,
+        'dependencies.access', 'service-sessions:access:*:*:1.0'
     );
 
     private readonly _logger = new CompositeLogger();
@@ -76,7 +77,9 @@ export class SessionsSenecaServiceV1 implements IConfigurable, IReferenceable, I
     private _host = '0.0.0.0';
     private _port = 8807;
     private _requestMaxSize = SessionsSenecaActionsV1.DefaultRequestMaxSize;
-    private _apiKey = new SessionsApiKey(null);
+    private _config: ConfigParams | null = null;
+    /** Who may call (see SessionsApiAccess): resolved with the references. */
+    private _access = new SessionsApiAccess();
     private _seneca: ISenecaInstance | null = null;
     private _actions: SessionsSenecaActionsV1 | null = null;
     private _address: string | null = null;
@@ -100,12 +103,13 @@ export class SessionsSenecaServiceV1 implements IConfigurable, IReferenceable, I
         this._port = port;
         this._host = host;
         this._requestMaxSize = config.getAsLongWithDefault('options.request_max_size', this._requestMaxSize);
-        this._apiKey = SessionsApiKey.fromConfig(config);
+        this._config = config;
     }
 
     public setReferences(references: IReferences): void {
         this._logger.setReferences(references);
         this._dependencyResolver.setReferences(references);
+        this._access = SessionsApiAccess.forService(this._config, this._dependencyResolver.getOneOptional<SessionsApiAccess>('access'));
     }
 
     public isOpen(): boolean {
@@ -127,7 +131,7 @@ export class SessionsSenecaServiceV1 implements IConfigurable, IReferenceable, I
         const Seneca = (await import('seneca')).default;
         const seneca = Seneca(this.senecaOptions()) as ISenecaInstance;
         seneca.root.order.inward.add(this.remoteGuard(), { before: 'inward_act_cache' });
-        const actions = new SessionsSenecaActionsV1(commands, this._logger, this._requestMaxSize, this._apiKey);
+        const actions = new SessionsSenecaActionsV1(commands, this._logger, this._requestMaxSize, this._access);
         actions.register(seneca);
         const dispatcher = new SessionsSenecaDispatcherV1(seneca, this._logger);
         // Our own listeners, not seneca.listen(): seneca-transport's buffer input without bound and leak internals.
