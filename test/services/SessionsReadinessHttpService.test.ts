@@ -1,11 +1,17 @@
+import { promises as fs } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
 import { expect } from 'chai';
 import { ConfigParams, Descriptor, References } from 'pip-services3-commons-nodex';
 
+import { SessionsFilePersistence } from '../../src/persistence/SessionsFilePersistence';
 import { SessionsMemoryPersistence } from '../../src/persistence/SessionsMemoryPersistence';
 import { SessionsHttpEndpoint } from '../../src/services/SessionsHttpEndpoint';
 import { SessionsReadinessHttpService } from '../../src/services/SessionsReadinessHttpService';
 import { HttpReply } from '../fixtures/HttpReply';
 import { freePort } from '../fixtures/TestService';
+import { makeSession } from '../persistence/SessionsPersistenceFixture';
 
 /** A memory store whose readiness check never answers, as a database that accepts connections and then hangs. */
 class HangingStore extends SessionsMemoryPersistence {
@@ -74,6 +80,38 @@ describe('SessionsReadinessHttpService: GET /ready over real HTTP', function () 
             expect(Date.now() - started).to.be.below(10000);
         } finally {
             store.hang = false;
+        }
+    });
+});
+
+describe('SessionsReadinessHttpService over a file store whose compaction fails', function () {
+    this.timeout(30000);
+
+    it('answers 200 degraded COMPACTION_FAILED while the fold fails, and ready once it works', async () => {
+        const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sessions-ready-'));
+        const filePath = path.join(dir, 'sessions.json');
+        const port = await freePort();
+        const store = new SessionsFilePersistence();
+        store.configure(ConfigParams.fromTuples('path', filePath));
+        const service = new SessionsReadinessHttpService();
+        service.configure(ConfigParams.fromTuples('connection.host', '127.0.0.1', 'connection.port', port));
+        service.setReferences(References.fromTuples(new Descriptor('service-sessions', 'persistence', 'file', 'default', '1.0'), store));
+        await store.open(null);
+        await service.open('test');
+        try {
+            await store.create(null, makeSession('a', 'u', 1));
+            await fs.mkdir(filePath + '.tmp');
+            await store.compact(null).catch(() => undefined);
+            const degraded = await HttpReply.read(await fetch('http://127.0.0.1:' + port + '/ready'));
+            expect([degraded.status, degraded.body]).to.deep.equal([200, { status: 'degraded', reason: 'COMPACTION_FAILED' }]);
+            await fs.rmdir(filePath + '.tmp');
+            await store.compact(null);
+            const ready = await HttpReply.read(await fetch('http://127.0.0.1:' + port + '/ready'));
+            expect([ready.status, ready.body]).to.deep.equal([200, { status: 'ready' }]);
+        } finally {
+            await service.close('test');
+            await store.close(null);
+            await fs.rm(dir, { recursive: true, force: true });
         }
     });
 });
