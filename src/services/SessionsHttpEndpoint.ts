@@ -54,7 +54,7 @@ const SHUTDOWN_GRACE_MS = 5000;
  *
  * Configuration: connection.protocol/host/port (or uri), credential.ssl_key_file and
  * credential.ssl_crt_file for https, options.request_max_size (bytes, default 1 MB),
- * options.max_connections (default 1000), options.headers_timeout (ms, default 10000: 408
+ * options.max_connections (default 4096), options.headers_timeout (ms, default 10000: 408
  * past it), options.request_timeout (ms for the whole request, body included, default 30000).
  */
 export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpenable {
@@ -63,7 +63,7 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
         'connection.host', '0.0.0.0',
         'connection.port', 8080,
         'options.request_max_size', 1024 * 1024,
-        'options.max_connections', 1000,
+        'options.max_connections', 4096,
         'options.headers_timeout', 10000,
         'options.request_timeout', 30000
     );
@@ -75,7 +75,7 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
     private _httpServer: http.Server | null = null;
     private _closing = false;
     private _requestMaxSize = 1024 * 1024;
-    private _maxConnections = 1000;
+    private _maxConnections = 4096;
     private _headersTimeout = 10000;
     private _requestTimeout = 30000;
 
