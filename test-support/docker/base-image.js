@@ -84,8 +84,10 @@ function standInNode() {
 function hostNpmDir() {
   const besideNode = path.join(path.dirname(fs.realpathSync(process.execPath)), '..', 'lib', 'node_modules', 'npm');
   if (fs.existsSync(path.join(besideNode, 'bin', 'npm-cli.js'))) return path.resolve(besideNode);
-  const globalRoot = runCommand('npm', ['root', '-g']);
-  return path.join(globalRoot, 'npm');
+  // The npm on PATH, wherever it lives: `npm root -g` would answer beside the running node
+  // (the pinned Node 24 has no npm of its own), not where that npm is.
+  const onPath = runCommand('bash', ['-c', 'command -v npm']);
+  return path.resolve(path.dirname(fs.realpathSync(onPath)), '..');
 }
 
 function recipeOf(node, npmDir, caBundle) {
