@@ -7,6 +7,7 @@ import { CompositeCounters, CompositeLogger, CompositeTracer } from 'pip-service
 import { HttpConnectionResolver } from 'pip-services3-rpc-nodex/obj/src/connect/HttpConnectionResolver';
 import { InstrumentTiming } from 'pip-services3-rpc-nodex/obj/src/services/InstrumentTiming';
 
+import { SessionsCallInstruments } from './SessionsCallInstruments';
 import { SessionsGrpcCallV1 } from './SessionsGrpcCallV1';
 
 /**
@@ -102,13 +103,7 @@ export abstract class SessionsGrpcClientBase implements IConfigurable, IReferenc
      * returned is ended with the call's outcome.
      */
     protected instrument(correlationId: string | null, name: string): InstrumentTiming {
-        // The toolkit's typings want a string; null is "no correlation id" there too.
-        const cid = correlationId as string;
-        this._logger.trace(cid, 'Calling %s method', name);
-        this._counters.incrementOne(name + '.call_count');
-        const counterTiming = this._counters.beginTiming(name + '.call_time');
-        const traceTiming = this._tracer.beginTrace(cid, name, null as unknown as string);
-        return new InstrumentTiming(cid, name, 'call', this._logger, this._counters, counterTiming, traceTiming);
+        return SessionsCallInstruments.begin(this._logger, this._counters, this._tracer, correlationId, name);
     }
 
     /** One unary call of the contract: see SessionsGrpcCallV1. */

@@ -10,6 +10,7 @@ import { CompositeCounters, CompositeLogger, CompositeTracer } from 'pip-service
 import { HttpConnectionResolver } from 'pip-services3-rpc-nodex/obj/src/connect/HttpConnectionResolver';
 import { InstrumentTiming } from 'pip-services3-rpc-nodex/obj/src/services/InstrumentTiming';
 
+import { SessionsCallInstruments } from './SessionsCallInstruments';
 import { SessionsHttpAttemptV1, SessionsHttpRequestV1 } from './SessionsHttpAttemptV1';
 import { SessionsHttpErrorsV1 } from './SessionsHttpErrorsV1';
 
@@ -140,13 +141,7 @@ export abstract class SessionsHttpClientBaseV1 implements IOpenable, IConfigurab
 
     /** Logs, counts and traces a call; end the returned timing when the call is done. */
     protected instrument(correlationId: string | null, name: string): InstrumentTiming {
-        const id = correlationId as string;
-        this._logger.trace(id, 'Calling %s method', name);
-        this._counters.incrementOne(name + '.call_count');
-        const counterTiming = this._counters.beginTiming(name + '.call_time');
-        // No operation name, as the toolkit's clients trace it.
-        const traceTiming = this._tracer.beginTrace(id, name, null as unknown as string);
-        return new InstrumentTiming(id, name, 'call', this._logger, this._counters, counterTiming, traceTiming);
+        return SessionsCallInstruments.begin(this._logger, this._counters, this._tracer, correlationId, name);
     }
 
     /** POSTs a command to <base route>/<name> with its arguments as the JSON body. */
