@@ -8,6 +8,7 @@ import { ILogger } from 'pip-services3-components-nodex';
 
 import { ISessionsSenecaListener } from './ISessionsSenecaListener';
 import { SenecaMessage } from './ISenecaInstance';
+import { SessionsSenecaListening } from './SessionsSenecaListening';
 import { SenecaRemoteOrigin, SessionsSenecaDispatcherV1 } from './SessionsSenecaDispatcherV1';
 import { SessionsSenecaEnvelopeV1 } from './SessionsSenecaReplyV1';
 
@@ -64,17 +65,9 @@ export class SessionsSenecaHttpListenerV1 implements ISessionsSenecaListener {
             socket.once('close', () => this._connections.delete(socket));
         });
         server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => SessionsSenecaHttpListenerV1.answerClientError(err, socket));
-        await new Promise<void>((resolve, reject) => {
-            server.once('error', reject);
-            server.listen(port, host, () => {
-                server.off('error', reject);
-                resolve();
-            });
-        });
-        // Once listening, the server only fails to accept (out of file descriptors); it keeps listening.
-        server.on('error', (err: NodeJS.ErrnoException) => this._logger.warn('', 'Seneca http listener: %s', err.code ?? err.message));
+        const bound = await SessionsSenecaListening.start(server, host, port, this._logger, 'http');
         this._server = server;
-        return (server.address() as net.AddressInfo).port;
+        return bound;
     }
 
     /** Stops accepting, lets the messages running answer (up to graceMs), then drops every connection. */

@@ -5,6 +5,7 @@ import { ILogger } from 'pip-services3-components-nodex';
 
 import { ISessionsSenecaListener } from './ISessionsSenecaListener';
 import { SenecaMessage } from './ISenecaInstance';
+import { SessionsSenecaListening } from './SessionsSenecaListening';
 import { SessionsSenecaDispatcherV1 } from './SessionsSenecaDispatcherV1';
 import { SessionsSenecaLineSplitter } from './SessionsSenecaLineSplitter';
 import { SessionsSenecaEnvelopeV1 } from './SessionsSenecaReplyV1';
@@ -62,17 +63,9 @@ export class SessionsSenecaTcpListenerV1 implements ISessionsSenecaListener {
 
     public async listen(host: string, port: number): Promise<number> {
         const server = net.createServer(socket => this.accept(socket));
-        await new Promise<void>((resolve, reject) => {
-            server.once('error', reject);
-            server.listen(port, host, () => {
-                server.off('error', reject);
-                resolve();
-            });
-        });
-        // Once listening, the server only fails to accept (out of file descriptors); it keeps listening.
-        server.on('error', (err: NodeJS.ErrnoException) => this._logger.warn('', 'Seneca tcp listener: %s', err.code ?? err.message));
+        const bound = await SessionsSenecaListening.start(server, host, port, this._logger, 'tcp');
         this._server = server;
-        return (server.address() as net.AddressInfo).port;
+        return bound;
     }
 
     /** Stops accepting and reading, lets the messages running answer (up to graceMs), then drops every connection. */
