@@ -193,6 +193,40 @@ export class SessionsMemoryPersistence
         return { ...stored };
     }
 
+    /** The sessions with the given ids that exist, as the toolkit's memory store had it. */
+    public async getListByIds(correlationId: string | null, ids: string[]): Promise<SessionV1[]> {
+        const result: SessionV1[] = [];
+        for (const id of ids ?? []) {
+            const entry = this._items.get(id);
+            if (entry != null) result.push(SessionsMemoryPersistence.copyOf(entry));
+        }
+        return result;
+    }
+
+    /** Creates or replaces a session as given (a missing id is filled in), as the toolkit's set() did. */
+    public async set(correlationId: string | null, item: SessionV1): Promise<SessionV1> {
+        const stored = SessionsMemoryPersistence.withId(item);
+        const existing = this._items.get(stored.id);
+        return existing == null ? await this.create(correlationId, stored) : await this.replace(correlationId, existing, stored);
+    }
+
+    /** Deletes the sessions with the given ids, in one step, as the toolkit's deleteByIds() did. */
+    public async deleteByIds(correlationId: string | null, ids: string[]): Promise<void> {
+        const entries = [...new Set(ids ?? [])].map(id => this._items.get(id)).filter(entry => entry != null) as StoredSession[];
+        if (entries.length === 0) return;
+        const changes: SessionChange[] = [];
+        const undo: UndoStep[] = [];
+        this.atomically(() => {
+            for (const entry of entries) {
+                const id = this.summaryOf(entry).id;
+                this.remove(entry);
+                changes.push({ kind: 'delete', id });
+                undo.push([null, entry]);
+            }
+        });
+        await this.persistOrUndo(correlationId, changes, undo);
+    }
+
     /** The count, the choice and the writes are one synchronous step, so concurrent opens for a user queue up. */
     public async createWithinLimit(correlationId: string | null, item: SessionV1, limit: SessionLimit,
         liveness: SessionLiveness): Promise<{ created: SessionV1; evicted: SessionV1[] }> {

@@ -88,6 +88,9 @@ const OPERATIONS: Array<[string, Operation]> = [
     ['updatePartially closing', store => store.updatePartially(null, 'a2', AnyValueMap.fromTuples(
         'active', false, 'close_time', new Date(T), 'request_time', new Date(T), 'data', null))],
     ['deleteById', store => store.deleteById(null, 'a3')],
+    ['deleteByIds', store => store.deleteByIds(null, ['a1', 'c1', 'missing'])],
+    ['set (replace)', store => store.set(null, { ...session('a1', 'u4', T), user_name: 'set' })],
+    ['set (create)', store => store.set(null, session('n1', 'u4', T))],
     ["closeExpired, the original's way", store => store.closeExpired(null, new Date(T - 24 * HOUR))],
     ['closeExpired', store => store.closeExpired(null, new Date(T - 24 * HOUR), new Date(T), SessionCloseReasonV1.Idle)],
     ['deleteClosedBefore', store => store.deleteClosedBefore(null, new Date(T - 2 * HOUR))],
