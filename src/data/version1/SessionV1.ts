@@ -12,7 +12,7 @@ export class SessionV1 implements IStringIdentifiable {
     /* Identification */
     public id: string;
     public user_id: string;
-    public user_name?: string;
+    public user_name?: string | null;
 
     /* Session info */
     public active: boolean;
@@ -27,8 +27,8 @@ export class SessionV1 implements IStringIdentifiable {
      * on a closed session, the deadline it had when it was closed.
      */
     public expires_at?: Date | null;
-    public address?: string;
-    public client?: string;
+    public address?: string | null;
+    public client?: string | null;
 
     /* Cached content: opaque to the service */
     public user?: unknown;

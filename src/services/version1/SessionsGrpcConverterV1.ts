@@ -9,6 +9,7 @@ import {
     ErrorDescriptionMessage, PagingParamsMessage, SessionCloseUserRequestMessage, SessionIdRequestMessage, SessionMessage, SessionOpenRequestMessage, SessionPageMessage, SessionPageRequestMessage,
     SessionStoreDataRequestMessage, SessionUpdateUserRequestMessage
 } from '../../protos/SessionsProtoV1';
+import { ApplicationErrors } from '../../logic/ApplicationErrors';
 
 /** Command arguments as the HTTP API receives them in its JSON body. */
 export type SessionsCommandArgs = Record<string, unknown>;
@@ -181,7 +182,9 @@ export class SessionsGrpcConverterV1 {
     /** An error's description as a message; without its stack and cause, which this service never sends. */
     public static fromError(err: unknown): ErrorDescriptionMessage | null {
         if (err == null) return null;
-        const description = ErrorDescriptionFactory.create(err);
+        // The toolkit's factory knows only its own copy's exceptions; a caller's copy's are read by their fields.
+        const description = ApplicationErrors.isApplicationException(err) && !(err instanceof ApplicationException)
+            ? ErrorDescriptionFactory.create(Object.assign(new ApplicationException(), err)) : ErrorDescriptionFactory.create(err);
         const details: Record<string, string> = {};
         for (const [key, value] of Object.entries(description.details ?? {})) details[key] = String(value);
         return {
