@@ -19,6 +19,7 @@ export { SessionsSenecaPlugin, SessionsSenecaPluginOptions, SessionsSenecaPersis
 export { SessionsSenecaClientPlugin, SessionsSenecaClientPluginOptions } from './services/version1/SessionsSenecaClientPlugin';
 export { SessionsSenecaEnvelopeV1, SessionsSenecaReplyV1 } from './services/version1/SessionsSenecaReplyV1';
 export { SessionsGrpcServiceV1 } from './services/version1/SessionsGrpcServiceV1';
+export { SessionsGrpcConverterV1 } from './services/version1/SessionsGrpcConverterV1';
 export { SessionsCommandableGrpcServiceV1 } from './services/version1/SessionsCommandableGrpcServiceV1';
 export { SessionsGrpcEndpoint } from './services/version1/SessionsGrpcEndpoint';
 export { SessionsLambdaFunction } from './container/SessionsLambdaFunction';

@@ -1,7 +1,8 @@
-import { ApplicationException, ConfigException, ConfigParams } from 'pip-services3-commons-nodex';
+import { ConfigException, ConfigParams } from 'pip-services3-commons-nodex';
 import { ConsoleLogger, LogLevel, LogLevelConverter } from 'pip-services3-components-nodex';
 
 import { SessionsAudit } from '../logic/SessionsAudit';
+import { ApplicationErrors } from '../logic/ApplicationErrors';
 
 /** One log line in JSON form: what a log shipper indexes. */
 interface JsonLogEntry {
@@ -75,7 +76,7 @@ export class SessionsConsoleLogger extends ConsoleLogger {
 
     private static describe(error: Error): NonNullable<JsonLogEntry['error']> {
         const described: NonNullable<JsonLogEntry['error']> = { type: error.name || 'Error', message: String(error.message) };
-        if (error instanceof ApplicationException) {
+        if (ApplicationErrors.isApplicationException(error)) {
             if (error.code) described.code = error.code;
             if (error.status) described.status = error.status;
             if (error.cause) described.cause = String(error.cause);

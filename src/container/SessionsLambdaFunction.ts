@@ -44,6 +44,8 @@ export class SessionsLambdaFunction extends Container {
 
     private readonly _env: NodeJS.ProcessEnv;
     private _opening: Promise<void> | null = null;
+    /** Set by configure(): the first event opens the container with that config instead of the file's. */
+    private _configured = false;
     private _controller: ICommandable | null = null;
 
     public constructor(env: NodeJS.ProcessEnv = process.env) {
@@ -60,6 +62,27 @@ export class SessionsLambdaFunction extends Container {
     /** The function AWS Lambda calls (bin/lambda.js exports it). */
     public getHandler(): SessionsLambdaHandler {
         return (event: unknown) => this.handle(event);
+    }
+
+    /** Runs one event in process, as the original's act(params) did: the handler's result. */
+    public async act(params: unknown): Promise<unknown> {
+        return await this.handle(params);
+    }
+
+    /** The config to build from, as the original took it (configure, then open or the first event). */
+    public configure(config: ConfigParams): void {
+        super.configure(config);
+        this._configured = true;
+    }
+
+    /**
+     * Reads the configuration (CONFIG_PATH, else config.yml, else the bundled one, with the
+     * environment as parameters) and opens, as the original's run() did; a container opened
+     * already is left as it is. Unlike the original it installs no process handlers (exit on
+     * an uncaught exception, SIGINT), which a Lambda runtime owns.
+     */
+    public async run(): Promise<void> {
+        await this.ensureOpen();
     }
 
     public async handle(event: unknown): Promise<unknown> {
@@ -99,14 +122,19 @@ export class SessionsLambdaFunction extends Container {
         return parameters;
     }
 
-    private async command(name: string, correlationId: string | null): Promise<SessionsCommand> {
+    /** Opens on first use, unless the caller has opened the container already (configure, then open). */
+    private async ensureOpen(): Promise<void> {
         if (this._opening == null) {
-            const opening = this.start();
+            const opening = this.isOpen() ? Promise.resolve() : this.start();
             this._opening = opening;
             // A failed start is tried again by the next event.
             opening.catch(() => { if (this._opening === opening) this._opening = null; });
         }
         await this._opening;
+    }
+
+    private async command(name: string, correlationId: string | null): Promise<SessionsCommand> {
+        await this.ensureOpen();
         if (this._controller == null) {
             throw new InvalidStateException(correlationId ?? undefined, 'NOT_OPENED', 'The function was closed');
         }
@@ -120,6 +148,11 @@ export class SessionsLambdaFunction extends Container {
 
     private async start(): Promise<void> {
         const correlationId = 'service-sessions';
+        // The caller's config (configure()), as given; else the file and the environment.
+        if (this._configured) {
+            await this.open(correlationId);
+            return;
+        }
         const configPath = this._env.CONFIG_PATH || SessionsProcess.configPath([]);
         try {
             this.readConfigFromFile(correlationId, configPath, SessionsLambdaFunction.parameters(this._env));

@@ -3,6 +3,7 @@ import {
     TypeCode
 } from 'pip-services3-commons-nodex';
 
+import { SessionV1Wire } from '../data/version1/SessionV1Wire';
 import { SessionsFilter } from '../persistence/SessionsFilter';
 import { ISessionsController } from './ISessionsController';
 import { NestingDepthRule } from './NestingDepthRule';
@@ -29,12 +30,12 @@ export class SessionsCommandSet extends CommandSet {
             new ObjectSchema(true)
                 .withOptionalProperty('filter', new FilterParamsSchema(), new NestingDepthRule(), new SessionsFilterRule())
                 .withOptionalProperty('paging', new PagingParamsSchema(), new NestingDepthRule()),
-            async (correlationId, args) => await this._logic.getSessions(correlationId,
+            async (correlationId, args) => SessionV1Wire.page(await this._logic.getSessions(correlationId,
                 FilterParams.fromValue(SessionsCommandSet.known(SessionsCommandSet.valueOf(args, 'filter'), SessionsFilter.Fields)),
-                PagingParams.fromValue(SessionsCommandSet.known(SessionsCommandSet.valueOf(args, 'paging'), PAGING_FIELDS)))));
+                PagingParams.fromValue(SessionsCommandSet.known(SessionsCommandSet.valueOf(args, 'paging'), PAGING_FIELDS))))));
 
         this.addCommand(new SessionsCommand('get_session_by_id', SessionsCommandSet.sessionIdSchema(),
-            async (correlationId, args) => await this._logic.getSessionById(correlationId, SessionsCommandSet.sessionId(args))));
+            async (correlationId, args) => SessionV1Wire.session(await this._logic.getSessionById(correlationId, SessionsCommandSet.sessionId(args)))));
 
         this.addCommand(new SessionsCommand('open_session',
             new ObjectSchema(true)
@@ -44,32 +45,32 @@ export class SessionsCommandSet extends CommandSet {
                 .withOptionalProperty('client', TypeCode.String)
                 .withOptionalProperty('user', null, new NestingDepthRule())
                 .withOptionalProperty('data', null, new NestingDepthRule()),
-            async (correlationId, args) => await this._logic.openSession(correlationId,
+            async (correlationId, args) => SessionV1Wire.session(await this._logic.openSession(correlationId,
                 args.getAsString('user_id'),
                 args.getAsNullableString('user_name'),
                 args.getAsNullableString('address'),
                 args.getAsNullableString('client'),
                 SessionsCommandSet.valueOf(args, 'user') ?? null,
-                SessionsCommandSet.valueOf(args, 'data') ?? null)));
+                SessionsCommandSet.valueOf(args, 'data') ?? null))));
 
         this.addCommand(new SessionsCommand('store_session_data',
             SessionsCommandSet.sessionIdSchema().withRequiredProperty('data', null, new NestingDepthRule()),
-            async (correlationId, args) => await this._logic.storeSessionData(correlationId,
-                SessionsCommandSet.sessionId(args), SessionsCommandSet.valueOf(args, 'data'))));
+            async (correlationId, args) => SessionV1Wire.session(await this._logic.storeSessionData(correlationId,
+                SessionsCommandSet.sessionId(args), SessionsCommandSet.valueOf(args, 'data')))));
 
         this.addCommand(new SessionsCommand('update_session_user',
             SessionsCommandSet.sessionIdSchema().withRequiredProperty('user', null, new NestingDepthRule()),
-            async (correlationId, args) => await this._logic.updateSessionUser(correlationId,
-                SessionsCommandSet.sessionId(args), SessionsCommandSet.valueOf(args, 'user'))));
+            async (correlationId, args) => SessionV1Wire.session(await this._logic.updateSessionUser(correlationId,
+                SessionsCommandSet.sessionId(args), SessionsCommandSet.valueOf(args, 'user')))));
 
         this.addCommand(new SessionsCommand('close_session', SessionsCommandSet.sessionIdSchema(),
-            async (correlationId, args) => await this._logic.closeSession(correlationId, SessionsCommandSet.sessionId(args))));
+            async (correlationId, args) => SessionV1Wire.session(await this._logic.closeSession(correlationId, SessionsCommandSet.sessionId(args)))));
 
         this.addCommand(new SessionsCommand('close_expired_sessions', new ObjectSchema(true),
             async (correlationId) => await this._logic.closeExpiredSessions(correlationId)));
 
         this.addCommand(new SessionsCommand('delete_session_by_id', SessionsCommandSet.sessionIdSchema(),
-            async (correlationId, args) => await this._logic.deleteSessionById(correlationId, SessionsCommandSet.sessionId(args))));
+            async (correlationId, args) => SessionV1Wire.session(await this._logic.deleteSessionById(correlationId, SessionsCommandSet.sessionId(args)))));
 
         // Added to the original's commands; its reply is an object (a Seneca reply must be one).
         this.addCommand(new SessionsCommand('close_user_sessions',
@@ -83,7 +84,7 @@ export class SessionsCommandSet extends CommandSet {
 
         // Added: the check a gateway makes per request; null (204 over HTTP) for no live session.
         this.addCommand(new SessionsCommand('validate_session', SessionsCommandSet.sessionIdSchema(),
-            async (correlationId, args) => await this._logic.validateSession(correlationId, SessionsCommandSet.sessionId(args))));
+            async (correlationId, args) => SessionV1Wire.session(await this._logic.validateSession(correlationId, SessionsCommandSet.sessionId(args)))));
     }
 
     /**

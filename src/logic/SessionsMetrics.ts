@@ -1,5 +1,6 @@
-import { ApplicationException, Descriptor } from 'pip-services3-commons-nodex';
+import { Descriptor } from 'pip-services3-commons-nodex';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ApplicationErrors } from './ApplicationErrors';
 
 /** The children of the request metrics for one command of one API, looked up once. */
 interface CommandMetrics {
@@ -105,7 +106,7 @@ export class SessionsMetrics {
 
     /** Counts the failure unless the caller caused it (a 4xx such as a duplicate id). */
     public storeFailed(operation: string, error: unknown): void {
-        const status = error instanceof ApplicationException ? error.status : 500;
+        const status = ApplicationErrors.statusOf(error);
         if (!(status >= 400 && status < 500)) this._storeErrors.labels(operation).inc();
     }
 

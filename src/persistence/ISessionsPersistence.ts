@@ -51,9 +51,10 @@ export interface ISessionsPersistence {
     /**
      * Closes active sessions whose request_time is before the given time, stamping them
      * with closeTime and reason (as close_session does: user and data cleared); returns
-     * the sessions it closed, as closed (for the audit log).
+     * the sessions it closed, as closed (for the audit log). Called the original's way,
+     * closeExpired(correlationId, requestTime), it closes them now with reason idle.
      */
-    closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date, reason: string): Promise<SessionV1[]>;
+    closeExpired(correlationId: string | null, requestTime: Date, closeTime?: Date, reason?: string): Promise<SessionV1[]>;
 
     /** Deletes closed sessions whose close_time is before the given time; returns how many. */
     deleteClosedBefore(correlationId: string | null, closeTime: Date): Promise<number>;

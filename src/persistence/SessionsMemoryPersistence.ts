@@ -1,10 +1,12 @@
 import {
-    AnyValueMap, ConfigParams, ConflictException, DataPage, FilterParams, ICleanable, IConfigurable,
+    AnyValueMap, BadRequestException, ConfigParams, ConflictException, DataPage, FilterParams, ICleanable, IConfigurable,
     InvalidStateException, IOpenable, IReferenceable, IReferences, PagingParams
 } from 'pip-services3-commons-nodex';
 import { CompositeLogger } from 'pip-services3-components-nodex';
 
 import { SessionV1 } from '../data/version1/SessionV1';
+import { SessionCloseReasonV1 } from '../data/version1/SessionCloseReasonV1';
+import { SessionIdGenerator } from '../logic/SessionIdGenerator';
 import { ISessionsPersistence } from './ISessionsPersistence';
 import { SessionClosedException } from './SessionClosedException';
 import { SessionLimit } from './SessionLimit';
@@ -14,7 +16,7 @@ import { SessionChange } from './SessionChange';
 import { NewestSessions } from './NewestSessions';
 import { LoadedSessions } from './LoadedSessions';
 import { SessionsFilter } from './SessionsFilter';
-import { SessionsTimeQueue } from './SessionsTimeQueue';
+import { SessionsTimeQueue, SessionsTimeQueueMark } from './SessionsTimeQueue';
 import { SessionSummary } from './SessionSummary';
 import { SessionText } from './SessionText';
 import { StoredSession } from './StoredSession';
@@ -22,6 +24,12 @@ import { PendingWrite, UndoStep } from './PendingWrite';
 
 /** Loaded sessions, at the same index in each list, whose user index is still to build. */
 type UsersToIndex = { ids: string[]; userIds: string[]; entries: StoredSession[]; next: number };
+
+/** Takes back one step of a change to the store's structures (see atomically). */
+type Revert = () => void;
+
+/** The step names beforeStep() is told, one per kind of change to the structures. */
+export type SessionsMemoryStep = 'set' | 'delete' | 'index-user' | 'unindex-user' | 'count' | 'queue';
 
 /**
  * Sessions kept in process memory, indexed so that no request walks all sessions:
@@ -70,6 +78,8 @@ export class SessionsMemoryPersistence
     private readonly _summary: SessionSummary = { id: '', userId: '', active: false, requestTime: 0, openTime: 0, closeTime: -1 };
     private _opened = false;
     private _writeSeq = 0;
+    /** While a change runs (see atomically): how to take back each step it has taken. */
+    private _reverts: Revert[] | null = null;
 
     public configure(config: ConfigParams): void {
         this._maxPageSize = config.getAsIntegerWithDefault('options.max_page_size', this._maxPageSize);
@@ -113,9 +123,22 @@ export class SessionsMemoryPersistence
     }
 
     public async clear(correlationId: string | null): Promise<void> {
+        const entries = [...this._items.values()];
         const removed: SessionChange[] = [...this._items.keys()].map(id => ({ kind: 'delete', id }));
-        this.replaceAll([]);
-        await this.persistChanges(correlationId, removed, null);
+        this.atomically(() => {
+            for (const entry of entries) this.remove(entry);
+        });
+        try {
+            await this.persistChanges(correlationId, removed, null);
+        } catch (err) {
+            // Back as they were, except where a write since has put a session of that id.
+            this.atomically(() => {
+                for (const entry of entries) {
+                    if (!this._items.has(this.summaryOf(entry).id)) this.put(SessionsMemoryPersistence.copyOf(entry));
+                }
+            });
+            throw err;
+        }
     }
 
     /** How many sessions are held; cheap, for diagnostics and tests. */
@@ -163,17 +186,52 @@ export class SessionsMemoryPersistence
     }
 
     public async create(correlationId: string | null, item: SessionV1): Promise<SessionV1> {
-        this.checkNew(correlationId, item.id);
-        const stored = { ...item };
-        this.put(stored);
+        const stored = SessionsMemoryPersistence.withId(item);
+        this.checkNew(correlationId, stored.id);
+        this.atomically(() => this.put(stored));
         await this.persistOrUndo(correlationId, [{ kind: 'upsert', session: stored }], [[stored, null]]);
         return { ...stored };
+    }
+
+    /** The sessions with the given ids that exist, as the toolkit's memory store had it. */
+    public async getListByIds(correlationId: string | null, ids: string[]): Promise<SessionV1[]> {
+        const result: SessionV1[] = [];
+        for (const id of ids ?? []) {
+            const entry = this._items.get(id);
+            if (entry != null) result.push(SessionsMemoryPersistence.copyOf(entry));
+        }
+        return result;
+    }
+
+    /** Creates or replaces a session as given (a missing id is filled in), as the toolkit's set() did. */
+    public async set(correlationId: string | null, item: SessionV1): Promise<SessionV1> {
+        const stored = SessionsMemoryPersistence.withId(item);
+        const existing = this._items.get(stored.id);
+        return existing == null ? await this.create(correlationId, stored) : await this.replace(correlationId, existing, stored);
+    }
+
+    /** Deletes the sessions with the given ids, in one step, as the toolkit's deleteByIds() did. */
+    public async deleteByIds(correlationId: string | null, ids: string[]): Promise<void> {
+        const entries = [...new Set(ids ?? [])].map(id => this._items.get(id)).filter(entry => entry != null) as StoredSession[];
+        if (entries.length === 0) return;
+        const changes: SessionChange[] = [];
+        const undo: UndoStep[] = [];
+        this.atomically(() => {
+            for (const entry of entries) {
+                const id = this.summaryOf(entry).id;
+                this.remove(entry);
+                changes.push({ kind: 'delete', id });
+                undo.push([null, entry]);
+            }
+        });
+        await this.persistOrUndo(correlationId, changes, undo);
     }
 
     /** The count, the choice and the writes are one synchronous step, so concurrent opens for a user queue up. */
     public async createWithinLimit(correlationId: string | null, item: SessionV1, limit: SessionLimit,
         liveness: SessionLiveness): Promise<{ created: SessionV1; evicted: SessionV1[] }> {
-        this.checkNew(correlationId, item.id);
+        const stored = SessionsMemoryPersistence.withId(item);
+        this.checkNew(correlationId, stored.id);
         this.indexUsers(Infinity);
         const live: Array<{ entry: StoredSession; time: number; id: string }> = [];
         for (const id of this._idsByUser.get(item.user_id) ?? []) {
@@ -194,9 +252,11 @@ export class SessionsMemoryPersistence
         }
         const changes: SessionChange[] = [];
         const undo: UndoStep[] = [];
-        const closed = this.closeInMemory(evicted, new Date(liveness.now), limit.reason, changes, undo);
-        const stored = { ...item };
-        this.put(stored);
+        const closed = this.atomically(() => {
+            const result = this.closeInMemory(evicted, new Date(liveness.now), limit.reason, changes, undo);
+            this.put(stored);
+            return result;
+        });
         changes.push({ kind: 'upsert', session: stored });
         undo.push([stored, null]);
         await this.persistOrUndo(correlationId, changes, undo);
@@ -232,13 +292,15 @@ export class SessionsMemoryPersistence
         const entry = this._items.get(id);
         if (entry == null) return null;
         const deleted = SessionsMemoryPersistence.copyOf(entry);
-        this.remove(entry);
+        this.atomically(() => this.remove(entry));
         await this.persistOrUndo(correlationId, [{ kind: 'delete', id }], [[null, entry]]);
         return deleted;
     }
 
-    public async closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date, reason: string): Promise<SessionV1[]> {
-        const expired = this._activeByActivity.due(requestTime.getTime(), this._isCurrentActive);
+    /** closeTime and reason may be left out, as the original's closeExpired(correlationId, requestTime) is called: now and idle. */
+    public async closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date = new Date(),
+        reason: string = SessionCloseReasonV1.Idle): Promise<SessionV1[]> {
+        const expired = this._activeByActivity.due(SessionsMemoryPersistence.timeOf(requestTime, 'requestTime'), this._isCurrentActive);
         return await this.closeAll(correlationId, expired, closeTime, reason);
     }
 
@@ -247,12 +309,14 @@ export class SessionsMemoryPersistence
         if (due.length === 0) return 0;
         const changes: SessionChange[] = [];
         const undo: UndoStep[] = [];
-        for (const entry of due) {
-            const id = this.summaryOf(entry).id;
-            this.remove(entry);
-            changes.push({ kind: 'delete', id });
-            undo.push([null, entry]);
-        }
+        this.atomically(() => {
+            for (const entry of due) {
+                const id = this.summaryOf(entry).id;
+                this.remove(entry);
+                changes.push({ kind: 'delete', id });
+                undo.push([null, entry]);
+            }
+        });
         await this.persistOrUndo(correlationId, changes, undo);
         return due.length;
     }
@@ -320,9 +384,10 @@ export class SessionsMemoryPersistence
     private async closeAll(correlationId: string | null, entries: StoredSession[], closeTime: Date,
         reason: string): Promise<SessionV1[]> {
         if (entries.length === 0) return [];
+        SessionsMemoryPersistence.timeOf(closeTime, 'closeTime');
         const changes: SessionChange[] = [];
         const undo: UndoStep[] = [];
-        const closed = this.closeInMemory(entries, closeTime, reason, changes, undo);
+        const closed = this.atomically(() => this.closeInMemory(entries, closeTime, reason, changes, undo));
         await this.persistOrUndo(correlationId, changes, undo);
         return closed.map(session => ({ ...session }));
     }
@@ -349,8 +414,10 @@ export class SessionsMemoryPersistence
         const summary = this.summaryOf(existing);
         const sameUser = summary.userId === stored.user_id;
         const wasActive = summary.active;
-        this.remove(existing, sameUser);
-        this.put(stored, sameUser, false, !wasActive);
+        this.atomically(() => {
+            this.remove(existing, sameUser);
+            this.put(stored, sameUser, false, !wasActive);
+        });
         await this.persistOrUndo(correlationId, [{ kind: 'upsert', session: stored }], [[stored, existing]]);
         return { ...stored };
     }
@@ -379,19 +446,24 @@ export class SessionsMemoryPersistence
         const restored = new Map<StoredSession, StoredSession>();
         for (const write of order) {
             write.undone = true;
-            for (let index = write.undo.length - 1; index >= 0; index--) {
-                const [written, previous] = write.undo[index];
-                const id = written?.id ?? this.summaryOf(previous!).id;
-                const current = this._items.get(id) ?? null;
-                // Only a write that failed alone can find a later (successful) one in place.
-                if (current !== (written != null ? restored.get(written) ?? written : null)) continue;
-                if (current != null) this.remove(current);
-                if (previous == null) continue;
-                // A new object: the activity queue may still hold the one it replaced.
-                const copy = SessionsMemoryPersistence.copyOf(previous);
-                this.put(copy);
-                restored.set(previous, copy);
-            }
+            this.atomically(() => this.undoWrite(write, restored));
+        }
+    }
+
+    /** One failed write of rollBack(), its steps newest first. */
+    private undoWrite(write: PendingWrite, restored: Map<StoredSession, StoredSession>): void {
+        for (let index = write.undo.length - 1; index >= 0; index--) {
+            const [written, previous] = write.undo[index];
+            const id = written?.id ?? this.summaryOf(previous!).id;
+            const current = this._items.get(id) ?? null;
+            // Only a write that failed alone can find a later (successful) one in place.
+            if (current !== (written != null ? restored.get(written) ?? written : null)) continue;
+            if (current != null) this.remove(current);
+            if (previous == null) continue;
+            // A new object: the activity queue may still hold the one it replaced.
+            const copy = SessionsMemoryPersistence.copyOf(previous);
+            this.put(copy);
+            restored.set(previous, copy);
         }
     }
 
@@ -456,7 +528,7 @@ export class SessionsMemoryPersistence
             const id = pending.ids[index];
             const current = this._items.get(id);
             if (current == null) continue;
-            this.indexUser(current === pending.entries[index] ? pending.userIds[index] : this.summaryOf(current).userId, id);
+            this.addUserId(current === pending.entries[index] ? pending.userIds[index] : this.summaryOf(current).userId, id);
         }
         pending.next = end;
         if (end < pending.ids.length) return true;
@@ -465,6 +537,18 @@ export class SessionsMemoryPersistence
     }
 
     private indexUser(userId: string, id: string): void {
+        this.step('index-user');
+        if (this._idsByUser.get(userId)?.has(id) === true) return;
+        this._reverts?.push(() => {
+            const ids = this._idsByUser.get(userId);
+            ids?.delete(id);
+            if (ids?.size === 0) this._idsByUser.delete(userId);
+        });
+        this.addUserId(userId, id);
+    }
+
+    /** indexUser() without a step: for building the index after a load and for reverts. */
+    private addUserId(userId: string, id: string): void {
         let ids = this._idsByUser.get(userId);
         if (ids == null) {
             ids = new Set<string>();
@@ -524,14 +608,16 @@ export class SessionsMemoryPersistence
         // A file may name an id twice; the last one wins, as on replay.
         const existing = knownNew ? undefined : this._items.get(id);
         if (existing != null) this.remove(existing);
-        this._items.set(id, entry);
+        this.setItem(id, entry);
         if (!userIndexed) this.indexUser(userId, id);
         if (active) {
-            this._activeCount++;
+            this.addToCounts(1, 0);
+            this.step('queue');
             this._activeByActivity.push(id, entry, requestTime, this._activeCount, this._isCurrentActive);
             if (opened) this._activeByOpening.push(id, id, openTime, this._activeCount, this._isCurrentOpening);
         } else if (closeTime >= 0) {
-            this._closedCount++;
+            this.addToCounts(0, 1);
+            this.step('queue');
             this._closedByTime.push(id, entry, closeTime, this._closedCount, this._isCurrentActive);
         }
     }
@@ -539,12 +625,85 @@ export class SessionsMemoryPersistence
     /** With keepUser, leaves the user index as it is: a replacement with the same user_id follows. */
     private remove(entry: StoredSession, keepUser = false): void {
         const { id, userId, active, closeTime } = this.summaryOf(entry);
-        this._items.delete(id);
-        if (active) this._activeCount--;
-        else if (closeTime >= 0) this._closedCount--;
+        this.deleteItem(id);
+        if (active) this.addToCounts(-1, 0);
+        else if (closeTime >= 0) this.addToCounts(0, -1);
         if (keepUser) return;
+        this.unindexUser(userId, id);
+    }
+
+    /**
+     * Runs a change to the structures as one step: if anything in it throws, every step
+     * it took is taken back, newest first, and the queues are put back where they were,
+     * so the store is exactly as it was (the original's memory store, and ours before,
+     * could lose sessions removed before a step that failed). Nested calls join the outer one.
+     */
+    private atomically<T>(change: () => T): T {
+        if (this._reverts != null) return change();
+        const reverts: Revert[] = [];
+        const marks: Array<SessionsTimeQueueMark<StoredSession> | SessionsTimeQueueMark<string>> = [
+            this._activeByActivity.mark(), this._activeByOpening.mark(), this._closedByTime.mark()];
+        this._reverts = reverts;
+        try {
+            return change();
+        } catch (err) {
+            this._reverts = null;
+            for (let index = reverts.length - 1; index >= 0; index--) reverts[index]();
+            this._activeByActivity.restore(marks[0] as SessionsTimeQueueMark<StoredSession>);
+            this._activeByOpening.restore(marks[1] as SessionsTimeQueueMark<string>);
+            this._closedByTime.restore(marks[2] as SessionsTimeQueueMark<StoredSession>);
+            throw err;
+        } finally {
+            this._reverts = null;
+        }
+    }
+
+    /**
+     * Called before each step that changes the store's structures, inside atomically();
+     * does nothing. A test overrides it to make a given step fail.
+     */
+    protected beforeStep(step: SessionsMemoryStep): void {
+        // The seam for fault injection: nothing to do in service.
+    }
+
+    private step(step: SessionsMemoryStep): void {
+        this.beforeStep(step);
+    }
+
+    private setItem(id: string, entry: StoredSession): void {
+        this.step('set');
+        const previous = this._items.get(id);
+        this._reverts?.push(() => {
+            if (previous === undefined) this._items.delete(id);
+            else this._items.set(id, previous);
+        });
+        this._items.set(id, entry);
+    }
+
+    private deleteItem(id: string): void {
+        this.step('delete');
+        const previous = this._items.get(id);
+        if (previous === undefined) return;
+        this._reverts?.push(() => { this._items.set(id, previous); });
+        this._items.delete(id);
+    }
+
+    private addToCounts(active: number, closed: number): void {
+        this.step('count');
+        const [activeBefore, closedBefore] = [this._activeCount, this._closedCount];
+        this._reverts?.push(() => {
+            this._activeCount = activeBefore;
+            this._closedCount = closedBefore;
+        });
+        this._activeCount += active;
+        this._closedCount += closed;
+    }
+
+    private unindexUser(userId: string, id: string): void {
+        this.step('unindex-user');
         const ids = this._idsByUser.get(userId);
-        if (ids == null) return;
+        if (ids == null || !ids.has(id)) return;
+        this._reverts?.push(() => this.addUserId(userId, id));
         ids.delete(id);
         if (ids.size === 0) this._idsByUser.delete(userId);
     }
@@ -564,6 +723,22 @@ export class SessionsMemoryPersistence
             summary.closeTime = entry.close_time != null ? entry.close_time.getTime() : -1;
         }
         return summary;
+    }
+
+    /** A copy of a session to store, with a new id if it has none (as the toolkit's stores fill one in). */
+    private static withId(item: SessionV1): SessionV1 {
+        const stored = { ...item };
+        if (stored.id == null || stored.id === '') stored.id = SessionIdGenerator.next();
+        return stored;
+    }
+
+    /** The time of a Date argument, or 400 INVALID_DATA naming it (a caller's mistake, before anything changes). */
+    private static timeOf(value: Date, name: string): number {
+        const time = value instanceof Date ? value.getTime() : NaN;
+        if (isNaN(time)) {
+            throw new BadRequestException(undefined, 'INVALID_DATA', name + ' must be a valid Date').withDetails('field', name);
+        }
+        return time;
     }
 
     /** The session itself: the stored object (not to be changed), or a text parsed afresh. */

@@ -10,6 +10,8 @@ import {
 } from 'mongodb';
 
 import { SessionV1 } from '../data/version1/SessionV1';
+import { SessionCloseReasonV1 } from '../data/version1/SessionCloseReasonV1';
+import { SessionIdGenerator } from '../logic/SessionIdGenerator';
 import { ISessionsPersistence } from './ISessionsPersistence';
 import { SessionClosedException } from './SessionClosedException';
 import { SessionLimit } from './SessionLimit';
@@ -81,9 +83,11 @@ export class SessionsMongoDbPersistence
 
     public async create(correlationId: string | null, item: SessionV1): Promise<SessionV1> {
         return await this.guard(correlationId, async () => {
+            // A missing id is filled in, as the toolkit's stores do.
             const { id, ...fields } = item;
-            await this.sessions.insertOne({ ...fields, _id: id });
-            return { ...item };
+            const _id = id || SessionIdGenerator.next();
+            await this.sessions.insertOne({ ...fields, _id });
+            return { ...item, id: _id };
         });
     }
 
@@ -102,6 +106,8 @@ export class SessionsMongoDbPersistence
      */
     public async createWithinLimit(correlationId: string | null, item: SessionV1, limit: SessionLimit,
         liveness: SessionLiveness): Promise<{ created: SessionV1; evicted: SessionV1[] }> {
+        // The id is needed for the user's place before the insert.
+        if (!item.id) item = { ...item, id: SessionIdGenerator.next() };
         const live = SessionsMongoDbPersistence.liveAt(liveness);
         if (limit.policy === 'reject') {
             const slots = new SessionsMongoDbUserSlots(this._db.collection(this.slotsCollectionName), this.sessions);
@@ -203,7 +209,9 @@ export class SessionsMongoDbPersistence
             (await this.sessions.findOneAndDelete({ _id: id })).value));
     }
 
-    public async closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date, reason: string): Promise<SessionV1[]> {
+    /** closeTime and reason may be left out, as the original's closeExpired(correlationId, requestTime) is called: now and idle. */
+    public async closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date = new Date(),
+        reason: string = SessionCloseReasonV1.Idle): Promise<SessionV1[]> {
         return await this.closeMany(correlationId, { active: true, request_time: { $lt: requestTime } }, closeTime, reason);
     }
 

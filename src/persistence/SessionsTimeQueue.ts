@@ -14,6 +14,17 @@
  * keep the order; an append out of order (sessions loaded from disk, an undone write, a
  * clock step back) marks the queue unordered and the next scan sorts it once.
  */
+/** Where a queue stood (see SessionsTimeQueue.mark). */
+export interface SessionsTimeQueueMark<T> {
+    readonly ids: string[];
+    readonly entries: T[];
+    readonly times: number[];
+    readonly length: number;
+    readonly head: number;
+    readonly last: number;
+    readonly ordered: boolean;
+}
+
 export class SessionsTimeQueue<T> {
     private _ids: string[] = [];
     private _entries: T[] = [];
@@ -49,6 +60,31 @@ export class SessionsTimeQueue<T> {
         this._entries.push(entry);
         this._times.push(time);
         if (this._entries.length - this._head > 2 * liveCount + 1024) this.compact(isCurrent);
+    }
+
+    /**
+     * Where the queue stands now, for restore(). O(1): the lists are only ever appended
+     * to in place (a compaction or sort builds new ones), so their first length entries
+     * stay as they are.
+     */
+    public mark(): SessionsTimeQueueMark<T> {
+        return {
+            ids: this._ids, entries: this._entries, times: this._times, length: this._entries.length,
+            head: this._head, last: this._last, ordered: this._ordered
+        };
+    }
+
+    /** Puts the queue back where mark() found it: appends since are dropped, compactions and sorts undone. */
+    public restore(mark: SessionsTimeQueueMark<T>): void {
+        mark.ids.length = mark.length;
+        mark.entries.length = mark.length;
+        mark.times.length = mark.length;
+        this._ids = mark.ids;
+        this._entries = mark.entries;
+        this._times = mark.times;
+        this._head = mark.head;
+        this._last = mark.last;
+        this._ordered = mark.ordered;
     }
 
     /** The current entries, oldest first. */

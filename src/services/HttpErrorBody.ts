@@ -1,4 +1,5 @@
 import { ApplicationException, ErrorCategory } from 'pip-services3-commons-nodex';
+import { ApplicationErrors } from '../logic/ApplicationErrors';
 
 /** The JSON every error response carries: what the toolkit's clients read, and nothing more. */
 export interface HttpErrorJson {
@@ -25,7 +26,7 @@ export class HttpErrorBody {
     }
 
     private static describe(error: unknown): HttpErrorJson {
-        if (error instanceof ApplicationException || HttpErrorBody.looksLikeApplicationException(error)) {
+        if (ApplicationErrors.isApplicationException(error)) {
             const app = error as ApplicationException;
             const status = Number(app.status) || 500;
             if (status >= 500) return HttpErrorBody.serverError(status, app.code || 'INTERNAL_ERROR', app.category);
@@ -72,11 +73,5 @@ export class HttpErrorBody {
             result[key] = String(value);
         }
         return Object.keys(result).length > 0 ? result : undefined;
-    }
-
-    private static looksLikeApplicationException(error: unknown): boolean {
-        return error != null && typeof error === 'object'
-            && typeof (error as ApplicationException).category === 'string'
-            && typeof (error as ApplicationException).code === 'string';
     }
 }

@@ -1,10 +1,11 @@
-import { ApplicationException, ConfigParams, ConnectionException, Descriptor } from 'pip-services3-commons-nodex';
+import { ConfigParams, ConnectionException, Descriptor } from 'pip-services3-commons-nodex';
 
 import { ISessionsPersistence } from '../persistence/ISessionsPersistence';
 import { HttpErrorBody } from './HttpErrorBody';
 import { SessionsRestService } from './SessionsRestService';
 import { SessionsHttpRequest } from './SessionsHttpRequest';
 import { SessionsHttpResponse } from './SessionsHttpResponse';
+import { ApplicationErrors } from '../logic/ApplicationErrors';
 
 /**
  * GET /ready: 200 while the store can serve requests ({"status": "degraded", "reason":
@@ -59,7 +60,7 @@ export class SessionsReadinessHttpService extends SessionsRestService {
         const timeout = new Promise<string>((resolve) => { timer = setTimeout(() => resolve('READY_TIMEOUT'), this._timeout); });
         const probe = persistence.checkReady(correlationId).then(
             () => null,
-            (err: unknown) => (err instanceof ApplicationException && err.code) || 'STORE_FAILED');
+            (err: unknown) => (ApplicationErrors.isApplicationException(err) && err.code) || 'STORE_FAILED');
         try {
             return await Promise.race([probe, timeout]);
         } finally {

@@ -1,5 +1,7 @@
 import { IStringIdentifiable } from 'pip-services3-commons-nodex';
 
+import { SessionIdGenerator } from '../../logic/SessionIdGenerator';
+
 /**
  * A user session as it travels on the wire and sits in every store.
  *
@@ -10,7 +12,7 @@ export class SessionV1 implements IStringIdentifiable {
     /* Identification */
     public id: string;
     public user_id: string;
-    public user_name?: string;
+    public user_name?: string | null;
 
     /* Session info */
     public active: boolean;
@@ -25,16 +27,17 @@ export class SessionV1 implements IStringIdentifiable {
      * on a closed session, the deadline it had when it was closed.
      */
     public expires_at?: Date | null;
-    public address?: string;
-    public client?: string;
+    public address?: string | null;
+    public client?: string | null;
 
     /* Cached content: opaque to the service */
     public user?: unknown;
     public data?: unknown;
 
-    public constructor(id: string, user_id: string, user_name?: string,
+    /** A null or empty id is replaced by a new one, as the original's constructor did. */
+    public constructor(id: string | null, user_id: string, user_name?: string,
         address?: string, client?: string, now: Date = new Date()) {
-        this.id = id;
+        this.id = id || SessionIdGenerator.next();
         this.user_id = user_id;
         if (user_name != null) this.user_name = user_name;
         this.active = true;

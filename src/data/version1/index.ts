@@ -1,4 +1,5 @@
 export { SessionV1 } from './SessionV1';
 export { SessionV1Schema } from './SessionV1Schema';
 export { SessionV1Json } from './SessionV1Json';
+export { SessionV1Wire } from './SessionV1Wire';
 export { SessionCloseReasonV1 } from './SessionCloseReasonV1';

@@ -138,12 +138,12 @@ export class SessionsClientV1Fixture {
         expect(deleted).to.deep.equal(closed);
         expect(await client.getSessionById('fixture', opened.id)).to.equal(null);
 
-        // Only user_id is required. Strings never given are left out; user and data are left
-        // out in process and null over HTTP (the service's command reads a missing one as null).
+        // Only user_id is required. Fields never given are left out in process and null over
+        // the wire (every API sends each optional field, null when unset, as the original did).
         const minimal = await client.openSession(null, userId);
         expect(minimal.user_id).to.equal(userId);
-        for (const field of ['user_name', 'address', 'client']) {
-            expect(minimal, field).to.not.have.property(field);
+        for (const field of ['user_name', 'address', 'client', 'close_time', 'close_reason'] as const) {
+            expect(minimal[field] ?? null, field).to.equal(null);
         }
         expect(minimal.user == null && minimal.data == null).to.equal(true);
         expect(minimal.id).to.not.equal(opened.id);
