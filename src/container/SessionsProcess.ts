@@ -74,11 +74,12 @@ export class SessionsProcess extends ProcessContainer {
         await super.close(correlationId);
     }
 
-    public static configPath(args: string[]): string {
+    /** root: the package root (a test gives another, so it never writes config.yml into the repository). */
+    public static configPath(args: string[], root: string = PACKAGE_ROOT): string {
         const index = args.findIndex(arg => arg === '-c' || arg === '--config');
         if (index >= 0 && index + 1 < args.length) return args[index + 1];
-        const rootConfig = path.join(PACKAGE_ROOT, 'config.yml');
-        return fs.existsSync(rootConfig) ? rootConfig : path.join(PACKAGE_ROOT, 'config', 'config.yml');
+        const rootConfig = path.join(root, 'config.yml');
+        return fs.existsSync(rootConfig) ? rootConfig : path.join(root, 'config', 'config.yml');
     }
 
     /** `-p` parameters then the environment, with false-valued switches removed. */

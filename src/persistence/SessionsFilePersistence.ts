@@ -2,12 +2,14 @@ import { promises as fs } from 'fs';
 
 import { ConfigException, ConfigParams, Descriptor, FileException, IReferences } from 'pip-services3-commons-nodex';
 
+import { ISessionsFileLayer } from './ISessionsFileLayer';
 import { LoadedSessions } from './LoadedSessions';
 import { PendingWrite } from './PendingWrite';
 import { SessionChange } from './SessionChange';
 import { SessionsFileRecovery } from './SessionsFileRecovery';
 import { SessionsJournal } from './SessionsJournal';
 import { SessionsMemoryPersistence } from './SessionsMemoryPersistence';
+import { SessionsNodeFileLayer } from './SessionsNodeFileLayer';
 import { SessionsSnapshotFile } from './SessionsSnapshotFile';
 import { SessionsSnapshotMerge } from './SessionsSnapshotMerge';
 
@@ -30,8 +32,12 @@ const RETRY_MAX_MS = 5 * 60 * 1000;
  * options.compaction_ratio (default 0.5), options.recover (default false: load what can
  * be read from damaged files, keeping them aside), options.max_page_size.
  * References: service-sessions:metrics:*:*:1.0 (optional) counts failed compactions.
+ *
+ * files (tests only): the layer that writes and syncs; by default Node's fs. With a layer
+ * given, the fold runs in this thread over it instead of in a worker (the layer lives here).
  */
 export class SessionsFilePersistence extends SessionsMemoryPersistence {
+    private readonly _files: ISessionsFileLayer | null;
     private _snapshot: SessionsSnapshotFile;
     private _sync = true;
     private _compactionThreshold = 64 * 1024 * 1024;
@@ -51,9 +57,14 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
     private _rewriteAfterLoad = false;
     private _metrics: StoreFailureCounter | null = null;
 
-    public constructor(filePath?: string) {
+    public constructor(filePath?: string, files?: ISessionsFileLayer) {
         super();
-        this._snapshot = new SessionsSnapshotFile(filePath ?? './data/sessions.json');
+        this._files = files ?? null;
+        this._snapshot = new SessionsSnapshotFile(filePath ?? './data/sessions.json', this.files);
+    }
+
+    private get files(): ISessionsFileLayer {
+        return this._files ?? SessionsNodeFileLayer.instance;
     }
 
     public configure(config: ConfigParams): void {
@@ -61,7 +72,7 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
         const filePath = config.getAsNullableString('path');
         if (filePath != null) {
             if (filePath.trim() === '') throw new ConfigException(undefined, 'NO_PATH', 'The file store needs a path');
-            this._snapshot = new SessionsSnapshotFile(filePath);
+            this._snapshot = new SessionsSnapshotFile(filePath, this.files);
         }
         this._sync = config.getAsBooleanWithDefault('options.sync', this._sync);
         this._compactionThreshold = config.getAsLongWithDefault('options.compaction_threshold', this._compactionThreshold);
@@ -172,10 +183,10 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
         if (this._rewriteAfterLoad) {
             // What was read is now the whole store: a clean snapshot, and no journal to trip on again.
             await this._snapshot.write(Array.from(this.allSessions()));
-            await fs.rm(this.oldJournalPath, { force: true });
+            await this.files.remove(this.oldJournalPath);
             this._pendingOld = false;
         }
-        const journal = new SessionsJournal(this.journalPath, this._sync);
+        const journal = new SessionsJournal(this.journalPath, this._sync, this.files);
         journal.onFailed = (writes: unknown[]) => this.rollBack(writes.filter(write => write != null) as PendingWrite[]);
         await journal.open(this._journalValidBytes);
         this._journal = journal;
@@ -229,7 +240,9 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
             // From the files in a worker thread, off the request thread; from memory only when
             // the snapshot is in another layout (the original's one-line file, once).
             let how = 'from the files';
-            let sessions = await SessionsSnapshotMerge.inWorker(this._snapshot.path, this.oldJournalPath);
+            let sessions = this._files != null
+                ? await SessionsSnapshotMerge.merge(this._snapshot.path, this.oldJournalPath, this._files)
+                : await SessionsSnapshotMerge.inWorker(this._snapshot.path, this.oldJournalPath);
             if (sessions == null) {
                 how = 'from memory';
                 // Taken after the rotation: it holds at least everything in the old journal.
@@ -237,7 +250,7 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
                 await this._snapshot.write(all);
                 sessions = all.length;
             }
-            await fs.rm(this.oldJournalPath, { force: true });
+            await this.files.remove(this.oldJournalPath);
             this._pendingOld = false;
             this._snapshotBytes = await this._snapshot.size();
             await journal.appendMark({ sessions }).catch(() => undefined);

@@ -5,8 +5,10 @@ import { crc32 } from 'zlib';
 import { FileException } from 'pip-services3-commons-nodex';
 
 import { SessionV1Json } from '../data/version1/SessionV1Json';
+import { ISessionsFileHandle } from './ISessionsFileHandle';
+import { ISessionsFileLayer } from './ISessionsFileLayer';
 import { SessionChange } from './SessionChange';
-import { SessionsSnapshotFile } from './SessionsSnapshotFile';
+import { SessionsNodeFileLayer } from './SessionsNodeFileLayer';
 
 interface PendingAppend {
     readonly text: string;
@@ -54,7 +56,8 @@ type JournalRecord = { readonly change: SessionChange } | { readonly snapshot: S
 export class SessionsJournal {
     public readonly path: string;
     private readonly _sync: boolean;
-    private _handle: fs.FileHandle | null = null;
+    private readonly _files: ISessionsFileLayer;
+    private _handle: ISessionsFileHandle | null = null;
     private _size = 0;
     private _queue: PendingAppend[] = [];
     private _draining: Promise<void> | null = null;
@@ -68,9 +71,10 @@ export class SessionsJournal {
     /** Told, synchronously, the tags of appends about to be refused. */
     public onFailed: (tags: unknown[]) => void = () => undefined;
 
-    public constructor(filePath: string, sync: boolean) {
+    public constructor(filePath: string, sync: boolean, files: ISessionsFileLayer = SessionsNodeFileLayer.instance) {
         this.path = filePath;
         this._sync = sync;
+        this._files = files;
     }
 
     /** Bytes in the journal, to decide when to fold it into the snapshot. */
@@ -162,9 +166,9 @@ export class SessionsJournal {
     /** Opens for appending, first cutting off a torn tail so new records start on a clean line. */
     public async open(validBytes: number): Promise<void> {
         await fs.mkdir(path.dirname(this.path), { recursive: true });
-        this._handle = await fs.open(this.path, 'a+');
+        this._handle = await this._files.open(this.path, 'a+');
         // The new file's directory entry must be durable before records in it count.
-        await SessionsSnapshotFile.syncDirectory(path.dirname(this.path));
+        await this._files.syncDirectory(path.dirname(this.path));
         const { size } = await this._handle.stat();
         if (size > validBytes) {
             await this._handle.truncate(validBytes);
@@ -193,7 +197,7 @@ export class SessionsJournal {
     public async probe(): Promise<void> {
         const probePath = this.path + '.probe';
         try {
-            const handle = await fs.open(probePath, 'w');
+            const handle = await this._files.open(probePath, 'w');
             try {
                 await handle.write(Buffer.alloc(4096, 0x20));
                 await handle.sync();
@@ -205,7 +209,7 @@ export class SessionsJournal {
             this._writeFailure = err as Error;
             throw err;
         } finally {
-            await fs.rm(probePath, { force: true }).catch(() => undefined);
+            await this._files.remove(probePath).catch(() => undefined);
         }
     }
 
@@ -249,7 +253,7 @@ export class SessionsJournal {
             const handle = this.requireHandle();
             this._handle = null;
             await handle.close();
-            await fs.rename(this.path, target);
+            await this._files.rename(this.path, target);
             await this.open(0);
         } catch (err) {
             // Keep taking writes in whichever file is now at the journal's path; if even
@@ -340,7 +344,7 @@ export class SessionsJournal {
         }
     }
 
-    private requireHandle(): fs.FileHandle {
+    private requireHandle(): ISessionsFileHandle {
         if (this._handle == null) throw new FileException(undefined, 'JOURNAL_CLOSED', 'The sessions journal is not open');
         return this._handle;
     }

@@ -4,6 +4,8 @@ import * as path from 'path';
 import { FileException } from 'pip-services3-commons-nodex';
 
 import { SessionV1Json } from '../data/version1/SessionV1Json';
+import { ISessionsFileLayer } from './ISessionsFileLayer';
+import { SessionsNodeFileLayer } from './SessionsNodeFileLayer';
 import { StoredSession } from './StoredSession';
 
 /** Sessions serialized per write call: large enough to be fast, small enough to keep memory flat. */
@@ -22,9 +24,11 @@ const BATCH = 2000;
  */
 export class SessionsSnapshotFile {
     public readonly path: string;
+    private readonly _files: ISessionsFileLayer;
 
-    public constructor(filePath: string) {
+    public constructor(filePath: string, files: ISessionsFileLayer = SessionsNodeFileLayer.instance) {
         this.path = path.resolve(filePath);
+        this._files = files;
     }
 
     /**
@@ -138,7 +142,7 @@ export class SessionsSnapshotFile {
         const temp = this.path + '.tmp';
         await fs.mkdir(path.dirname(this.path), { recursive: true });
         try {
-            const handle = await fs.open(temp, 'w');
+            const handle = await this._files.open(temp, 'w');
             try {
                 await handle.write('[\n');
                 for (let start = 0; start < sessions.length; start += BATCH) {
@@ -150,29 +154,16 @@ export class SessionsSnapshotFile {
             } finally {
                 await handle.close();
             }
-            await fs.rename(temp, this.path);
+            await this._files.rename(temp, this.path);
         } catch (err) {
-            await fs.rm(temp, { force: true }).catch(() => undefined);
+            await this._files.remove(temp).catch(() => undefined);
             throw err;
         }
-        await SessionsSnapshotFile.syncDirectory(path.dirname(this.path));
+        await this._files.syncDirectory(path.dirname(this.path));
     }
 
     /** The snapshot's size in bytes; 0 when there is none. */
     public async size(): Promise<number> {
         return await fs.stat(this.path).then(stat => stat.size, () => 0);
-    }
-
-    /** A rename is durable only once its directory entry is on disk too. */
-    public static async syncDirectory(dir: string): Promise<void> {
-        let handle: fs.FileHandle | null = null;
-        try {
-            handle = await fs.open(dir, 'r');
-            await handle.sync();
-        } catch {
-            // Some file systems refuse fsync on directories; the rename itself is still atomic.
-        } finally {
-            await handle?.close();
-        }
     }
 }

@@ -5,8 +5,10 @@ import { isMainThread, parentPort, Worker, workerData } from 'worker_threads';
 
 import { FileException } from 'pip-services3-commons-nodex';
 
+import { ISessionsFileHandle } from './ISessionsFileHandle';
+import { ISessionsFileLayer } from './ISessionsFileLayer';
 import { SessionsJournal } from './SessionsJournal';
-import { SessionsSnapshotFile } from './SessionsSnapshotFile';
+import { SessionsNodeFileLayer } from './SessionsNodeFileLayer';
 
 const WORKER_KIND = 'service-sessions:snapshot-merge';
 const ID_PREFIX = /^\{"id":"((?:[^"\\]|\\.)*)"/;
@@ -63,13 +65,15 @@ export class SessionsSnapshotMerge {
     /**
      * Writes snapshot + journal to the snapshot's path; returns how many sessions it
      * holds, or null (and nothing written) when the snapshot is not in the
-     * one-session-per-line layout. On any failure the temporary file is removed.
+     * one-session-per-line layout. On any failure the temporary file is removed. files: the
+     * layer that writes (Node's fs; a test's, run in its thread, see ISessionsFileLayer).
      */
-    public static async merge(snapshotPath: string, journalPath: string): Promise<number | null> {
+    public static async merge(snapshotPath: string, journalPath: string,
+        files: ISessionsFileLayer = SessionsNodeFileLayer.instance): Promise<number | null> {
         const changed = await SessionsJournal.readLatest(journalPath);
 
         const temp = snapshotPath + '.tmp';
-        let handle: fs.FileHandle | null = null;
+        let handle: ISessionsFileHandle | null = null;
         let output = '';
         let written = 0;
         let unsynced = 0;
@@ -82,7 +86,7 @@ export class SessionsSnapshotMerge {
         const flush = async (): Promise<void> => {
             if (handle == null) {
                 await fs.mkdir(path.dirname(snapshotPath), { recursive: true });
-                handle = await fs.open(temp, 'w');
+                handle = await files.open(temp, 'w');
                 await handle.write('[\n');
             }
             if (output === '') return;
@@ -109,20 +113,20 @@ export class SessionsSnapshotMerge {
                 if (line !== null) await emit(line);
             }
             await flush();
-            const finished: fs.FileHandle = handle!;
+            const finished: ISessionsFileHandle = handle!;
             await finished.write('\n]\n');
             await finished.sync();
             handle = null;
             await finished.close();
-            await fs.rename(temp, snapshotPath);
+            await files.rename(temp, snapshotPath);
         } catch (err) {
-            await (handle as fs.FileHandle | null)?.close().catch(() => undefined);
+            await (handle as ISessionsFileHandle | null)?.close().catch(() => undefined);
             handle = null;
-            await fs.rm(temp, { force: true }).catch(() => undefined);
+            await files.remove(temp).catch(() => undefined);
             if (err === NOT_ONE_PER_LINE) return null;
             throw err;
         }
-        await SessionsSnapshotFile.syncDirectory(path.dirname(snapshotPath));
+        await files.syncDirectory(path.dirname(snapshotPath));
         return sessions;
     }
 

@@ -4,6 +4,8 @@ import * as path from 'path';
 
 import { expect } from 'chai';
 
+import { ContainerConfigReader } from 'pip-services3-container-nodex';
+
 import { SessionsProcess } from '../../src/container/SessionsProcess';
 import { HttpReply } from '../fixtures/HttpReply';
 import { RunningService } from '../fixtures/RunningService';
@@ -31,10 +33,18 @@ describe('SessionsProcess (node run)', function () {
         await fs.rm(dir, { recursive: true, force: true });
     });
 
-    it('with no environment at all serves HTTP on 8080 with the file store in ./data', async () => {
-        running = new RunningService(dir, {});
-        await running.waitForOutput(/listening at http:\/\/0\.0\.0\.0:8080/);
-        const opened = await post(8080, 'open_session', { user_id: 'u1', data: { kept: true } });
+    it('with no environment at all listens on 8080 (read from the config, not bound: the port may be taken)', () => {
+        const config = ContainerConfigReader.readFromFile('test', SessionsProcess.configPath([]), SessionsProcess.parameters([], {}));
+        const endpoint = config.find(item => item.descriptor?.getType() === 'endpoint' && item.descriptor.getKind() === 'http');
+        expect(endpoint?.config.getAsNullableString('connection.host')).to.equal('0.0.0.0');
+        expect(endpoint?.config.getAsNullableInteger('connection.port')).to.equal(8080);
+    });
+
+    it('with only HTTP_PORT set serves HTTP on all addresses with the file store in ./data', async () => {
+        const port = await freePort();
+        running = new RunningService(dir, { HTTP_PORT: String(port) });
+        await running.waitForOutput(new RegExp('listening at http://0\\.0\\.0\\.0:' + port));
+        const opened = await post(port, 'open_session', { user_id: 'u1', data: { kept: true } });
         expect(opened.status).to.equal(200);
         expect(running.output, 'no console line per request at the default level').to.not.match(/open_session/);
 
@@ -42,9 +52,9 @@ describe('SessionsProcess (node run)', function () {
         const onDisk = JSON.parse(await fs.readFile(path.join(dir, 'data', 'sessions.json'), 'utf8'));
         expect(onDisk.map((item: { id: string }) => item.id)).to.deep.equal([opened.body.id]);
 
-        running = new RunningService(dir, {});
+        running = new RunningService(dir, { HTTP_PORT: String(port) });
         await running.waitForOutput(/listening at/);
-        const again = await post(8080, 'get_session_by_id', { session_id: opened.body.id });
+        const again = await post(port, 'get_session_by_id', { session_id: opened.body.id });
         expect(again.body.data).to.deep.equal({ kept: true });
     });
 
@@ -146,14 +156,20 @@ describe('SessionsProcess (node run)', function () {
     });
 
     it('starts with config.example.yml as documented', async () => {
-        running = new RunningService(dir, {}, ['-c', path.join(PACKAGE_ROOT, 'config.example.yml')]);
-        await running.waitForOutput(/listening at http:\/\/0\.0\.0\.0:8080/);
-        const swagger = await fetch('http://127.0.0.1:8080/v1/sessions/swagger');
+        // The example as it is, but for its port 8080 (which may be taken here): a free one.
+        const port = await freePort();
+        const example = await fs.readFile(path.join(PACKAGE_ROOT, 'config.example.yml'), 'utf8');
+        expect(example.split('port: 8080').length, 'the example sets port 8080 once').to.equal(2);
+        const configPath = path.join(dir, 'config.example.yml');
+        await fs.writeFile(configPath, example.replace('port: 8080', 'port: ' + port));
+        running = new RunningService(dir, {}, ['-c', configPath]);
+        await running.waitForOutput(new RegExp('listening at http://0\\.0\\.0\\.0:' + port));
+        const swagger = await fetch('http://127.0.0.1:' + port + '/v1/sessions/swagger');
         expect(swagger.status).to.equal(200);
         for (const route of ['/heartbeat', '/ready', '/status', '/metrics']) {
-            expect((await fetch('http://127.0.0.1:8080' + route)).status, route).to.equal(200);
+            expect((await fetch('http://127.0.0.1:' + port + route)).status, route).to.equal(200);
         }
-        expect((await post(8080, 'open_session', { user_id: 'u1' })).status).to.equal(200);
+        expect((await post(port, 'open_session', { user_id: 'u1' })).status).to.equal(200);
         expect(await running.stop()).to.equal(0);
         expect(JSON.parse(await fs.readFile(path.join(dir, 'data', 'sessions.json'), 'utf8')).length).to.equal(1);
     });
@@ -202,18 +218,12 @@ describe('SessionsProcess (node run)', function () {
     });
 
     it('prefers -c, then config.yml in the project root, then the bundled config', async () => {
-        const rootConfig = path.join(PACKAGE_ROOT, 'config.yml');
         expect(SessionsProcess.configPath(['-c', '/etc/sessions.yml'])).to.equal('/etc/sessions.yml');
-        const existed = await fs.access(rootConfig).then(() => true, () => false);
-        if (!existed) {
-            expect(SessionsProcess.configPath([])).to.equal(path.join(PACKAGE_ROOT, 'config', 'config.yml'));
-            await fs.writeFile(rootConfig, '---\n');
-        }
-        try {
-            expect(SessionsProcess.configPath([])).to.equal(rootConfig);
-        } finally {
-            if (!existed) await fs.rm(rootConfig);
-        }
+        // A root of our own: a config.yml left in the repository (an interrupted run) would change later runs.
+        expect(SessionsProcess.configPath([], dir)).to.equal(path.join(dir, 'config', 'config.yml'));
+        await fs.writeFile(path.join(dir, 'config.yml'), '---\n');
+        expect(SessionsProcess.configPath([], dir)).to.equal(path.join(dir, 'config.yml'));
+        expect(SessionsProcess.configPath(['-c', '/etc/sessions.yml'], dir)).to.equal('/etc/sessions.yml');
     });
 
     it('treats false-valued switches as off and turns HTTP on by default', () => {

@@ -506,6 +506,37 @@ describe('SessionsController', () => {
             expect((await counting.getOneById(null, session.id))!.close_reason, 'and closed').to.equal('idle');
         });
 
+        it('validate_session exactly at the idle deadline: live and touched; 1 ms past it: null and closed', async () => {
+            const before = await clocked.openSession(null, 'u1');
+            const session = await clocked.openSession(null, 'u1');
+            const deadline = clocked.time + 30 * MINUTE;
+            clocked.time = deadline - 1;
+            expect(await clocked.validateSession(null, before.id), 'just before').to.not.equal(null);
+            clocked.time = deadline;
+            const touched = await clocked.validateSession(null, session.id);
+            expect(touched!.request_time.getTime(), 'at the deadline: touched').to.equal(deadline);
+            expect(touched!.expires_at!.getTime()).to.equal(deadline + 30 * MINUTE);
+            clocked.time = deadline + 30 * MINUTE + 1;
+            expect(await clocked.validateSession(null, session.id), 'just after the new deadline').to.equal(null);
+            expect((await counting.getOneById(null, session.id))!.close_reason).to.equal('idle');
+        });
+
+        it('validate_session exactly at the absolute deadline: live; 1 ms past it: null and closed as absolute', async () => {
+            const session = await clocked.openSession(null, 'u1');
+            const deadline = clocked.time + 8 * 60 * MINUTE;
+            while (clocked.time + 20 * MINUTE < deadline) {
+                clocked.time += 20 * MINUTE;
+                expect(await clocked.validateSession(null, session.id)).to.not.equal(null);
+            }
+            clocked.time = deadline;
+            const last = await clocked.validateSession(null, session.id);
+            expect(last!.request_time.getTime(), 'touched at the deadline').to.equal(deadline);
+            expect(last!.expires_at!.getTime(), 'and it ends now').to.equal(deadline);
+            clocked.time = deadline + 1;
+            expect(await clocked.validateSession(null, session.id)).to.equal(null);
+            expect((await counting.getOneById(null, session.id))!.close_reason).to.equal('absolute');
+        });
+
         it('validate_session records activity at most once per touch_interval, with no write in between', async () => {
             const session = await clocked.openSession(null, 'u1');
             const opened = clocked.time;

@@ -1,7 +1,7 @@
 import * as path from 'path';
 
 import { expect } from 'chai';
-import { MongoClient } from 'mongodb';
+import { Collection, CommandStartedEvent, Document, MongoClient, MongoServerError } from 'mongodb';
 import { ConfigParams } from 'pip-services3-commons-nodex';
 import { ContainerConfigReader } from 'pip-services3-container-nodex';
 import { MongoDbConnectionResolver } from 'pip-services3-mongodb-nodex';
@@ -142,6 +142,61 @@ describe('SessionsMongoDbPersistence', function () {
         } finally {
             await client.close();
         }
+    });
+
+    describe('retention by a TTL index, as sent to the server (command monitoring)', () => {
+        // The test server has no TTL indexes, so what the server does with these commands is
+        // seen only against a real MongoDB (see the README); what is sent is checked here.
+        let monitored: SessionsMongoDbPersistence;
+        let sent: Document[];
+
+        beforeEach(async () => {
+            monitored = new SessionsMongoDbPersistence();
+            // The driver's own URI option: the toolkit passes the URI through, and nothing else changes.
+            const uri = new URL(server.uriFor('sessions_test'));
+            uri.searchParams.set('monitorCommands', 'true');
+            monitored.configure(ConfigParams.fromTuples('connection.uri', uri.toString()));
+            await monitored.open('test');
+            sent = [];
+            const client = (monitored as unknown as { _client: MongoClient })._client;
+            client.on('commandStarted', (event: CommandStartedEvent) => {
+                if (['createIndexes', 'collMod', 'dropIndexes'].includes(event.commandName)) sent.push(event.command);
+            });
+        });
+
+        afterEach(async () => {
+            await monitored.close('test');
+        });
+
+        // Without the session fields the driver adds; an index key (a Map, for its order) as an object.
+        const retentionCommands = (): Document[] => sent.map(({ lsid, $db, $clusterTime, ...command }) => JSON.parse(JSON.stringify(command,
+            (key, value: unknown) => value instanceof Map ? Object.fromEntries(value) : value)) as Document);
+
+        it('creates the TTL index on close_time with the period in whole seconds, rounded up, at least 1', async () => {
+            for (const period of [90000, 90001, 500]) await monitored.applyRetention(null, period);
+            expect(retentionCommands()).to.deep.equal([90, 91, 1].map(seconds => ({
+                createIndexes: 'sessions',
+                indexes: [{ key: { close_time: 1 }, name: 'close_time_retention', expireAfterSeconds: seconds }]
+            })));
+        });
+
+        it('changes the period of an existing index with collMod, and drops the index for period 0', async () => {
+            // A MongoDB server answers IndexOptionsConflict when the index exists with another period.
+            const collection = (monitored as unknown as { _collection: Collection })._collection;
+            const createIndex = collection.createIndex.bind(collection);
+            collection.createIndex = (async (...args: Parameters<Collection['createIndex']>) => {
+                await createIndex(...args).catch(() => undefined);
+                throw new MongoServerError({ message: 'An equivalent index already exists with different options', code: 85 });
+            }) as Collection['createIndex'];
+            // The test server's answer to collMod does not matter here (a MongoDB server applies it).
+            await monitored.applyRetention(null, 120000).catch(() => undefined);
+            await monitored.applyRetention(null, 0);
+            const commands = retentionCommands();
+            expect(commands.slice(1)).to.deep.equal([
+                { collMod: 'sessions', index: { name: 'close_time_retention', expireAfterSeconds: 120 } },
+                { dropIndexes: 'sessions', index: 'close_time_retention' }
+            ]);
+        });
     });
 
     it('closes expired sessions with one updateMany, reading back what it closed by its own token', async () => {

@@ -49,6 +49,9 @@ export class SessionsPersistenceFixture {
             it('refuses a session over the limit, storing nothing', () => fixture.testLimitReject());
             it('deletes closed sessions closed before a time (retention), and nothing else', () => fixture.testDeleteClosedBefore());
             it('never lets concurrent opens for one user pass the limit', () => fixture.testLimitConcurrent());
+            it('counts a session live exactly at its idle or absolute deadline, and past it 1 ms later, in reads, writes and sweeps',
+                () => fixture.testDeadlineBoundaries());
+            it('deletes closed sessions closed before the retention time, not one closed exactly at it', () => fixture.testRetentionBoundary());
         });
     }
 
@@ -226,6 +229,65 @@ export class SessionsPersistenceFixture {
         expect(await p.deleteClosedBefore(null, new Date(T0 + 3 * HOUR)), 'once only').to.equal(0);
         const all = await p.getPageByFilter(null, null, new PagingParams(0, 10, true));
         expect(all.data.map(item => item.id).sort()).to.deep.equal(['active-early', 'closed-late']);
+    }
+
+    /**
+     * One session at each deadline D (idle, absolute), seen by a clock set just before, at
+     * and just after D: live while now <= D (SessionTimeouts), closed by the sweeps only after.
+     */
+    public async testDeadlineBoundaries(): Promise<void> {
+        const p = this._persistence;
+        const timeouts = new SessionTimeouts(2 * HOUR, 8 * HOUR);
+        const deadline = T0 + 10 * HOUR;
+        const edge = (id: string, openTime: number, requestTime: number): SessionV1 => {
+            const session = makeSession(id, 'edge', 0);
+            session.open_time = new Date(openTime);
+            session.request_time = new Date(requestTime);
+            return session;
+        };
+        // Idle deadline D (absolute far later); absolute deadline D (idle later).
+        await p.create(null, edge('idle-edge', T0 + 5 * HOUR, deadline - timeouts.idle));
+        await p.create(null, edge('absolute-edge', deadline - timeouts.absolute, T0 + 9.5 * HOUR));
+        const clock = { now: deadline - 1 };
+        const liveness = (): SessionLiveness => ({ now: clock.now, timeouts });
+        const ids = async (active: boolean): Promise<string[]> => (await p.getPageByFilter(null,
+            FilterParams.fromTuples('user_id', 'edge', 'active', active), new PagingParams(0, 10, true), liveness())).data
+            .map(item => item.id).sort();
+        const write = (id: string): Promise<string> => p.updatePartially(null, id, AnyValueMap.fromTuples('data', { at: clock.now }), liveness())
+            .then(() => 'written', (err: ApplicationException) => err.code);
+        const sweep = async (): Promise<string[]> => {
+            const closeTime = new Date(clock.now);
+            const idle = await p.closeExpired(null, new Date(clock.now - timeouts.idle), closeTime, 'idle');
+            const absolute = await p.closeOpenedBefore(null, new Date(clock.now - timeouts.absolute), closeTime, 'absolute');
+            return [...idle, ...absolute].map(item => item.id + ':' + item.close_reason).sort();
+        };
+
+        for (const now of [deadline - 1, deadline]) {
+            clock.now = now;
+            const when = now === deadline ? 'at the deadline' : 'just before it';
+            expect(await ids(true), when).to.deep.equal(['absolute-edge', 'idle-edge']);
+            expect(await ids(false), when).to.deep.equal([]);
+            expect([await write('idle-edge'), await write('absolute-edge')], when).to.deep.equal(['written', 'written']);
+            expect(await sweep(), when + ': nothing to sweep').to.deep.equal([]);
+        }
+        clock.now = deadline + 1;
+        expect(await ids(true), 'just after it').to.deep.equal([]);
+        expect(await ids(false), 'just after it').to.deep.equal(['absolute-edge', 'idle-edge']);
+        expect([await write('idle-edge'), await write('absolute-edge')], 'just after it').to.deep.equal(['SESSION_CLOSED', 'SESSION_CLOSED']);
+        expect(await sweep(), 'just after it: both swept').to.deep.equal(['absolute-edge:absolute', 'idle-edge:idle']);
+    }
+
+    public async testRetentionBoundary(): Promise<void> {
+        const p = this._persistence;
+        const closeTime = T0 + 3 * HOUR;
+        for (const [id, offset] of [['before', -1], ['at', 0], ['after', 1]] as const) {
+            const session = makeSession(id, 'kept', 0, false);
+            session.close_time = new Date(closeTime + offset);
+            await p.create(null, session);
+        }
+        expect(await p.deleteClosedBefore(null, new Date(closeTime))).to.equal(1);
+        const left = await p.getPageByFilter(null, FilterParams.fromTuples('user_id', 'kept'), null);
+        expect(left.data.map(item => item.id).sort()).to.deep.equal(['after', 'at']);
     }
 
     /** A session of u1 opened at liveness.now, as the controller makes one. */

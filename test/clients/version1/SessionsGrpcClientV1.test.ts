@@ -113,7 +113,8 @@ describe('SessionsGrpcClientV1', () => {
 
         it('turns a service that cannot be reached into CONNECTION_FAILED 503 naming the address', async () => {
             const port = await freePort();
-            const client = await openClient({ connection: { host: '127.0.0.1', port }, options: { timeout: 3000 } });
+            // A timeout far beyond the bound below: waiting for it could not pass, however loaded the machine.
+            const client = await openClient({ connection: { host: '127.0.0.1', port }, options: { timeout: 60000 } });
             try {
                 const started = Date.now();
                 const error = await rejection(client.getSessionById('c1', 's1'));
@@ -122,7 +123,7 @@ describe('SessionsGrpcClientV1', () => {
                 expect(error.status).to.equal(503);
                 expect(error.message).to.contain('127.0.0.1:' + port);
                 expect(error.correlation_id).to.equal('c1');
-                expect(Date.now() - started, 'fails fast, without waiting for the timeout').to.be.below(2500);
+                expect(Date.now() - started, 'fails fast, without waiting for the timeout').to.be.below(15000);
             } finally {
                 await client.close(null);
             }
@@ -142,7 +143,8 @@ describe('SessionsGrpcClientV1', () => {
                 expect(error).to.be.instanceOf(ConnectionException);
                 expect(error.code).to.equal('REQUEST_TIMEOUT');
                 expect(error.status).to.equal(504);
-                expect(Date.now() - started).to.be.within(250, 2000);
+                // Not before the timeout; the upper bound only catches a hang (timers stretch under load).
+                expect(Date.now() - started).to.be.at.least(250).and.below(15000);
             } finally {
                 await client.close(null);
                 silent.forceShutdown();
