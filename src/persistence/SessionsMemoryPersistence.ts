@@ -214,6 +214,11 @@ export class SessionsMemoryPersistence
     public async deleteByIds(correlationId: string | null, ids: string[]): Promise<void> {
         const entries = [...new Set(ids ?? [])].map(id => this._items.get(id)).filter(entry => entry != null) as StoredSession[];
         if (entries.length === 0) return;
+        await this.deleteEntries(correlationId, entries);
+    }
+
+    /** Deletes the given sessions in memory in one step, then durably in one batch. */
+    private async deleteEntries(correlationId: string | null, entries: StoredSession[]): Promise<void> {
         const changes: SessionChange[] = [];
         const undo: UndoStep[] = [];
         this.atomically(() => {
@@ -307,17 +312,7 @@ export class SessionsMemoryPersistence
     public async deleteClosedBefore(correlationId: string | null, closeTime: Date): Promise<number> {
         const due = this._closedByTime.due(closeTime.getTime(), this._isCurrentActive);
         if (due.length === 0) return 0;
-        const changes: SessionChange[] = [];
-        const undo: UndoStep[] = [];
-        this.atomically(() => {
-            for (const entry of due) {
-                const id = this.summaryOf(entry).id;
-                this.remove(entry);
-                changes.push({ kind: 'delete', id });
-                undo.push([null, entry]);
-            }
-        });
-        await this.persistOrUndo(correlationId, changes, undo);
+        await this.deleteEntries(correlationId, due);
         return due.length;
     }
 
