@@ -1,8 +1,9 @@
-import { ConfigException, ConfigParams } from 'pip-services3-commons-nodex';
+import { ConfigParams } from 'pip-services3-commons-nodex';
 import { ConsoleLogger, LogLevel, LogLevelConverter } from 'pip-services3-components-nodex';
 
 import { SessionsAudit } from '../logic/SessionsAudit';
 import { ApplicationErrors } from '../logic/ApplicationErrors';
+import { SessionsSettingReader } from '../logic/SessionsSettingReader';
 
 /** One log line in JSON form: what a log shipper indexes. */
 interface JsonLogEntry {
@@ -28,15 +29,15 @@ interface JsonLogEntry {
  * formatted, so debug lines cost nothing in production.
  */
 export class SessionsConsoleLogger extends ConsoleLogger {
+    public static readonly Levels = ['none', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
     private _json = false;
 
     public configure(config: ConfigParams): void {
+        const settings = new SessionsSettingReader(config);
+        // The toolkit reads an unknown level as info without a word.
+        settings.oneOf('level', SessionsConsoleLogger.Levels, 'info');
         super.configure(config);
-        const format = config.getAsStringWithDefault('format', 'text').trim().toLowerCase();
-        if (format !== 'text' && format !== 'json' && format !== '') {
-            throw new ConfigException(undefined, 'BAD_LOG_FORMAT', 'Log format must be text or json, not "' + format + '"');
-        }
-        this._json = format === 'json';
+        this._json = settings.oneOf('format', ['text', 'json'], 'text') === 'json';
     }
 
     public get isJson(): boolean {
@@ -55,6 +56,24 @@ export class SessionsConsoleLogger extends ConsoleLogger {
             return;
         }
         if (this.getLevel() < level) return;
+        process.stdout.write(JSON.stringify(this.jsonEntry(level, correlationId, error, message)) + '\n');
+    }
+
+    /**
+     * An info line that carries facts: in JSON, one object with them under `name`; in
+     * text, the message alone (it is written to say the same).
+     */
+    public infoWithFacts(correlationId: string, message: string, name: string, facts: object): void {
+        if (this.getLevel() < LogLevel.Info) return;
+        if (!this._json) {
+            this.info(correlationId, '%s', message);
+            return;
+        }
+        const entry = { ...this.jsonEntry(LogLevel.Info, correlationId, null, message), [name]: facts };
+        process.stdout.write(JSON.stringify(entry) + '\n');
+    }
+
+    private jsonEntry(level: LogLevel, correlationId: string, error: Error | null, message: string): JsonLogEntry {
         const entry: JsonLogEntry = {
             time: new Date().toISOString(),
             level: LogLevelConverter.toString(level).toLowerCase(),
@@ -71,7 +90,7 @@ export class SessionsConsoleLogger extends ConsoleLogger {
             }
         }
         if (error != null) entry.error = SessionsConsoleLogger.describe(error);
-        process.stdout.write(JSON.stringify(entry) + '\n');
+        return entry;
     }
 
     private static describe(error: Error): NonNullable<JsonLogEntry['error']> {

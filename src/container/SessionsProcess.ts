@@ -1,12 +1,19 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { Closer, ConfigParams } from 'pip-services3-commons-nodex';
-import { ProcessContainer } from 'pip-services3-container-nodex';
+import { Closer, ConfigException, ConfigParams, Descriptor, InvalidStateException } from 'pip-services3-commons-nodex';
+import { CompositeLogger, ContextInfo, LogLevel } from 'pip-services3-components-nodex';
+import { ContainerReferences, ProcessContainer } from 'pip-services3-container-nodex';
 import { DefaultMongoDbFactory } from 'pip-services3-mongodb-nodex';
 
 import { SessionsServiceFactory } from '../build/SessionsServiceFactory';
+import { ApplicationErrors } from '../logic/ApplicationErrors';
+import { SessionsConfigShape } from './SessionsConfigShape';
 import { SessionsConsoleLogger } from './SessionsConsoleLogger';
+import { SessionsContainerReferences } from './SessionsContainerReferences';
+import { SessionsEnvironment } from './SessionsEnvironment';
+import { SessionsStartFailure } from './SessionsStartFailure';
+import { SessionsStartupSummary } from './SessionsStartupSummary';
 
 /** The package's root folder (where run.js and config/ are), wherever the process was started from. */
 const PACKAGE_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -42,24 +49,45 @@ export class SessionsProcess extends ProcessContainer {
             return;
         }
         const correlationId = 'service-sessions';
+        const configPath = SessionsProcess.configPath(args);
+        const logger = new SessionsConsoleLogger();
+        logger.configure(ConfigParams.fromTuples('source', correlationId));
+        this._logger = logger;
         try {
             const parameters = SessionsProcess.parameters(args, process.env);
             // Lines written before the configured logger exists (and after a failed start)
             // already follow LOG_LEVEL and LOG_FORMAT.
-            this._logger = SessionsProcess.earlyLogger(parameters);
-            this.readConfigFromFile(correlationId, SessionsProcess.configPath(args), parameters);
+            SessionsProcess.configureEarlyLogger(logger, parameters);
+            this.readConfigFromFile(correlationId, configPath, parameters);
+            SessionsConfigShape.check(this._config, true);
         } catch (err) {
-            console.error('service-sessions: cannot read its configuration: ' + SessionsProcess.describe(err));
+            this.failStart(correlationId, err);
             process.exit(1);
         }
         this.handleSignals(correlationId);
         try {
             await this.open(correlationId);
         } catch (err) {
-            this._logger.fatal(correlationId, err as Error, 'Cannot start');
-            await this.close(correlationId).catch(() => undefined);
+            this.failStart(correlationId, err);
+            await this.closeQuietly(correlationId);
             process.exit(1);
         }
+        this.reportStart(correlationId, configPath);
+    }
+
+    /** As the toolkit opens, with its references built by SessionsContainerReferences, and silent: start() reports. */
+    public async open(correlationId: string): Promise<void> {
+        if (this._references != null) throw new InvalidStateException(correlationId, 'ALREADY_OPENED', 'Container was already opened');
+        const references = new SessionsContainerReferences();
+        this._references = references;
+        // What the toolkit's (private) initReferences puts first: the context info and the factories.
+        references.put(new Descriptor('pip-services', 'context-info', 'default', 'default', '1.0'), this._info);
+        references.put(new Descriptor('pip-services', 'factory', 'container', 'default', '1.0'), this._factories);
+        references.putFromConfig(this._config);
+        this.setReferences(references);
+        this._info = references.getOneOptional<ContextInfo>(new Descriptor('*', 'context-info', '*', '*', '*')) ?? this._info;
+        await references.open(correlationId);
+        this._logger = new CompositeLogger(references);
     }
 
     /**
@@ -74,6 +102,37 @@ export class SessionsProcess extends ProcessContainer {
         await super.close(correlationId);
     }
 
+    /** Closes what a failed start opened, without the "stopped" line: the failure line says it all (the process exits next). */
+    private async closeQuietly(correlationId: string): Promise<void> {
+        const components = (this._references as ContainerReferences | null)?.getAll() ?? [];
+        for (const component of [...components].reverse()) await Closer.closeOne(correlationId, component).catch(() => undefined);
+    }
+
+    /** One line; the stack too only for a bug, or at LOG_LEVEL=debug. */
+    private failStart(correlationId: string, err: unknown): void {
+        const failure = new SessionsStartFailure(err);
+        const withStack = !failure.expected || this._logger.getLevel() >= LogLevel.Debug;
+        this._logger.fatal(correlationId, (withStack ? err : null) as Error, '%s', failure.line);
+    }
+
+    /** The start-up summary, and the warning for APIs open to other hosts without a key. */
+    private reportStart(correlationId: string, configPath: string): void {
+        const summary = SessionsStartupSummary.collect(this._references, SessionsProcess.version(), configPath);
+        const warning = summary.exposureWarning;
+        if (warning != null) this._logger.warn(correlationId, '%s', warning);
+        const console = this._references.getOneOptional<SessionsConsoleLogger>(SessionsServiceFactory.ConsoleLoggerDescriptor);
+        if (console instanceof SessionsConsoleLogger) console.infoWithFacts(correlationId, summary.line, 'startup', summary.facts);
+        else this._logger.info(correlationId, '%s', summary.line);
+    }
+
+    private static version(): string {
+        try {
+            return (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+        } catch {
+            return 'unknown';
+        }
+    }
+
     /** root: the package root (a test gives another, so it never writes config.yml into the repository). */
     public static configPath(args: string[], root: string = PACKAGE_ROOT): string {
         const index = args.findIndex(arg => arg === '-c' || arg === '--config');
@@ -82,7 +141,11 @@ export class SessionsProcess extends ProcessContainer {
         return fs.existsSync(rootConfig) ? rootConfig : path.join(root, 'config', 'config.yml');
     }
 
-    /** `-p` parameters then the environment, with false-valued switches removed. */
+    /**
+     * `-p` parameters then the environment, with switches (*_ENABLED) checked and those that
+     * are off removed (the template language treats any non-empty value as true); HTTP is on
+     * and the file store chosen unless they say otherwise.
+     */
     public static parameters(args: string[], env: NodeJS.ProcessEnv): ConfigParams {
         const pairs: string[] = [];
         for (let index = 0; index < args.length - 1; index++) {
@@ -94,22 +157,31 @@ export class SessionsProcess extends ProcessContainer {
         }
         if (parameters.getAsNullableString('HTTP_ENABLED') == null) parameters.setAsObject('HTTP_ENABLED', 'true');
         for (const key of parameters.getKeys()) {
-            if (/_ENABLED$/i.test(key) && SessionsProcess.isOff(parameters.getAsString(key))) parameters.remove(key);
+            if (!/_ENABLED$/.test(key)) continue;
+            const word = parameters.getAsString(key).trim().toLowerCase();
+            if (SessionsEnvironment.SwitchOff.includes(word)) parameters.remove(key);
+            else if (!SessionsEnvironment.SwitchOn.includes(word)) {
+                throw new ConfigException(undefined, 'BAD_SETTING', key + ' is ' + JSON.stringify(parameters.getAsString(key))
+                    + ': allowed is true or false');
+            }
+        }
+        if (!['MEMORY_ENABLED', 'FILE_ENABLED', 'MONGO_ENABLED'].some(key => parameters.getAsNullableString(key) != null)) {
+            parameters.setAsObject('FILE_ENABLED', 'true');
         }
         return parameters;
     }
 
-    private static earlyLogger(parameters: ConfigParams): SessionsConsoleLogger {
-        const logger = new SessionsConsoleLogger();
-        logger.configure(ConfigParams.fromTuples(
-            'level', parameters.getAsStringWithDefault('LOG_LEVEL', 'info'),
-            'format', parameters.getAsStringWithDefault('LOG_FORMAT', 'text'),
-            'source', 'service-sessions'));
-        return logger;
-    }
-
-    private static isOff(value: string): boolean {
-        return ['', 'false', '0', 'no', 'off'].includes(value.trim().toLowerCase());
+    private static configureEarlyLogger(logger: SessionsConsoleLogger, parameters: ConfigParams): void {
+        try {
+            logger.configure(ConfigParams.fromTuples(
+                'level', parameters.getAsStringWithDefault('LOG_LEVEL', 'info'),
+                'format', parameters.getAsStringWithDefault('LOG_FORMAT', 'text'),
+                'source', 'service-sessions'));
+        } catch (err) {
+            // Named as the bundled config's logger, so the failure line names LOG_LEVEL or LOG_FORMAT.
+            if (ApplicationErrors.isApplicationException(err)) err.withDetails('component', SessionsServiceFactory.ConsoleLoggerDescriptor.toString());
+            throw err;
+        }
     }
 
     private handleSignals(correlationId: string): void {
@@ -138,7 +210,4 @@ export class SessionsProcess extends ProcessContainer {
         });
     }
 
-    private static describe(err: unknown): string {
-        return err instanceof Error ? err.message : String(err);
-    }
 }

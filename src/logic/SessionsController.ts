@@ -1,5 +1,5 @@
 import {
-    AnyValueMap, BadRequestException, CommandSet, ConfigException, ConfigParams, DataPage, DependencyResolver, Descriptor, FilterParams, ICommandable,
+    AnyValueMap, BadRequestException, CommandSet, ConfigParams, DataPage, DependencyResolver, Descriptor, FilterParams, ICommandable,
     IConfigurable, InvalidStateException, IOpenable, IReferenceable, IReferences, PagingParams
 } from 'pip-services3-commons-nodex';
 import { CompositeLogger } from 'pip-services3-components-nodex';
@@ -8,7 +8,7 @@ import { SessionCloseReasonV1 } from '../data/version1/SessionCloseReasonV1';
 import { SessionV1 } from '../data/version1/SessionV1';
 import { ISessionsPersistence } from '../persistence/ISessionsPersistence';
 import { SessionClosedException } from '../persistence/SessionClosedException';
-import { SessionLimit } from '../persistence/SessionLimit';
+import { SessionLimit, SessionLimitPolicies } from '../persistence/SessionLimit';
 import { SessionLiveness } from '../persistence/SessionLiveness';
 import { SessionTimeouts } from '../persistence/SessionTimeouts';
 import { SessionLimitReachedException } from '../persistence/SessionLimitReachedException';
@@ -18,6 +18,8 @@ import { SessionsAudit } from './SessionsAudit';
 import { SessionIdGenerator } from './SessionIdGenerator';
 import { SessionsMetrics } from './SessionsMetrics';
 import { SessionsCommandSet } from './SessionsCommandSet';
+import { SessionsSettingReader } from './SessionsSettingReader';
+import { SessionRulesInForce } from './SessionRulesInForce';
 
 /**
  * The rules of the service: ids, timestamps and expiry. Stores only store.
@@ -79,26 +81,17 @@ export class SessionsController
     private _sweeping = false;
 
     public configure(config: ConfigParams): void {
-        const idle = config.getAsLongWithDefault('options.idle_timeout',
-            config.getAsLongWithDefault('options.expire_timeout', this._timeouts.idle));
-        this._timeouts = new SessionTimeouts(idle, config.getAsLongWithDefault('options.absolute_timeout', this._timeouts.absolute));
-        this._touchInterval = Math.max(0, config.getAsLongWithDefault('options.touch_interval', this._touchInterval));
-        const max = config.getAsLongWithDefault('options.max_sessions_per_user', this._limit?.max ?? 0);
-        const policy = config.getAsStringWithDefault('options.session_limit_policy', this._limit?.policy ?? 'evict_oldest');
-        if (policy !== 'evict_oldest' && policy !== 'reject') {
-            throw new ConfigException(undefined, 'INVALID_SESSION_LIMIT_POLICY',
-                'options.session_limit_policy must be evict_oldest or reject, not ' + JSON.stringify(policy));
-        }
+        const settings = new SessionsSettingReader(config);
+        const idle = settings.millis('options.idle_timeout', settings.millis('options.expire_timeout', this._timeouts.idle));
+        this._timeouts = new SessionTimeouts(idle, settings.millis('options.absolute_timeout', this._timeouts.absolute));
+        this._touchInterval = settings.millis('options.touch_interval', this._touchInterval);
+        const max = settings.count('options.max_sessions_per_user', this._limit?.max ?? 0);
+        const policy = settings.oneOf('options.session_limit_policy', SessionLimitPolicies, this._limit?.policy ?? 'evict_oldest');
         this._limit = max > 0 ? { max, policy, reason: SessionCloseReasonV1.Evicted } : null;
-        this._retentionPeriod = Math.max(0, config.getAsLongWithDefault('options.retention_period', this._retentionPeriod));
-        const maxDataSize = config.getAsLongWithDefault('options.max_data_size', this._maxDataSize);
-        if (!(maxDataSize > 0)) {
-            throw new ConfigException(undefined, 'INVALID_MAX_DATA_SIZE',
-                'options.max_data_size must be a positive number of bytes, not ' + JSON.stringify(config.getAsNullableString('options.max_data_size')));
-        }
-        this._maxDataSize = maxDataSize;
+        this._retentionPeriod = settings.millis('options.retention_period', this._retentionPeriod);
+        this._maxDataSize = settings.bytes('options.max_data_size', this._maxDataSize);
         this._audit.configure(config);
-        this._cleanupInterval = config.getAsLongWithDefault('options.cleanup_interval', this._cleanupInterval);
+        this._cleanupInterval = settings.millis('options.cleanup_interval', this._cleanupInterval);
         this._dependencyResolver.configure(config);
     }
 
@@ -158,6 +151,19 @@ export class SessionsController
     /** The most bytes of JSON a session's user, and its data, may take (options.max_data_size). */
     public get maxDataSize(): number {
         return this._maxDataSize;
+    }
+
+    /** The rules in force, for the start-up line. */
+    public get rulesInForce(): SessionRulesInForce {
+        return {
+            idle_timeout: this._timeouts.idle,
+            absolute_timeout: this._timeouts.absolute,
+            touch_interval: this._touchInterval,
+            max_sessions_per_user: this._limit?.max ?? 0,
+            session_limit_policy: this._limit?.policy ?? null,
+            retention_period: this._retentionPeriod,
+            cleanup_interval: this._cleanupInterval
+        };
     }
 
     /** The timeouts in force; for the stores' conditions and for tests. */

@@ -1,3 +1,6 @@
+/** What a new session does at its user's limit (see SessionLimit). */
+export const SessionLimitPolicies = ['evict_oldest', 'reject'] as const;
+
 /**
  * At most max live sessions per user. What a new session does at the limit: evict_oldest
  * closes the user's least recently active sessions to make room (with the given reason),
@@ -5,7 +8,7 @@
  */
 export interface SessionLimit {
     max: number;
-    policy: 'evict_oldest' | 'reject';
+    policy: typeof SessionLimitPolicies[number];
     /** The close_reason of evicted sessions. */
     reason: string;
 }

@@ -3,6 +3,7 @@ import { promises as fs } from 'fs';
 import { ConfigException, ConfigParams, Descriptor, FileException, IReferences } from 'pip-services3-commons-nodex';
 
 import { ISessionsFileLayer } from './ISessionsFileLayer';
+import { SessionsSettingReader } from '../logic/SessionsSettingReader';
 import { LoadedSessions } from './LoadedSessions';
 import { PendingWrite } from './PendingWrite';
 import { SessionChange } from './SessionChange';
@@ -74,18 +75,21 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
             if (filePath.trim() === '') throw new ConfigException(undefined, 'NO_PATH', 'The file store needs a path');
             this._snapshot = new SessionsSnapshotFile(filePath, this.files);
         }
-        this._sync = config.getAsBooleanWithDefault('options.sync', this._sync);
-        this._compactionThreshold = config.getAsLongWithDefault('options.compaction_threshold', this._compactionThreshold);
-        this._compactionRatio = config.getAsFloatWithDefault('options.compaction_ratio', this._compactionRatio);
-        if (!(this._compactionRatio >= 0)) {
-            throw new ConfigException(undefined, 'BAD_COMPACTION_RATIO', 'options.compaction_ratio must be a number of at least 0');
-        }
-        this._recover = config.getAsBooleanWithDefault('options.recover', this._recover);
+        const settings = new SessionsSettingReader(config);
+        this._sync = settings.flag('options.sync', this._sync);
+        this._compactionThreshold = settings.bytes('options.compaction_threshold', this._compactionThreshold, 0);
+        this._compactionRatio = settings.number('options.compaction_ratio', this._compactionRatio, 0);
+        this._recover = settings.flag('options.recover', this._recover);
     }
 
     public setReferences(references: IReferences): void {
         super.setReferences(references);
         this._metrics = references.getOneOptional<StoreFailureCounter>(new Descriptor('service-sessions', 'metrics', '*', '*', '1.0'));
+    }
+
+    /** The snapshot's path as configured. */
+    public get snapshotPath(): string {
+        return this._snapshot.path;
     }
 
     public get journalPath(): string {

@@ -7,6 +7,7 @@ import { CompositeLogger } from 'pip-services3-components-nodex';
 import { SessionV1 } from '../data/version1/SessionV1';
 import { SessionCloseReasonV1 } from '../data/version1/SessionCloseReasonV1';
 import { SessionIdGenerator } from '../logic/SessionIdGenerator';
+import { SessionsSettingReader } from '../logic/SessionsSettingReader';
 import { ISessionsPersistence } from './ISessionsPersistence';
 import { SessionClosedException } from './SessionClosedException';
 import { SessionLimit } from './SessionLimit';
@@ -82,8 +83,7 @@ export class SessionsMemoryPersistence
     private _reverts: Revert[] | null = null;
 
     public configure(config: ConfigParams): void {
-        this._maxPageSize = config.getAsIntegerWithDefault('options.max_page_size', this._maxPageSize);
-        if (this._maxPageSize < 1) this._maxPageSize = 1;
+        this._maxPageSize = new SessionsSettingReader(config).count('options.max_page_size', this._maxPageSize, 1);
     }
 
     public setReferences(references: IReferences): void {

@@ -12,6 +12,7 @@ import {
 import { SessionV1 } from '../data/version1/SessionV1';
 import { SessionCloseReasonV1 } from '../data/version1/SessionCloseReasonV1';
 import { SessionIdGenerator } from '../logic/SessionIdGenerator';
+import { SessionsSettingReader } from '../logic/SessionsSettingReader';
 import { ISessionsPersistence } from './ISessionsPersistence';
 import { SessionClosedException } from './SessionClosedException';
 import { SessionLimit } from './SessionLimit';
@@ -52,6 +53,11 @@ export class SessionsMongoDbPersistence
 
     /** Sessions closed per updateMany: a sweep of a hundred thousand sends no 3 MB query. */
     private static readonly CloseBatch = 5000;
+
+    /** database.collection, for the start-up line (never the URI: it may hold a password). */
+    public get location(): string {
+        return this._databaseName + '.' + this._collectionName;
+    }
 
     public constructor() {
         super('sessions');
@@ -349,8 +355,10 @@ export class SessionsMongoDbPersistence
         // The toolkit's default keep_alive becomes keepAliveInitialDelay, which the driver
         // warns about at every connect; the driver's own keep-alive default is right.
         if (config.getAsNullableString('options.keep_alive') == null) result.setAsObject('options.keep_alive', '');
-        const timeout = config.getAsIntegerWithDefault('options.connect_timeout', 5000);
+        const settings = new SessionsSettingReader(config);
+        const timeout = settings.millis('options.connect_timeout', 5000);
         const uri = config.getAsNullableString('connection.uri');
+        if (uri == null || uri === '') settings.port('connection.port', 27017);
         if (uri != null && uri !== '') {
             if (!/[?&]serverSelectionTimeoutMS=/i.test(uri)) {
                 result.setAsObject('connection.uri', uri + (uri.includes('?') ? '&' : '?') + 'serverSelectionTimeoutMS=' + timeout);

@@ -16,6 +16,7 @@ import { HttpConnectionResolver } from 'pip-services3-rpc-nodex/obj/src/connect/
 import { HttpErrorBody } from './HttpErrorBody';
 import { SessionsHttpRequest } from './SessionsHttpRequest';
 import { SessionsHttpResponse } from './SessionsHttpResponse';
+import { SessionsSettingReader } from '../logic/SessionsSettingReader';
 
 type Response = SessionsHttpResponse<SessionsHttpRequest>;
 type RouteAction = (req: SessionsHttpRequest, res: Response) => Promise<void> | void;
@@ -74,6 +75,7 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
     private readonly _routes = new Map<string, Map<string, Route>>();
     private _httpServer: http.Server | null = null;
     private _closing = false;
+    private _address: string | null = null;
     private _requestMaxSize = 1024 * 1024;
     private _maxConnections = 4096;
     private _headersTimeout = 10000;
@@ -81,12 +83,14 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
 
     public configure(config: ConfigParams): void {
         config = config.setDefaults(SessionsHttpEndpoint._endpointDefaults);
+        const settings = new SessionsSettingReader(config);
+        if (config.getAsNullableString('connection.uri') == null) settings.port('connection.port', 8080);
         this._resolver.configure(config);
-        this._requestMaxSize = config.getAsLongWithDefault('options.request_max_size', this._requestMaxSize);
-        this._maxConnections = config.getAsIntegerWithDefault('options.max_connections', this._maxConnections);
-        this._headersTimeout = config.getAsIntegerWithDefault('options.headers_timeout', this._headersTimeout);
-        this._requestTimeout = config.getAsIntegerWithDefault('options.request_timeout', this._requestTimeout);
-        if (!(this._maxConnections > 0 && this._headersTimeout > 0 && this._requestTimeout >= this._headersTimeout)) {
+        this._requestMaxSize = settings.bytes('options.request_max_size', this._requestMaxSize);
+        this._maxConnections = settings.count('options.max_connections', this._maxConnections, 1);
+        this._headersTimeout = settings.millis('options.headers_timeout', this._headersTimeout);
+        this._requestTimeout = settings.millis('options.request_timeout', this._requestTimeout);
+        if (!(this._headersTimeout > 0 && this._requestTimeout >= this._headersTimeout)) {
             throw new ConfigException(undefined, 'BAD_HTTP_LIMITS', 'options.max_connections and options.headers_timeout must be '
                 + 'above 0, and options.request_timeout at least options.headers_timeout');
         }
@@ -99,6 +103,11 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
 
     public isOpen(): boolean {
         return this._httpServer != null;
+    }
+
+    /** Where it listens once open (`http://host:port`), with the real port when 0 was asked for. */
+    public get address(): string | null {
+        return this._httpServer != null ? this._address : null;
     }
 
     public async open(correlationId: string): Promise<void> {
@@ -147,8 +156,8 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
                 'Cannot listen on ' + host + ':' + port + ': ' + (err as Error).message);
         }
         this._httpServer = server;
-        const address = protocol + '://' + host + ':' + (server.address() as AddressInfo).port;
-        this._log.info(correlationId, 'HTTP API listening at %s', address);
+        this._address = protocol + '://' + host + ':' + (server.address() as AddressInfo).port;
+        this._log.info(correlationId, 'HTTP API listening at %s', this._address);
     }
 
     public async close(correlationId: string): Promise<void> {

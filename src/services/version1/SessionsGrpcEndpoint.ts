@@ -13,6 +13,7 @@ import { InvokeReplyMessage, InvokeRequestMessage, SessionsProtoV1 } from '../..
 import { CommandableGrpcAction, IGrpcEndpoint } from './IGrpcEndpoint';
 import { IGrpcRegisterable } from './IGrpcRegisterable';
 import { SessionsGrpcErrorsV1 } from './SessionsGrpcErrorsV1';
+import { SessionsSettingReader } from '../../logic/SessionsSettingReader';
 
 export type { CommandableGrpcAction } from './IGrpcEndpoint';
 
@@ -59,9 +60,11 @@ export class SessionsGrpcEndpoint implements IConfigurable, IReferenceable, IOpe
 
     public configure(config: ConfigParams): void {
         config = config.setDefaults(SessionsGrpcEndpoint._endpointDefaults);
+        const settings = new SessionsSettingReader(config);
+        if (config.getAsNullableString('connection.uri') == null) settings.port('connection.port', 8090);
         this._resolver.configure(config);
-        this._requestMaxSize = config.getAsLongWithDefault('options.request_max_size', this._requestMaxSize);
-        this._closeTimeout = Math.max(0, config.getAsLongWithDefault('options.close_timeout', this._closeTimeout));
+        this._requestMaxSize = settings.bytes('options.request_max_size', this._requestMaxSize);
+        this._closeTimeout = settings.millis('options.close_timeout', this._closeTimeout);
     }
 
     public setReferences(references: IReferences): void {

@@ -14,6 +14,7 @@ import { SessionsSenecaHttpListenerV1 } from './SessionsSenecaHttpListenerV1';
 import { SessionsSenecaTcpListenerV1 } from './SessionsSenecaTcpListenerV1';
 import { SessionsSenecaLogAdapter } from './SessionsSenecaLogAdapter';
 import { SessionsSenecaReplyV1 } from './SessionsSenecaReplyV1';
+import { SessionsSettingReader } from '../../logic/SessionsSettingReader';
 
 /** The parts of the meta Seneca builds for a message (before the inward steps run) that the guard reads. */
 interface SenecaInwardMeta {
@@ -102,7 +103,7 @@ export class SessionsSenecaServiceV1 implements IConfigurable, IReferenceable, I
         this._protocol = protocol;
         this._port = port;
         this._host = host;
-        this._requestMaxSize = config.getAsLongWithDefault('options.request_max_size', this._requestMaxSize);
+        this._requestMaxSize = new SessionsSettingReader(config).bytes('options.request_max_size', this._requestMaxSize);
         this._config = config;
     }
 
