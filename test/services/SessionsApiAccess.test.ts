@@ -205,6 +205,15 @@ describe('The API key on every API: one rule, every command', function () {
         expect(metrics, 'a refused command is counted as 403').to.match(/^sessions_requests_total\{api="http",command="delete_session_by_id",status="403"\} [1-9]/m);
     });
 
+    it('declares the 403 in the OpenAPI document for the commands out of the application key\'s scope only', async () => {
+        const document = (await HttpReply.read(await fetch(service.url + '/v1/sessions/swagger'))).body;
+        const withForbidden = Object.keys(document.paths)
+            .filter(path => document.paths[path].post.responses['403'] != null)
+            .map(path => path.replace('/v1/sessions/', ''))
+            .sort();
+        expect(withForbidden).to.deep.equal(['close_expired_sessions', 'delete_session_by_id', 'get_sessions']);
+    });
+
     it('gives a client configured with the application key the typed 403 error for a command out of scope', async () => {
         const client = new SessionsCommandableHttpClientV1({ connection: { uri: service.url }, options: { retries: 0 }, auth: { api_key: APP_KEY } });
         await client.open(null);
