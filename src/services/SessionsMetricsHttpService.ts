@@ -32,6 +32,6 @@ export class SessionsMetricsHttpService extends SessionsRestService {
             res.setHeader('Content-Type', metrics.contentType);
             res.setHeader('Cache-Control', 'no-store');
             res.end(text);
-        }, this.requireOperationsKey());
+        }, this.requireOperationsKey(this.appendBaseRoute(this._route)));
     }
 }

@@ -115,16 +115,24 @@ export abstract class SessionsRestService implements IConfigurable, IReferenceab
         this._endpoint?.registerRoute(method, this.appendBaseRoute(route), schema, action, guard);
     }
 
-    /** A guard that lets a request through with the API key only. */
+    /**
+     * A guard that lets a request through with a valid key only (401 before the body is
+     * read); what that key may call is checked with the arguments (authorizeCommand()).
+     */
     protected requireKey(): SessionsHttpRouteGuard {
         const access = this._access;
-        return req => access.authorize(this.getCorrelationId(req), SessionsApiAccess.fromHeaders(req.headers));
+        return req => { access.authenticate(this.getCorrelationId(req), SessionsApiAccess.fromHeaders(req.headers)); };
     }
 
-    /** As requireKey(), for /metrics and /status, which an operator may open (options.operations_without_key). */
-    protected requireOperationsKey(): SessionsHttpRouteGuard {
+    /** Throws 401 or 403 unless the request's key may run the command with its parsed body. */
+    protected authorizeCommand(req: SessionsHttpRequest, command: string): void {
+        this._access.authorize(this.getCorrelationId(req), SessionsApiAccess.fromHeaders(req.headers), command, req.body);
+    }
+
+    /** For /metrics and /status (at route): the full key, unless an operator opened them (options.operations_without_key). */
+    protected requireOperationsKey(route: string): SessionsHttpRouteGuard {
         const access = this._access;
-        return req => access.authorizeOperations(this.getCorrelationId(req), SessionsApiAccess.fromHeaders(req.headers));
+        return req => access.authorizeOperations(this.getCorrelationId(req), SessionsApiAccess.fromHeaders(req.headers), route);
     }
 
     protected appendBaseRoute(route: string): string {

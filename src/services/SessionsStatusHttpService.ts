@@ -45,6 +45,6 @@ export class SessionsStatusHttpService extends SessionsRestService {
                 properties: info?.properties ?? '',
                 components: this._references?.getAllLocators().map(locator => String(locator)) ?? []
             });
-        }, this.requireOperationsKey());
+        }, this.requireOperationsKey(this.appendBaseRoute(this._route)));
     }
 }

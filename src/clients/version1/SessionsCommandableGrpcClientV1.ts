@@ -15,7 +15,8 @@ import { SessionsReplyV1 } from './SessionsReplyV1';
  *
  * Configuration (all optional): connection.protocol, connection.host, connection.port or
  * connection.uri (default localhost:8090); options.timeout (ms, default 10000); auth.api_key (the
- * service's API key, HTTP_API_KEY, sent as x-api-key metadata).
+ * service's full key HTTP_API_KEY, or its application key APP_API_KEY, sent as x-api-key metadata).
+ * With the application key, a command out of its scope fails with 403 FORBIDDEN_SCOPE.
  *
  * Results are SessionV1 objects with Dates and "no such session" is null; errors are the
  * toolkit's typed exceptions with the service's code, message, status (the toolkit's

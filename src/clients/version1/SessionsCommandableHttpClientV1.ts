@@ -19,7 +19,9 @@ import { SessionsReplyV1 } from './SessionsReplyV1';
  *   0 means no retry)
  * - options.retry_delay: ms before the first retry, doubling for each next one (default 1000)
  * - options.correlation_id: where the correlation id goes: query (default), headers or both
- * - auth.api_key: the service's API key (HTTP_API_KEY), sent as an x-api-key header
+ * - auth.api_key: the service's full key (HTTP_API_KEY) or application key (APP_API_KEY), sent as
+ *   an x-api-key header; with the application key, a command out of its scope fails with
+ *   403 FORBIDDEN_SCOPE (an UnauthorizedException)
  *
  * Not built on the toolkit's CommandableHttpClient, whose module loads restify (which does not
  * load on Node 24), but on SessionsHttpClientBaseV1, the same members on Node's http with a

@@ -40,7 +40,7 @@ export abstract class SessionsGrpcClientBase implements IConfigurable, IReferenc
     protected readonly _tracer = new CompositeTracer();
     /** ms a call may take, connecting included. */
     protected _timeout = 10000;
-    /** The service's API key (auth.api_key, HTTP_API_KEY), sent as x-api-key metadata. */
+    /** The service's full or application key (auth.api_key: HTTP_API_KEY or APP_API_KEY), sent as x-api-key metadata. */
     protected _apiKey: string | null = null;
     /** The stub while open. */
     protected _client: grpc.Client | null = null;

@@ -18,7 +18,8 @@ import { SessionsReplyV1 } from './SessionsReplyV1';
  * - connection.protocol (http, or https with credential.ssl_ca_file etc.), connection.host,
  *   connection.port, or connection.uri: the service (default localhost:8090, its default)
  * - options.timeout: ms a call may take, connecting included (default 10000)
- * - auth.api_key: the service's API key (HTTP_API_KEY), sent as x-api-key metadata
+ * - auth.api_key: the service's full key (HTTP_API_KEY) or application key (APP_API_KEY), sent as
+ *   x-api-key metadata; with the application key, a command out of its scope fails with 403 FORBIDDEN_SCOPE
  *
  * Results are SessionV1 objects with Dates and "no such session" is null, as from the HTTP
  * client. Errors are the toolkit's typed exceptions with the service's code, status,

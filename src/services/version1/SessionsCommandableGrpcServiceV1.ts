@@ -21,6 +21,8 @@ import { SessionsGrpcServiceBase } from './SessionsGrpcServiceBase';
  * (the toolkit's service sent both). Arguments that are not a JSON object, or that carry
  * __proto__ / constructor.prototype keys, are rejected as over HTTP. The command runs with
  * the caller's correlation id (the toolkit's command set replaced it with a random one).
+ * A refused key is the exception: a call status, UNAUTHENTICATED (401) or PERMISSION_DENIED
+ * (403 FORBIDDEN_SCOPE), as on the plain gRPC API (see SessionsApiAccess).
  *
  * References: dependencies.controller (service-sessions:controller:default:*:1.0),
  * dependencies.endpoint (*:endpoint:grpc:*:1.0; without one, an endpoint of its own).
@@ -58,29 +60,51 @@ export class SessionsCommandableGrpcServiceV1 extends SessionsGrpcServiceBase {
         call: grpc.ServerUnaryCall<InvokeRequestMessage, InvokeReplyMessage>): Promise<InvokeReplyMessage> {
         const request = call.request;
         const correlationId = request.correlation_id || null;
-        const metrics = this._metrics;
+        const name = command.getName();
         const started = performance.now();
+        const presented = SessionsApiAccess.fromMetadata(call.metadata);
         try {
-            this._access.authorize(correlationId, SessionsApiAccess.fromMetadata(call.metadata));
+            this._access.authenticate(correlationId, presented);
         } catch (err) {
-            // Refused as a call (UNAUTHENTICATED), not as a reply: no command was looked at.
-            metrics?.recordRequest('commandable-grpc', command.getName(), 401, (performance.now() - started) / 1000);
-            throw SessionsGrpcErrorsV1.toStatus(err, correlationId);
+            throw this.refused(correlationId, name, err, started);
+        }
+        let args: Record<string, unknown>;
+        try {
+            args = SessionsCommandableGrpcServiceV1.parseArgs(request);
+        } catch (err) {
+            return this.failed(correlationId, name, err, started);
         }
         try {
-            const args = SessionsCommandableGrpcServiceV1.parseArgs(request);
+            this._access.authorize(correlationId, presented, name, args);
+        } catch (err) {
+            throw this.refused(correlationId, name, err, started);
+        }
+        try {
             const result = await command.execute(correlationId, SessionsCommand.argumentsOf(args));
-            metrics?.recordRequest('commandable-grpc', command.getName(), result == null ? 204 : 200,
-                (performance.now() - started) / 1000);
+            this._metrics?.recordRequest('commandable-grpc', name, result == null ? 204 : 200, (performance.now() - started) / 1000);
             return result == null
                 ? { error: null, result_empty: true, result_json: '' }
                 : { error: null, result_empty: false, result_json: JSON.stringify(result) };
         } catch (err) {
-            SessionsGrpcErrorsV1.log(this._logger, correlationId, command.getName(), err);
-            metrics?.recordRequest('commandable-grpc', command.getName(), HttpErrorBody.fromError(err).status,
-                (performance.now() - started) / 1000);
-            return { error: SessionsGrpcErrorsV1.toDescription(err, correlationId), result_empty: true, result_json: '' };
+            return this.failed(correlationId, name, err, started);
         }
+    }
+
+    /**
+     * A key refused (401 UNAUTHENTICATED, 403 PERMISSION_DENIED) is a status of the call,
+     * not a reply: nothing ran, as on the plain gRPC API.
+     */
+    private refused(correlationId: string | null, name: string, err: unknown, started: number): grpc.ServerErrorResponse {
+        SessionsGrpcErrorsV1.log(this._logger, correlationId, name, err);
+        this._metrics?.recordRequest('commandable-grpc', name, HttpErrorBody.fromError(err).status, (performance.now() - started) / 1000);
+        return SessionsGrpcErrorsV1.toStatus(err, correlationId);
+    }
+
+    /** Any other failure travels in the reply's error field, as the commandable contract requires. */
+    private failed(correlationId: string | null, name: string, err: unknown, started: number): InvokeReplyMessage {
+        SessionsGrpcErrorsV1.log(this._logger, correlationId, name, err);
+        this._metrics?.recordRequest('commandable-grpc', name, HttpErrorBody.fromError(err).status, (performance.now() - started) / 1000);
+        return { error: SessionsGrpcErrorsV1.toDescription(err, correlationId), result_empty: true, result_json: '' };
     }
 
     /** No arguments, or a JSON object of them, as the body of the HTTP API. */

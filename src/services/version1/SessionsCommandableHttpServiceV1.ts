@@ -24,8 +24,10 @@ type HttpResponse = SessionsHttpResponse<SessionsHttpRequest>;
  * Each request is counted and timed in the Prometheus metrics (service-sessions:metrics,
  * optional) instead of the toolkit's instrument(), which also wrote a trace line per request.
  *
- * With auth.api_key set, every command needs that key (x-api-key or Authorization: Bearer),
- * else 401 UNAUTHORIZED; the OpenAPI document stays readable and declares the scheme.
+ * With auth.api_key set, every command needs a key (x-api-key or Authorization: Bearer),
+ * else 401 UNAUTHORIZED before the body is read; the application key (auth.app_api_key) is
+ * then checked against its scope with the parsed body, else 403 FORBIDDEN_SCOPE (see
+ * SessionsApiAccess). The OpenAPI document stays readable and declares the scheme.
  */
 export class SessionsCommandableHttpServiceV1 extends SessionsRestService {
     public constructor() {
@@ -47,6 +49,7 @@ export class SessionsCommandableHttpServiceV1 extends SessionsRestService {
                 const started = performance.now();
                 let status: number;
                 try {
+                    this.authorizeCommand(req, name);
                     const result = await command.execute(correlationId, SessionsCommand.argumentsOf(req.body));
                     status = result == null ? 204 : 200;
                     this.sendResult(req, res, result);

@@ -93,14 +93,18 @@ export class SessionsGrpcServiceV1 extends SessionsGrpcServiceBase {
         const metrics = this._metrics;
         const started = performance.now();
         try {
-            this._access.authorize(correlationId, SessionsApiAccess.fromMetadata(call.metadata));
+            const presented = SessionsApiAccess.fromMetadata(call.metadata);
+            // A missing or wrong key is refused first, whatever the request holds.
+            this._access.authenticate(correlationId, presented);
             if (SessionsProtoV1.isUndecodable(call.request)) {
                 throw new BadRequestException(correlationId ?? undefined, 'INVALID_MESSAGE',
                     'The request is not a valid message of the ' + name + ' method');
             }
             const command = this._commands.get(name);
             if (command == null) throw new InvalidStateException(correlationId ?? undefined, 'NO_COMMAND', 'The controller has no command ' + name);
-            const result = await command.execute(correlationId, SessionsCommand.argumentsOf(toArgs(call.request)));
+            const args = toArgs(call.request);
+            this._access.authorize(correlationId, presented, name, args);
+            const result = await command.execute(correlationId, SessionsCommand.argumentsOf(args));
             metrics?.recordRequest('grpc', name, result == null ? 204 : 200, (performance.now() - started) / 1000);
             return toReply(result);
         } catch (err) {

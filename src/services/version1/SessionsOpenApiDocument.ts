@@ -1,6 +1,7 @@
 import { ObjectSchema, PropertySchema, TypeCode } from 'pip-services3-commons-nodex';
 
 import { SessionsCommand } from '../../logic/SessionsCommand';
+import { SessionsApplicationKeyScope } from '../SessionsApplicationKeyScope';
 
 type Json = Record<string, unknown>;
 
@@ -13,7 +14,10 @@ const WRITES_TO_OPEN_SESSIONS = new Set(['store_session_data', 'update_session_u
  * every argument required (it tests a method reference instead of calling it).
  */
 export class SessionsOpenApiDocument {
-    /** With requireApiKey, every command declares the API key schemes (Swagger UI's "Authorize"). */
+    /**
+     * With requireApiKey, every command declares the API key schemes (Swagger UI's "Authorize"),
+     * and those out of the application key's scope its 403.
+     */
     public static create(baseRoute: string, commands: SessionsCommand[], requireApiKey = false): Json {
         const paths: Json = {};
         for (const command of commands) {
@@ -34,6 +38,9 @@ export class SessionsOpenApiDocument {
                         400: { description: 'Invalid arguments or body', content: SessionsOpenApiDocument.errorContent() },
                         ...(requireApiKey
                             ? { 401: { description: 'Missing or wrong API key', content: SessionsOpenApiDocument.errorContent() } }
+                            : {}),
+                        ...(requireApiKey && !SessionsApplicationKeyScope.Commands.includes(command.getName())
+                            ? { 403: { description: SessionsOpenApiDocument.scopeRefusal(command.getName()), content: SessionsOpenApiDocument.errorContent() } }
                             : {}),
                         ...(WRITES_TO_OPEN_SESSIONS.has(command.getName())
                             ? { 409: { description: 'The session is closed (SESSION_CLOSED)', content: SessionsOpenApiDocument.errorContent() } }
@@ -68,6 +75,12 @@ export class SessionsOpenApiDocument {
                 }
             }
         };
+    }
+
+    private static scopeRefusal(command: string): string {
+        return command === SessionsApplicationKeyScope.OneUserListing
+            ? 'The application key without filter.user_id (FORBIDDEN_SCOPE): listing every user needs the full key'
+            : 'The application key may not call this (FORBIDDEN_SCOPE): it needs the full key';
     }
 
     private static errorContent(): Json {

@@ -34,7 +34,10 @@ export class SessionsSenecaActionsV1 {
     private readonly _access: SessionsApiAccess;
     private _inFlight = 0;
 
-    /** With an API key, remote messages must carry it as api_key; local callers are the host's own code. */
+    /**
+     * With an API key, remote messages must carry it (or the application key, within its
+     * scope) as api_key; local callers are the host's own code.
+     */
     public constructor(commands: SessionsCommand[], logger: ILogger, requestMaxSize = SessionsSenecaActionsV1.DefaultRequestMaxSize,
         access = new SessionsApiAccess()) {
         this._commands = commands;
@@ -92,12 +95,15 @@ export class SessionsSenecaActionsV1 {
         const name = command?.getName() ?? 'an unknown command';
         try {
             correlationId = SessionsSenecaActionsV1.correlationIdOf(msg);
-            if (SessionsSenecaActionsV1.isRemote(msg)) this._access.authorize(correlationId, msg.api_key);
+            const remote = SessionsSenecaActionsV1.isRemote(msg);
+            // A missing or wrong key is refused first, as over HTTP, whatever the message holds.
+            if (remote) this._access.authenticate(correlationId, msg.api_key);
             if (command == null) {
                 throw new NotFoundException(correlationId ?? undefined, 'RESOURCE_NOT_FOUND',
                     'Unknown command: ' + SessionsSenecaActionsV1.describe(msg.cmd));
             }
             const args = this.argumentsOf(correlationId, msg);
+            if (remote) this._access.authorize(correlationId, msg.api_key, command.getName(), args);
             return SessionsSenecaReplyV1.result(await command.execute(correlationId, SessionsCommand.argumentsOf(args)));
         } catch (err) {
             this.logFailure(correlationId, name, err);

@@ -7,7 +7,7 @@ export interface SessionsSenecaClientPluginOptions {
     type?: 'tcp' | 'http';
     host?: string;
     port?: number;
-    /** The service's API key (HTTP_API_KEY), sent as api_key with every message. */
+    /** The service's full key (HTTP_API_KEY) or application key (APP_API_KEY), sent as api_key with every message. */
     api_key?: string;
     [option: string]: unknown;
 }

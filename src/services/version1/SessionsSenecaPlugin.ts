@@ -29,6 +29,8 @@ export interface SessionsSenecaPluginOptions {
     request_max_size?: number;
     /** When set, messages from the host's remote callers must carry it as api_key. */
     api_key?: string;
+    /** The application key (needs api_key): remote callers may send it instead, for its scope only (see SessionsApplicationKeyScope). */
+    app_api_key?: string;
 }
 
 type Component = ISessionsPersistence & IConfigurable & IReferenceable & IOpenable;
@@ -68,7 +70,8 @@ export function SessionsSenecaPlugin(this: ISenecaInstance, options: SessionsSen
 
     const commands = controller.getCommandSet().getCommands() as SessionsCommand[];
     const actions = new SessionsSenecaActionsV1(commands, logger,
-        options.request_max_size ?? SessionsSenecaActionsV1.DefaultRequestMaxSize, SessionsApiAccess.forService(ConfigParams.fromTuples('auth.api_key', options.api_key ?? null), null));
+        options.request_max_size ?? SessionsSenecaActionsV1.DefaultRequestMaxSize, SessionsApiAccess.forService(ConfigParams.fromTuples(
+            'auth.api_key', options.api_key ?? null, 'auth.app_api_key', options.app_api_key ?? null), null));
     actions.register(seneca);
 
     const correlationId = 'service-sessions';

@@ -144,6 +144,31 @@ describe('SessionsSenecaPlugin in a host Seneca application', function () {
         });
     });
 
+    it('takes the keys as api_key and app_api_key: remote callers with the application key get its scope only, local callers everything', async () => {
+        const fullKey = 'host-plugin-full-key-0001';
+        const appKey = 'host-plugin-app-key-00001';
+        const host = await startHost({ persistence: { type: 'memory' }, api_key: fullKey, app_api_key: appKey });
+        const port = await freePort();
+        const client = SenecaTestApp.create();
+        try {
+            await new Promise<void>((resolve, reject) => {
+                host.listen({ type: 'tcp', host: '127.0.0.1', port }, err => (err ? reject(err) : resolve()));
+            });
+            client.use(SessionsSenecaClientPlugin, { type: 'tcp', host: '127.0.0.1', port, api_key: appKey });
+            await SenecaTestApp.ready(client);
+            const opened = await client.post(cmd('open_session', { user_id: 'app-user' })) as Json;
+            expect(opened.user_id).to.equal('app-user');
+            const refused = expectServiceError(await SenecaTestApp.failureOf(
+                client.post(cmd('delete_session_by_id', { session_id: opened.id }))), 403, 'FORBIDDEN_SCOPE');
+            expect(refused.message).to.contain('full API key');
+            expectServiceError(await SenecaTestApp.failureOf(client.post(cmd('get_sessions'))), 403, 'FORBIDDEN_SCOPE');
+            expect(((await host.post(cmd('delete_session_by_id', { session_id: opened.id }))) as Json).id, 'the host itself').to.equal(opened.id);
+        } finally {
+            await SenecaTestApp.close(client);
+            await SenecaTestApp.close(host);
+        }
+    });
+
     describe('with the file store', () => {
         let dir: string;
 
