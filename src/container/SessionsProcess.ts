@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { Closer, ConfigParams } from 'pip-services3-commons-nodex';
-import { ProcessContainer } from 'pip-services3-container-nodex';
+import { ContainerConfigReader, ProcessContainer } from 'pip-services3-container-nodex';
 import { DefaultMongoDbFactory } from 'pip-services3-mongodb-nodex';
 
 import { SessionsServiceFactory } from '../build/SessionsServiceFactory';
@@ -23,10 +23,14 @@ const PACKAGE_ROOT = path.resolve(__dirname, '..', '..', '..');
  * HTTP_ENABLED says otherwise.
  */
 export class SessionsProcess extends ProcessContainer {
+    /** The source every log line of the process names, whichever logger writes it. */
+    public static readonly Source = 'service-sessions';
     private _stopping = false;
 
     public constructor() {
-        super('service-sessions', 'User sessions microservice');
+        super(SessionsProcess.Source, 'User sessions microservice');
+        // The toolkit's default logger writes no source; lines before the configured one exists carry it too.
+        this._logger = SessionsProcess.earlyLogger(new ConfigParams());
         this._factories.add(new DefaultMongoDbFactory());
         this._factories.add(new SessionsServiceFactory());
     }
@@ -49,7 +53,7 @@ export class SessionsProcess extends ProcessContainer {
             this._logger = SessionsProcess.earlyLogger(parameters);
             this.readConfigFromFile(correlationId, SessionsProcess.configPath(args), parameters);
         } catch (err) {
-            console.error('service-sessions: cannot read its configuration: ' + SessionsProcess.describe(err));
+            this._logger.fatal(correlationId, null as unknown as Error, 'The service cannot read its configuration: %s', SessionsProcess.describe(err));
             process.exit(1);
         }
         this.handleSignals(correlationId);
@@ -72,6 +76,13 @@ export class SessionsProcess extends ProcessContainer {
         const components = this._references?.getAll() ?? [];
         for (const component of [...components].reverse()) await Closer.closeOne(correlationId, component);
         await super.close(correlationId);
+    }
+
+    /** As the toolkit's, but its trace line shows each component's settings as JSON (secrets redacted), not [object Object]. */
+    public readConfigFromFile(correlationId: string, path: string, parameters: ConfigParams): void {
+        this._config = ContainerConfigReader.readFromFile(correlationId, path, parameters);
+        this._logger.trace(correlationId, 'Configuration read from %s: %s', path,
+            Array.from(this._config, component => component.config));
     }
 
     /** root: the package root (a test gives another, so it never writes config.yml into the repository). */
@@ -104,7 +115,7 @@ export class SessionsProcess extends ProcessContainer {
         logger.configure(ConfigParams.fromTuples(
             'level', parameters.getAsStringWithDefault('LOG_LEVEL', 'info'),
             'format', parameters.getAsStringWithDefault('LOG_FORMAT', 'text'),
-            'source', 'service-sessions'));
+            'source', SessionsProcess.Source));
         return logger;
     }
 
