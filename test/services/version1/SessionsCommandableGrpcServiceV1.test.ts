@@ -178,6 +178,8 @@ describe('SessionsCommandableGrpcServiceV1 (commandable.Commandable)', () => {
             expect(unknown.reply!.error).to.deep.include({
                 category: 'NotFound', code: 'METHOD_NOT_FOUND', status: 404, correlation_id: 'c3', stack_trace: '', cause: ''
             });
+            expect(unknown.reply!.error!.message).to.match(/^Method v1\/sessions\.drop_all was not found\. The methods are: /)
+                .and.contain('v1/sessions.open_session, ').and.contain('v1/sessions.close_expired_sessions');
             const garbage = await client.raw(Buffer.from([0xff, 0xff, 0xff]));
             expect(garbage.reply!.error).to.deep.include({ code: 'INVALID_MESSAGE', status: 400, stack_trace: '' });
         });
