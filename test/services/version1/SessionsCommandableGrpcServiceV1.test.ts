@@ -10,6 +10,7 @@ import {
 import { InvokeReplyMessage, SessionsProtoV1 } from '../../../src/protos/SessionsProtoV1';
 import { GrpcTestService } from '../../fixtures/GrpcTestService';
 import { freePort, TestService } from '../../fixtures/TestService';
+import { TEST_AUDIT_KEY } from '../../fixtures/TestAuditKey';
 
 /** A call's outcome: the reply (with its result parsed), or the gRPC status of a failed call. */
 interface Outcome {
@@ -244,6 +245,7 @@ describe('SessionsCommandableGrpcServiceV1 (commandable.Commandable)', () => {
         const port = await freePort();
         const persistence = new SessionsMemoryPersistence();
         const controller = new SessionsController();
+        controller.configure(ConfigParams.fromTuples('options.audit_key', TEST_AUDIT_KEY));
         const references = References.fromTuples(
             new Descriptor('service-sessions', 'persistence', 'memory', 'default', '1.0'), persistence,
             new Descriptor('service-sessions', 'controller', 'default', 'default', '1.0'), controller);
