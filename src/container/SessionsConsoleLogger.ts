@@ -1,9 +1,10 @@
-import { ConfigParams } from 'pip-services3-commons-nodex';
+import { ConfigParams, StringConverter } from 'pip-services3-commons-nodex';
 import { ConsoleLogger, LogLevel, LogLevelConverter } from 'pip-services3-components-nodex';
 
 import { SessionsAudit } from '../logic/SessionsAudit';
 import { ApplicationErrors } from '../logic/ApplicationErrors';
 import { SessionsSettingReader } from '../logic/SessionsSettingReader';
+import { SessionsLogText } from '../logic/SessionsLogText';
 
 /** One log line in JSON form: what a log shipper indexes. */
 interface JsonLogEntry {
@@ -18,15 +19,17 @@ interface JsonLogEntry {
 }
 
 /**
- * The console logger, with a choice of format: "text" (the toolkit's lines,
- * `[correlation:LEVEL:time] message`) or "json" (one JSON object per line, all on stdout,
- * for log shippers).
+ * The console logger, with a choice of format: "text" (the toolkit's lines after the
+ * source, `source [correlation:LEVEL:time] message`) or "json" (one JSON object per line,
+ * all on stdout, for log shippers, with the source in `source`).
  *
  * Configuration: level (fatal|error|warn|info|debug|trace, default info), format
- * (text|json, default text), source.
+ * (text|json, default text), source (default: the container's name from context-info).
  *
  * Unlike the toolkit's logger, a message above the level is dropped before it is
- * formatted, so debug lines cost nothing in production.
+ * formatted, so debug lines cost nothing in production; and arguments are written as
+ * SessionsLogText makes them: objects as JSON (not `[object Object]`), with session data,
+ * user objects, secrets and full ids redacted.
  */
 export class SessionsConsoleLogger extends ConsoleLogger {
     public static readonly Levels = ['none', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -47,15 +50,15 @@ export class SessionsConsoleLogger extends ConsoleLogger {
     // Types as the toolkit declares them (its parameters are not nullable there).
     protected formatAndWrite(level: LogLevel, correlationId: string, error: Error, message: string, ...args: unknown[]): void {
         if (this.getLevel() < level) return;
-        super.formatAndWrite(level, correlationId, error, message, ...args);
+        this.write(level, correlationId, error, SessionsLogText.format(message ?? '', args));
     }
 
     protected write(level: LogLevel, correlationId: string, error: Error, message: string): void {
+        if (this.getLevel() < level) return;
         if (!this._json) {
-            super.write(level, correlationId, error, message);
+            this.writeText(level, correlationId, error, message);
             return;
         }
-        if (this.getLevel() < level) return;
         process.stdout.write(JSON.stringify(this.jsonEntry(level, correlationId, error, message)) + '\n');
     }
 
@@ -91,6 +94,15 @@ export class SessionsConsoleLogger extends ConsoleLogger {
         }
         if (error != null) entry.error = SessionsConsoleLogger.describe(error);
         return entry;
+    }
+
+    /** The toolkit's line (its ConsoleLogger.write) with the source in front, so every line says which service wrote it. */
+    private writeText(level: LogLevel, correlationId: string | null, error: Error | null, message: string): void {
+        let line = (this._source ? this._source + ' ' : '') + '[' + (correlationId ?? '---') + ':'
+            + LogLevelConverter.toString(level) + ':' + StringConverter.toString(new Date()) + '] ' + message;
+        if (error != null) line += (message.length === 0 ? 'Error: ' : ': ') + this.composeError(error);
+        if (level <= LogLevel.Warn) console.error(line);
+        else console.log(line);
     }
 
     private static describe(error: Error): NonNullable<JsonLogEntry['error']> {

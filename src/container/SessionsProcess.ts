@@ -3,7 +3,7 @@ import * as path from 'path';
 
 import { Closer, ConfigException, ConfigParams, Descriptor, InvalidStateException } from 'pip-services3-commons-nodex';
 import { CompositeLogger, ContextInfo, LogLevel } from 'pip-services3-components-nodex';
-import { ContainerReferences, ProcessContainer } from 'pip-services3-container-nodex';
+import { ContainerConfigReader, ContainerReferences, ProcessContainer } from 'pip-services3-container-nodex';
 import { DefaultMongoDbFactory } from 'pip-services3-mongodb-nodex';
 
 import { SessionsServiceFactory } from '../build/SessionsServiceFactory';
@@ -30,10 +30,17 @@ const PACKAGE_ROOT = path.resolve(__dirname, '..', '..', '..');
  * HTTP_ENABLED says otherwise.
  */
 export class SessionsProcess extends ProcessContainer {
+    /** The source every log line of the process names, whichever logger writes it. */
+    public static readonly Source = 'service-sessions';
     private _stopping = false;
+    /** Writes until the configured logger exists, and a failed start's line. */
+    private readonly _startLogger = new SessionsConsoleLogger();
 
     public constructor() {
-        super('service-sessions', 'User sessions microservice');
+        super(SessionsProcess.Source, 'User sessions microservice');
+        // The toolkit's default logger writes no source; lines before the configured one exists carry it too.
+        this._startLogger.configure(ConfigParams.fromTuples('source', SessionsProcess.Source));
+        this._logger = this._startLogger;
         this._factories.add(new DefaultMongoDbFactory());
         this._factories.add(new SessionsServiceFactory());
     }
@@ -48,16 +55,13 @@ export class SessionsProcess extends ProcessContainer {
             console.log('service-sessions: node run [-c <config file>] [-p <KEY>=<value>]*');
             return;
         }
-        const correlationId = 'service-sessions';
+        const correlationId = SessionsProcess.Source;
         const configPath = SessionsProcess.configPath(args);
-        const logger = new SessionsConsoleLogger();
-        logger.configure(ConfigParams.fromTuples('source', correlationId));
-        this._logger = logger;
         try {
             const parameters = SessionsProcess.parameters(args, process.env);
             // Lines written before the configured logger exists (and after a failed start)
             // already follow LOG_LEVEL and LOG_FORMAT.
-            SessionsProcess.configureEarlyLogger(logger, parameters);
+            SessionsProcess.configureEarlyLogger(this._startLogger, parameters);
             this.readConfigFromFile(correlationId, configPath, parameters);
             SessionsConfigShape.check(this._config, true);
         } catch (err) {
@@ -133,6 +137,13 @@ export class SessionsProcess extends ProcessContainer {
         }
     }
 
+    /** As the toolkit's, but its trace line shows each component's settings as JSON (secrets redacted), not [object Object]. */
+    public readConfigFromFile(correlationId: string, path: string, parameters: ConfigParams): void {
+        this._config = ContainerConfigReader.readFromFile(correlationId, path, parameters);
+        this._logger.trace(correlationId, 'Configuration read from %s: %s', path,
+            Array.from(this._config, component => component.config));
+    }
+
     /** root: the package root (a test gives another, so it never writes config.yml into the repository). */
     public static configPath(args: string[], root: string = PACKAGE_ROOT): string {
         const index = args.findIndex(arg => arg === '-c' || arg === '--config');
@@ -176,7 +187,7 @@ export class SessionsProcess extends ProcessContainer {
             logger.configure(ConfigParams.fromTuples(
                 'level', parameters.getAsStringWithDefault('LOG_LEVEL', 'info'),
                 'format', parameters.getAsStringWithDefault('LOG_FORMAT', 'text'),
-                'source', 'service-sessions'));
+                'source', SessionsProcess.Source));
         } catch (err) {
             // Named as the bundled config's logger, so the failure line names LOG_LEVEL or LOG_FORMAT.
             if (ApplicationErrors.isApplicationException(err)) err.withDetails('component', SessionsServiceFactory.ConsoleLoggerDescriptor.toString());

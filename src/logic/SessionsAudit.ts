@@ -26,11 +26,15 @@ export interface SessionAuditEntry {
  * so whoever holds the key can find a session's lines and nobody else can turn a line
  * into a usable id. It is written in base64url (43 characters), which no one mistakes for
  * a session id (32 hex characters) and which log scans for ids do not flag. Without a key (or with one under 16 characters, refused) there is a
- * random key per process and a warning: lines still correlate within one process.
+ * random key per process, shared by every controller of the process, and one warning per
+ * process: lines still correlate within one process.
  */
 export class SessionsAudit implements IConfigurable, IReferenceable {
     public static readonly Prefix = 'audit ';
     private static readonly MinKeyLength = 16;
+    /** Drawn once, so every keyless controller of the process hashes alike (a test process builds dozens). */
+    private static _processKey: Buffer | null = null;
+    private static _warned = false;
 
     private readonly _logger = new CompositeLogger();
     private _key: Buffer | null = null;
@@ -51,7 +55,9 @@ export class SessionsAudit implements IConfigurable, IReferenceable {
     public setReferences(references: IReferences): void {
         this._logger.setReferences(references);
         if (this._key == null) {
-            this._key = randomBytes(32);
+            this._key = SessionsAudit.processKey();
+            if (SessionsAudit._warned) return;
+            SessionsAudit._warned = true;
             this._logger.warn('', 'AUDIT_KEY is not set: audit lines hash session ids with a random key of this process, '
                 + 'so they cannot be matched across restarts or replicas');
         }
@@ -59,7 +65,7 @@ export class SessionsAudit implements IConfigurable, IReferenceable {
 
     /** The keyed hash of a session id, as audit lines hold it. */
     public hash(sessionId: string): string {
-        if (this._key == null) this._key = randomBytes(32);
+        if (this._key == null) this._key = SessionsAudit.processKey();
         return createHmac('sha256', this._key).update(sessionId).digest('base64url');
     }
 
@@ -84,6 +90,11 @@ export class SessionsAudit implements IConfigurable, IReferenceable {
 
     private write(correlationId: string | null, entry: SessionAuditEntry): void {
         this._logger.info(correlationId ?? '', '%s', SessionsAudit.Prefix + JSON.stringify(entry));
+    }
+
+    private static processKey(): Buffer {
+        if (SessionsAudit._processKey == null) SessionsAudit._processKey = randomBytes(32);
+        return SessionsAudit._processKey;
     }
 
     private static entry(event: SessionAuditEntry['event'], session: SessionV1, hash: string): SessionAuditEntry {

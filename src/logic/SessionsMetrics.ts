@@ -75,6 +75,11 @@ export class SessionsMetrics {
         metrics.duration.observe(seconds);
     }
 
+    /** A request refused before its command ran (404, 413, bad JSON...): counted, not timed, as no command ran. */
+    public recordRejected(api: string, command: string, status: number): void {
+        this._requests.labels(api, command, String(status)).inc();
+    }
+
     public sessionOpened(): void {
         this._opened.inc();
     }

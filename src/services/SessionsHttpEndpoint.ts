@@ -6,13 +6,15 @@ import { Duplex } from 'stream';
 
 import * as secureJson from 'secure-json-parse';
 import {
-    ApplicationException, BadRequestException, ConfigException, ConfigParams, ConnectionException, IConfigurable, IOpenable, IReferenceable, IReferences,
-    NotFoundException, Schema, UnsupportedException
+    ApplicationException, BadRequestException, ConfigException, ConfigParams, ConnectionException, Descriptor, IConfigurable, IOpenable, IReferenceable,
+    IReferences, NotFoundException, Schema, UnsupportedException
 } from 'pip-services3-commons-nodex';
 import { CompositeLogger } from 'pip-services3-components-nodex';
 // Deep import: the package's index loads restify, which does not load on Node 24.
 import { HttpConnectionResolver } from 'pip-services3-rpc-nodex/obj/src/connect/HttpConnectionResolver';
 
+import { ByteSize } from '../logic/ByteSize';
+import { SessionsMetrics } from '../logic/SessionsMetrics';
 import { HttpErrorBody } from './HttpErrorBody';
 import { SessionsHttpRequest } from './SessionsHttpRequest';
 import { SessionsHttpResponse } from './SessionsHttpResponse';
@@ -32,11 +34,15 @@ interface Route {
     readonly schema: Schema | null;
     readonly action: RouteAction;
     readonly guard: SessionsHttpRouteGuard | null;
+    /** The API command the route runs (its metrics label), or null for other routes (heartbeat, metrics...). */
+    readonly command: string | null;
 }
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** How long close() waits for requests in flight before cutting their connections. */
 const SHUTDOWN_GRACE_MS = 5000;
+/** The command label of a rejected request whose route names no command: a fixed value, never the URL. */
+const UNKNOWN_COMMAND = 'unknown';
 
 /**
  * The HTTP endpoint all of the process's REST services share (the API, Swagger UI,
@@ -57,6 +63,11 @@ const SHUTDOWN_GRACE_MS = 5000;
  * credential.ssl_crt_file for https, options.request_max_size (bytes, default 1 MB),
  * options.max_connections (default 4096), options.headers_timeout (ms, default 10000: 408
  * past it), options.request_timeout (ms for the whole request, body included, default 30000).
+ *
+ * Every request it refuses before a route runs (404, 405, 400 bad JSON or HTTP, 408, 413,
+ * 415, 431) is counted in sessions_requests_total (service-sessions:metrics, optional) with
+ * api "http" and the route's command, or "unknown"; a route guard's refusal (401) is
+ * counted by the service that set the guard.
  */
 export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpenable {
     private static readonly _endpointDefaults = ConfigParams.fromTuples(
@@ -73,6 +84,7 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
     private readonly _log = new CompositeLogger();
     private readonly _registered: IRegisterable[] = [];
     private readonly _routes = new Map<string, Map<string, Route>>();
+    private _metrics: SessionsMetrics | null = null;
     private _httpServer: http.Server | null = null;
     private _closing = false;
     private _address: string | null = null;
@@ -99,6 +111,7 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
     public setReferences(references: IReferences): void {
         this._log.setReferences(references);
         this._resolver.setReferences(references);
+        this._metrics = references.getOneOptional<SessionsMetrics>(new Descriptor('service-sessions', 'metrics', '*', '*', '1.0'));
     }
 
     public isOpen(): boolean {
@@ -133,9 +146,9 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
                 cert: fs.readFileSync(connection.getAsString('ssl_crt_file'))
             }, listener)
             : http.createServer(options, listener);
-        server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => SessionsHttpEndpoint.answerClientError(err, socket));
+        server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.answerClientError(err, socket));
         // Without a listener Node drops a CONNECT without a word; this is no proxy.
-        server.on('connect', (req: http.IncomingMessage, socket: Duplex) => SessionsHttpEndpoint.answerRaw(socket,
+        server.on('connect', (req: http.IncomingMessage, socket: Duplex) => this.answerRaw(socket,
             new UnsupportedException(undefined, 'METHOD_NOT_ALLOWED', 'CONNECT is not allowed: this is not a proxy').withStatus(405),
             'Method Not Allowed'));
         // Past the cap Node closes new connections at once, so a flood cannot exhaust memory or file handles.
@@ -201,8 +214,9 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
         return typeof fromHeader === 'string' ? fromHeader : '';
     }
 
+    /** command: the API command the route runs, for the metrics of requests refused before it runs. */
     public registerRoute(method: string, route: string, schema: Schema | null, action: RouteAction,
-        guard: SessionsHttpRouteGuard | null = null): void {
+        guard: SessionsHttpRouteGuard | null = null, command: string | null = null): void {
         const path = route.startsWith('/') ? route : '/' + route;
         let methods = this._routes.get(path);
         if (methods == null) {
@@ -210,7 +224,7 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
             this._routes.set(path, methods);
         }
         const name = method.toUpperCase() === 'DEL' ? 'DELETE' : method.toUpperCase();
-        methods.set(name, { schema, action, guard });
+        methods.set(name, { schema, action, guard, command });
     }
 
     private handle(req: SessionsHttpRequest, res: Response): void {
@@ -224,11 +238,13 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
         const route = methods?.get(req.method ?? 'GET');
         if (methods == null || route == null) {
             const error = methods == null
-                ? new NotFoundException(undefined, 'RESOURCE_NOT_FOUND', 'Unknown route: ' + req.method + ' ' + req.pathname)
+                ? new NotFoundException(undefined, 'RESOURCE_NOT_FOUND', 'Unknown route: ' + req.method + ' ' + req.pathname
+                    + this.commandsBeside(req.pathname))
                 : new UnsupportedException(undefined, 'METHOD_NOT_ALLOWED', req.method + ' is not allowed on ' + req.pathname)
                     .withStatus(405);
             if (methods != null) res.setHeader('Allow', [...methods.keys()].join(', '));
-            this.reject(req, res, error);
+            const command = methods == null ? null : [...methods.values()].find(known => known.command != null)?.command ?? null;
+            this.count(command, this.reject(req, res, error));
             return;
         }
         if (route.guard != null) {
@@ -244,19 +260,32 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
             this.run(req, res, route);
             return;
         }
-        this.readBody(req, res, () => this.run(req, res, route));
+        this.readBody(req, res, route, () => this.run(req, res, route));
     }
 
-    private readBody(req: SessionsHttpRequest, res: Response, then: () => void): void {
+    /** For a path beside command routes (a mistyped command): ". The commands at <parent> are: a, b". */
+    private commandsBeside(pathname: string): string {
+        const parent = pathname.slice(0, pathname.lastIndexOf('/') + 1);
+        const commands: string[] = [];
+        for (const [path, methods] of this._routes) {
+            if (!path.startsWith(parent) || path.indexOf('/', parent.length) >= 0) continue;
+            for (const route of methods.values()) {
+                if (route.command != null && !commands.includes(route.command)) commands.push(route.command);
+            }
+        }
+        return commands.length === 0 ? '' : '. The commands at ' + parent + ' are: ' + commands.join(', ');
+    }
+
+    private readBody(req: SessionsHttpRequest, res: Response, route: Route, then: () => void): void {
         const encoding = req.headers['content-encoding'];
         if (encoding != null && encoding !== 'identity') {
-            this.reject(req, res, new BadRequestException(undefined, 'UNSUPPORTED_MEDIA_TYPE',
-                'Content-Encoding ' + encoding + ' is not supported').withStatus(415));
+            this.count(route.command, this.reject(req, res, new BadRequestException(undefined, 'UNSUPPORTED_MEDIA_TYPE',
+                'Content-Encoding ' + encoding + ' is not supported').withStatus(415)));
             return;
         }
         const declared = Number(req.headers['content-length']);
         if (Number.isFinite(declared) && declared > this._requestMaxSize) {
-            this.reject(req, res, this.tooLarge());
+            this.count(route.command, this.reject(req, res, this.tooLarge()));
             return;
         }
         const chunks: Buffer[] = [];
@@ -268,7 +297,7 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
             if (size > this._requestMaxSize) {
                 rejected = true;
                 chunks.length = 0;
-                this.reject(req, res, this.tooLarge());
+                this.count(route.command, this.reject(req, res, this.tooLarge()));
             } else {
                 chunks.push(chunk);
             }
@@ -280,7 +309,7 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
             try {
                 req.body = SessionsHttpEndpoint.parseJson(text);
             } catch (err) {
-                this.reject(req, res, err);
+                this.count(route.command, this.reject(req, res, err));
                 return;
             }
             then();
@@ -300,24 +329,32 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
         await route.action(req, res);
     }
 
-    /** Answers an error before the body was read; the connection is not reused. */
-    private reject(req: SessionsHttpRequest, res: Response, error: unknown): void {
+    /** Answers an error before the body was read; the connection is not reused. Returns the status answered. */
+    private reject(req: SessionsHttpRequest, res: Response, error: unknown): number {
         res.setHeader('Connection', 'close');
-        this.sendError(req, res, error);
+        const status = this.sendError(req, res, error);
         req.resume();
+        return status;
     }
 
-    private sendError(req: SessionsHttpRequest, res: Response, err: unknown): void {
-        if (res.headersSent) return;
+    /** Counts a request refused before its route ran, under its command or "unknown" (labels stay a fixed set). */
+    private count(command: string | null, status: number): void {
+        this._metrics?.recordRejected('http', command ?? UNKNOWN_COMMAND, status);
+    }
+
+    private sendError(req: SessionsHttpRequest, res: Response, err: unknown): number {
         const body = HttpErrorBody.fromError(err, this.getCorrelationId(req));
+        if (res.headersSent) return body.status;
         if (body.status >= 500) this._log.error(this.getCorrelationId(req), err as Error, 'Request %s failed', req.pathname);
         if (body.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
         res.send(body.status, body);
+        return body.status;
     }
 
     private tooLarge(): ApplicationException {
         return new BadRequestException(undefined, 'PAYLOAD_TOO_LARGE',
-            'Request body size exceeds ' + this._requestMaxSize).withStatus(413);
+            'Request body larger than ' + ByteSize.describe(this._requestMaxSize, 'HTTP_REQUEST_MAX_SIZE')).withStatus(413)
+            .withDetails('max_size', this._requestMaxSize);
     }
 
     /**
@@ -325,26 +362,27 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
      * too slow) get the same JSON error as everything else, where Node sends an empty
      * 400, 431 or 408.
      */
-    private static answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+    private answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
         const inResponse = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
         if (err.code === 'ECONNRESET' || !socket.writable || inResponse) {
             socket.destroy();
             return;
         }
         if (err.code === 'HPE_HEADER_OVERFLOW') {
-            SessionsHttpEndpoint.answerRaw(socket, new BadRequestException(undefined, 'HEADERS_TOO_LARGE',
+            this.answerRaw(socket, new BadRequestException(undefined, 'HEADERS_TOO_LARGE',
                 'The request headers are too large').withStatus(431), 'Request Header Fields Too Large');
         } else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-            SessionsHttpEndpoint.answerRaw(socket, new BadRequestException(undefined, 'REQUEST_TIMEOUT',
+            this.answerRaw(socket, new BadRequestException(undefined, 'REQUEST_TIMEOUT',
                 'The request was not received in time').withStatus(408), 'Request Timeout');
         } else {
-            SessionsHttpEndpoint.answerRaw(socket, new BadRequestException(undefined, 'BAD_REQUEST',
+            this.answerRaw(socket, new BadRequestException(undefined, 'BAD_REQUEST',
                 'The request is not valid HTTP'), 'Bad Request');
         }
     }
 
-    /** Writes an error reply straight to the socket, then closes it. */
-    private static answerRaw(socket: Duplex, error: ApplicationException, reason: string): void {
+    /** Writes an error reply straight to the socket, then closes it; counted, as no route was found for it. */
+    private answerRaw(socket: Duplex, error: ApplicationException, reason: string): void {
+        this.count(null, error.status);
         const body = JSON.stringify(HttpErrorBody.fromError(error));
         socket.end('HTTP/1.1 ' + error.status + ' ' + reason + '\r\n'
             + 'Content-Type: application/json\r\nContent-Length: ' + Buffer.byteLength(body) + '\r\nConnection: close\r\n\r\n' + body);

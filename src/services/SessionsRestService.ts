@@ -19,7 +19,7 @@ export interface SessionsHttpRouteRegistry {
     register(registration: { register(): void }): void;
     unregister(registration: { register(): void }): void;
     registerRoute(method: string, route: string, schema: Schema | null, action: SessionsHttpRouteAction,
-        guard?: SessionsHttpRouteGuard | null): void;
+        guard?: SessionsHttpRouteGuard | null, command?: string | null): void;
     configure?(config: ConfigParams): void;
     setReferences?(references: IReferences): void;
     open(correlationId: string): Promise<void>;
@@ -109,10 +109,10 @@ export abstract class SessionsRestService implements IConfigurable, IReferenceab
     /** Called by the endpoint as it opens: registers this service's routes. */
     public abstract register(): void;
 
-    /** With a guard, the endpoint runs it before reading the body (the API key). */
+    /** With a guard, the endpoint runs it before reading the body (the API key); command: the API command the route runs. */
     protected registerRoute(method: string, route: string, schema: Schema | null, action: SessionsHttpRouteAction,
-        guard: SessionsHttpRouteGuard | null = null): void {
-        this._endpoint?.registerRoute(method, this.appendBaseRoute(route), schema, action, guard);
+        guard: SessionsHttpRouteGuard | null = null, command: string | null = null): void {
+        this._endpoint?.registerRoute(method, this.appendBaseRoute(route), schema, action, guard, command);
     }
 
     /**

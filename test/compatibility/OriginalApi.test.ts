@@ -19,6 +19,7 @@ import { SessionsGrpcConverterV1 } from '../../src/services/version1/SessionsGrp
 import { MongoTestServer } from '../fixtures/MongoTestServer';
 import { Commons, SecondCommons } from '../fixtures/SecondCommons';
 import { freePort } from '../fixtures/TestService';
+import { TEST_AUDIT_KEY } from '../fixtures/TestAuditKey';
 
 /**
  * The original's public class API (service-sessions-node 1.1.1, client-sessions-node
@@ -135,6 +136,7 @@ describe("Compatibility with the original's class API", function () {
     it("the controller, wired with the other copy's references, runs the original's calls", async () => {
         const persistence = new SessionsMemoryPersistence();
         const controller = new SessionsController();
+        controller.configure(ConfigParams.fromTuples('options.audit_key', TEST_AUDIT_KEY));
         controller.setReferences(references(persistence, controller));
         await persistence.open(null);
         const opened = await controller.openSession(null, '1', 'User 1', 'localhost', 'test', null, 'abc');
@@ -154,6 +156,7 @@ describe("Compatibility with the original's class API", function () {
         const config = ConfigParams.fromTuples('connection.protocol', 'http', 'connection.host', 'localhost', 'connection.port', port);
         const persistence = new SessionsMemoryPersistence();
         const controller = new SessionsController();
+        controller.configure(ConfigParams.fromTuples('options.audit_key', TEST_AUDIT_KEY));
         const service = new SessionsCommandableHttpServiceV1();
         service.configure(config);
         const refs = references(persistence, controller,
@@ -241,7 +244,7 @@ describe("Compatibility with the original's class API", function () {
             'logger.descriptor', 'pip-services:logger:console:default:1.0',
             'logger.level', 'warn',
             'persistence.descriptor', 'service-sessions:persistence:memory:default:1.0',
-            'controller.descriptor', 'service-sessions:controller:default:default:1.0'));
+            'controller.descriptor', 'service-sessions:controller:default:default:1.0', 'controller.options.audit_key', TEST_AUDIT_KEY));
         await lambda.open(null as unknown as string);
         try {
             const session = await lambda.act({ role: 'sessions', cmd: 'open_session', user_id: '1', user_name: 'User 1', data: 'abc' }) as Record<string, unknown>;
@@ -263,7 +266,7 @@ describe("Compatibility with the original's class API", function () {
         const lambda = new SessionsLambdaFunction({ LOG_LEVEL: 'warn' });
         lambda.configure(ConfigParams.fromTuples(
             'persistence.descriptor', 'service-sessions:persistence:memory:default:1.0',
-            'controller.descriptor', 'service-sessions:controller:default:default:1.0'));
+            'controller.descriptor', 'service-sessions:controller:default:default:1.0', 'controller.options.audit_key', TEST_AUDIT_KEY));
         try {
             const session = await lambda.act({ cmd: 'open_session', user_id: '7' }) as Record<string, unknown>;
             expect(session.user_id).to.equal('7');

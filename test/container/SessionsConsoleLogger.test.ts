@@ -64,14 +64,14 @@ describe('SessionsConsoleLogger', () => {
         expect(JSON.parse(stdout)).to.not.have.property('correlation_id');
     });
 
-    it('in text format writes the toolkit\'s lines, warnings and errors on stderr', () => {
+    it('in text format writes the toolkit\'s lines after the source, warnings and errors on stderr', () => {
         const text = logger('debug', 'text');
         const { stdout, stderr } = capture(() => {
             text.debug('corr-1', 'debug line');
             text.warn('corr-2', 'warn line');
         });
-        expect(stdout).to.match(/^\[corr-1:DEBUG:[^\]]+\] debug line\n$/);
-        expect(stderr).to.match(/^\[corr-2:WARN:[^\]]+\] warn line\n$/);
+        expect(stdout).to.match(/^sessions-test \[corr-1:DEBUG:[^\]]+\] debug line\n$/);
+        expect(stderr).to.match(/^sessions-test \[corr-2:WARN:[^\]]+\] warn line\n$/);
     });
 
     it('does not format a message above its level', () => {
@@ -80,6 +80,27 @@ describe('SessionsConsoleLogger', () => {
         const { stdout } = capture(() => logger('info', 'text').debug('', 'value %s', argument));
         expect(stdout).to.equal('');
         expect(formatted).to.equal(false);
+    });
+
+    it('writes objects as JSON, never [object Object], with session data, users, secrets and full ids redacted', () => {
+        const sessionId = '0123456789abcdef0123456789abcdef';
+        const session = { id: sessionId, user_id: 'u1', data: { secret: 'session-data' }, user: { name: 'user-object' } };
+        const settings = { 'auth.api_key': 'api-key-value', 'connection.uri': 'mongodb://ann:db-password@db/app', max: 3 };
+        for (const format of ['text', 'json']) {
+            const { stdout } = capture(() => {
+                const trace = logger('trace', format);
+                trace.trace('c1', 'session %s of %s; settings %s', session, sessionId, settings);
+                trace.debug('c2', { list: [1, 2] } as unknown as string);
+            });
+            const text = format === 'json'
+                ? stdout.split('\n').filter(line => line !== '').map(line => JSON.parse(line).message as string).join('\n')
+                : stdout;
+            expect(text).to.not.contain('[object Object]');
+            expect(text).to.contain('session {"id":"0123…","user_id":"u1","data":"[redacted]","user":"[redacted]"} of 0123…;');
+            expect(text).to.contain('settings {"auth.api_key":"[redacted]","connection.uri":"mongodb://[redacted]@db/app","max":3}');
+            expect(text).to.contain('{"list":[1,2]}');
+            for (const secret of [sessionId, 'session-data', 'user-object', 'api-key-value', 'db-password']) expect(text).to.not.contain(secret);
+        }
     });
 
     it('refuses an unknown format', () => {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import { createHmac } from 'crypto';
 
 import { expect } from 'chai';
@@ -6,6 +7,7 @@ import { LogLevel, Logger } from 'pip-services3-components-nodex';
 
 import { SessionV1 } from '../../src/data/version1/SessionV1';
 import { SessionsAudit } from '../../src/logic/SessionsAudit';
+import { PACKAGE_ROOT } from '../fixtures/TestService';
 
 const KEY = 'audit-key-of-the-tests-0123456789';
 
@@ -64,14 +66,38 @@ describe('SessionsAudit', () => {
         for (const secret of [session.id, 'user-object', 'session-data', 'Ann']) expect(text).to.not.contain(secret);
     });
 
-    it('without a key hashes with a random one per process and warns; refuses a short key', () => {
-        const first = new KeptLogger();
-        const second = new KeptLogger();
-        const hashes = [audit(null, first).hash(session.id), audit(null, second).hash(session.id)];
+    it('without a key hashes with one random key for the whole process; refuses a short key', () => {
+        const hashes = [audit(null, new KeptLogger()).hash(session.id), audit(null, new KeptLogger()).hash(session.id)];
         expect(hashes[0]).to.match(/^[A-Za-z0-9_-]{43}$/);
-        expect(hashes[0]).to.not.equal(hashes[1]);
-        expect(first.messages.filter(item => item.level === LogLevel.Warn).map(item => item.message).join())
-            .to.contain('AUDIT_KEY is not set');
+        expect(hashes[1]).to.equal(hashes[0]);
+        expect(hashes[0]).to.not.equal(audit(KEY, new KeptLogger()).hash(session.id));
         expect(() => audit('short', new KeptLogger())).to.throw(/at least 16 characters/);
+    });
+
+    it('warns once per process that AUDIT_KEY is not set, however many controllers it builds, and not with a key', () => {
+        // A process of its own: this one may have warned already.
+        const script = `
+            const { ConfigParams, Descriptor, References } = require('pip-services3-commons-nodex');
+            const { SessionsConsoleLogger } = require('./obj/src/container/SessionsConsoleLogger');
+            const { SessionsController } = require('./obj/src/logic/SessionsController');
+            const { SessionsMemoryPersistence } = require('./obj/src/persistence/SessionsMemoryPersistence');
+            const build = (key) => {
+                const logger = new SessionsConsoleLogger();
+                logger.configure(ConfigParams.fromTuples('level', 'info', 'source', 'audit-test'));
+                const controller = new SessionsController();
+                controller.configure(key ? ConfigParams.fromTuples('options.audit_key', key) : new ConfigParams());
+                controller.setReferences(References.fromTuples(
+                    new Descriptor('service-sessions', 'persistence', 'memory', 'default', '1.0'), new SessionsMemoryPersistence(),
+                    new Descriptor('pip-services', 'logger', 'console', 'default', '1.0'), logger));
+            };
+            for (let index = 0; index < 3; index++) build(process.argv[1]);
+        `;
+        const run = (key: string) => spawnSync(process.execPath, ['-e', script, key], { cwd: PACKAGE_ROOT, encoding: 'utf8' });
+        const keyless = run('');
+        expect(keyless.status, keyless.stderr).to.equal(0);
+        expect(keyless.stderr.match(/AUDIT_KEY is not set/g)).to.have.length(1);
+        const keyed = run(KEY);
+        expect(keyed.status, keyed.stderr).to.equal(0);
+        expect(keyed.stderr).to.not.contain('AUDIT_KEY');
     });
 });

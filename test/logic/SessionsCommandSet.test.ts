@@ -1,10 +1,11 @@
 import { expect } from 'chai';
-import { Descriptor, Parameters, References } from 'pip-services3-commons-nodex';
+import { ConfigParams, Descriptor, Parameters, References } from 'pip-services3-commons-nodex';
 
 import { SessionV1 } from '../../src/data/version1/SessionV1';
 import { SessionsCommand } from '../../src/logic/SessionsCommand';
 import { SessionsController } from '../../src/logic/SessionsController';
 import { SessionsMemoryPersistence } from '../../src/persistence/SessionsMemoryPersistence';
+import { TEST_AUDIT_KEY } from '../fixtures/TestAuditKey';
 
 describe('SessionsCommandSet', () => {
     let controller: SessionsController;
@@ -13,6 +14,7 @@ describe('SessionsCommandSet', () => {
         const persistence = new SessionsMemoryPersistence();
         await persistence.open(null);
         controller = new SessionsController();
+        controller.configure(ConfigParams.fromTuples('options.audit_key', TEST_AUDIT_KEY));
         controller.setReferences(References.fromTuples(
             new Descriptor('service-sessions', 'persistence', 'memory', 'default', '1.0'), persistence));
     });

@@ -15,10 +15,11 @@ import { SessionsMemoryPersistence } from '../../src/persistence/SessionsMemoryP
 import { makeSession } from '../persistence/SessionsPersistenceFixture';
 import { PACKAGE_ROOT } from '../fixtures/TestService';
 import { KeptLogger } from './SessionsAudit.test';
+import { TEST_AUDIT_KEY } from '../fixtures/TestAuditKey';
 
 function buildController<T extends SessionsController = SessionsController>(persistence: SessionsMemoryPersistence,
     options: Record<string, number | string> = {}, controller: T = new SessionsController() as T): T {
-    const tuples: unknown[] = [];
+    const tuples: unknown[] = ['options.audit_key', TEST_AUDIT_KEY];
     for (const [key, value] of Object.entries(options)) tuples.push('options.' + key, value);
     controller.configure(ConfigParams.fromTuples(...tuples));
     controller.setReferences(References.fromTuples(

@@ -3,6 +3,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 
 import { PACKAGE_ROOT } from '../fixtures/TestService';
+import { withTestAuditKey } from '../fixtures/TestAuditKey';
 
 /** The most of each stream kept. */
 const MAX_OUTPUT = 4 * 1024 * 1024;
@@ -18,7 +19,7 @@ export class SenecaServiceProcess {
     private readonly _child: ChildProcess;
 
     public constructor(cwd: string, env: Record<string, string>) {
-        this._child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'run.js')], { cwd, env: { ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+        this._child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'run.js')], { cwd, env: withTestAuditKey(env), stdio: ['ignore', 'pipe', 'pipe'] });
         this._child.stdout!.on('data', (chunk: Buffer) => { if (this.stdout.length < MAX_OUTPUT) this.stdout += chunk.toString('utf8'); });
         this._child.stderr!.on('data', (chunk: Buffer) => { if (this.stderr.length < MAX_OUTPUT) this.stderr += chunk.toString('utf8'); });
         this.exited = new Promise(resolve => this._child.once('exit', code => resolve(code)));

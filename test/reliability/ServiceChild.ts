@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as path from 'path';
 
 import { PACKAGE_ROOT } from '../fixtures/TestService';
+import { withTestAuditKey } from '../fixtures/TestAuditKey';
 
 /** The most output kept; a long run must not grow the test process without bound. */
 const MAX_OUTPUT = 2 * 1024 * 1024;
@@ -18,7 +19,7 @@ export class ServiceChild {
 
     public constructor(cwd: string, env: Record<string, string>, args: string[] = []) {
         this._child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'run.js'), ...args], {
-            cwd, env: { ...env }, stdio: ['ignore', 'pipe', 'pipe']
+            cwd, env: withTestAuditKey(env), stdio: ['ignore', 'pipe', 'pipe']
         });
         const keep = (chunk: Buffer): void => {
             this._output += chunk.toString('utf8');

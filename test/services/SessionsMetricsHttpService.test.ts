@@ -1,3 +1,5 @@
+import * as net from 'net';
+
 import { expect } from 'chai';
 
 import { TestService } from '../fixtures/TestService';
@@ -59,12 +61,33 @@ describe('SessionsMetricsHttpService: GET /metrics over real HTTP', function () 
         }
     });
 
-    it('does not count a request to an unknown command under any command label', async () => {
-        const before = await (await fetch(service.url + '/metrics')).text();
+    it('counts requests refused before a command by status, under the route\'s command or "unknown", never the URL', async () => {
+        const metricsNow = async () => await (await fetch(service.url + '/metrics')).text();
+        const requests = (text: string, command: string, status: number) =>
+            sample(text, 'sessions_requests_total{api="http",command="' + command + '",status="' + status + '"}') ?? 0;
+        const before = await metricsNow();
+
         expect((await service.call('no_such_command', {})).status).to.equal(404);
-        const after = await (await fetch(service.url + '/metrics')).text();
+        expect((await service.call('get_sessions', '{not json')).status).to.equal(400);
+        expect((await fetch(service.url + '/v1/sessions/get_sessions')).status).to.equal(405);
+        expect((await service.call('open_session', JSON.stringify({ data: 'x'.repeat(1024 * 1024) }))).status).to.equal(413);
+        const notHttp = await new Promise<string>((resolve) => {
+            let text = '';
+            const socket = net.connect(Number(new URL(service.url).port), '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+            socket.on('data', chunk => { text += chunk.toString('utf8'); });
+            socket.on('close', () => resolve(text));
+            socket.on('error', () => resolve(text));
+        });
+        expect(notHttp).to.match(/^HTTP\/1\.1 400 /);
+
+        const after = await metricsNow();
+        expect(requests(after, 'unknown', 404) - requests(before, 'unknown', 404)).to.equal(1);
+        expect(requests(after, 'get_sessions', 400) - requests(before, 'get_sessions', 400)).to.equal(1);
+        expect(requests(after, 'get_sessions', 405) - requests(before, 'get_sessions', 405)).to.equal(1);
+        expect(requests(after, 'open_session', 413) - requests(before, 'open_session', 413)).to.equal(1);
+        expect(requests(after, 'unknown', 400) - requests(before, 'unknown', 400)).to.equal(1);
         expect(after).to.not.contain('no_such_command');
-        const count = (text: string) => text.split('\n').filter(line => line.startsWith('sessions_requests_total{')).length;
-        expect(count(after)).to.equal(count(before));
+        // Refused before any command ran: counted, not timed.
+        expect(sample(after, 'sessions_request_duration_seconds_count{api="http",command="unknown"}')).to.equal(null);
     });
 });

@@ -10,6 +10,7 @@ import puppeteer, { Browser, Page } from 'puppeteer-core';
 
 import { SessionsProcess } from '../../src/container/SessionsProcess';
 import { freePort, TestService } from '../fixtures/TestService';
+import { TEST_AUDIT_KEY } from '../fixtures/TestAuditKey';
 
 /** Status, headers and body of a request sent with its path exactly as written. */
 interface RawReply {
@@ -166,6 +167,8 @@ describe('SessionsSwaggerUiService for a config written for the original', funct
             '  level: "warn"',
             '- descriptor: "service-sessions:persistence:memory:default:1.0"',
             '- descriptor: "service-sessions:controller:default:default:1.0"',
+            '  options:',
+            '    audit_key: "' + TEST_AUDIT_KEY + '"',
             '- descriptor: "pip-services:endpoint:http:default:1.0"',
             '  connection:',
             '    protocol: "http"',

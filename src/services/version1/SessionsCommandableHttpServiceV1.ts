@@ -68,7 +68,7 @@ export class SessionsCommandableHttpServiceV1 extends SessionsRestService {
                     throw err;
                 }
             };
-            this.registerRoute('post', '/' + name, null, run, guard);
+            this.registerRoute('post', '/' + name, null, run, guard, name);
         }
         if (this._swaggerEnable) {
             const document = JSON.stringify(SessionsOpenApiDocument.create(this._baseRoute, commands, this._access.enabled));

@@ -180,7 +180,8 @@ export class SessionsGrpcEndpoint implements IConfigurable, IReferenceable, IOpe
             }
             if (action == null) {
                 throw new NotFoundException(correlationId ?? undefined, 'METHOD_NOT_FOUND',
-                    'Method ' + call.request.method + ' was not found').withDetails('method', call.request.method);
+                    'Method ' + call.request.method + ' was not found. The methods are: ' + [...this._commandable.keys()].join(', '))
+                    .withDetails('method', call.request.method);
             }
             return await action(call);
         } catch (err) {

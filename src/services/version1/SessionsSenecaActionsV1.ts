@@ -2,6 +2,7 @@ import * as secureJson from 'secure-json-parse';
 import { BadRequestException, NotFoundException } from 'pip-services3-commons-nodex';
 import { ILogger } from 'pip-services3-components-nodex';
 
+import { ByteSize } from '../../logic/ByteSize';
 import { SessionsCommand } from '../../logic/SessionsCommand';
 import { HttpErrorBody } from '../HttpErrorBody';
 import { SessionsApiAccess } from '../SessionsApiAccess';
@@ -27,6 +28,8 @@ export class SessionsSenecaActionsV1 {
     public static readonly Role = 'sessions';
     public static readonly Version = 1;
     public static readonly DefaultRequestMaxSize = 1024 * 1024;
+    /** The setting a Seneca 413 names (no variable sets it in the bundled config). */
+    public static readonly LimitSetting = 'options.request_max_size of the Seneca service';
 
     private readonly _commands: SessionsCommand[];
     private readonly _logger: ILogger;
@@ -100,7 +103,8 @@ export class SessionsSenecaActionsV1 {
             if (remote) this._access.authenticate(correlationId, msg.api_key);
             if (command == null) {
                 throw new NotFoundException(correlationId ?? undefined, 'RESOURCE_NOT_FOUND',
-                    'Unknown command: ' + SessionsSenecaActionsV1.describe(msg.cmd));
+                    'Unknown command: ' + SessionsSenecaActionsV1.describe(msg.cmd) + '. The commands are: '
+                    + this._commands.map(known => known.getName()).join(', '));
             }
             const args = this.argumentsOf(correlationId, msg);
             if (remote) this._access.authorize(correlationId, msg.api_key, command.getName(), args);
@@ -133,7 +137,7 @@ export class SessionsSenecaActionsV1 {
         }
         if (Buffer.byteLength(text) > this._requestMaxSize) {
             throw new BadRequestException(correlationId ?? undefined, 'PAYLOAD_TOO_LARGE',
-                'Message arguments size exceeds ' + this._requestMaxSize).withStatus(413);
+                'Message arguments larger than ' + ByteSize.describe(this._requestMaxSize, SessionsSenecaActionsV1.LimitSetting)).withStatus(413);
         }
         try {
             return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }) as Record<string, unknown>;

@@ -1,5 +1,6 @@
 import { Logger, LogLevel } from 'pip-services3-components-nodex';
 
+import { SessionsLogText } from '../../logic/SessionsLogText';
 import { ISenecaInstance } from './ISenecaInstance';
 
 /**
@@ -15,6 +16,12 @@ export class SessionsSenecaHostLogger extends Logger {
         this._seneca = seneca;
         // The host's Seneca log level filters; everything down to debug is handed to it.
         this.setLevel(LogLevel.Debug);
+    }
+
+    // Types as the toolkit declares them; values as the service's own logger writes them (JSON, redacted).
+    protected formatAndWrite(level: LogLevel, correlationId: string, error: Error, message: string, ...args: unknown[]): void {
+        if (this.getLevel() < level) return;
+        this.write(level, correlationId, error, SessionsLogText.format(message ?? '', args));
     }
 
     protected write(level: LogLevel, correlationId: string | null, error: Error | null, message: string): void {

@@ -6,10 +6,12 @@ import { Duplex } from 'stream';
 import { ApplicationException, BadRequestException, NotFoundException } from 'pip-services3-commons-nodex';
 import { ILogger } from 'pip-services3-components-nodex';
 
+import { ByteSize } from '../../logic/ByteSize';
 import { ISessionsSenecaListener } from './ISessionsSenecaListener';
 import { SenecaMessage } from './ISenecaInstance';
 import { SessionsSenecaListening } from './SessionsSenecaListening';
 import { SenecaRemoteOrigin, SessionsSenecaDispatcherV1 } from './SessionsSenecaDispatcherV1';
+import { SessionsSenecaActionsV1 } from './SessionsSenecaActionsV1';
 import { SessionsSenecaEnvelopeV1 } from './SessionsSenecaReplyV1';
 
 /** How long a connection cut for an oversized body stays open, unread, so the client reads its 413 before the reset. */
@@ -172,7 +174,7 @@ export class SessionsSenecaHttpListenerV1 implements ISessionsSenecaListener {
         this._logger.warn('', 'Refused a Seneca http request: its body passes %d bytes', this._maxBodySize);
         req.pause();
         const socket = req.socket;
-        const error = new BadRequestException(undefined, 'PAYLOAD_TOO_LARGE', 'Message size exceeds ' + this._maxBodySize).withStatus(413);
+        const error = new BadRequestException(undefined, 'PAYLOAD_TOO_LARGE', 'Message larger than ' + ByteSize.describe(this._maxBodySize, SessionsSenecaActionsV1.LimitSetting)).withStatus(413);
         const text = JSON.stringify(SessionsSenecaDispatcherV1.refusal(error));
         const headers = { ...this.headers(this.originOf(req), Date.now(), text), Connection: 'close' };
         if (!res.headersSent && socket.writable) {

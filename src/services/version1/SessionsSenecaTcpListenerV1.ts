@@ -3,10 +3,12 @@ import * as net from 'net';
 import { ApplicationException, BadRequestException } from 'pip-services3-commons-nodex';
 import { ILogger } from 'pip-services3-components-nodex';
 
+import { ByteSize } from '../../logic/ByteSize';
 import { ISessionsSenecaListener } from './ISessionsSenecaListener';
 import { SenecaMessage } from './ISenecaInstance';
 import { SessionsSenecaListening } from './SessionsSenecaListening';
 import { SessionsSenecaDispatcherV1 } from './SessionsSenecaDispatcherV1';
+import { SessionsSenecaActionsV1 } from './SessionsSenecaActionsV1';
 import { SessionsSenecaLineSplitter } from './SessionsSenecaLineSplitter';
 import { SessionsSenecaEnvelopeV1 } from './SessionsSenecaReplyV1';
 
@@ -188,7 +190,7 @@ export class SessionsSenecaTcpListenerV1 implements ISessionsSenecaListener {
         const origin = SessionsSenecaTcpListenerV1.leadingString(start, 'origin');
         socket.write(this.replyLine({ origin: origin ?? undefined, sync: true }, id, Date.now(),
             SessionsSenecaDispatcherV1.refusal(new BadRequestException(undefined, 'PAYLOAD_TOO_LARGE',
-                'Message size exceeds ' + this._maxLineSize).withStatus(413))));
+                'Message larger than ' + ByteSize.describe(this._maxLineSize, SessionsSenecaActionsV1.LimitSetting)).withStatus(413))));
     }
 
     /** Closes a connection whose line passed the skip limit, reading none of the rest. */

@@ -5,6 +5,7 @@ import {
 
 import { ISessionsController, SessionsController, SessionsDirectClientV1, SessionsMemoryPersistence, SessionV1 } from '../../../src';
 import { SessionsClientV1Fixture } from './SessionsClientV1Fixture';
+import { TEST_AUDIT_KEY } from '../../fixtures/TestAuditKey';
 
 const EXPIRE_TIMEOUT = 1500;
 
@@ -72,7 +73,7 @@ describe('SessionsDirectClientV1', () => {
     beforeEach(async () => {
         const persistence = new SessionsMemoryPersistence();
         const controller = new SessionsController();
-        controller.configure(ConfigParams.fromTuples('options.expire_timeout', EXPIRE_TIMEOUT));
+        controller.configure(ConfigParams.fromTuples('options.expire_timeout', EXPIRE_TIMEOUT, 'options.audit_key', TEST_AUDIT_KEY));
         const references = References.fromTuples(
             new Descriptor('service-sessions', 'persistence', 'memory', 'default', '1.0'), persistence,
             new Descriptor('service-sessions', 'controller', 'default', 'default', '1.0'), controller);

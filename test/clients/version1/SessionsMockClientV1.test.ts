@@ -3,6 +3,7 @@ import { FilterParams, PagingParams } from 'pip-services3-commons-nodex';
 
 import { SessionsMockClientV1 } from '../../../src';
 import { SessionsClientV1Fixture } from './SessionsClientV1Fixture';
+import { TEST_AUDIT_KEY } from '../../fixtures/TestAuditKey';
 
 const EXPIRE_TIMEOUT = 1500;
 
@@ -10,7 +11,7 @@ describe('SessionsMockClientV1', () => {
     let client: SessionsMockClientV1;
 
     beforeEach(() => {
-        client = new SessionsMockClientV1({ options: { expire_timeout: EXPIRE_TIMEOUT } });
+        client = new SessionsMockClientV1({ options: { expire_timeout: EXPIRE_TIMEOUT, audit_key: TEST_AUDIT_KEY } });
     });
 
     SessionsClientV1Fixture.describeSharedBehaviour(() => client, EXPIRE_TIMEOUT);
@@ -29,7 +30,7 @@ describe('SessionsMockClientV1', () => {
     });
 
     it('takes max_page_size from its configuration', async () => {
-        const small = new SessionsMockClientV1({ options: { max_page_size: 2 } });
+        const small = new SessionsMockClientV1({ options: { max_page_size: 2, audit_key: TEST_AUDIT_KEY } });
         for (let index = 0; index < 3; index++) await small.openSession(null, 'u1');
         const page = await small.getSessions(null, FilterParams.fromTuples('user_id', 'u1'), new PagingParams(0, 10, true));
         expect(page.data).to.have.length(2);

@@ -4,6 +4,7 @@ import { SessionsController } from '../../../src/logic/SessionsController';
 import { SessionsMemoryPersistence } from '../../../src/persistence/SessionsMemoryPersistence';
 import { SessionsSenecaServiceV1 } from '../../../src/services/version1/SessionsSenecaServiceV1';
 import { SenecaCapturedLog } from './SenecaCapturedLog';
+import { TEST_AUDIT_KEY } from '../../fixtures/TestAuditKey';
 
 /**
  * The Seneca API alone, in this process, over the memory store: its listener's
@@ -26,6 +27,7 @@ export class SenecaTestListener {
         const log = new SenecaCapturedLog();
         const persistence = new SessionsMemoryPersistence();
         const controller = new SessionsController();
+        controller.configure(ConfigParams.fromTuples('options.audit_key', TEST_AUDIT_KEY));
         const service = new SessionsSenecaServiceV1();
         const references = References.fromTuples(
             new Descriptor('service-sessions', 'persistence', 'memory', 'default', '1.0'), persistence,

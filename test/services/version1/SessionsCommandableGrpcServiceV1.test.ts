@@ -10,6 +10,7 @@ import {
 import { InvokeReplyMessage, SessionsProtoV1 } from '../../../src/protos/SessionsProtoV1';
 import { GrpcTestService } from '../../fixtures/GrpcTestService';
 import { freePort, TestService } from '../../fixtures/TestService';
+import { TEST_AUDIT_KEY } from '../../fixtures/TestAuditKey';
 
 /** A call's outcome: the reply (with its result parsed), or the gRPC status of a failed call. */
 interface Outcome {
@@ -178,6 +179,8 @@ describe('SessionsCommandableGrpcServiceV1 (commandable.Commandable)', () => {
             expect(unknown.reply!.error).to.deep.include({
                 category: 'NotFound', code: 'METHOD_NOT_FOUND', status: 404, correlation_id: 'c3', stack_trace: '', cause: ''
             });
+            expect(unknown.reply!.error!.message).to.match(/^Method v1\/sessions\.drop_all was not found\. The methods are: /)
+                .and.contain('v1/sessions.open_session, ').and.contain('v1/sessions.close_expired_sessions');
             const garbage = await client.raw(Buffer.from([0xff, 0xff, 0xff]));
             expect(garbage.reply!.error).to.deep.include({ code: 'INVALID_MESSAGE', status: 400, stack_trace: '' });
         });
@@ -242,6 +245,7 @@ describe('SessionsCommandableGrpcServiceV1 (commandable.Commandable)', () => {
         const port = await freePort();
         const persistence = new SessionsMemoryPersistence();
         const controller = new SessionsController();
+        controller.configure(ConfigParams.fromTuples('options.audit_key', TEST_AUDIT_KEY));
         const references = References.fromTuples(
             new Descriptor('service-sessions', 'persistence', 'memory', 'default', '1.0'), persistence,
             new Descriptor('service-sessions', 'controller', 'default', 'default', '1.0'), controller);

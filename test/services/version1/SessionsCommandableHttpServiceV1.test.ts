@@ -224,7 +224,9 @@ function describeHttpApi(storeName: string, storeEnvironment: StoreEnvironment):
         it('answers 413 for a body over the limit, declared or chunked, and writes nothing', async () => {
             const before = await countSessions();
             const huge = JSON.stringify({ user_id: 'big', data: 'x'.repeat(1024 * 1024) });
-            expectCleanError(await service.call('open_session', huge), 413, 'PAYLOAD_TOO_LARGE');
+            const declared = await service.call('open_session', huge);
+            expectCleanError(declared, 413, 'PAYLOAD_TOO_LARGE');
+            expect(declared.body.message).to.equal('Request body larger than 1048576 bytes (1 MiB, HTTP_REQUEST_MAX_SIZE)');
 
             const chunks = [huge.slice(0, 600000), huge.slice(600000)];
             const stream = new ReadableStream<Uint8Array>({
@@ -245,7 +247,13 @@ function describeHttpApi(storeName: string, storeEnvironment: StoreEnvironment):
         });
 
         it('answers 404 for an unknown command and 405 for a wrong method, in the same error shape', async () => {
-            expectCleanError(await service.call('drop_all_sessions', {}), 404, 'RESOURCE_NOT_FOUND');
+            const unknown = await service.call('drop_all_sessions', {});
+            expectCleanError(unknown, 404, 'RESOURCE_NOT_FOUND');
+            expect(unknown.body.message).to.match(/^Unknown route: POST \/v1\/sessions\/drop_all_sessions\. The commands at \/v1\/sessions\/ are: /);
+            for (const command of ['open_session', 'get_sessions', 'close_session', 'close_expired_sessions']) {
+                expect(unknown.body.message).to.contain(' ' + command);
+            }
+            expect(unknown.body.message, 'swagger is no command').to.not.contain('swagger');
             const get = await fetch(service.url + '/v1/sessions/get_sessions');
             expectCleanError(await HttpReply.read(get), 405, 'METHOD_NOT_ALLOWED');
         });
@@ -405,7 +413,8 @@ function describeDataSize(storeName: string, storeEnvironment: StoreEnvironment)
                 const reply = await service.call(command, args);
                 expectCleanError(reply, 413, 'DATA_TOO_LARGE');
                 expect(reply.body.details, command).to.include({ field, max_data_size: '1000' });
-                expect(reply.body.message, command).to.contain(field).and.contain('1000 bytes');
+                expect(reply.body.message, command).to.contain(field)
+                    .and.contain('the limit is 1000 bytes (1000 B, MAX_DATA_SIZE, options.max_data_size)');
             }
             const listed = await service.call('get_sessions', { filter: { user_id: user }, paging: { total: true } });
             expect(listed.body.total, 'nothing stored for the refused open').to.equal(1);

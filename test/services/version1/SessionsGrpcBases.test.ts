@@ -16,6 +16,7 @@ import { SessionsCommandableGrpcServiceV1 } from '../../../src/services/version1
 import { SessionsGrpcEndpoint } from '../../../src/services/version1/SessionsGrpcEndpoint';
 import { SessionsGrpcServiceV1 } from '../../../src/services/version1/SessionsGrpcServiceV1';
 import { rejection } from '../../fixtures/Rejection';
+import { TEST_AUDIT_KEY } from '../../fixtures/TestAuditKey';
 
 type Commons = typeof import('pip-services3-commons-nodex');
 
@@ -48,6 +49,7 @@ async function freePort(): Promise<number> {
 function foreignReferences(commons: Commons, ...tuples: unknown[]): IReferences {
     const persistence = new SessionsMemoryPersistence();
     const controller = new SessionsController();
+    controller.configure(ConfigParams.fromTuples('options.audit_key', TEST_AUDIT_KEY));
     const references = commons.References.fromTuples(
         new commons.Descriptor('service-sessions', 'persistence', 'memory', 'default', '1.0'), persistence,
         new commons.Descriptor('service-sessions', 'controller', 'default', 'default', '1.0'), controller,

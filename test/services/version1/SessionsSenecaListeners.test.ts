@@ -5,6 +5,7 @@ import * as vm from 'vm';
 import { expect } from 'chai';
 import { BadRequestException } from 'pip-services3-commons-nodex';
 
+import { ByteSize } from '../../../src/logic/ByteSize';
 import { SessionsSenecaClientPlugin } from '../../../src/services/version1/SessionsSenecaClientPlugin';
 import { SenecaApp, SenecaTestApp } from '../../fixtures/SenecaTestApp';
 import { SenecaTcpLines } from './SenecaTcpLines';
@@ -173,7 +174,7 @@ describe('SessionsSenecaServiceV1 listeners over tcp: bounded input, forgotten c
         const parsed = JSON.parse(reply!) as { id: string; origin: string; res: { error: Json } };
         expect(parsed).to.deep.include({ id: 'big/1', origin: 'listener-test' });
         expect(parsed.res.error).to.deep.equal({
-            category: 'BadRequest', status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Message size exceeds ' + LIMIT
+            category: 'BadRequest', status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Message larger than ' + LIMIT + ' bytes (' + ByteSize.readable(LIMIT) + ', options.request_max_size of the Seneca service)'
         });
         // The rest of the line is skipped; the next line on the same connection is read as usual.
         await sendLongLine(lines, 'big/1', LINE_SIZE, () => false);
@@ -308,7 +309,7 @@ describe('SessionsSenecaServiceV1 listeners over http: bounded bodies, no intern
             + 'Content-Length: ' + LINE_SIZE + '\r\n\r\n', chunks(LINE_SIZE));
         expect(outcome.status, outcome.headers).to.equal(413);
         expect(JSON.parse(outcome.body)).to.deep.equal({ error: {
-            category: 'BadRequest', status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Message size exceeds ' + LIMIT
+            category: 'BadRequest', status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Message larger than ' + LIMIT + ' bytes (' + ByteSize.readable(LIMIT) + ', options.request_max_size of the Seneca service)'
         } });
         expect(outcome.headers).to.match(/\r\nconnection: close/i);
         expect(outcome.closed, 'the server closed the connection').to.equal(true);

@@ -233,6 +233,9 @@ describe('SessionsSenecaServiceV1 and malformed messages, over raw tcp', functio
         for (const [act, status, code] of cases) {
             expect(await errorOf(act), JSON.stringify(act)).to.include({ status, code });
         }
+        const unknown = await errorOf(cmd('drop_all_sessions'));
+        expect(unknown.message).to.match(/^Unknown command: drop_all_sessions\. The commands are: /)
+            .and.contain('open_session, ').and.contain('close_expired_sessions');
         await expectStillServing();
     });
 
@@ -268,6 +271,7 @@ describe('SessionsSenecaServiceV1 and malformed messages, over raw tcp', functio
     it('answers a huge message with 413 PAYLOAD_TOO_LARGE and keeps serving', async () => {
         const error = await errorOf(cmd('open_session', { user_id: 'big', data: 'x'.repeat(3 * 1024 * 1024) }));
         expect(error).to.include({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+        expect(error.message).to.match(/^Message (arguments )?larger than 1048576 bytes \(1 MiB, options\.request_max_size of the Seneca service\)$/);
         const page = await client.post(cmd('get_sessions', { filter: { user_id: 'big' }, paging: { total: true } })) as Json;
         expect(page.total, 'nothing written').to.equal(0);
         await expectStillServing();
