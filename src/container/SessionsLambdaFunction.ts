@@ -10,6 +10,7 @@ import { DefaultMongoDbFactory } from 'pip-services3-mongodb-nodex';
 import { SessionsServiceFactory } from '../build/SessionsServiceFactory';
 import { SessionsCommand } from '../logic/SessionsCommand';
 import { HttpErrorBody } from '../services/HttpErrorBody';
+import { SessionsConfigShape } from './SessionsConfigShape';
 import { SessionsProcess } from './SessionsProcess';
 
 /** An AWS Lambda handler: the event in, the result (or a rejection) out. */
@@ -116,10 +117,7 @@ export class SessionsLambdaFunction extends Container {
 
     /** The configuration parameters: the environment, with the function's defaults. */
     public static parameters(env: NodeJS.ProcessEnv): ConfigParams {
-        const parameters = SessionsProcess.parameters([], { HTTP_ENABLED: 'false', ...env });
-        const stores = ['MEMORY_ENABLED', 'FILE_ENABLED', 'MONGO_ENABLED'];
-        if (stores.every(key => parameters.getAsNullableString(key) == null)) parameters.setAsObject('MEMORY_ENABLED', 'true');
-        return parameters;
+        return SessionsProcess.parameters([], { HTTP_ENABLED: 'false', ...env }, 'MEMORY_ENABLED');
     }
 
     /** Opens on first use, unless the caller has opened the container already (configure, then open). */
@@ -156,6 +154,7 @@ export class SessionsLambdaFunction extends Container {
         const configPath = this._env.CONFIG_PATH || SessionsProcess.configPath([]);
         try {
             this.readConfigFromFile(correlationId, configPath, SessionsLambdaFunction.parameters(this._env));
+            SessionsConfigShape.check(this._config, false);
         } catch (err) {
             this._logger.fatal(correlationId, err as Error, 'Cannot read the configuration %s', configPath);
             throw err;

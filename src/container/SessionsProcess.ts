@@ -155,9 +155,9 @@ export class SessionsProcess extends ProcessContainer {
     /**
      * `-p` parameters then the environment, with switches (*_ENABLED) checked and those that
      * are off removed (the template language treats any non-empty value as true); HTTP is on
-     * and the file store chosen unless they say otherwise.
+     * and defaultStore chosen unless they say otherwise.
      */
-    public static parameters(args: string[], env: NodeJS.ProcessEnv): ConfigParams {
+    public static parameters(args: string[], env: NodeJS.ProcessEnv, defaultStore = 'FILE_ENABLED'): ConfigParams {
         const pairs: string[] = [];
         for (let index = 0; index < args.length - 1; index++) {
             if (args[index] === '-p' || args[index] === '--param' || args[index] === '--params') pairs.push(args[++index]);
@@ -177,7 +177,7 @@ export class SessionsProcess extends ProcessContainer {
             }
         }
         if (!['MEMORY_ENABLED', 'FILE_ENABLED', 'MONGO_ENABLED'].some(key => parameters.getAsNullableString(key) != null)) {
-            parameters.setAsObject('FILE_ENABLED', 'true');
+            parameters.setAsObject(defaultStore, 'true');
         }
         return parameters;
     }

@@ -104,6 +104,6 @@ describe('SessionsConsoleLogger', () => {
     });
 
     it('refuses an unknown format', () => {
-        expect(() => logger('info', 'xml')).to.throw(/text or json/);
+        expect(() => logger('info', 'xml')).to.throw(/format is "xml": allowed is one of text, json/);
     });
 });

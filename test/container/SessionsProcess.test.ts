@@ -127,9 +127,12 @@ describe('SessionsProcess (node run)', function () {
 
     it('HTTP_ENABLED=false really disables HTTP', async () => {
         const port = await freePort();
-        running = new RunningService(dir, { HTTP_PORT: String(port), HTTP_ENABLED: 'false', MEMORY_ENABLED: 'true' });
+        running = new RunningService(dir, {
+            HTTP_PORT: String(port), HTTP_ENABLED: 'false', MEMORY_ENABLED: 'true',
+            SENECA_ENABLED: 'true', SENECA_HOST: '127.0.0.1', SENECA_PORT: String(await freePort())
+        });
         await running.waitForOutput(/started/);
-        expect(running.output).to.not.match(/listening at/);
+        expect(running.output).to.not.match(/HTTP API listening at/);
         const refused = await fetch('http://127.0.0.1:' + port + '/heartbeat').then(() => false, () => true);
         expect(refused, 'nothing listens on HTTP_PORT').to.equal(true);
     });
@@ -155,14 +158,11 @@ describe('SessionsProcess (node run)', function () {
         expect(reply.body.code).to.equal('INVALID_DATA');
     });
 
-    it('starts with config.example.yml as documented', async () => {
-        // The example as it is, but for its port 8080 (which may be taken here): a free one.
+    it('starts with a copy of config.example.yml as documented, reading the environment as the bundled config does', async () => {
         const port = await freePort();
-        const example = await fs.readFile(path.join(PACKAGE_ROOT, 'config.example.yml'), 'utf8');
-        expect(example.split('port: 8080').length, 'the example sets port 8080 once').to.equal(2);
-        const configPath = path.join(dir, 'config.example.yml');
-        await fs.writeFile(configPath, example.replace('port: 8080', 'port: ' + port));
-        running = new RunningService(dir, {}, ['-c', configPath]);
+        const configPath = path.join(dir, 'config.yml');
+        await fs.copyFile(path.join(PACKAGE_ROOT, 'config.example.yml'), configPath);
+        running = new RunningService(dir, { HTTP_PORT: String(port) }, ['-c', configPath]);
         await running.waitForOutput(new RegExp('listening at http://0\\.0\\.0\\.0:' + port));
         const swagger = await fetch('http://127.0.0.1:' + port + '/v1/sessions/swagger');
         expect(swagger.status).to.equal(200);
@@ -200,13 +200,13 @@ describe('SessionsProcess (node run)', function () {
     it('refuses an unknown LOG_FORMAT with a clear message', async () => {
         running = new RunningService(dir, { HTTP_PORT: String(await freePort()), MEMORY_ENABLED: 'true', LOG_FORMAT: 'xml' });
         expect(await running.exited).to.equal(1);
-        expect(running.output).to.match(/Log format must be text or json/);
+        expect(running.output).to.match(/Cannot start: LOG_FORMAT is "xml" .*allowed is one of text, json/);
     });
 
     it('exits 1 with a clear message when it cannot start', async () => {
         running = new RunningService(dir, {}, ['-c', path.join(dir, 'missing.yml')]);
         expect(await running.exited).to.equal(1);
-        expect(running.output).to.match(/cannot read its configuration/);
+        expect(running.output).to.match(/Cannot start: Failed reading configuration .*missing\.yml/);
 
         await fs.mkdir(path.join(dir, 'data'));
         await fs.writeFile(path.join(dir, 'data', 'sessions.json'), '{not json');

@@ -48,26 +48,15 @@ describe('SessionsProcess (node run) with GRPC_ENABLED', function () {
         }
     });
 
-    it('serves gRPC with the commented-out entries of config.example.yml turned on', async () => {
+    it('serves gRPC from a copy of config.example.yml that reads GRPC_ENABLED like the bundled config', async () => {
         const grpcPort = await freePort();
         const httpPort = await freePort();
-        const example = await fs.readFile(path.join(PACKAGE_ROOT, 'config.example.yml'), 'utf8');
-        const lines = example.split('\n');
-        const start = lines.findIndex(line => line.includes('descriptor: "pip-services:endpoint:grpc:default:1.0"'));
-        expect(start, 'config.example.yml shows the gRPC endpoint').to.be.above(0);
-        for (let index = start; index < lines.length && lines[index].startsWith('#'); index++) {
-            // Only the YAML lines of the block ("# - ..." and "#   ..."), not the comments above it.
-            if (/^# (-|\s)/.test(lines[index])) lines[index] = lines[index].slice(2);
-        }
-        const config = lines.join('\n')
-            .replace('port: 8090', 'port: ' + grpcPort)
-            .replace('port: 8080', 'port: ' + httpPort)
-            .replace(/host: "0\.0\.0\.0"/g, 'host: "127.0.0.1"')
-            .replace('"./data/sessions.json"', JSON.stringify(path.join(dir, 'sessions.json')));
-        const configPath = path.join(dir, 'grpc-config.yml');
-        await fs.writeFile(configPath, config);
-
-        running = new RunningService(dir, {}, ['-c', configPath]);
+        const configPath = path.join(dir, 'config.yml');
+        await fs.copyFile(path.join(PACKAGE_ROOT, 'config.example.yml'), configPath);
+        running = new RunningService(dir, {
+            GRPC_ENABLED: 'true', GRPC_HOST: '127.0.0.1', GRPC_PORT: String(grpcPort),
+            HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort), FILE_PATH: path.join(dir, 'sessions.json')
+        }, ['-c', configPath]);
         await running.waitForOutput(/gRPC API listening at 127\.0\.0\.1:/);
         const client = new SessionsCommandableGrpcClientV1({ connection: { host: '127.0.0.1', port: grpcPort } });
         await client.open(null);

@@ -68,11 +68,11 @@ describe('SessionsProcess log lines', function () {
         expect(await running.exited).to.equal(1);
         const entry = JSON.parse(linesOf(running.output)[0]) as { source: string; level: string; message: string };
         expect(entry).to.include({ source: SessionsProcess.Source, level: 'fatal' });
-        expect(entry.message).to.match(/cannot read its configuration/);
+        expect(entry.message).to.match(/Cannot start: Failed reading configuration .*missing\.yml/);
 
         running = new RunningService(dir, { LOG_FORMAT: 'xml' });
         expect(await running.exited).to.equal(1);
-        expect(linesOf(running.output)[0]).to.match(new RegExp('^' + SessionsProcess.Source + ' \\[.*Log format must be text or json'));
+        expect(linesOf(running.output)[0]).to.match(new RegExp('^' + SessionsProcess.Source + ' \\[.*LOG_FORMAT is "xml"'));
     });
 
     it('at trace level writes the configuration as JSON with its secrets redacted, and no session id, data or user', async () => {

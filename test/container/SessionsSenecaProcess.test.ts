@@ -93,24 +93,14 @@ describe('SessionsProcess (node run) with the Seneca API', function () {
         }
     });
 
-    it('serves Seneca with the commented-out entry of config.example.yml turned on', async () => {
+    it('serves Seneca from a copy of config.example.yml that reads SENECA_ENABLED like the bundled config', async () => {
         const [httpPort, senecaPort] = [await freePort(), await freePort()];
-        const lines = (await fs.readFile(path.join(PACKAGE_ROOT, 'config.example.yml'), 'utf8')).split('\n');
-        const start = lines.findIndex(line => line.includes('descriptor: "service-sessions:service:seneca:default:1.0"'));
-        expect(start, 'config.example.yml shows the Seneca API').to.be.above(0);
-        for (let index = start; index < lines.length && lines[index].startsWith('#'); index++) {
-            // Only the YAML lines of the entry ("# - ..." and "#   ..."), not the comments above it.
-            if (/^# (-|\s)/.test(lines[index])) lines[index] = lines[index].slice(2);
-        }
-        const config = lines.join('\n')
-            .replace('port: 8807', 'port: ' + senecaPort)
-            .replace('port: 8080', 'port: ' + httpPort)
-            .replace(/host: "0\.0\.0\.0"/g, 'host: "127.0.0.1"')
-            .replace('"./data/sessions.json"', JSON.stringify(path.join(dir, 'sessions.json')));
-        const configPath = path.join(dir, 'seneca-config.yml');
-        await fs.writeFile(configPath, config);
-
-        running = new RunningService(dir, {}, ['-c', configPath]);
+        const configPath = path.join(dir, 'config.yml');
+        await fs.copyFile(path.join(PACKAGE_ROOT, 'config.example.yml'), configPath);
+        running = new RunningService(dir, {
+            SENECA_ENABLED: 'true', SENECA_HOST: '127.0.0.1', SENECA_PORT: String(senecaPort),
+            HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort), FILE_PATH: path.join(dir, 'sessions.json')
+        }, ['-c', configPath]);
         await running.waitForOutput(new RegExp('Seneca API listening at tcp://127\\.0\\.0\\.1:' + senecaPort));
         client = SenecaTestApp.create();
         client.use(SessionsSenecaClientPlugin, { host: '127.0.0.1', port: senecaPort });
