@@ -14,8 +14,8 @@ export interface SessionsVariable {
     /** A value that works, for the docs. */
     example: string;
     meaning: string;
-    /** The component type (the descriptor's second part) and the key the bundled config sets. */
-    target?: { type: string; key: string };
+    /** The component (the descriptor's type, and kind where several share it) and the key the bundled config sets. */
+    target?: { type: string; kind?: string; key: string };
 }
 
 /**
@@ -25,27 +25,28 @@ export interface SessionsVariable {
 export class SessionsEnvironment {
     public static readonly Variables: readonly SessionsVariable[] = [
         { name: 'HTTP_ENABLED', kind: 'switch', default: 'true', example: 'false', meaning: 'the HTTP API, /heartbeat, /ready, /status, /metrics and the documents' },
-        { name: 'HTTP_HOST', kind: 'text', default: '0.0.0.0', example: '127.0.0.1', meaning: 'address the HTTP API listens on', target: { type: 'endpoint', key: 'connection.host' } },
-        { name: 'HTTP_PORT', kind: 'port', default: '8080', example: '3000', meaning: 'port of the HTTP API', target: { type: 'endpoint', key: 'connection.port' } },
-        { name: 'HTTP_REQUEST_MAX_SIZE', kind: 'bytes', default: '1048576', example: '65536', meaning: 'largest request body (413 past it)', target: { type: 'endpoint', key: 'options.request_max_size' } },
-        { name: 'HTTP_MAX_CONNECTIONS', kind: 'count', default: '4096', example: '1000', meaning: 'open HTTP connections at most; more are closed at once', target: { type: 'endpoint', key: 'options.max_connections' } },
-        { name: 'HTTP_HEADERS_TIMEOUT', kind: 'millis', default: '10000', example: '5000', meaning: 'time a client may take to send its headers (408 past it)', target: { type: 'endpoint', key: 'options.headers_timeout' } },
-        { name: 'HTTP_REQUEST_TIMEOUT', kind: 'millis', default: '30000', example: '20000', meaning: 'time a client may take to send a whole request (408 past it)', target: { type: 'endpoint', key: 'options.request_timeout' } },
+        { name: 'HTTP_HOST', kind: 'text', default: '0.0.0.0', example: '127.0.0.1', meaning: 'address the HTTP API listens on', target: { type: 'endpoint', kind: 'http', key: 'connection.host' } },
+        { name: 'HTTP_PORT', kind: 'port', default: '8080', example: '3000', meaning: 'port of the HTTP API', target: { type: 'endpoint', kind: 'http', key: 'connection.port' } },
+        { name: 'HTTP_REQUEST_MAX_SIZE', kind: 'bytes', default: '1048576', example: '65536', meaning: 'largest request body (413 past it)', target: { type: 'endpoint', kind: 'http', key: 'options.request_max_size' } },
+        { name: 'HTTP_MAX_CONNECTIONS', kind: 'count', default: '4096', example: '1000', meaning: 'open HTTP connections at most; more are closed at once', target: { type: 'endpoint', kind: 'http', key: 'options.max_connections' } },
+        { name: 'HTTP_HEADERS_TIMEOUT', kind: 'millis', default: '10000', example: '5000', meaning: 'time a client may take to send its headers (408 past it)', target: { type: 'endpoint', kind: 'http', key: 'options.headers_timeout' } },
+        { name: 'HTTP_REQUEST_TIMEOUT', kind: 'millis', default: '30000', example: '20000', meaning: 'time a client may take to send a whole request (408 past it)', target: { type: 'endpoint', kind: 'http', key: 'options.request_timeout' } },
         { name: 'HTTP_API_KEY', kind: 'key', default: '', example: '$(openssl rand -hex 32)', meaning: 'the key every command on every API needs; unset: no key (see API key)', target: { type: 'access', key: 'auth.api_key' } },
+        { name: 'APP_API_KEY', kind: 'key', default: '', example: '$(openssl rand -hex 32)', meaning: "the application key: the per-user commands only (needs HTTP_API_KEY; see API key)", target: { type: 'access', key: 'auth.app_api_key' } },
         { name: 'OPERATIONS_WITHOUT_KEY', kind: 'flag', default: 'false', example: 'true', meaning: 'leaves /metrics and /status open when a key is set', target: { type: 'access', key: 'options.operations_without_key' } },
         { name: 'MEMORY_ENABLED', kind: 'switch', default: 'false', example: 'true', meaning: 'the memory store (lost at stop)' },
         { name: 'FILE_ENABLED', kind: 'switch', default: 'true when no store is set', example: 'true', meaning: 'the file store' },
-        { name: 'FILE_PATH', kind: 'text', default: './data/sessions.json', example: '/var/lib/sessions/sessions.json', meaning: "the file store's snapshot (the journal is beside it)", target: { type: 'persistence', key: 'path' } },
-        { name: 'FILE_RECOVER', kind: 'flag', default: 'false', example: 'true', meaning: 'start from what can be read of a damaged snapshot or journal, keeping the damaged files aside', target: { type: 'persistence', key: 'options.recover' } },
+        { name: 'FILE_PATH', kind: 'text', default: './data/sessions.json', example: '/var/lib/sessions/sessions.json', meaning: "the file store's snapshot (the journal is beside it)", target: { type: 'persistence', kind: 'file', key: 'path' } },
+        { name: 'FILE_RECOVER', kind: 'flag', default: 'false', example: 'true', meaning: 'start from what can be read of a damaged snapshot or journal, keeping the damaged files aside', target: { type: 'persistence', kind: 'file', key: 'options.recover' } },
         { name: 'MONGO_ENABLED', kind: 'switch', default: 'false', example: 'true', meaning: 'the MongoDB store' },
-        { name: 'MONGO_SERVICE_URI', kind: 'text', default: '', example: 'mongodb://db:27017/app', meaning: 'MongoDB connection string; when set, host, port and database are ignored', target: { type: 'persistence', key: 'connection.uri' } },
-        { name: 'MONGO_SERVICE_HOST', kind: 'text', default: 'localhost', example: 'db', meaning: 'MongoDB host', target: { type: 'persistence', key: 'connection.host' } },
-        { name: 'MONGO_SERVICE_PORT', kind: 'port', default: '27017', example: '27018', meaning: 'MongoDB port', target: { type: 'persistence', key: 'connection.port' } },
-        { name: 'MONGO_DB', kind: 'text', default: 'app', example: 'sessions', meaning: 'MongoDB database', target: { type: 'persistence', key: 'connection.database' } },
-        { name: 'MONGO_COLLECTION', kind: 'text', default: 'sessions', example: 'user_sessions', meaning: 'MongoDB collection', target: { type: 'persistence', key: 'collection' } },
-        { name: 'MONGO_USER', kind: 'text', default: '', example: 'sessions', meaning: 'MongoDB user', target: { type: 'persistence', key: 'credential.username' } },
-        { name: 'MONGO_PASS', kind: 'key', default: '', example: 'p@ss:word', meaning: 'MongoDB password (any characters)', target: { type: 'persistence', key: 'credential.password' } },
-        { name: 'MONGO_CONNECT_TIMEOUT', kind: 'millis', default: '5000', example: '2000', meaning: 'time to wait for an unreachable database before answering 503', target: { type: 'persistence', key: 'options.connect_timeout' } },
+        { name: 'MONGO_SERVICE_URI', kind: 'text', default: '', example: 'mongodb://db:27017/app', meaning: 'MongoDB connection string; when set, host, port and database are ignored', target: { type: 'persistence', kind: 'mongodb', key: 'connection.uri' } },
+        { name: 'MONGO_SERVICE_HOST', kind: 'text', default: 'localhost', example: 'db', meaning: 'MongoDB host', target: { type: 'persistence', kind: 'mongodb', key: 'connection.host' } },
+        { name: 'MONGO_SERVICE_PORT', kind: 'port', default: '27017', example: '27018', meaning: 'MongoDB port', target: { type: 'persistence', kind: 'mongodb', key: 'connection.port' } },
+        { name: 'MONGO_DB', kind: 'text', default: 'app', example: 'sessions', meaning: 'MongoDB database', target: { type: 'persistence', kind: 'mongodb', key: 'connection.database' } },
+        { name: 'MONGO_COLLECTION', kind: 'text', default: 'sessions', example: 'user_sessions', meaning: 'MongoDB collection', target: { type: 'persistence', kind: 'mongodb', key: 'collection' } },
+        { name: 'MONGO_USER', kind: 'text', default: '', example: 'sessions', meaning: 'MongoDB user', target: { type: 'persistence', kind: 'mongodb', key: 'credential.username' } },
+        { name: 'MONGO_PASS', kind: 'key', default: '', example: 'p@ss:word', meaning: 'MongoDB password (any characters)', target: { type: 'persistence', kind: 'mongodb', key: 'credential.password' } },
+        { name: 'MONGO_CONNECT_TIMEOUT', kind: 'millis', default: '5000', example: '2000', meaning: 'time to wait for an unreachable database before answering 503', target: { type: 'persistence', kind: 'mongodb', key: 'options.connect_timeout' } },
         { name: 'MAX_PAGE_SIZE', kind: 'count', default: '100', example: '500', meaning: 'largest get_sessions page (1 or more)', target: { type: 'persistence', key: 'options.max_page_size' } },
         { name: 'IDLE_TIMEOUT', kind: 'millis', default: '86400000', example: '1800000', meaning: 'time an active session may stay idle before it expires (0: never)', target: { type: 'controller', key: 'options.idle_timeout' } },
         { name: 'EXPIRE_TIMEOUT', kind: 'millis', default: '86400000', example: '1800000', meaning: "the original's name for IDLE_TIMEOUT, read when that is not set", target: { type: 'controller', key: 'options.expire_timeout' } },
@@ -60,13 +61,13 @@ export class SessionsEnvironment {
         { name: 'LOG_LEVEL', kind: 'choice', default: 'info', choices: SessionsConsoleLogger.Levels, example: 'debug', meaning: 'most detailed log lines written', target: { type: 'logger', key: 'level' } },
         { name: 'LOG_FORMAT', kind: 'choice', default: 'text', choices: ['text', 'json'], example: 'json', meaning: 'json: one JSON object per line on stdout, for log shippers', target: { type: 'logger', key: 'format' } },
         { name: 'SENECA_ENABLED', kind: 'switch', default: 'false', example: 'true', meaning: 'the Seneca API' },
-        { name: 'SENECA_TYPE', kind: 'choice', default: 'tcp', choices: ['tcp', 'http'], example: 'http', meaning: 'Seneca transport', target: { type: 'service', key: 'connection.protocol' } },
-        { name: 'SENECA_HOST', kind: 'text', default: '0.0.0.0', example: '127.0.0.1', meaning: 'address the Seneca API listens on', target: { type: 'service', key: 'connection.host' } },
-        { name: 'SENECA_PORT', kind: 'port', default: '8807', example: '9807', meaning: 'port of the Seneca API', target: { type: 'service', key: 'connection.port' } },
+        { name: 'SENECA_TYPE', kind: 'choice', default: 'tcp', choices: ['tcp', 'http'], example: 'http', meaning: 'Seneca transport', target: { type: 'service', kind: 'seneca', key: 'connection.protocol' } },
+        { name: 'SENECA_HOST', kind: 'text', default: '0.0.0.0', example: '127.0.0.1', meaning: 'address the Seneca API listens on', target: { type: 'service', kind: 'seneca', key: 'connection.host' } },
+        { name: 'SENECA_PORT', kind: 'port', default: '8807', example: '9807', meaning: 'port of the Seneca API', target: { type: 'service', kind: 'seneca', key: 'connection.port' } },
         { name: 'GRPC_ENABLED', kind: 'switch', default: 'false', example: 'true', meaning: 'both gRPC APIs' },
-        { name: 'GRPC_HOST', kind: 'text', default: '0.0.0.0', example: '127.0.0.1', meaning: 'address the gRPC APIs listen on', target: { type: 'endpoint', key: 'connection.host' } },
-        { name: 'GRPC_PORT', kind: 'port', default: '8090', example: '9090', meaning: 'port of the gRPC APIs', target: { type: 'endpoint', key: 'connection.port' } },
-        { name: 'GRPC_REQUEST_MAX_SIZE', kind: 'bytes', default: '1048576', example: '65536', meaning: 'largest gRPC message (RESOURCE_EXHAUSTED past it)', target: { type: 'endpoint', key: 'options.request_max_size' } }
+        { name: 'GRPC_HOST', kind: 'text', default: '0.0.0.0', example: '127.0.0.1', meaning: 'address the gRPC APIs listen on', target: { type: 'endpoint', kind: 'grpc', key: 'connection.host' } },
+        { name: 'GRPC_PORT', kind: 'port', default: '8090', example: '9090', meaning: 'port of the gRPC APIs', target: { type: 'endpoint', kind: 'grpc', key: 'connection.port' } },
+        { name: 'GRPC_REQUEST_MAX_SIZE', kind: 'bytes', default: '1048576', example: '65536', meaning: 'largest gRPC message (RESOURCE_EXHAUSTED past it)', target: { type: 'endpoint', kind: 'grpc', key: 'options.request_max_size' } }
     ];
 
     /** The words a switch (*_ENABLED) may be: anything else is refused rather than read as on. */
@@ -87,12 +88,19 @@ export class SessionsEnvironment {
         }
     }
 
-    /** The variable the bundled config reads into a component's key, if any (a gRPC and an HTTP endpoint share "endpoint"). */
+    /** The settings table of the README (Configuration), made from the list above. */
+    public static markdownTable(): string {
+        const code = (value: string) => value === '' ? '' : '`' + value + '`';
+        const rows = SessionsEnvironment.Variables.map(variable => '| `' + variable.name + '` | '
+            + (variable.default.includes(' ') ? variable.default : code(variable.default)) + ' | '
+            + SessionsEnvironment.allowed(variable) + ' | ' + code(variable.example) + ' | ' + variable.meaning + ' |');
+        return ['| variable | default | allowed | example | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
+    }
+
+    /** The variable the bundled config reads into a component's key, if any. */
     public static forSetting(descriptor: string, key: string): SessionsVariable | null {
         const [, type, kind] = descriptor.split(':');
-        const matches = SessionsEnvironment.Variables.filter(variable => variable.target?.type === type && variable.target.key === key);
-        if (matches.length <= 1) return matches[0] ?? null;
-        const prefix = kind === 'grpc' ? 'GRPC_' : kind === 'seneca' ? 'SENECA_' : kind === 'http' ? 'HTTP_' : '';
-        return matches.find(variable => variable.name.startsWith(prefix)) ?? null;
+        return SessionsEnvironment.Variables.find(variable => variable.target != null && variable.target.type === type
+            && variable.target.key === key && (variable.target.kind == null || variable.target.kind === kind)) ?? null;
     }
 }

@@ -30,8 +30,11 @@ export class SessionsStartFailure {
     }
 
     private reason(): string {
-        const message = this._error instanceof Error || ApplicationErrors.isApplicationException(this._error)
+        let message = this._error instanceof Error || ApplicationErrors.isApplicationException(this._error)
             ? String((this._error as Error).message) : String(this._error);
+        // The toolkit's wrappers ("Connection to mongodb failed") say why only in their cause.
+        const cause = ApplicationErrors.isApplicationException(this._error) ? this._error.cause : null;
+        if (cause && !message.includes(cause)) message += ': ' + cause;
         const component = SessionsContainerReferences.componentOf(this._error);
         if (component == null) return message;
         const details = ApplicationErrors.isApplicationException(this._error) ? this._error.details : null;

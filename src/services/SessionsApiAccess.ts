@@ -2,6 +2,7 @@ import { IncomingHttpHeaders } from 'http';
 
 import { ConfigException, ConfigParams, Descriptor, IConfigurable, UnauthorizedException } from 'pip-services3-commons-nodex';
 
+import { SessionsSettingReader } from '../logic/SessionsSettingReader';
 import { SessionsApiKey } from './SessionsApiKey';
 import { SessionsApplicationKeyScope } from './SessionsApplicationKeyScope';
 
@@ -63,7 +64,7 @@ export class SessionsApiAccess implements IConfigurable {
         }
         this._fullKey = fullKey;
         this._appKey = appKey;
-        this._operationsWithoutKey = config.getAsBooleanWithDefault('options.operations_without_key', this._operationsWithoutKey);
+        this._operationsWithoutKey = new SessionsSettingReader(config).flag('options.operations_without_key', this._operationsWithoutKey);
     }
 
     /** The access a service applies: its own auth.api_key if it has one, else the shared component's, else open. */

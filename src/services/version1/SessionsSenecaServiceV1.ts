@@ -89,21 +89,15 @@ export class SessionsSenecaServiceV1 implements IConfigurable, IReferenceable, I
     public configure(config: ConfigParams): void {
         config = config.setDefaults(SessionsSenecaServiceV1._defaultConfig);
         this._dependencyResolver.configure(config);
-        const protocol = config.getAsString('connection.protocol').trim().toLowerCase();
-        if (protocol !== 'tcp' && protocol !== 'http') {
-            throw new ConfigException(undefined, 'WRONG_PROTOCOL',
-                'The Seneca API listens with type tcp or http, not ' + JSON.stringify(protocol));
-        }
-        const port = config.getAsNullableInteger('connection.port');
-        if (port == null || port < 0 || port > 65535) {
-            throw new ConfigException(undefined, 'WRONG_PORT', 'The Seneca API needs a port between 0 and 65535');
-        }
+        const settings = new SessionsSettingReader(config);
+        const protocol = settings.oneOf('connection.protocol', ['tcp', 'http'], 'tcp');
+        const port = settings.port('connection.port', this._port);
         const host = config.getAsString('connection.host').trim();
         if (host === '') throw new ConfigException(undefined, 'NO_HOST', 'The Seneca API needs a host to listen on');
         this._protocol = protocol;
         this._port = port;
         this._host = host;
-        this._requestMaxSize = new SessionsSettingReader(config).bytes('options.request_max_size', this._requestMaxSize);
+        this._requestMaxSize = settings.bytes('options.request_max_size', this._requestMaxSize);
         this._config = config;
     }
 

@@ -307,9 +307,9 @@ describe('SessionsSenecaServiceV1 configuration', function () {
 
     it('refuses a transport type other than tcp or http, a bad port and an empty host', () => {
         for (const [key, value, code] of [
-            ['connection.protocol', 'amqp', 'WRONG_PROTOCOL'],
-            ['connection.port', 70000, 'WRONG_PORT'],
-            ['connection.port', 'eighty', 'WRONG_PORT'],
+            ['connection.protocol', 'amqp', 'BAD_SETTING'],
+            ['connection.port', 70000, 'BAD_SETTING'],
+            ['connection.port', 'eighty', 'BAD_SETTING'],
             ['connection.host', ' ', 'NO_HOST']
         ] as Array<[string, unknown, string]>) {
             const service = new SessionsSenecaServiceV1();
