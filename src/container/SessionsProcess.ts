@@ -35,6 +35,8 @@ export class SessionsProcess extends ProcessContainer {
     private _stopping = false;
     /** Writes until the configured logger exists, and a failed start's line. */
     private readonly _startLogger = new SessionsConsoleLogger();
+    /** The template parameters read at start: a refused setting is named by its variable when one was given. */
+    private _parameters = new ConfigParams();
 
     public constructor() {
         super(SessionsProcess.Source, 'User sessions microservice');
@@ -59,6 +61,7 @@ export class SessionsProcess extends ProcessContainer {
         const configPath = SessionsProcess.configPath(args);
         try {
             const parameters = SessionsProcess.parameters(args, process.env);
+            this._parameters = parameters;
             // Lines written before the configured logger exists (and after a failed start)
             // already follow LOG_LEVEL and LOG_FORMAT.
             SessionsProcess.configureEarlyLogger(this._startLogger, parameters);
@@ -114,7 +117,7 @@ export class SessionsProcess extends ProcessContainer {
 
     /** One line; the stack too only for a bug, or at LOG_LEVEL=debug. */
     private failStart(correlationId: string, err: unknown): void {
-        const failure = new SessionsStartFailure(err);
+        const failure = new SessionsStartFailure(err, name => (this._parameters.getAsNullableString(name) ?? '') !== '');
         const withStack = !failure.expected || this._logger.getLevel() >= LogLevel.Debug;
         this._logger.fatal(correlationId, (withStack ? err : null) as Error, '%s', failure.line);
     }

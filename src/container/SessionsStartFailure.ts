@@ -9,7 +9,8 @@ import { SessionsEnvironment } from './SessionsEnvironment';
  * stack only for errors that are bugs, or when asked for (LOG_LEVEL=debug).
  */
 export class SessionsStartFailure {
-    public constructor(private readonly _error: unknown) {}
+    /** isSet: whether a variable was given (a setting is named by its variable only then). */
+    public constructor(private readonly _error: unknown, private readonly _isSet: (name: string) => boolean = () => true) {}
 
     /** An error an operator can fix from the message alone. */
     public get expected(): boolean {
@@ -45,7 +46,7 @@ export class SessionsStartFailure {
         const value = JSON.stringify(details?.getAsString('value'));
         // Named as the variable an operator set, when the bundled config takes the setting from one.
         const variable = SessionsEnvironment.forSetting(component.toString(), key);
-        return variable != null
+        return variable != null && this._isSet(variable.name)
             ? variable.name + ' is ' + value + ' (' + key + ' of ' + where + '): allowed is ' + allowed
             : key + ' of ' + where + ' is ' + value + ': allowed is ' + allowed;
     }

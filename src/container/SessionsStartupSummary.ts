@@ -17,6 +17,7 @@ export interface SessionsStartupFacts {
     store: { kind: string; location: string | null; sessions: number | null };
     apis: Array<{ api: string; address: string }>;
     api_key: boolean;
+    app_api_key: boolean;
     rules: SessionRulesInForce | null;
 }
 
@@ -46,6 +47,7 @@ export class SessionsStartupSummary {
             store: SessionsStartupSummary.store(find<unknown>('*', 'persistence')),
             apis,
             api_key: access instanceof SessionsApiAccess && access.enabled,
+            app_api_key: access instanceof SessionsApiAccess && access.applicationKeyEnabled,
             rules: controller instanceof SessionsController ? controller.rulesInForce : null
         });
     }
@@ -59,7 +61,7 @@ export class SessionsStartupSummary {
             'config ' + facts.config,
             'store ' + store,
             facts.apis.map(api => api.api + ' ' + api.address).join(', ') || 'no API',
-            'API key ' + (facts.api_key ? 'on' : 'off')
+            'API key ' + (facts.api_key ? 'on' + (facts.app_api_key ? ' (and an application key)' : '') : 'off')
         ];
         const rules = facts.rules;
         if (rules != null) {

@@ -84,6 +84,11 @@ export class SessionsApiAccess implements IConfigurable {
         return this._fullKey.enabled;
     }
 
+    /** Whether an application key is set beside the full key. */
+    public get applicationKeyEnabled(): boolean {
+        return this._appKey.enabled;
+    }
+
     /** Which key the caller presented; throws 401 UNAUTHORIZED for none or an unknown one while keys are on. */
     public authenticate(correlationId: string | null, presented: unknown): SessionsKeyGrant {
         if (!this._fullKey.enabled) return 'open';

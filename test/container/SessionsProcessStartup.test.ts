@@ -114,6 +114,16 @@ describe('SessionsProcess start-up (node run): settings, failures and the summar
         }
     });
 
+    it('checks the values of a config file the same way, naming the key where no variable was given', async () => {
+        const configPath = path.join(dir, 'config.yml');
+        const bundled = await fs.readFile(path.join(PACKAGE_ROOT, 'config', 'config.yml'), 'utf8');
+        await fs.writeFile(configPath, bundled.replace(/^    cleanup_interval: .*$/m, '    cleanup_interval: "-1"'));
+        const lines = await failedStart({}, ['-c', configPath]);
+        expect(lines).to.have.length(1);
+        expect(lines[0]).to.contain('Cannot start: options.cleanup_interval of service-sessions:controller:default is "-1": '
+            + 'allowed is a whole number of milliseconds, 0 or more');
+    });
+
     it('writes the stack of an expected failure only at LOG_LEVEL=debug', async () => {
         const lines = await failedStart({ HTTP_API_KEY: 'short', MEMORY_ENABLED: 'true', LOG_LEVEL: 'debug' });
         expect(lines[0]).to.match(/Cannot start: .*16 characters/);

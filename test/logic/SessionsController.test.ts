@@ -156,8 +156,8 @@ describe('SessionsController', () => {
                 SessionsProcess.parameters([], { MAX_DATA_SIZE: '2048' }));
             expect(configured.find(item => item.descriptor?.getType() === 'controller')!.config
                 .getAsNullableLong('options.max_data_size')).to.equal(2048);
-            expect(() => buildController(persistence, { max_data_size: 0 })).to.throw(/max_data_size must be a positive/);
-            expect(() => buildController(persistence, { max_data_size: -5 })).to.throw(/max_data_size must be a positive/);
+            expect(() => buildController(persistence, { max_data_size: 0 })).to.throw(/options\.max_data_size is "-?\d+": allowed is a whole number of bytes, 1 or more/);
+            expect(() => buildController(persistence, { max_data_size: -5 })).to.throw(/options\.max_data_size is "-?\d+": allowed is a whole number of bytes, 1 or more/);
         });
 
         it('refuses user and data over the limit in open_session, store_session_data and update_session_user with 413, storing nothing', async () => {
@@ -416,7 +416,7 @@ describe('SessionsController', () => {
             expect(error.message).to.contain('(1)');
             await limited.closeSession(null, first.id);
             expect((await limited.openSession(null, 'u1')).active, 'a closed session frees its place').to.equal(true);
-            expect(() => buildController(counting, { session_limit_policy: 'newest' })).to.throw(/evict_oldest or reject/);
+            expect(() => buildController(counting, { session_limit_policy: 'newest' })).to.throw(/session_limit_policy is "newest": allowed is one of evict_oldest, reject/);
         });
 
         it('deletes sessions closed longer than retention_period in the sweep, and keeps them by default', async () => {

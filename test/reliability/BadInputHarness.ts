@@ -67,7 +67,7 @@ export class BadInputHarness {
             FILE_ENABLED: 'true', FILE_PATH: path.join(dir, 'sessions.json'),
             SENECA_ENABLED: 'true', SENECA_TYPE: 'tcp', SENECA_HOST: '127.0.0.1', SENECA_PORT: String(senecaPort)
         });
-        await child.waitForOutput(/Container service-sessions started/);
+        await child.waitForOutput(/service-sessions \S+ started: /);
         const seneca = SenecaTestApp.create({ timeout: 30000 });
         seneca.client({ type: 'tcp', host: '127.0.0.1', port: senecaPort, pin: { role: 'sessions', version: 1 } });
         await SenecaTestApp.ready(seneca);

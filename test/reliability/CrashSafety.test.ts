@@ -68,7 +68,7 @@ describe('Reliability: crash safety of the file store (issue 8, point 2)', funct
     async function start(): Promise<RawHttpClient> {
         const port = await freePort();
         child = new ServiceChild(dir, { PATH: process.env.PATH ?? '', HTTP_PORT: String(port) }, ['-c', path.join(dir, 'config.yml')]);
-        await child.waitForOutput(/Container service-sessions started/);
+        await child.waitForOutput(/service-sessions \S+ started: /);
         return new RawHttpClient(port, 10000, CLIENTS);
     }
 

@@ -298,8 +298,8 @@ describe('SessionsApiAccess with an application key', () => {
 
     it('refuses to start a process given APP_API_KEY without HTTP_API_KEY', async () => {
         const error = await rejection(TestService.start({ MEMORY_ENABLED: 'true', APP_API_KEY: APP_KEY }));
-        // The container wraps a component's configure error as REF_ERROR, keeping its message as the cause.
-        expect(String(error.cause)).to.contain('APP_API_KEY needs HTTP_API_KEY');
+        // The container keeps a component's configure error as it is (SessionsContainerReferences).
+        expect(String(error.message)).to.contain('APP_API_KEY needs HTTP_API_KEY');
     });
 
     it('tells the keys apart, and refuses any other with 401', () => {
