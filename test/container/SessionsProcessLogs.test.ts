@@ -10,11 +10,6 @@ import { freePort } from '../fixtures/TestService';
 
 const API_KEY = 'api-key-of-the-log-tests-0001';
 
-/** The output's lines, without blank ones. */
-function linesOf(output: string): string[] {
-    return output.split('\n').filter(line => line.trim() !== '');
-}
-
 describe('SessionsProcess log lines', function () {
     this.timeout(60000);
     let dir: string;
@@ -49,7 +44,7 @@ describe('SessionsProcess log lines', function () {
 
     it('names one source in every text line, from the first (the configuration) to the last (stopped)', async () => {
         const { output } = await runOnce('text');
-        const lines = linesOf(output);
+        const lines = RunningService.linesOf(output);
         expect(lines[0]).to.contain('Configuration read from');
         expect(lines[lines.length - 1]).to.contain('stopped');
         for (const line of lines) expect(line).to.match(new RegExp('^' + SessionsProcess.Source + ' \\[[^\\]]*:[A-Z]+:[^\\]]+\\] '));
@@ -57,7 +52,7 @@ describe('SessionsProcess log lines', function () {
 
     it('names one source in every JSON line, the AUDIT_KEY warning and the audit lines included', async () => {
         const { output } = await runOnce('json', { AUDIT_KEY: '' });
-        const entries = linesOf(output).map(line => JSON.parse(line) as { source?: string; message: string });
+        const entries = RunningService.linesOf(output).map(line => JSON.parse(line) as { source?: string; message: string });
         expect(entries.map(entry => entry.source)).to.deep.equal(entries.map(() => SessionsProcess.Source));
         expect(entries.some(entry => entry.message.startsWith('AUDIT_KEY is not set'))).to.equal(true);
         expect(entries.some(entry => entry.message === 'audit')).to.equal(true);
@@ -66,13 +61,13 @@ describe('SessionsProcess log lines', function () {
     it('names the source in the line of a start that fails before the configured logger exists, in both formats', async () => {
         running = new RunningService(dir, { LOG_FORMAT: 'json' }, ['-c', path.join(dir, 'missing.yml')]);
         expect(await running.exited).to.equal(1);
-        const entry = JSON.parse(linesOf(running.output)[0]) as { source: string; level: string; message: string };
+        const entry = JSON.parse(RunningService.linesOf(running.output)[0]) as { source: string; level: string; message: string };
         expect(entry).to.include({ source: SessionsProcess.Source, level: 'fatal' });
         expect(entry.message).to.match(/Cannot start: Failed reading configuration .*missing\.yml/);
 
         running = new RunningService(dir, { LOG_FORMAT: 'xml' });
         expect(await running.exited).to.equal(1);
-        expect(linesOf(running.output)[0]).to.match(new RegExp('^' + SessionsProcess.Source + ' \\[.*LOG_FORMAT is "xml"'));
+        expect(RunningService.linesOf(running.output)[0]).to.match(new RegExp('^' + SessionsProcess.Source + ' \\[.*LOG_FORMAT is "xml"'));
     });
 
     it('at trace level writes the configuration as JSON with its secrets redacted, and no session id, data or user', async () => {

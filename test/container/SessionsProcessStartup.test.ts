@@ -12,11 +12,6 @@ import { freePort, PACKAGE_ROOT } from '../fixtures/TestService';
 
 const API_KEY = 'api-key-of-the-startup-tests-01';
 
-/** The output's lines, without blank ones. */
-function linesOf(output: string): string[] {
-    return output.split('\n').filter(line => line.trim() !== '');
-}
-
 /** The switch a variable's section needs in the bundled config. */
 function sectionOf(variable: SessionsVariable): Record<string, string> {
     const prefix = variable.name.split('_')[0];
@@ -55,14 +50,14 @@ describe('SessionsProcess start-up (node run): settings, failures and the summar
         const code = await Promise.race([child.exited, new Promise(resolve => setTimeout(() => resolve('running'), 20000))]);
         if (code === 'running') await child.stop();
         expect(code, JSON.stringify(env) + ' must stop the start:\n' + child.output).to.equal(1);
-        return linesOf(child.output);
+        return RunningService.linesOf(child.output);
     }
 
     /** A start that must succeed: the running service and its lines so far. */
     async function startedWith(env: Record<string, string>, args: string[] = []): Promise<string[]> {
         running = new RunningService(dir, env, args);
         await running.waitForOutput(/service-sessions \S+ started: /);
-        return linesOf(running.output);
+        return RunningService.linesOf(running.output);
     }
 
     it('refuses every bad value of every checked variable with one line that names it, its value and what is allowed', async () => {
