@@ -13,6 +13,8 @@ export interface SessionsCommandRefusal {
     readonly code: string;
     /** When the command answers it, for a caller. */
     readonly when: string;
+    /** A message it comes with, for the document's example. */
+    readonly message: string;
 }
 
 /** One named example of a command's call. */

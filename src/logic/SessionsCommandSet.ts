@@ -24,12 +24,14 @@ const PAGING_FIELDS = ['skip', 'take', 'total'];
 export class SessionsCommandSet extends CommandSet {
     private static readonly SessionClosed: SessionsCommandRefusal = {
         status: 409, code: 'SESSION_CLOSED',
-        when: 'The session is closed, or past expires_at (then it is closed now: close_reason idle or absolute); nothing changes.'
+        when: 'The session is closed, or past expires_at (then it is closed now: close_reason idle or absolute); nothing changes.',
+        message: 'The session is closed'
     };
     private static readonly DataTooLarge: SessionsCommandRefusal = {
         status: 413, code: 'DATA_TOO_LARGE',
         when: 'user or data is over max_data_size bytes as JSON (1 MiB by default); nothing is stored '
-            + '(details.field, details.size, details.max_data_size).'
+            + '(details.field, details.size, details.max_data_size).',
+        message: 'data is 1048600 bytes as JSON; the limit is 1048576 bytes (1 MiB, MAX_DATA_SIZE, options.max_data_size)'
     };
 
     private readonly _logic: ISessionsController;
@@ -48,7 +50,7 @@ export class SessionsCommandSet extends CommandSet {
                     + 'The filter selects from_time <= request_time < to_time; active: true lists live sessions only (one past '
                     + 'expires_at counts as closed, and is closed as it is listed); null and "" set no condition. Paging: skip '
                     + '(default 0), take (default 100, at most max_page_size), total: true adds the count of all matches '
-                    + '(else total is null). The application key must name filter.user_id (one user\'s sessions).',
+                    + '(else total is null).',
                 reply: 'page',
                 timeouts: ['idle_timeout', 'absolute_timeout'],
                 examples: [{
@@ -91,7 +93,8 @@ export class SessionsCommandSet extends CommandSet {
                 timeouts: ['idle_timeout', 'absolute_timeout'],
                 refusals: [
                     { status: 409, code: 'SESSION_LIMIT_REACHED', when: 'The user has max_sessions_per_user live sessions and '
-                        + 'session_limit_policy is reject; nothing is stored (details.max_sessions_per_user).' },
+                        + 'session_limit_policy is reject; nothing is stored (details.max_sessions_per_user).',
+                    message: 'The user already has the most active sessions allowed (5)' },
                     SessionsCommandSet.DataTooLarge
                 ],
                 examples: [{ summary: 'A user signs in', request: SessionsCommandExamples.openRequest(), reply: SessionsCommandExamples.opened() }]
