@@ -2,6 +2,8 @@ import {
     ICommand, ObjectSchema, Parameters, ValidationException, ValidationResult, ValidationResultType
 } from 'pip-services3-commons-nodex';
 
+import { SessionsCommandContract } from './SessionsCommandContract';
+
 export type SessionsCommandAction = (correlationId: string | null, args: Parameters) => Promise<unknown>;
 
 /**
@@ -16,10 +18,12 @@ export class SessionsCommand implements ICommand {
     private readonly _name: string;
     private readonly _schema: ObjectSchema;
     private readonly _action: SessionsCommandAction;
+    private readonly _contract: SessionsCommandContract;
 
-    public constructor(name: string, schema: ObjectSchema, action: SessionsCommandAction) {
+    public constructor(name: string, schema: ObjectSchema, contract: SessionsCommandContract, action: SessionsCommandAction) {
         this._name = name;
         this._schema = schema;
+        this._contract = contract;
         this._action = action;
     }
 
@@ -29,6 +33,11 @@ export class SessionsCommand implements ICommand {
 
     public getSchema(): ObjectSchema {
         return this._schema;
+    }
+
+    /** Its documentation: what the OpenAPI document says of it. */
+    public getContract(): SessionsCommandContract {
+        return this._contract;
     }
 
     /**

@@ -26,6 +26,11 @@ export class SessionsFilter {
     /** The fields the filter reads (get_sessions ignores any others). */
     public static readonly Fields: readonly string[] = [...SessionsFilter.Kinds.keys()];
 
+    /** The kind of value a filter field takes (the OpenAPI document types the filter by it), or undefined for a field it does not read. */
+    public static kindOf(field: string): 'string' | 'boolean' | 'date' | undefined {
+        return SessionsFilter.Kinds.get(field);
+    }
+
     public readonly id: string | null;
     public readonly userId: string | null;
     public readonly active: boolean | null;

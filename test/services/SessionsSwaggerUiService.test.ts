@@ -281,4 +281,39 @@ describe('SessionsSwaggerUiService in headless Chromium', function () {
         expect(problems).to.deep.equal([]);
         await page.close();
     });
+
+    it('shows each command\'s summary and examples, and the SessionV1 schema with its fields', async () => {
+        const page: Page = await (browser as Browser).newPage();
+        const problems: string[] = [];
+        page.on('pageerror', (err) => problems.push('page error: ' + String(err)));
+        await page.goto(service.url + '/swagger', { waitUntil: 'load' });
+        await page.waitForSelector('.opblock-summary-path', { timeout: 60000 });
+
+        const operation = '.opblock:has(.opblock-summary-path[data-path="/v1/sessions/open_session"])';
+        const summary = await page.$eval(operation + ' .opblock-summary-description', element => element.textContent ?? '');
+        expect(summary.trim()).to.equal('Open a new session for a user');
+        await page.click(operation + ' .opblock-summary');
+        // The example request in the body and the example reply under 200: the example session's id.
+        const textOf = (selector: string, text: string): Promise<unknown> => page.waitForFunction(
+            (inner: string, wanted: string) => (document.querySelector(inner)?.textContent ?? '').includes(wanted),
+            { timeout: 30000 }, selector, text);
+        await textOf(operation + ' .opblock-description-wrapper', 'max_sessions_per_user');
+        await textOf(operation + ' .body-param__example, ' + operation + ' .opblock-section-request-body', '"user_id": "1"');
+        await textOf(operation + ' .responses-wrapper', '0f4c3a9e2b7d4e61a8c5f2d9b3e7a1c4');
+        await textOf(operation + ' .responses-wrapper', 'SESSION_LIMIT_REACHED');
+
+        // The Schemas section: SessionV1, opened, lists its fields with the close_reason values.
+        const model = '#model-SessionV1';
+        await page.waitForSelector(model);
+        await page.click(model + ' button');
+        await textOf(model, 'close_reason');
+        // Each field is folded ([...]); unfold them all to see types and values.
+        await page.$$eval(model + ' .model-toggle.collapsed', toggles => toggles.forEach(toggle => (toggle as HTMLElement).click()));
+        await textOf(model, 'date-time');
+        const shown = await page.$eval(model, element => element.textContent ?? '');
+        for (const text of ['expires_at', 'date-time', 'evicted', 'user_name']) expect(shown, text).to.include(text);
+        await page.screenshot({ path: path.join(os.tmpdir(), 'swagger-ui-schemas.png'), fullPage: true });
+        expect(problems).to.deep.equal([]);
+        await page.close();
+    });
 });

@@ -13,4 +13,10 @@ export class SessionCloseReasonV1 {
     public static readonly Revoked = 'revoked';
     /** Closed to make room under max_sessions_per_user. */
     public static readonly Evicted = 'evicted';
+
+    /** Every reason, in the order above: the enum of close_reason in the OpenAPI document. */
+    public static readonly Values: readonly string[] = [
+        SessionCloseReasonV1.Logout, SessionCloseReasonV1.Idle, SessionCloseReasonV1.Absolute,
+        SessionCloseReasonV1.Revoked, SessionCloseReasonV1.Evicted
+    ];
 }

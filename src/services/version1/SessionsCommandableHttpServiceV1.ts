@@ -71,7 +71,8 @@ export class SessionsCommandableHttpServiceV1 extends SessionsRestService {
             this.registerRoute('post', '/' + name, null, run, guard, name);
         }
         if (this._swaggerEnable) {
-            const document = JSON.stringify(SessionsOpenApiDocument.create(this._baseRoute, commands, this._access.enabled));
+            const document = JSON.stringify(SessionsOpenApiDocument.create(this._baseRoute, commands,
+                { fullKey: this._access.enabled, applicationKey: this._access.applicationKeyEnabled }));
             this.registerRoute('get', this._swaggerRoute, null, (req: HttpRequest, res: HttpResponse) => {
                 res.setHeader('Content-Type', 'application/json');
                 res.send(200, JSON.parse(document));

@@ -1,114 +1,173 @@
-import { ObjectSchema, PropertySchema, TypeCode } from 'pip-services3-commons-nodex';
-
 import { SessionsCommand } from '../../logic/SessionsCommand';
+import { SessionsCommandRefusal, SessionsTimeoutSetting } from '../../logic/SessionsCommandContract';
 import { SessionsApplicationKeyScope } from '../SessionsApplicationKeyScope';
+import { SessionsOpenApiErrors, SessionsOpenApiKeys } from './SessionsOpenApiErrors';
+import { SessionsOpenApiSchemas } from './SessionsOpenApiSchemas';
 
 type Json = Record<string, unknown>;
 
-/** The commands that refuse a closed session with 409. */
-const WRITES_TO_OPEN_SESSIONS = new Set(['store_session_data', 'update_session_user']);
+/** How each timeout a command applies is set, and what it does. */
+const TIMEOUT_TEXT: Readonly<Record<SessionsTimeoutSetting, string>> = {
+    idle_timeout: 'idle_timeout (IDLE_TIMEOUT, default 24 h): a session expires that long after its last recorded activity',
+    absolute_timeout: 'absolute_timeout (ABSOLUTE_TIMEOUT, default 0: off): a session expires that long after it opened, however active',
+    touch_interval: 'touch_interval (TOUCH_INTERVAL, default 60 s): validate_session records activity at most this often'
+};
+
+const NO_KEYS: SessionsOpenApiKeys = { fullKey: false, applicationKey: false };
 
 /**
- * The OpenAPI 3 description of the commandable HTTP API, built from the command schemas
- * so it cannot drift from what the service validates. The toolkit's generator marks
- * every argument required (it tests a method reference instead of calling it).
+ * The OpenAPI 3 description of the commandable HTTP API, built from each command's
+ * argument schema and contract (SessionsCommandSet), so it cannot drift from what the
+ * service validates and answers. The toolkit's generator marked every argument required
+ * (it tested a method reference instead of calling it) and every reply an object.
  */
 export class SessionsOpenApiDocument {
+    /** The schemes of the full key, and of the application key. */
+    public static readonly FullKeySchemes = ['apiKey', 'bearer'];
+    public static readonly ApplicationKeySchemes = ['appApiKey', 'appBearer'];
+
     /**
-     * With requireApiKey, every command declares the API key schemes (Swagger UI's "Authorize"),
-     * and those out of the application key's scope its 403.
+     * With keys on, every command declares the key schemes (Swagger UI's "Authorize") and its
+     * 401; with the application key, the commands it may call declare its schemes too, and
+     * the others their 403.
      */
-    public static create(baseRoute: string, commands: SessionsCommand[], requireApiKey = false): Json {
+    public static create(baseRoute: string, commands: SessionsCommand[], keys: SessionsOpenApiKeys = NO_KEYS): Json {
         const paths: Json = {};
+        const refusals: SessionsCommandRefusal[] = [];
         for (const command of commands) {
-            paths['/' + baseRoute + '/' + command.getName()] = {
-                post: {
-                    tags: [baseRoute],
-                    operationId: command.getName(),
-                    parameters: [{
-                        name: 'correlation_id', in: 'query', required: false, schema: { type: 'string' },
-                        description: 'Traces the call through logs'
-                    }],
-                    requestBody: {
-                        content: { 'application/json': { schema: SessionsOpenApiDocument.objectSchema(command.getSchema()) } }
-                    },
-                    responses: {
-                        200: { description: 'The result', content: { 'application/json': { schema: { type: 'object' } } } },
-                        204: { description: 'No result (unknown session id, or a command without a result)' },
-                        400: { description: 'Invalid arguments or body', content: SessionsOpenApiDocument.errorContent() },
-                        ...(requireApiKey
-                            ? { 401: { description: 'Missing or wrong API key', content: SessionsOpenApiDocument.errorContent() } }
-                            : {}),
-                        ...(requireApiKey && !SessionsApplicationKeyScope.Commands.includes(command.getName())
-                            ? { 403: { description: SessionsOpenApiDocument.scopeRefusal(command.getName()), content: SessionsOpenApiDocument.errorContent() } }
-                            : {}),
-                        ...(WRITES_TO_OPEN_SESSIONS.has(command.getName())
-                            ? { 409: { description: 'The session is closed (SESSION_CLOSED)', content: SessionsOpenApiDocument.errorContent() } }
-                            : {}),
-                        413: { description: 'Request body too large', content: SessionsOpenApiDocument.errorContent() },
-                        500: { description: 'Internal error', content: SessionsOpenApiDocument.errorContent() },
-                        503: { description: 'The store is unavailable; try again later', content: SessionsOpenApiDocument.errorContent() }
-                    }
-                }
-            };
+            const operationRefusals = SessionsOpenApiDocument.refusals(command, keys);
+            refusals.push(...operationRefusals);
+            paths['/' + baseRoute + '/' + command.getName()] = { post: SessionsOpenApiDocument.operation(baseRoute, command, operationRefusals, keys) };
         }
-        const securitySchemes: Json = {
-            apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
-            bearer: { type: 'http', scheme: 'bearer' }
-        };
         return {
             openapi: '3.0.3',
-            info: { title: 'service-sessions', version: '1', description: 'User sessions microservice, commandable HTTP API v1' },
-            ...(requireApiKey ? { security: [{ apiKey: [] }, { bearer: [] }] } : {}),
+            info: {
+                title: 'service-sessions', version: '1',
+                description: 'User sessions microservice, commandable HTTP API v1: every command is a POST with its arguments '
+                    + 'as a JSON object; a null result is 204 with no body. Before reaching a command, a request may also get '
+                    + '400 BAD_REQUEST (not valid HTTP) or 431 HEADERS_TOO_LARGE; an unknown command is 404 RESOURCE_NOT_FOUND, '
+                    + 'another method 405 METHOD_NOT_ALLOWED.'
+            },
+            ...(keys.fullKey ? { security: SessionsOpenApiDocument.requirements(SessionsOpenApiDocument.FullKeySchemes) } : {}),
             paths,
             components: {
-                ...(requireApiKey ? { securitySchemes } : {}),
-                schemas: {
-                    Error: {
-                        type: 'object',
-                        required: ['category', 'status', 'code', 'message'],
-                        properties: {
-                            category: { type: 'string' }, status: { type: 'integer' }, code: { type: 'string' },
-                            message: { type: 'string' }, details: { type: 'object' }, correlation_id: { type: 'string' }
-                        }
-                    }
-                }
+                ...(keys.fullKey ? { securitySchemes: SessionsOpenApiDocument.securitySchemes(keys) } : {}),
+                schemas: SessionsOpenApiSchemas.components(SessionsOpenApiErrors.codes(refusals))
             }
         };
     }
 
-    private static scopeRefusal(command: string): string {
-        return command === SessionsApplicationKeyScope.OneUserListing
-            ? 'The application key without filter.user_id (FORBIDDEN_SCOPE): listing every user needs the full key'
-            : 'The application key may not call this (FORBIDDEN_SCOPE): it needs the full key';
-    }
-
-    private static errorContent(): Json {
-        return { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
-    }
-
-    private static objectSchema(schema: ObjectSchema): Json {
-        const properties: Json = {};
-        const required: string[] = [];
-        for (const property of schema.getProperties() ?? []) {
-            properties[property.getName()] = SessionsOpenApiDocument.propertyType(property);
-            if (property.isRequired()) required.push(property.getName());
+    private static operation(baseRoute: string, command: SessionsCommand, refusals: SessionsCommandRefusal[], keys: SessionsOpenApiKeys): Json {
+        const name = command.getName();
+        const contract = command.getContract();
+        const reply = SessionsOpenApiSchemas.replyOf(contract.reply);
+        const responses: Json = {};
+        if (reply != null) {
+            const examples: Json = {};
+            for (const example of contract.examples) {
+                if (example.reply != null) examples[SessionsOpenApiDocument.key(example.summary)] = { summary: example.summary, value: example.reply };
+            }
+            responses['200'] = {
+                description: 'The result: ' + reply,
+                content: { 'application/json': { schema: SessionsOpenApiSchemas.ref(reply), examples } }
+            };
         }
-        const result: Json = { type: 'object', properties };
-        if (required.length > 0) result.required = required;
-        return result;
+        if (reply == null || contract.nullReply != null) {
+            responses['204'] = { description: 'No result, no body' + (contract.nullReply != null ? ': ' + contract.nullReply : '') };
+        }
+        Object.assign(responses, SessionsOpenApiErrors.responses(refusals));
+        const requestExamples: Json = {};
+        for (const example of contract.examples) {
+            requestExamples[SessionsOpenApiDocument.key(example.summary)] = { summary: example.summary, value: example.request };
+        }
+        const applicationKeyMay = keys.applicationKey && SessionsOpenApiDocument.applicationKeyMayCall(name);
+        return {
+            tags: [baseRoute],
+            operationId: name,
+            summary: contract.summary,
+            description: SessionsOpenApiDocument.description(command, keys),
+            parameters: [{
+                name: 'correlation_id', in: 'query', required: false, schema: { type: 'string' },
+                description: 'Traces the call through logs (a correlation_id header does the same)'
+            }],
+            requestBody: {
+                content: {
+                    'application/json': { schema: SessionsOpenApiSchemas.argumentsOf(command.getSchema()), examples: requestExamples }
+                }
+            },
+            responses,
+            ...(applicationKeyMay
+                ? { security: SessionsOpenApiDocument.requirements([...SessionsOpenApiDocument.FullKeySchemes, ...SessionsOpenApiDocument.ApplicationKeySchemes]) }
+                : {})
+        };
     }
 
-    private static propertyType(property: PropertySchema): Json {
-        const type: unknown = property.getType();
-        if (type instanceof ObjectSchema) return SessionsOpenApiDocument.objectSchema(type);
-        switch (type) {
-            case TypeCode.String: return { type: 'string' };
-            case TypeCode.Boolean: return { type: 'boolean' };
-            case TypeCode.Integer: case TypeCode.Long: return { type: 'integer' };
-            case TypeCode.Float: case TypeCode.Double: return { type: 'number' };
-            case TypeCode.DateTime: return { type: 'string', format: 'date-time' };
-            default: return { type: 'object', description: 'any JSON value' };
+    /** The contract's description, then the timeouts, the conflicts and the key it needs. */
+    private static description(command: SessionsCommand, keys: SessionsOpenApiKeys): string {
+        const contract = command.getContract();
+        const parts = [contract.description];
+        if (contract.timeouts != null && contract.timeouts.length > 0) {
+            parts.push('Timeouts: ' + contract.timeouts.map(timeout => TIMEOUT_TEXT[timeout]).join('; ') + '.');
         }
+        for (const refusal of contract.refusals ?? []) {
+            if (refusal.status === 409) parts.push('409 ' + refusal.code + ': ' + refusal.when);
+        }
+        if (keys.applicationKey) {
+            const name = command.getName();
+            parts.push(SessionsApplicationKeyScope.Commands.includes(name)
+                ? 'Key: the full key or the application key.'
+                : name === SessionsApplicationKeyScope.OneUserListing
+                    ? 'Key: the full key, or the application key with filter.user_id (one user\'s sessions).'
+                    : 'Key: the full key only (the application key gets 403 FORBIDDEN_SCOPE).');
+        } else if (keys.fullKey) {
+            parts.push('Key: the API key.');
+        }
+        return parts.join('\n\n');
+    }
+
+    /** The common refusals, the key's, and the command's own. */
+    private static refusals(command: SessionsCommand, keys: SessionsOpenApiKeys): SessionsCommandRefusal[] {
+        const name = command.getName();
+        const refusals = [...SessionsOpenApiErrors.Common, ...(command.getContract().refusals ?? [])];
+        if (keys.fullKey) refusals.push(SessionsOpenApiErrors.Unauthorized);
+        if (keys.applicationKey && !SessionsApplicationKeyScope.Commands.includes(name)) {
+            refusals.push(SessionsOpenApiErrors.forbidden(name, name === SessionsApplicationKeyScope.OneUserListing));
+        }
+        return refusals;
+    }
+
+    private static applicationKeyMayCall(command: string): boolean {
+        return SessionsApplicationKeyScope.Commands.includes(command) || command === SessionsApplicationKeyScope.OneUserListing;
+    }
+
+    private static securitySchemes(keys: SessionsOpenApiKeys): Json {
+        const applicationCommands = [...SessionsApplicationKeyScope.Commands].join(', ')
+            + ', and ' + SessionsApplicationKeyScope.OneUserListing + ' with filter.user_id';
+        return {
+            apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'The full key (HTTP_API_KEY): every command' },
+            bearer: { type: 'http', scheme: 'bearer', description: 'The full key (HTTP_API_KEY) as Authorization: Bearer <key>' },
+            ...(keys.applicationKey
+                ? {
+                    appApiKey: {
+                        type: 'apiKey', in: 'header', name: 'x-api-key',
+                        description: 'The application key (APP_API_KEY): ' + applicationCommands
+                    },
+                    appBearer: {
+                        type: 'http', scheme: 'bearer',
+                        description: 'The application key (APP_API_KEY) as Authorization: Bearer <key>: ' + applicationCommands
+                    }
+                }
+                : {})
+        };
+    }
+
+    /** Any one of the schemes will do. */
+    private static requirements(schemes: readonly string[]): Json[] {
+        return schemes.map(scheme => ({ [scheme]: [] }));
+    }
+
+    /** An example's key in its map: its summary as a name. */
+    private static key(summary: string): string {
+        return summary.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
     }
 }
