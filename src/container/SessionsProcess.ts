@@ -76,7 +76,6 @@ export class SessionsProcess extends ProcessContainer {
             await this.open(correlationId);
         } catch (err) {
             this.failStart(correlationId, err);
-            await this.closeQuietly(correlationId);
             process.exit(1);
         }
         this.reportStart(correlationId, configPath);
@@ -90,10 +89,16 @@ export class SessionsProcess extends ProcessContainer {
         // What the toolkit's (private) initReferences puts first: the context info and the factories.
         references.put(new Descriptor('pip-services', 'context-info', 'default', 'default', '1.0'), this._info);
         references.put(new Descriptor('pip-services', 'factory', 'container', 'default', '1.0'), this._factories);
-        references.putFromConfig(this._config);
-        this.setReferences(references);
-        this._info = references.getOneOptional<ContextInfo>(new Descriptor('*', 'context-info', '*', '*', '*')) ?? this._info;
-        await references.open(correlationId);
+        try {
+            references.putFromConfig(this._config);
+            this.setReferences(references);
+            this._info = references.getOneOptional<ContextInfo>(new Descriptor('*', 'context-info', '*', '*', '*')) ?? this._info;
+            await references.open(correlationId);
+        } catch (err) {
+            // As the toolkit does: what opened before the failure is closed (a listening port would keep the process alive).
+            await this.closeQuietly(correlationId);
+            throw err;
+        }
         this._logger = new CompositeLogger(references);
     }
 
@@ -109,7 +114,7 @@ export class SessionsProcess extends ProcessContainer {
         await super.close(correlationId);
     }
 
-    /** Closes what a failed start opened, without the "stopped" line: the failure line says it all (the process exits next). */
+    /** Closes what a failed open opened, without the "stopped" line: the failure line says it all. */
     private async closeQuietly(correlationId: string): Promise<void> {
         const components = (this._references as ContainerReferences | null)?.getAll() ?? [];
         for (const component of [...components].reverse()) await Closer.closeOne(correlationId, component).catch(() => undefined);
