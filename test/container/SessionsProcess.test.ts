@@ -1,4 +1,5 @@
 import { promises as fs } from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 
@@ -195,6 +196,25 @@ describe('SessionsProcess (node run)', function () {
         expect(lines.some(line => JSON.parse(line).level === 'debug')).to.equal(true);
         expect(running.output).to.not.contain(opened.body.id);
         expect(running.output).to.not.contain('data-json');
+    });
+
+    it('closes what a failed open had opened: the HTTP port is free again', async () => {
+        const [httpPort, senecaPort] = [await freePort(), await freePort()];
+        const blocker = net.createServer();
+        await new Promise<void>(resolve => blocker.listen(senecaPort, '127.0.0.1', resolve));
+        try {
+            const container = new SessionsProcess();
+            container.readConfigFromFile('test', path.join(PACKAGE_ROOT, 'config', 'config.yml'), SessionsProcess.parameters([], {
+                HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort), MEMORY_ENABLED: 'true', LOG_LEVEL: 'none',
+                SENECA_ENABLED: 'true', SENECA_HOST: '127.0.0.1', SENECA_PORT: String(senecaPort), AUDIT_KEY: 'audit-key-of-a-failed-open'
+            }));
+            const error = await container.open('test').then(() => null, (err: { code?: string }) => err);
+            expect(error?.code).to.equal('CANNOT_LISTEN');
+            const refused = await fetch('http://127.0.0.1:' + httpPort + '/heartbeat').then(() => false, () => true);
+            expect(refused, 'the HTTP API opened before the Seneca API failed is closed').to.equal(true);
+        } finally {
+            await new Promise<void>(resolve => blocker.close(() => resolve()));
+        }
     });
 
     it('refuses an unknown LOG_FORMAT with a clear message', async () => {
