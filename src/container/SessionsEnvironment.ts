@@ -9,6 +9,8 @@ export interface SessionsVariable {
     kind: SessionsVariableKind;
     /** The value in force when the variable is not set ('' for none). */
     default: string;
+    /** For kind 'count': the least allowed (default 0). */
+    min?: number;
     /** For kind 'choice': the words allowed. */
     choices?: readonly string[];
     /** A value that works, for the docs. */
@@ -28,7 +30,7 @@ export class SessionsEnvironment {
         { name: 'HTTP_HOST', kind: 'text', default: '0.0.0.0', example: '127.0.0.1', meaning: 'address the HTTP API listens on', target: { type: 'endpoint', kind: 'http', key: 'connection.host' } },
         { name: 'HTTP_PORT', kind: 'port', default: '8080', example: '3000', meaning: 'port of the HTTP API', target: { type: 'endpoint', kind: 'http', key: 'connection.port' } },
         { name: 'HTTP_REQUEST_MAX_SIZE', kind: 'bytes', default: '1048576', example: '65536', meaning: 'largest request body (413 past it)', target: { type: 'endpoint', kind: 'http', key: 'options.request_max_size' } },
-        { name: 'HTTP_MAX_CONNECTIONS', kind: 'count', default: '4096', example: '1000', meaning: 'open HTTP connections at most; more are closed at once', target: { type: 'endpoint', kind: 'http', key: 'options.max_connections' } },
+        { name: 'HTTP_MAX_CONNECTIONS', kind: 'count', min: 1, default: '4096', example: '1000', meaning: 'open HTTP connections at most; more are closed at once', target: { type: 'endpoint', kind: 'http', key: 'options.max_connections' } },
         { name: 'HTTP_HEADERS_TIMEOUT', kind: 'millis', default: '10000', example: '5000', meaning: 'time a client may take to send its headers (408 past it)', target: { type: 'endpoint', kind: 'http', key: 'options.headers_timeout' } },
         { name: 'HTTP_REQUEST_TIMEOUT', kind: 'millis', default: '30000', example: '20000', meaning: 'time a client may take to send a whole request (408 past it)', target: { type: 'endpoint', kind: 'http', key: 'options.request_timeout' } },
         { name: 'HTTP_API_KEY', kind: 'key', default: '', example: '$(openssl rand -hex 32)', meaning: 'the key every command on every API needs; unset: no key (see API key)', target: { type: 'access', key: 'auth.api_key' } },
@@ -45,9 +47,9 @@ export class SessionsEnvironment {
         { name: 'MONGO_DB', kind: 'text', default: 'app', example: 'sessions', meaning: 'MongoDB database', target: { type: 'persistence', kind: 'mongodb', key: 'connection.database' } },
         { name: 'MONGO_COLLECTION', kind: 'text', default: 'sessions', example: 'user_sessions', meaning: 'MongoDB collection', target: { type: 'persistence', kind: 'mongodb', key: 'collection' } },
         { name: 'MONGO_USER', kind: 'text', default: '', example: 'sessions', meaning: 'MongoDB user', target: { type: 'persistence', kind: 'mongodb', key: 'credential.username' } },
-        { name: 'MONGO_PASS', kind: 'key', default: '', example: 'p@ss:word', meaning: 'MongoDB password (any characters)', target: { type: 'persistence', kind: 'mongodb', key: 'credential.password' } },
+        { name: 'MONGO_PASS', kind: 'text', default: '', example: 'p@ss:word', meaning: 'MongoDB password (any characters)', target: { type: 'persistence', kind: 'mongodb', key: 'credential.password' } },
         { name: 'MONGO_CONNECT_TIMEOUT', kind: 'millis', default: '5000', example: '2000', meaning: 'time to wait for an unreachable database before answering 503', target: { type: 'persistence', kind: 'mongodb', key: 'options.connect_timeout' } },
-        { name: 'MAX_PAGE_SIZE', kind: 'count', default: '100', example: '500', meaning: 'largest get_sessions page (1 or more)', target: { type: 'persistence', key: 'options.max_page_size' } },
+        { name: 'MAX_PAGE_SIZE', kind: 'count', min: 1, default: '100', example: '500', meaning: 'largest get_sessions page (1 or more)', target: { type: 'persistence', key: 'options.max_page_size' } },
         { name: 'IDLE_TIMEOUT', kind: 'millis', default: '86400000', example: '1800000', meaning: 'time an active session may stay idle before it expires (0: never)', target: { type: 'controller', key: 'options.idle_timeout' } },
         { name: 'EXPIRE_TIMEOUT', kind: 'millis', default: '86400000', example: '1800000', meaning: "the original's name for IDLE_TIMEOUT, read when that is not set", target: { type: 'controller', key: 'options.expire_timeout' } },
         { name: 'ABSOLUTE_TIMEOUT', kind: 'millis', default: '0', example: '28800000', meaning: 'time after opening at which a session expires however active (0: never)', target: { type: 'controller', key: 'options.absolute_timeout' } },
@@ -80,10 +82,10 @@ export class SessionsEnvironment {
             case 'switch': case 'flag': return '`true`, `false`';
             case 'millis': return 'ms, 0 or more';
             case 'bytes': return 'bytes, 1 or more';
-            case 'count': return variable.name === 'MAX_PAGE_SIZE' || variable.name === 'HTTP_MAX_CONNECTIONS' ? '1 or more' : '0 or more';
+            case 'count': return (variable.min ?? 0) + ' or more';
             case 'port': return '0-65535';
             case 'choice': return (variable.choices ?? []).map(choice => '`' + choice + '`').join(', ');
-            case 'key': return variable.name === 'MONGO_PASS' ? 'any' : '16+ characters';
+            case 'key': return '16+ characters';
             case 'text': return 'any';
         }
     }
