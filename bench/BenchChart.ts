@@ -31,7 +31,7 @@ export class BenchChart {
         const minRps = Math.max(0.1, Math.min(...points.map(point => point.rps).filter(rps => rps > 0), maxRps));
         const logMin = Math.floor(Math.log10(minRps));
         const logMax = Math.ceil(Math.log10(maxRps));
-        const sizeMin = Math.log10(sizes[0]);
+        const sizeMin = Math.log10(Math.max(sizes[0], 1));
         const sizeMax = Math.max(Math.log10(sizes[sizes.length - 1]), sizeMin + 1);
 
         ops.forEach((op, panel) => {
@@ -39,7 +39,7 @@ export class BenchChart {
             const y0 = Math.floor(panel / columns) * height + 30;
             const w = width - 90;
             const h = height - 80;
-            const xOf = (size: number) => x0 + (Math.log10(size) - sizeMin) / (sizeMax - sizeMin) * w;
+            const xOf = (size: number) => x0 + (Math.log10(Math.max(size, 1)) - sizeMin) / (sizeMax - sizeMin) * w;
             const yOf = (rps: number) => y0 + h - (Math.log10(Math.max(rps, minRps)) - logMin) / Math.max(1, logMax - logMin) * h;
             parts.push(`<text x="${x0 + w / 2}" y="${y0 - 10}" text-anchor="middle" font-weight="bold">${op}</text>`);
             parts.push(`<rect x="${x0}" y="${y0}" width="${w}" height="${h}" fill="none" stroke="#999"/>`);

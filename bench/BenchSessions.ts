@@ -5,10 +5,15 @@ import * as path from 'path';
 import autocannon from 'autocannon';
 import { MongoClient } from 'mongodb';
 
-/** The sessions a run starts with, and how to put them in each kind of store quickly. */
+/**
+ * The sessions a run starts with, and how to put them in each kind of store quickly:
+ * count sessions of count/10 users, plus one more (hotId, of its own user) that the hot
+ * scenario sends every request to, so that a store of 0 sessions has it too.
+ */
 export class BenchSessions {
     public readonly ids: string[] = [];
     public readonly userIds: string[];
+    public hotId = randomBytes(16).toString('hex');
 
     public constructor(public readonly count: number) {
         const users = Math.max(1, Math.floor(count / 10));
@@ -28,7 +33,7 @@ export class BenchSessions {
         const handle = await fs.open(filePath, 'w');
         const now = Date.now();
         try {
-            await handle.write('[\n');
+            await handle.write('[\n' + JSON.stringify(this.hotSession(new Date(now - this.count - 1).toISOString())));
             const batch: string[] = [];
             for (let index = 0; index < this.count; index++) {
                 const id = this.nextId(index);
@@ -39,7 +44,7 @@ export class BenchSessions {
                     data: { n: index }
                 }));
                 if (batch.length === 5000 || index === this.count - 1) {
-                    await handle.write((index >= 5000 ? ',\n' : '') + batch.join(',\n'));
+                    await handle.write(',\n' + batch.join(',\n'));
                     batch.length = 0;
                 }
             }
@@ -60,6 +65,8 @@ export class BenchSessions {
             // A drop, not deleteMany: FerretDB's SQLite backend fails deleting 100,000+ rows at once.
             await target.drop().catch(() => undefined);
             const now = Date.now();
+            const hot = this.hotSession(new Date(now - this.count - 1));
+            await target.insertOne({ ...hot, _id: hot.id as unknown as never });
             for (let start = 0; start < this.count; start += 10000) {
                 const docs = [];
                 for (let index = start; index < Math.min(this.count, start + 10000); index++) {
@@ -79,6 +86,12 @@ export class BenchSessions {
 
     /** Opens the sessions through the API (for memory stores), keeping the ids it returns. */
     public async openOverHttp(port: number): Promise<void> {
+        const reply = await fetch('http://127.0.0.1:' + port + '/v1/sessions/open_session', {
+            method: 'POST', headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ user_id: 'hot', user_name: 'Hot User', data: { n: 0 } })
+        });
+        if (reply.status !== 200) throw new Error('Opening the hot session answered ' + reply.status);
+        this.hotId = (await reply.json() as { id: string }).id;
         let index = 0;
         // autocannon may stop counting before the last pipelined replies arrive, so top up
         // until every session is open.
@@ -106,6 +119,13 @@ export class BenchSessions {
         if (this.ids.length < this.count) {
             throw new Error('Preloading over HTTP opened only ' + this.ids.length + ' of ' + this.count + ' sessions');
         }
+    }
+
+    /** The hot session as a file or MongoDB holds it, last active at time. */
+    private hotSession<T>(time: T): { id: string; user_id: string; user_name: string; active: boolean; open_time: T; request_time: T;
+        address: string; client: string; user: { id: string }; data: { n: number } } {
+        return { id: this.hotId, user_id: 'hot', user_name: 'Hot User', active: true, open_time: time, request_time: time,
+            address: '127.0.0.1', client: 'bench', user: { id: 'hot' }, data: { n: 0 } };
     }
 
     public randomId(): string {

@@ -5,101 +5,40 @@ import * as path from 'path';
 
 import autocannon from 'autocannon';
 
-import { BenchChart, ChartPoint } from './BenchChart';
+import { BenchChart } from './BenchChart';
+import { BenchOp, BenchOptions, BenchOptionsReader, BenchScenario } from './BenchOptions';
+import { BenchRequests } from './BenchRequests';
+import { BenchRow } from './BenchRow';
 import { BenchService } from './BenchService';
 import { BenchSessions } from './BenchSessions';
+import { BenchStats } from './BenchStats';
+import { BenchTargets } from './BenchTargets';
 
 /**
- * npm run bench -- [--sizes 1000,100000,1000000] [--duration 10] [--stores memory,file,mongodb]
- *                  [--ops open_session,...] [--connections 32] [--compare] [--compare-sizes 1000,10000,100000]
+ * npm run bench -- [--sizes 0,10000,100000,1000000] [--mongodb-sizes 10000] [--duration 5] [--runs 3]
+ *                  [--stores memory,file,mongodb] [--ops get_session_by_id,...] [--scenarios hot,spread]
+ *                  [--connections 16] [--compare [--compare-cells memory:10000,file:100000:store_session_data]]
+ *                  [--versus-node <node binary>]
  *
- * Starts each service as its own process per store and size, preloads it, drives it
- * over HTTP with autocannon, and prints/writes the results (bench-results/). Timings are
- * only ever reported here, never asserted in tests.
+ * Starts each service as its own process per store and size, preloads it, drives it over
+ * HTTP with autocannon, each cell --runs times alternating the implementations, and
+ * prints/writes the medians with their range (bench-results/). Timings are only ever
+ * reported here, never asserted in tests. See docs/performance.md.
  */
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const OPS = ['open_session', 'get_session_by_id', 'validate_session', 'store_session_data', 'get_sessions', 'close_session'];
 /** Ours only: the original has no such command. */
-const ADDED_OPS = new Set(['validate_session']);
+const ADDED_OPS = new Set<BenchOp>(['validate_session', 'validate_touching']);
 const ORIGINAL_VERSION = '1.1.1';
 const ORIGINAL_DIR = path.join(os.homedir(), '.cache', 'service-sessions-bench', 'original-' + ORIGINAL_VERSION);
-
-interface Options {
-    sizes: number[];
-    compareSizes: number[];
-    duration: number;
-    stores: string[];
-    ops: string[];
-    connections: number;
-    compare: boolean;
-    /** Another node binary to run ours on beside the one running the bench (--versus-node). */
-    versusNode: string | null;
-}
-
-interface Row extends ChartPoint {
-    p50: number;
-    p99: number;
-    errors: number;
-    rssMb: number;
-    loadMs: number | null;
-    startMs: number | null;
-}
-
-function parseOptions(args: string[]): Options {
-    const value = (name: string, fallback: string): string => {
-        const index = args.indexOf('--' + name);
-        return index >= 0 && index + 1 < args.length ? args[index + 1] : fallback;
-    };
-    const numbers = (text: string) => text.split(',').map(item => Number(item.replace(/_/g, ''))).filter(n => n > 0);
-    return {
-        sizes: numbers(value('sizes', '1000,100000,1000000')),
-        compareSizes: numbers(value('compare-sizes', '1000,10000,100000')),
-        duration: Number(value('duration', '10')),
-        stores: value('stores', 'memory,file,mongodb').split(','),
-        ops: value('ops', OPS.join(',')).split(',').filter(op => OPS.includes(op)),
-        connections: Number(value('connections', '32')),
-        compare: args.includes('--compare'),
-        versusNode: value('versus-node', '') || null
-    };
-}
 
 function progress(message: string): void {
     process.stderr.write('[bench ' + new Date().toISOString().slice(11, 19) + '] ' + message + '\n');
 }
 
-function body(op: string, sessions: BenchSessions, counter: number): string {
-    switch (op) {
-        case 'open_session':
-            // New users signing in: opening sessions for the preloaded users would grow
-            // their pages and skew the later get_sessions runs.
-            return JSON.stringify({ user_id: 'new' + counter, user_name: 'Bench User', address: '127.0.0.1', client: 'bench', data: { n: counter } });
-        case 'get_session_by_id':
-        case 'validate_session':
-        case 'close_session':
-            return JSON.stringify({ session_id: sessions.randomId() });
-        case 'store_session_data':
-            return JSON.stringify({ session_id: sessions.randomId(), data: { n: counter, cart: ['a', 'b'] } });
-        case 'get_sessions':
-            return JSON.stringify({ filter: { user_id: sessions.randomUser() }, paging: { skip: 0, take: 10 } });
-        default:
-            throw new Error('Unknown operation ' + op);
-    }
-}
-
-let requestCounter = 0;
-
-/**
- * Request bodies made before the run and cycled through: on two cores the load generator
- * shares the machine with the service, and building JSON per request made it the
- * bottleneck rather than the service under test.
- */
-function prepareBodies(op: string, sessions: BenchSessions): string[] {
-    return Array.from({ length: 4096 }, () => body(op, sessions, requestCounter++));
-}
-
-async function drive(port: number, op: string, sessions: BenchSessions, options: Options, duration = options.duration): Promise<autocannon.Result> {
-    const bodies = prepareBodies(op === 'bare' ? 'get_session_by_id' : op, sessions);
+async function drive(port: number, op: BenchOp | 'bare', scenario: BenchScenario, sessions: BenchSessions,
+    options: BenchOptions, duration = options.duration): Promise<autocannon.Result> {
+    const bodies = BenchRequests.bodies(op, scenario, sessions);
     let next = 0;
     return await autocannon({
         url: 'http://127.0.0.1:' + port,
@@ -107,7 +46,7 @@ async function drive(port: number, op: string, sessions: BenchSessions, options:
         duration,
         requests: [{
             method: 'POST',
-            path: op === 'bare' ? '/' : '/v1/sessions/' + op,
+            path: op === 'bare' ? '/' : '/v1/sessions/' + BenchRequests.command(op),
             headers: { 'content-type': 'application/json' },
             setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] })
         }]
@@ -187,68 +126,90 @@ async function stopOwnMongo(uri: string | null): Promise<void> {
 }
 
 interface Impl {
-    /** 'ours', 'original', or 'ours@<node version>' for ours on the --versus-node binary. */
+    /** 'ours', 'ours-touching' (touches on every validate), 'original', 'bare', or 'ours@<node version>' (--versus-node). */
     name: string;
     args: string[];
     cwd: string;
     /** The node binary to run it with; the bench's own when absent. */
     node?: string;
+    env?: Record<string, string>;
 }
 
-async function startImpl(impl: Impl, store: string, sessions: BenchSessions, work: string, mongo: string | null):
-    Promise<{ service: BenchService; loadMs: number | null; startMs: number | null }> {
+interface Running {
+    impl: Impl;
+    service: BenchService;
+    sessions: BenchSessions;
+    loadMs: number[];
+}
+
+async function startImpl(impl: Impl, store: string, sessions: BenchSessions, work: string, mongo: string | null,
+    preload = true): Promise<{ service: BenchService; loadMs: number | null }> {
     const port = await freePort();
-    const env: Record<string, string> = { HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', HTTP_ENABLED: 'true' };
+    const env: Record<string, string> = { HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', HTTP_ENABLED: 'true', ...impl.env };
+    if (impl.name === 'bare') {
+        return { service: (await BenchService.start('bare', port, impl.args, env, impl.cwd)).service, loadMs: null };
+    }
     if (store === 'memory') env.MEMORY_ENABLED = 'true';
     if (store === 'file') {
         env.FILE_ENABLED = 'true';
         env.FILE_PATH = path.join(work, impl.name, 'sessions.json');
-        await fs.rm(path.join(work, impl.name), { recursive: true, force: true });
-        await sessions.writeFile(env.FILE_PATH);
+        if (preload) {
+            await fs.rm(path.join(work, impl.name), { recursive: true, force: true });
+            await sessions.writeFile(env.FILE_PATH);
+        }
     }
     if (store === 'mongodb') {
         const url = new URL(mongo!);
-        url.pathname = '/bench_' + impl.name;
+        url.pathname = '/bench_' + impl.name.replace(/[^a-z0-9]/gi, '_');
         env.MONGO_ENABLED = 'true';
         env.MONGO_SERVICE_URI = url.toString();
-        await sessions.insertMongo(env.MONGO_SERVICE_URI, 'sessions');
+        if (preload) await sessions.insertMongo(env.MONGO_SERVICE_URI, 'sessions');
     }
-    const { service, readyMs } = await BenchService.start(impl.name + ' ' + store, port, impl.args, env, impl.cwd, undefined, impl.node);
+    const { service } = await BenchService.start(impl.name + ' ' + store, port, impl.args, env, impl.cwd, undefined, impl.node);
     if (store === 'memory') await sessions.openOverHttp(port);
-    // Our file store logs how long reading its files took; the rest of readyMs is Node
-    // and module start-up.
+    // Our file store logs how long reading its files took.
     const logged = /Loaded \d+ sessions from .* in (\d+) ms/.exec(service.output);
-    return { service, loadMs: logged ? Number(logged[1]) : null, startMs: store === 'memory' ? null : readyMs };
+    return { service, loadMs: logged ? Number(logged[1]) : null };
 }
 
-function row(impl: string, store: string, size: number, op: string, result: autocannon.Result, rssMb: number,
-    loadMs: number | null, startMs: number | null): Row {
+/** Which implementations run an operation: the touching service only validate_touching, the original only its own commands. */
+function runs(impl: Impl, op: BenchOp, store: string, size: number, options: BenchOptions): boolean {
+    if (impl.name === 'ours-touching') return op === 'validate_touching';
+    if (op === 'validate_touching') return false;
+    if (impl.name !== 'original') return true;
+    if (ADDED_OPS.has(op)) return false;
+    const cell = options.compare.find(item => item.store === store && item.size === size);
+    return cell != null && (cell.ops.length === 0 || cell.ops.includes(op));
+}
+
+function summarize(impl: string, store: string, size: number, op: BenchOp | 'bare', scenario: BenchScenario,
+    results: autocannon.Result[], rssMb: number, loadMs: number[]): BenchRow {
     return {
-        impl, store, size, op,
-        rps: Math.round(result.requests.average),
-        p50: result.latency.p50,
-        p99: result.latency.p99,
-        errors: result.errors + result.timeouts + result.non2xx,
-        rssMb, loadMs, startMs
+        impl, store, size, op, scenario,
+        rps: new BenchStats(results.map(result => Math.round(result.requests.average))),
+        p50: new BenchStats(results.map(result => result.latency.p50)).median,
+        p99: new BenchStats(results.map(result => result.latency.p99)).median,
+        errors: results.reduce((sum, result) => sum + result.errors + result.timeouts + result.non2xx, 0),
+        rssMb, loadMs: loadMs.length > 0 ? new BenchStats(loadMs) : null
     };
 }
 
-function formatTable(rows: Row[]): string {
-    const header = ['impl', 'store', 'size', 'op', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB', 'load ms', 'start ms'];
-    const lines = rows.map(r => [r.impl, r.store, String(r.size), r.op, String(r.rps), String(r.p50), String(r.p99),
-        String(r.errors), String(r.rssMb), r.loadMs == null ? '' : String(r.loadMs), r.startMs == null ? '' : String(r.startMs)]);
+function formatTable(rows: BenchRow[]): string {
+    const header = ['impl', 'store', 'size', 'op', 'scenario', 'req/s median (min-max)', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB', 'load ms'];
+    const lines = rows.map(r => [r.impl, r.store, String(r.size), r.op, r.scenario, r.rps.format(), String(r.p50), String(r.p99),
+        String(r.errors), String(r.rssMb), r.loadMs == null ? '' : r.loadMs.format()]);
     const widths = header.map((title, column) => Math.max(title.length, ...lines.map(line => line[column].length)));
     const format = (cells: string[]) => '| ' + cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ') + ' |';
     return [format(header), '|' + widths.map(width => '-'.repeat(width + 2)).join('|') + '|', ...lines.map(format)].join('\n');
 }
 
-function formatRatios(rows: Row[], other: string, digits = 1): string {
-    const lines: string[] = [`| store | size | op | ours req/s | ${other} req/s | ours/${other} |`, '|---|---|---|---|---|---|'];
+function formatRatios(rows: BenchRow[], other: string, digits = 1): string {
+    const lines: string[] = [`| store | size | op | scenario | ours req/s | ${other} req/s | ours/${other} |`, '|---|---|---|---|---|---|---|'];
     for (const ours of rows.filter(r => r.impl === 'ours')) {
-        const versus = rows.find(r => r.impl === other && r.store === ours.store && r.size === ours.size && r.op === ours.op);
+        const versus = rows.find(r => r.impl === other && r.store === ours.store && r.size === ours.size && r.op === ours.op && r.scenario === ours.scenario);
         if (versus == null) continue;
-        const ratio = versus.rps > 0 ? (ours.rps / versus.rps).toFixed(digits) + 'x' : `n/a (${other}: 0 req/s)`;
-        lines.push(`| ${ours.store} | ${ours.size} | ${ours.op} | ${ours.rps} | ${versus.rps} | ${ratio} |`);
+        const ratio = versus.rps.median > 0 ? (ours.rps.median / versus.rps.median).toFixed(digits) + 'x' : `n/a (${other}: 0 req/s)`;
+        lines.push(`| ${ours.store} | ${ours.size} | ${ours.op} | ${ours.scenario} | ${ours.rps.format()} | ${versus.rps.format()} | ${ratio} |`);
     }
     return lines.join('\n');
 }
@@ -258,69 +219,112 @@ function nodeVersion(binary: string): string {
     return spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout.trim();
 }
 
+/** Starts what runs at one store and size; a file store's ours is started runs times to time its load. */
+async function startAll(impls: Impl[], store: string, size: number, options: BenchOptions, work: string,
+    mongo: string | null): Promise<Running[]> {
+    const running: Running[] = [];
+    try {
+        for (const impl of impls) {
+            const sessions = new BenchSessions(size);
+            progress(`${impl.name} ${store} ${size}: preloading and starting`);
+            const loadMs: number[] = [];
+            let started = await startImpl(impl, store, sessions, work, mongo);
+            if (started.loadMs != null) loadMs.push(started.loadMs);
+            for (let restart = 1; impl.name === 'ours' && store === 'file' && restart < options.runs; restart++) {
+                await started.service.stop();
+                progress(`${impl.name} ${store} ${size}: starting again to time the load (${restart + 1} of ${options.runs})`);
+                started = await startImpl(impl, store, sessions, work, mongo, false);
+                if (started.loadMs != null) loadMs.push(started.loadMs);
+            }
+            running.push({ impl, service: started.service, sessions, loadMs });
+        }
+        return running;
+    } catch (err) {
+        for (const entry of running) await entry.service.stop();
+        throw err;
+    }
+}
+
+async function measure(store: string, size: number, running: Running[], options: BenchOptions, rows: BenchRow[]): Promise<void> {
+    // A short unrecorded warm-up, so the first measured cell does not pay for the JIT.
+    for (const entry of running) {
+        await drive(entry.service.port, entry.impl.name === 'bare' ? 'bare' : 'get_session_by_id', 'hot', entry.sessions, options, 2);
+    }
+    const results = new Map<string, { impl: string; op: BenchOp | 'bare'; scenario: BenchScenario; runs: autocannon.Result[]; entry: Running }>();
+    const record = (entry: Running, op: BenchOp | 'bare', scenario: BenchScenario, result: autocannon.Result) => {
+        const impl = entry.impl.name === 'ours-touching' ? 'ours' : entry.impl.name;
+        const key = [impl, op, scenario].join(' ');
+        if (!results.has(key)) results.set(key, { impl, op, scenario, runs: [], entry });
+        results.get(key)!.runs.push(result);
+    };
+    const bare = running.find(entry => entry.impl.name === 'bare');
+    const services = running.filter(entry => entry.impl.name !== 'bare');
+    for (const op of options.ops) {
+        for (const scenario of options.scenarios) {
+            if (!BenchRequests.applies(op, scenario, size)) continue;
+            for (let run = 1; run <= options.runs; run++) {
+                // Alternate the implementations within each run, so drift in the machine hits all of them.
+                for (const entry of services) {
+                    if (!runs(entry.impl, op, store, size, options)) continue;
+                    progress(`${entry.impl.name} ${store} ${size}: ${op} ${scenario}, run ${run} of ${options.runs}, ${options.duration} s`);
+                    record(entry, op, scenario, await drive(entry.service.port, op, scenario, entry.sessions, options));
+                    for (const other of running) await other.service.waitIdle();
+                }
+                if (bare != null && op === 'get_session_by_id' && scenario === 'hot') {
+                    progress(`bare Node http baseline, run ${run} of ${options.runs}, ${options.duration} s`);
+                    record(bare, 'bare', 'hot', await drive(bare.service.port, 'bare', 'hot', bare.sessions, options));
+                }
+            }
+        }
+    }
+    for (const entry of running) {
+        const rss = await entry.service.peakRssMb();
+        for (const result of results.values()) {
+            if (result.entry !== entry) continue;
+            rows.push(summarize(result.impl, store, size, result.op, result.scenario, result.runs, rss, entry.loadMs));
+        }
+    }
+}
+
 async function main(): Promise<void> {
-    const options = parseOptions(process.argv.slice(2));
+    const options = BenchOptionsReader.read(process.argv.slice(2));
+    const cpus = os.cpus();
+    const machine = `Node ${process.version}, ${cpus.length} CPUs (${cpus[0]?.model ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB`;
+    progress(machine);
     const work = await fs.mkdtemp(path.join(os.tmpdir(), 'sessions-bench-'));
     const ours: Impl = { name: 'ours', args: [path.join(ROOT, 'run.js')], cwd: work };
-    const original: Impl | null = options.compare ? { name: 'original', args: [ensureOriginal(), '-c', await originalConfig(work)], cwd: work } : null;
+    const touching: Impl = { ...ours, name: 'ours-touching', env: { TOUCH_INTERVAL: '0' } };
+    const original: Impl | null = options.compare.length > 0
+        ? { name: 'original', args: [ensureOriginal(), '-c', await originalConfig(work)], cwd: work } : null;
     const versus: Impl | null = options.versusNode != null
         ? { name: 'ours@' + nodeVersion(options.versusNode), args: ours.args, cwd: work, node: options.versusNode } : null;
+    const bareImpl: Impl = { name: 'bare', args: [path.join(ROOT, 'bench', 'BareJsonServer.js')], cwd: work };
     const mongo = options.stores.includes('mongodb') ? await mongoUri() : null;
     if (options.stores.includes('mongodb') && mongo == null) progress('MongoDB: no MONGO_SERVICE_URI and no Go: skipping that store');
 
-    const rows: Row[] = [];
-    const baseline: Array<{ size: number; bare: number; ours: number }> = [];
+    const rows: BenchRow[] = [];
     try {
         for (const store of options.stores) {
             if (store === 'mongodb' && mongo == null) continue;
-            for (const size of [...new Set([...options.sizes, ...(original ? options.compareSizes : [])])].sort((a, b) => a - b)) {
-                const impls = [options.sizes.includes(size) ? ours : null, options.sizes.includes(size) ? versus : null,
-                    original && options.compareSizes.includes(size) ? original : null]
+            const compareSizes = options.compare.filter(cell => cell.store === store).map(cell => cell.size);
+            const sizes = [...new Set([...(store === 'mongodb' ? options.mongodbSizes : options.sizes), ...compareSizes])].sort((a, b) => a - b);
+            for (const size of sizes) {
+                const impls = [ours, versus, options.ops.includes('validate_touching') && store !== 'mongodb' ? touching : null,
+                    original && compareSizes.includes(size) ? original : null,
+                    store === 'memory' && options.ops.includes('get_session_by_id') && options.scenarios.includes('hot') ? bareImpl : null]
                     .filter((impl): impl is Impl => impl != null);
-                const running: Array<{ impl: Impl; service: BenchService; loadMs: number | null; startMs: number | null;
-                    sessions: BenchSessions; }> = [];
+                let running: Running[];
                 try {
-                    for (const impl of impls) {
-                        const sessions = new BenchSessions(size);
-                        progress(`${impl.name} ${store} ${size}: preloading and starting`);
-                        const started = await startImpl(impl, store, sessions, work, mongo);
-                        running.push({ impl, ...started, sessions });
-                    }
+                    running = await startAll(impls, store, size, options, work, mongo);
                 } catch (err) {
                     // One store or size that cannot be set up must not cost the results of the others.
                     progress(`${store} ${size}: skipped, it could not be set up: ${(err as Error).message.split('\n')[0]}`);
-                    for (const entry of running) await entry.service.stop();
                     continue;
                 }
-                // A short unrecorded warm-up, so the first measured operation does not pay for the JIT.
-                for (const entry of running) await drive(entry.service.port, 'get_session_by_id', entry.sessions, options, 2);
-                const results: Array<{ impl: string; op: string; result: autocannon.Result }> = [];
-                for (const op of options.ops) {
-                    // Alternate implementations per operation, so drift in the machine hits both.
-                    for (const entry of running) {
-                        if (ADDED_OPS.has(op) && entry.impl.name === 'original') continue;
-                        progress(`${entry.impl.name} ${store} ${size}: ${op} for ${options.duration} s`);
-                        results.push({ impl: entry.impl.name, op, result: await drive(entry.service.port, op, entry.sessions, options) });
-                        for (const other of running) await other.service.waitIdle();
-                    }
-                }
-                if (store === 'memory' && running.some(entry => entry.impl.name === 'ours') && options.ops.includes('get_session_by_id')) {
-                    const port = await freePort();
-                    const { service } = await BenchService.start('bare', port, [path.join(ROOT, 'bench', 'BareJsonServer.js')],
-                        { HTTP_PORT: String(port) }, work);
-                    await drive(port, 'bare', running.find(entry => entry.impl.name === 'ours')!.sessions, options, 2);
-                    progress(`bare Node http baseline for ${options.duration} s`);
-                    const bare = await drive(port, 'bare', running.find(entry => entry.impl.name === 'ours')!.sessions, options);
-                    await service.stop();
-                    const oursGet = results.find(r => r.impl === 'ours' && r.op === 'get_session_by_id')!;
-                    baseline.push({ size, bare: Math.round(bare.requests.average), ours: Math.round(oursGet.result.requests.average) });
-                }
-                for (const entry of running) {
-                    const rss = await entry.service.peakRssMb();
-                    for (const result of results.filter(r => r.impl === entry.impl.name)) {
-                        rows.push(row(entry.impl.name, store, size, result.op, result.result, rss, entry.loadMs, entry.startMs));
-                    }
-                    await entry.service.stop();
+                try {
+                    await measure(store, size, running, options, rows);
+                } finally {
+                    for (const entry of running) await entry.service.stop();
                 }
             }
         }
@@ -332,21 +336,18 @@ async function main(): Promise<void> {
     const outDir = path.join(ROOT, 'bench-results');
     await fs.mkdir(outDir, { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const report = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, options, rows, baseline };
+    const targets = BenchTargets.evaluate(rows, options);
+    const report = { date: new Date().toISOString(), node: process.version, cpus: cpus.length, cpuModel: cpus[0]?.model, options, rows, targets };
     await fs.writeFile(path.join(outDir, 'bench-' + stamp + '.json'), JSON.stringify(report, null, 2));
-    await fs.writeFile(path.join(outDir, 'bench-' + stamp + '.svg'), BenchChart.render(rows));
+    await fs.writeFile(path.join(outDir, 'bench-' + stamp + '.svg'), BenchChart.render(rows
+        .filter(row => row.impl !== 'bare')
+        .map(row => ({ impl: row.impl, store: row.store, size: row.size, op: row.op + ' ' + row.scenario, rps: row.rps.median }))));
 
+    console.log('\n' + machine + '; ' + options.runs + ' runs of ' + options.duration + ' s per cell, ' + options.connections + ' connections');
     console.log('\n' + formatTable(rows));
-    if (original) console.log('\nours/original, requests/s (same run):\n' + formatRatios(rows, 'original'));
-    if (versus) console.log(`\nours on ${process.version} / ours on ${versus.name.slice(5)}, requests/s (same run):\n` + formatRatios(rows, versus.name, 2));
-    for (const entry of baseline) {
-        console.log(`\nmemory ${entry.size}: get_session_by_id ${entry.ours} req/s = ${(100 * entry.ours / entry.bare).toFixed(0)}% of a bare Node http server (${entry.bare} req/s)`);
-    }
-    for (const validate of rows.filter(item => item.impl === 'ours' && item.op === 'validate_session')) {
-        const get = rows.find(item => item.impl === 'ours' && item.op === 'get_session_by_id' && item.store === validate.store && item.size === validate.size);
-        if (get == null) continue;
-        console.log(`${validate.store} ${validate.size}: validate_session ${validate.rps} req/s = ${(100 * validate.rps / get.rps).toFixed(0)}% of get_session_by_id (${get.rps} req/s)`);
-    }
+    if (original) console.log('\nours/original, requests/s medians (same run):\n' + formatRatios(rows, 'original'));
+    if (versus) console.log(`\nours on ${process.version} / ours on ${versus.name.slice(5)}, requests/s medians (same run):\n` + formatRatios(rows, versus.name, 2));
+    console.log('\ntargets (ratios of medians from this run; range: the cell\'s slowest and fastest run over the other median):\n' + BenchTargets.format(targets));
     console.log('\nwritten: bench-results/bench-' + stamp + '.json and .svg');
 }
 

@@ -1,0 +1,74 @@
+import { BenchOptions } from './BenchOptions';
+import { BenchRow } from './BenchRow';
+
+/** One performance target of docs/performance.md, checked against one run's rows. */
+export interface BenchTarget {
+    target: string;
+    measured: string;
+    met: boolean;
+}
+
+/**
+ * The targets of the performance issue, each as a ratio of two medians from the same run
+ * (machines are noisy; ratios from one run are what compares). The range shown beside a
+ * ratio divides the measured cell's slowest and fastest run by the other side's median.
+ */
+export class BenchTargets {
+    public static evaluate(rows: BenchRow[], options: BenchOptions): BenchTarget[] {
+        const targets: BenchTarget[] = [];
+        const find = (impl: string, store: string, size: number, op: string, scenario?: string) =>
+            rows.find(row => row.impl === impl && row.store === store && row.size === size && row.op === op
+                && (scenario == null || row.scenario === scenario));
+        const ratio = (target: string, cell: BenchRow | undefined, base: BenchRow | undefined, atLeast: number): void => {
+            if (cell == null || base == null || base.rps.median <= 0) return;
+            const median = cell.rps.median / base.rps.median;
+            targets.push({
+                target: `${target} >= ${atLeast}x`,
+                measured: `${BenchTargets.times(median)} (${BenchTargets.times(cell.rps.min / base.rps.median)}-${BenchTargets.times(cell.rps.max / base.rps.median)})`,
+                met: median >= atLeast
+            });
+        };
+
+        // 1. Writes stay flat with store size, against the same operation on an empty store.
+        for (const store of ['memory', 'file']) {
+            for (const op of ['store_session_data', 'update_session_user', 'validate_touching']) {
+                const base = find('ours', store, 0, op, 'hot');
+                for (const size of options.sizes.filter(size => size > 0)) {
+                    for (const scenario of ['hot', 'spread']) {
+                        ratio(`${store} ${op} ${scenario} at ${size} / at 0`, find('ours', store, size, op, scenario), base, 0.8);
+                    }
+                }
+            }
+        }
+        // 2. Reads near a bare Node server that parses the same body.
+        for (const size of options.sizes) {
+            const bare = find('bare', 'memory', size, 'bare');
+            for (const op of ['get_session_by_id', 'validate_session']) {
+                for (const scenario of ['hot', 'spread']) ratio(`memory ${op} ${scenario} at ${size} / bare Node`, find('ours', 'memory', size, op, scenario), bare, 0.8);
+            }
+        }
+        // 3. A million sessions load from the file store quickly and within memory.
+        const million = rows.find(row => row.impl === 'ours' && row.store === 'file' && row.size === 1000000 && row.loadMs != null);
+        if (million != null) {
+            targets.push({ target: 'file store loads 1,000,000 sessions < 2,000 ms', measured: million.loadMs!.format() + ' ms', met: million.loadMs!.median < 2000 });
+            targets.push({ target: 'peak RSS over the 1,000,000 load and the runs < 1,024 MB', measured: million.rssMb + ' MB', met: million.rssMb > 0 && million.rssMb < 1024 });
+        }
+        // 4 and 6. Against the original, where it ran beside ours.
+        for (const row of rows.filter(item => item.impl === 'original')) {
+            const ours = find('ours', row.store, row.size, row.op, row.scenario);
+            const atLeast = row.store === 'file' ? 300 : 5;
+            ratio(`${row.store} ${row.op} ${row.scenario} at ${row.size}: ours / original`, ours, row, atLeast);
+        }
+        return targets;
+    }
+
+    public static format(targets: BenchTarget[]): string {
+        const lines = ['| target | measured: median (range) | met |', '|---|---|---|'];
+        for (const item of targets) lines.push(`| ${item.target} | ${item.measured} | ${item.met ? 'yes' : 'NO'} |`);
+        return lines.join('\n');
+    }
+
+    private static times(value: number): string {
+        return (value >= 10 ? value.toFixed(0) : value.toFixed(2)) + 'x';
+    }
+}
