@@ -133,7 +133,7 @@ export class SessionsErrorCatalogue {
         { code: C.INVALID_DATA, status: 400, source: 'api', apis: ALL,
             meaning: 'a missing, empty (`user_id`) or wrong-typed argument; `details.field` names the first bad one (`filter.from_time`, `paging.skip`, ...); `user`, `data`, `filter` or `paging` nested deeper than 64 levels; a body that is JSON but not an object' },
         { code: C.INVALID_JSON, status: 400, source: 'api', apis: ALL,
-            meaning: 'the body is not JSON, or holds `__proto__` / `constructor.prototype` keys (gRPC: `user` or `data` not JSON; Lambda: an argument that cannot be read)' },
+            meaning: 'the body is not JSON, or holds `__proto__` / `constructor.prototype` keys (gRPC: `user` or `data` not JSON; Lambda: an event with such keys)' },
         { code: C.INVALID_FRAME, status: 400, source: 'api', apis: ['Seneca'],
             meaning: 'a Seneca tcp line that is JSON but not an act frame (`kind: "act"`, a string `id`, an object `act`); the connection stays open' },
         { code: C.INVALID_MESSAGE, status: 400, source: 'api', apis: ['gRPC'],
