@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// Starts the standalone service; see README.md for options.
+// Starts the standalone service; see docs/configuration.md for options.
 const v8 = require('v8');
 const { SessionsProcess } = require('../obj/src/container/SessionsProcess');
 

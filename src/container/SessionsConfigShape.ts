@@ -1,5 +1,6 @@
 import { ConfigException } from 'pip-services3-commons-nodex';
 import { ContainerConfig } from 'pip-services3-container-nodex';
+import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 /**
  * Refuses configurations that make no sense before anything starts: more than one store
@@ -14,11 +15,11 @@ export class SessionsConfigShape {
             .map(descriptor => descriptor.getKind());
         const stores = typed('persistence');
         if (stores.length > 1) {
-            throw new ConfigException(undefined, 'TWO_STORES', 'More than one store is enabled (' + stores.join(', ')
+            throw new ConfigException(undefined, SessionsErrorCode.TWO_STORES, 'More than one store is enabled (' + stores.join(', ')
                 + '): enable one of MEMORY_ENABLED, FILE_ENABLED, MONGO_ENABLED (or declare one persistence in the config file)');
         }
         if (needsApi && typed('service').length === 0) {
-            throw new ConfigException(undefined, 'NO_API', 'No API is enabled: set HTTP_ENABLED, SENECA_ENABLED or GRPC_ENABLED '
+            throw new ConfigException(undefined, SessionsErrorCode.NO_API, 'No API is enabled: set HTTP_ENABLED, SENECA_ENABLED or GRPC_ENABLED '
                 + 'to true (or declare a service in the config file)');
         }
     }

@@ -21,7 +21,7 @@ export interface SessionsVariable {
 }
 
 /**
- * The environment variables of the bundled config: what the README's settings table is
+ * The environment variables of the bundled config: what the settings table of docs/configuration.md is
  * checked against, and how a refused setting is named in the line a failed start prints.
  */
 export class SessionsEnvironment {
@@ -90,7 +90,7 @@ export class SessionsEnvironment {
         }
     }
 
-    /** The settings table of the README (Configuration), made from the list above. */
+    /** The settings table of docs/configuration.md, made from the list above. */
     public static markdownTable(): string {
         const code = (value: string) => value === '' ? '' : '`' + value + '`';
         const rows = SessionsEnvironment.Variables.map(variable => '| `' + variable.name + '` | '

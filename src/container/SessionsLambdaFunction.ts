@@ -12,6 +12,7 @@ import { SessionsCommand } from '../logic/SessionsCommand';
 import { HttpErrorBody } from '../services/HttpErrorBody';
 import { SessionsConfigShape } from './SessionsConfigShape';
 import { SessionsProcess } from './SessionsProcess';
+import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 /** An AWS Lambda handler: the event in, the result (or a rejection) out. */
 export type SessionsLambdaHandler = (event: unknown) => Promise<unknown>;
@@ -134,11 +135,11 @@ export class SessionsLambdaFunction extends Container {
     private async command(name: string, correlationId: string | null): Promise<SessionsCommand> {
         await this.ensureOpen();
         if (this._controller == null) {
-            throw new InvalidStateException(correlationId ?? undefined, 'NOT_OPENED', 'The function was closed');
+            throw new InvalidStateException(correlationId ?? undefined, SessionsErrorCode.NOT_OPENED, 'The function was closed');
         }
         const command = this._controller.getCommandSet().findCommand(name) as SessionsCommand | null;
         if (command == null) {
-            throw new BadRequestException(correlationId ?? undefined, 'NO_ACTION', 'Action ' + name + ' was not found')
+            throw new BadRequestException(correlationId ?? undefined, SessionsErrorCode.NO_ACTION, 'Action ' + name + ' was not found')
                 .withDetails('command', name);
         }
         return command;
@@ -167,7 +168,7 @@ export class SessionsLambdaFunction extends Container {
     private static parseEvent(event: unknown, correlationId: string | null): { name: string; args: Record<string, unknown> } {
         const cid = correlationId ?? undefined;
         if (event == null || typeof event !== 'object' || Array.isArray(event)) {
-            throw new BadRequestException(cid, 'NO_COMMAND', 'The event must be a JSON object with cmd naming a command');
+            throw new BadRequestException(cid, SessionsErrorCode.NO_COMMAND, 'The event must be a JSON object with cmd naming a command');
         }
         let copy: Record<string, unknown>;
         try {
@@ -175,13 +176,13 @@ export class SessionsLambdaFunction extends Container {
             // accepts: the toolkit's Parameters would take them as its own prototype.
             copy = secureJson.parse(JSON.stringify(event), undefined, { protoAction: 'error', constructorAction: 'error' }) as Record<string, unknown>;
         } catch {
-            throw new BadRequestException(cid, 'INVALID_JSON', 'The event must not contain __proto__ or constructor.prototype keys');
+            throw new BadRequestException(cid, SessionsErrorCode.INVALID_JSON, 'The event must not contain __proto__ or constructor.prototype keys');
         }
         const { cmd, ...args } = copy;
         delete args.correlation_id;
-        if (cmd == null || cmd === '') throw new BadRequestException(cid, 'NO_COMMAND', 'Cmd parameter is missing');
+        if (cmd == null || cmd === '') throw new BadRequestException(cid, SessionsErrorCode.NO_COMMAND, 'Cmd parameter is missing');
         if (typeof cmd !== 'string') {
-            throw new BadRequestException(cid, 'NO_ACTION', 'Action ' + JSON.stringify(cmd) + ' was not found')
+            throw new BadRequestException(cid, SessionsErrorCode.NO_ACTION, 'Action ' + JSON.stringify(cmd) + ' was not found')
                 .withDetails('command', JSON.stringify(cmd));
         }
         return { name: cmd, args };

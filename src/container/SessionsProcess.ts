@@ -14,6 +14,7 @@ import { SessionsContainerReferences } from './SessionsContainerReferences';
 import { SessionsEnvironment } from './SessionsEnvironment';
 import { SessionsStartFailure } from './SessionsStartFailure';
 import { SessionsStartupSummary } from './SessionsStartupSummary';
+import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 /** The package's root folder (where run.js and config/ are), wherever the process was started from. */
 const PACKAGE_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -83,7 +84,7 @@ export class SessionsProcess extends ProcessContainer {
 
     /** As the toolkit opens, with its references built by SessionsContainerReferences, and silent: start() reports. */
     public async open(correlationId: string): Promise<void> {
-        if (this._references != null) throw new InvalidStateException(correlationId, 'ALREADY_OPENED', 'Container was already opened');
+        if (this._references != null) throw new InvalidStateException(correlationId, SessionsErrorCode.ALREADY_OPENED, 'Container was already opened');
         const references = new SessionsContainerReferences();
         this._references = references;
         // What the toolkit's (private) initReferences puts first: the context info and the factories.
@@ -180,7 +181,7 @@ export class SessionsProcess extends ProcessContainer {
             const word = parameters.getAsString(key).trim().toLowerCase();
             if (SessionsEnvironment.SwitchOff.includes(word)) parameters.remove(key);
             else if (!SessionsEnvironment.SwitchOn.includes(word)) {
-                throw new ConfigException(undefined, 'BAD_SETTING', key + ' is ' + JSON.stringify(parameters.getAsString(key))
+                throw new ConfigException(undefined, SessionsErrorCode.BAD_SETTING, key + ' is ' + JSON.stringify(parameters.getAsString(key))
                     + ': allowed is true or false');
             }
         }

@@ -1,4 +1,5 @@
 import { IValidationRule, Schema, ValidationResult, ValidationResultType } from 'pip-services3-commons-nodex';
+import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 /**
  * Rejects objects and arrays nested deeper than a limit, where a value is stored as it
@@ -21,7 +22,7 @@ export class NestingDepthRule implements IValidationRule {
 
     public validate(path: string, schema: Schema, value: unknown, results: ValidationResult[]): void {
         if (NestingDepthRule.exceeds(value, this._maxDepth)) {
-            results.push(new ValidationResult(path, ValidationResultType.Error, 'VALUE_TOO_DEEP',
+            results.push(new ValidationResult(path, ValidationResultType.Error, SessionsErrorCode.VALUE_TOO_DEEP,
                 path + ' must not nest objects and arrays deeper than ' + this._maxDepth + ' levels', this._maxDepth, null));
         }
     }

@@ -4,6 +4,7 @@ import { ConfigException, ConfigParams, IConfigurable, IReferenceable, IReferenc
 import { CompositeLogger } from 'pip-services3-components-nodex';
 
 import { SessionV1 } from '../data/version1/SessionV1';
+import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 /** What an audit line records. */
 export interface SessionAuditEntry {
@@ -46,7 +47,7 @@ export class SessionsAudit implements IConfigurable, IReferenceable {
             return;
         }
         if (key.length < SessionsAudit.MinKeyLength) {
-            throw new ConfigException(undefined, 'AUDIT_KEY_TOO_SHORT',
+            throw new ConfigException(undefined, SessionsErrorCode.AUDIT_KEY_TOO_SHORT,
                 'options.audit_key (AUDIT_KEY) must have at least ' + SessionsAudit.MinKeyLength + ' characters');
         }
         this._key = Buffer.from(key, 'utf8');

@@ -3,6 +3,7 @@ import {
 } from 'pip-services3-commons-nodex';
 
 import { SessionsCommandContract } from './SessionsCommandContract';
+import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 export type SessionsCommandAction = (correlationId: string | null, args: Parameters) => Promise<unknown>;
 
@@ -78,7 +79,7 @@ export class SessionsCommand implements ICommand {
             const message = 'Invalid arguments for ' + this._name + ': '
                 + errors.map(error => error.getMessage()).join('; ');
             throw new ValidationException(correlationId as string, message)
-                .withCode('INVALID_DATA')
+                .withCode(SessionsErrorCode.INVALID_DATA)
                 .withDetails('field', errors[0].getPath())
                 .withDetails('fields', errors.map(error => error.getPath()).join(','));
         }
@@ -115,7 +116,7 @@ export class SessionsCommand implements ICommand {
             try {
                 property.performValidation('', value === undefined ? null : value, results);
             } catch {
-                results.push(new ValidationResult(name, ValidationResultType.Error, 'MALFORMED_VALUE',
+                results.push(new ValidationResult(name, ValidationResultType.Error, SessionsErrorCode.MALFORMED_VALUE,
                     name + ' is malformed', null, null));
             }
         }

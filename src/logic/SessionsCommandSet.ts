@@ -12,6 +12,7 @@ import { SessionsFilterRule } from './SessionsFilterRule';
 import { SessionsCommand } from './SessionsCommand';
 import { SessionsCommandRefusal } from './SessionsCommandContract';
 import { SessionsCommandExamples } from './SessionsCommandExamples';
+import { SessionsErrorCatalogue, SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 /** What get_sessions reads of its paging (of its filter: SessionsFilter.Fields). */
 const PAGING_FIELDS = ['skip', 'take', 'total'];
@@ -22,17 +23,15 @@ const PAGING_FIELDS = ['skip', 'take', 'total'];
  * Unknown arguments are ignored, as the original does.
  */
 export class SessionsCommandSet extends CommandSet {
-    private static readonly SessionClosed: SessionsCommandRefusal = {
-        status: 409, code: 'SESSION_CLOSED',
-        when: 'The session is closed, or past expires_at (then it is closed now: close_reason idle or absolute); nothing changes.',
-        message: 'The session is closed'
-    };
-    private static readonly DataTooLarge: SessionsCommandRefusal = {
-        status: 413, code: 'DATA_TOO_LARGE',
-        when: 'user or data is over max_data_size bytes as JSON (1 MiB by default); nothing is stored '
+    private static readonly SessionClosed: SessionsCommandRefusal = SessionsErrorCatalogue.refusal(
+        SessionsErrorCode.SESSION_CLOSED,
+        'The session is closed, or past expires_at (then it is closed now: close_reason idle or absolute); nothing changes.',
+        'The session is closed');
+    private static readonly DataTooLarge: SessionsCommandRefusal = SessionsErrorCatalogue.refusal(
+        SessionsErrorCode.DATA_TOO_LARGE,
+        'user or data is over max_data_size bytes as JSON (1 MiB by default); nothing is stored '
             + '(details.field, details.size, details.max_data_size).',
-        message: 'data is 1048600 bytes as JSON; the limit is 1048576 bytes (1 MiB, MAX_DATA_SIZE, options.max_data_size)'
-    };
+        'data is 1048600 bytes as JSON; the limit is 1048576 bytes (1 MiB, MAX_DATA_SIZE, options.max_data_size)');
 
     private readonly _logic: ISessionsController;
 
@@ -92,9 +91,11 @@ export class SessionsCommandSet extends CommandSet {
                 reply: 'session',
                 timeouts: ['idle_timeout', 'absolute_timeout'],
                 refusals: [
-                    { status: 409, code: 'SESSION_LIMIT_REACHED', when: 'The user has max_sessions_per_user live sessions and '
-                        + 'session_limit_policy is reject; nothing is stored (details.max_sessions_per_user).',
-                    message: 'The user already has the most active sessions allowed (5)' },
+                    SessionsErrorCatalogue.refusal(
+                        SessionsErrorCode.SESSION_LIMIT_REACHED,
+                        'The user has max_sessions_per_user live sessions and '
+                            + 'session_limit_policy is reject; nothing is stored (details.max_sessions_per_user).',
+                    'The user already has the most active sessions allowed (5)'),
                     SessionsCommandSet.DataTooLarge
                 ],
                 examples: [{ summary: 'A user signs in', request: SessionsCommandExamples.openRequest(), reply: SessionsCommandExamples.opened() }]
@@ -238,7 +239,7 @@ export class SessionsCommandSet extends CommandSet {
     public async execute(correlationId: string, commandName: string, args: Parameters): Promise<unknown> {
         const command = this.findCommand(commandName);
         if (command == null) {
-            throw new BadRequestException(correlationId, 'CMD_NOT_FOUND', 'Unknown command: ' + commandName)
+            throw new BadRequestException(correlationId, SessionsErrorCode.CMD_NOT_FOUND, 'Unknown command: ' + commandName)
                 .withDetails('command', commandName);
         }
         return await command.execute(correlationId, args);

@@ -20,6 +20,7 @@ import { SessionsMetrics } from './SessionsMetrics';
 import { SessionsCommandSet } from './SessionsCommandSet';
 import { SessionsSettingReader } from './SessionsSettingReader';
 import { SessionRulesInForce } from './SessionRulesInForce';
+import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 /**
  * The rules of the service: ids, timestamps and expiry. Stores only store.
@@ -299,7 +300,7 @@ export class SessionsController
         // Checked here too, not only by the command: in-process callers (the direct client)
         // must not revoke the sessions of the user "" by mistake either.
         if (typeof userId !== 'string' || userId === '') {
-            throw new BadRequestException(correlationId ?? undefined, 'INVALID_DATA', 'user_id must be a non-empty string')
+            throw new BadRequestException(correlationId ?? undefined, SessionsErrorCode.INVALID_DATA, 'user_id must be a non-empty string')
                 .withDetails('field', 'user_id');
         }
         const closed = await this.track('close_user', this.persistence.closeUserSessions(correlationId, userId,
@@ -428,7 +429,7 @@ export class SessionsController
     }
 
     private get persistence(): ISessionsPersistence {
-        if (this._persistence == null) throw new InvalidStateException(undefined, 'NO_PERSISTENCE', 'SessionsController has no persistence: call setReferences first');
+        if (this._persistence == null) throw new InvalidStateException(undefined, SessionsErrorCode.NO_PERSISTENCE, 'SessionsController has no persistence: call setReferences first');
         return this._persistence;
     }
 }

@@ -1,6 +1,7 @@
 import { IValidationRule, Schema, ValidationResult, ValidationResultType } from 'pip-services3-commons-nodex';
 
 import { SessionsFilter } from '../persistence/SessionsFilter';
+import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 /**
  * Checks each field of get_sessions' filter by SessionsFilter's own rules, on the value as
@@ -16,7 +17,7 @@ export class SessionsFilterRule implements IValidationRule {
             const problem = SessionsFilter.problem(field, (value as Record<string, unknown>)[field]);
             if (problem == null) continue;
             const fieldPath = path + '.' + field;
-            results.push(new ValidationResult(fieldPath, ValidationResultType.Error, 'INVALID_FILTER_VALUE',
+            results.push(new ValidationResult(fieldPath, ValidationResultType.Error, SessionsErrorCode.INVALID_FILTER_VALUE,
                 fieldPath + ' ' + problem, null, null));
         }
     }

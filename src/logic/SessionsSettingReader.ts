@@ -1,4 +1,5 @@
 import { ConfigException, ConfigParams } from 'pip-services3-commons-nodex';
+import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 const TRUE_WORDS = ['true', '1', 'yes', 'on'];
 const FALSE_WORDS = ['false', '0', 'no', 'off'];
@@ -83,7 +84,7 @@ export class SessionsSettingReader {
 
     private refused(key: string, allowed: string): ConfigException {
         const value = String(this._config.get(key));
-        return new ConfigException(undefined, 'BAD_SETTING', key + ' is ' + JSON.stringify(value) + ': allowed is ' + allowed)
+        return new ConfigException(undefined, SessionsErrorCode.BAD_SETTING, key + ' is ' + JSON.stringify(value) + ': allowed is ' + allowed)
             .withDetails('key', key)
             .withDetails('value', value)
             .withDetails('allowed', allowed);

@@ -3,6 +3,7 @@ import { InternalException } from 'pip-services3-commons-nodex';
 import { SessionV1 } from '../data/version1/SessionV1';
 import { SessionV1Json } from '../data/version1/SessionV1Json';
 import { SessionSummary } from './SessionSummary';
+import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -136,7 +137,7 @@ export class SessionText {
         try {
             return SessionV1Json.toSession(JSON.parse(text));
         } catch (err) {
-            throw new InternalException(undefined, 'CORRUPT_SESSION', 'A stored session cannot be read')
+            throw new InternalException(undefined, SessionsErrorCode.CORRUPT_SESSION, 'A stored session cannot be read')
                 .withCause(err as Error);
         }
     }

@@ -13,6 +13,7 @@ import { SessionsMemoryPersistence } from './SessionsMemoryPersistence';
 import { SessionsNodeFileLayer } from './SessionsNodeFileLayer';
 import { SessionsSnapshotFile } from './SessionsSnapshotFile';
 import { SessionsSnapshotMerge } from './SessionsSnapshotMerge';
+import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 /** What the store reports to the metrics component (service-sessions:metrics), if there is one. */
 interface StoreFailureCounter {
@@ -26,7 +27,7 @@ const RETRY_MAX_MS = 5 * 60 * 1000;
 /**
  * The memory store plus durability: a snapshot file (a JSON array of sessions, the
  * original's format) and a journal beside it (`<path>.journal`); the design is in the
- * README's "The file store".
+ * docs/file-store.md.
  *
  * Configuration: path (default ./data/sessions.json), options.sync (default true: fsync
  * before acknowledging), options.compaction_threshold (journal bytes, default 64 MB),
@@ -72,7 +73,7 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
         super.configure(config);
         const filePath = config.getAsNullableString('path');
         if (filePath != null) {
-            if (filePath.trim() === '') throw new ConfigException(undefined, 'NO_PATH', 'The file store needs a path');
+            if (filePath.trim() === '') throw new ConfigException(undefined, SessionsErrorCode.NO_PATH, 'The file store needs a path');
             this._snapshot = new SessionsSnapshotFile(filePath, this.files);
         }
         const settings = new SessionsSettingReader(config);
@@ -107,7 +108,7 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
         if (failure != null) throw failure;
         if (journal?.writeFailure != null) {
             await journal.probe().catch((err: unknown) => {
-                throw new FileException(correlationId ?? undefined, 'STORE_NOT_WRITABLE', 'The session store cannot write to its disk')
+                throw new FileException(correlationId ?? undefined, SessionsErrorCode.STORE_NOT_WRITABLE, 'The session store cannot write to its disk')
                     .wrap(err).withStatus(503);
             });
         }
@@ -115,7 +116,7 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
 
     /** COMPACTION_FAILED while the journal could not be folded into the snapshot (it is retried); else null. */
     public get degradation(): string | null {
-        return this._compactionFailure != null ? 'COMPACTION_FAILED' : null;
+        return this._compactionFailure != null ? SessionsErrorCode.COMPACTION_FAILED : null;
     }
 
     /** Folds the journal into the snapshot first, so after a clean stop sessions.json is whole. */
@@ -151,8 +152,8 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
             await super.open(correlationId);
         } catch (err) {
             // A snapshot line that is not a session: the file is refused, as one that is not JSON is.
-            if ((err as { code?: string }).code !== 'CORRUPT_SESSION') throw err;
-            throw new FileException(correlationId ?? undefined, 'CORRUPT_FILE',
+            if ((err as { code?: string }).code !== SessionsErrorCode.CORRUPT_SESSION) throw err;
+            throw new FileException(correlationId ?? undefined, SessionsErrorCode.CORRUPT_FILE,
                 'The sessions file ' + this._snapshot.path + ' holds a session that cannot be read').withCause(err as Error);
         }
         this._logger.info(correlationId ?? '', 'Loaded %d sessions from %s in %d ms',
@@ -172,7 +173,7 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
         // The mark is the snapshot the last fold wrote; mid-fold (an old journal left) it may be either one.
         const mark = journal.snapshot;
         if (mark != null && !this._pendingOld && mark.sessions !== sessions.length) {
-            const error = new FileException(correlationId ?? undefined, 'CORRUPT_FILE', 'The sessions file ' + this._snapshot.path
+            const error = new FileException(correlationId ?? undefined, SessionsErrorCode.CORRUPT_FILE, 'The sessions file ' + this._snapshot.path
                 + ' does not match its journal: it was written with ' + mark.sessions + ' sessions and now holds '
                 + sessions.length + ' (cut short, emptied or replaced)');
             if (recovery == null) throw error;
@@ -207,7 +208,7 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
     }
 
     protected async persistChanges(correlationId: string | null, changes: SessionChange[], write: PendingWrite | null): Promise<void> {
-        if (this._journal == null) throw new ConfigException(correlationId ?? undefined, 'NOT_OPEN', 'The file store is not open');
+        if (this._journal == null) throw new ConfigException(correlationId ?? undefined, SessionsErrorCode.NOT_OPEN, 'The file store is not open');
         await this._journal.append(changes, write);
         if (this._compaction == null && this.compactionDue()) {
             this.compact(correlationId).catch(() => undefined);

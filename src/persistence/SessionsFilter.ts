@@ -4,6 +4,7 @@ import { SessionV1 } from '../data/version1/SessionV1';
 import { SessionV1Json } from '../data/version1/SessionV1Json';
 import { SessionLiveness } from './SessionLiveness';
 import { SessionSummary } from './SessionSummary';
+import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 /**
  * The one definition of what get_sessions' filter means, shared by every store:
@@ -184,7 +185,7 @@ export class SessionsFilter {
     }
 
     private static invalid(key: string, value: unknown): BadRequestException {
-        return new BadRequestException(undefined, 'INVALID_DATA',
+        return new BadRequestException(undefined, SessionsErrorCode.INVALID_DATA,
             'Filter ' + key + ' ' + SessionsFilter.problem(key, value)).withDetails('field', 'filter.' + key);
     }
 }

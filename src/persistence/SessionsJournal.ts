@@ -9,6 +9,7 @@ import { ISessionsFileHandle } from './ISessionsFileHandle';
 import { ISessionsFileLayer } from './ISessionsFileLayer';
 import { SessionChange } from './SessionChange';
 import { SessionsNodeFileLayer } from './SessionsNodeFileLayer';
+import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 interface PendingAppend {
     readonly text: string;
@@ -130,7 +131,7 @@ export class SessionsJournal {
             bytes = await fs.readFile(filePath);
         } catch (err) {
             if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { validBytes: 0, totalBytes: 0 };
-            throw new FileException(undefined, 'READ_FAILED', 'Cannot read the journal ' + filePath).wrap(err);
+            throw new FileException(undefined, SessionsErrorCode.READ_FAILED, 'Cannot read the journal ' + filePath).wrap(err);
         }
         let offset = 0;
         let lineNumber = 0;
@@ -156,7 +157,7 @@ export class SessionsJournal {
             } else if (onDamaged != null) {
                 onDamaged(lineNumber);
             } else {
-                throw new FileException(undefined, 'CORRUPT_JOURNAL',
+                throw new FileException(undefined, SessionsErrorCode.CORRUPT_JOURNAL,
                     'The journal ' + filePath + ' has an unreadable record at line ' + lineNumber + ' (damaged or altered)');
             }
         }
@@ -182,7 +183,7 @@ export class SessionsJournal {
     /** Why appends would be refused now, or null while the journal takes writes. */
     public get failure(): Error | null {
         if (this._broken != null) return this._broken;
-        return this._closed ? new FileException(undefined, 'JOURNAL_CLOSED', 'The sessions journal is not open') : null;
+        return this._closed ? new FileException(undefined, SessionsErrorCode.JOURNAL_CLOSED, 'The sessions journal is not open') : null;
     }
 
     /** The last write's failure (a full disk, say) until a later write or probe() succeeds. */
@@ -224,7 +225,7 @@ export class SessionsJournal {
     }
 
     private appendText(text: string, tag: unknown): Promise<void> {
-        const refusal = this._broken ?? (this._closed ? new FileException(undefined, 'JOURNAL_CLOSED', 'The sessions journal is not open') : null);
+        const refusal = this._broken ?? (this._closed ? new FileException(undefined, SessionsErrorCode.JOURNAL_CLOSED, 'The sessions journal is not open') : null);
         if (refusal != null) {
             this.onFailed([tag]);
             return Promise.reject(refusal);
@@ -260,7 +261,7 @@ export class SessionsJournal {
             // that fails, refuse writes rather than queue them forever.
             if (this._handle == null) {
                 await this.open(await SessionsJournal.sizeOf(this.path)).catch((reopenError: unknown) => {
-                    this._broken = new FileException(undefined, 'JOURNAL_BROKEN',
+                    this._broken = new FileException(undefined, SessionsErrorCode.JOURNAL_BROKEN,
                         'The sessions journal cannot be reopened').wrap(reopenError).withStatus(503);
                     this.fail(this._queue.splice(0), this._broken);
                 });
@@ -282,7 +283,7 @@ export class SessionsJournal {
         const handle = this._handle;
         this._handle = null;
         this._closed = true;
-        this.fail(this._queue.splice(0), new FileException(undefined, 'JOURNAL_CLOSED', 'The sessions journal is closed'));
+        this.fail(this._queue.splice(0), new FileException(undefined, SessionsErrorCode.JOURNAL_CLOSED, 'The sessions journal is closed'));
         await handle?.close();
     }
 
@@ -335,17 +336,17 @@ export class SessionsJournal {
             try {
                 await handle.truncate(this._size);
             } catch (truncateError) {
-                this._broken = new FileException(undefined, 'JOURNAL_BROKEN',
+                this._broken = new FileException(undefined, SessionsErrorCode.JOURNAL_BROKEN,
                     'The sessions journal cannot be written').wrap(truncateError).withStatus(503);
             }
             // 503: the store cannot make writes durable now (a full or failing disk); reads still work.
-            throw new FileException(undefined, 'STORE_NOT_WRITABLE', 'The session store cannot write to its disk')
+            throw new FileException(undefined, SessionsErrorCode.STORE_NOT_WRITABLE, 'The session store cannot write to its disk')
                 .wrap(err).withStatus(503);
         }
     }
 
     private requireHandle(): ISessionsFileHandle {
-        if (this._handle == null) throw new FileException(undefined, 'JOURNAL_CLOSED', 'The sessions journal is not open');
+        if (this._handle == null) throw new FileException(undefined, SessionsErrorCode.JOURNAL_CLOSED, 'The sessions journal is not open');
         return this._handle;
     }
 

@@ -20,6 +20,7 @@ import { SessionLimitReachedException } from './SessionLimitReachedException';
 import { SessionLiveness } from './SessionLiveness';
 import { SessionsFilter } from './SessionsFilter';
 import { SessionsMongoDbUserSlots } from './SessionsMongoDbUserSlots';
+import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 const DUPLICATE_KEY = 11000;
 const NAMESPACE_NOT_FOUND = 26;
@@ -297,7 +298,7 @@ export class SessionsMongoDbPersistence
     /** A ping: fails (503) while the server cannot be reached, within connect_timeout. */
     public async checkReady(correlationId: string | null): Promise<void> {
         if (!this.isOpen()) {
-            throw new InvalidStateException(correlationId ?? undefined, 'STORE_NOT_OPEN', 'The session store is not open')
+            throw new InvalidStateException(correlationId ?? undefined, SessionsErrorCode.STORE_NOT_OPEN, 'The session store is not open')
                 .withStatus(503);
         }
         await this.guard(correlationId, async () => { await this._db.command({ ping: 1 }); });
@@ -336,11 +337,11 @@ export class SessionsMongoDbPersistence
     private static translate(correlationId: string | null, err: unknown): unknown {
         if (err instanceof MongoServerSelectionError || err instanceof MongoNetworkError
             || err instanceof MongoNotConnectedError || err instanceof MongoTopologyClosedError) {
-            return new ConnectionException(correlationId ?? undefined, 'DATABASE_UNAVAILABLE',
+            return new ConnectionException(correlationId ?? undefined, SessionsErrorCode.DATABASE_UNAVAILABLE,
                 'The session store is unavailable').withStatus(503).withCause(err);
         }
         if (err instanceof MongoServerError && err.code === DUPLICATE_KEY) {
-            return new ConflictException(correlationId ?? undefined, 'SESSION_ALREADY_EXISTS',
+            return new ConflictException(correlationId ?? undefined, SessionsErrorCode.SESSION_ALREADY_EXISTS,
                 'A session with this id already exists');
         }
         return err;

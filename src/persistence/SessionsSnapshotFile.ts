@@ -7,6 +7,7 @@ import { SessionV1Json } from '../data/version1/SessionV1Json';
 import { ISessionsFileLayer } from './ISessionsFileLayer';
 import { SessionsNodeFileLayer } from './SessionsNodeFileLayer';
 import { StoredSession } from './StoredSession';
+import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 /** Sessions serialized per write call: large enough to be fast, small enough to keep memory flat. */
 const BATCH = 2000;
@@ -42,7 +43,7 @@ export class SessionsSnapshotFile {
             if (byLine != null) return byLine;
         } catch (err) {
             if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-            throw new FileException(undefined, 'READ_FAILED', 'Cannot read the sessions file ' + this.path).wrap(err);
+            throw new FileException(undefined, SessionsErrorCode.READ_FAILED, 'Cannot read the sessions file ' + this.path).wrap(err);
         }
         return await this.loadWhole();
     }
@@ -112,7 +113,7 @@ export class SessionsSnapshotFile {
             text = await fs.readFile(this.path, 'utf8');
         } catch (err) {
             if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-            throw new FileException(undefined, 'READ_FAILED', 'Cannot read the sessions file ' + this.path).wrap(err);
+            throw new FileException(undefined, SessionsErrorCode.READ_FAILED, 'Cannot read the sessions file ' + this.path).wrap(err);
         }
         if (text.trim() === '') return [];
 
@@ -120,15 +121,15 @@ export class SessionsSnapshotFile {
         try {
             parsed = JSON.parse(text);
         } catch (err) {
-            throw new FileException(undefined, 'CORRUPT_FILE', 'The sessions file ' + this.path + ' is not valid JSON');
+            throw new FileException(undefined, SessionsErrorCode.CORRUPT_FILE, 'The sessions file ' + this.path + ' is not valid JSON');
         }
         if (!Array.isArray(parsed)) {
-            throw new FileException(undefined, 'CORRUPT_FILE', 'The sessions file ' + this.path + ' does not hold a JSON array');
+            throw new FileException(undefined, SessionsErrorCode.CORRUPT_FILE, 'The sessions file ' + this.path + ' does not hold a JSON array');
         }
         try {
             return parsed.map(item => SessionV1Json.toSession(item));
         } catch (err) {
-            throw new FileException(undefined, 'CORRUPT_FILE',
+            throw new FileException(undefined, SessionsErrorCode.CORRUPT_FILE,
                 'The sessions file ' + this.path + ' holds an invalid session: ' + (err as Error).message);
         }
     }

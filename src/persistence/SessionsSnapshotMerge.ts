@@ -9,6 +9,7 @@ import { ISessionsFileHandle } from './ISessionsFileHandle';
 import { ISessionsFileLayer } from './ISessionsFileLayer';
 import { SessionsJournal } from './SessionsJournal';
 import { SessionsNodeFileLayer } from './SessionsNodeFileLayer';
+import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 const WORKER_KIND = 'service-sessions:snapshot-merge';
 const ID_PREFIX = /^\{"id":"((?:[^"\\]|\\.)*)"/;
@@ -55,7 +56,7 @@ export class SessionsSnapshotMerge {
                 worker.once('error', reject);
                 worker.once('exit', code => reject(new Error('The snapshot merge worker stopped with code ' + code)));
             });
-            if ('error' in reply) throw new FileException(undefined, reply.code ?? 'COMPACTION_FAILED', reply.error);
+            if ('error' in reply) throw new FileException(undefined, reply.code ?? SessionsErrorCode.COMPACTION_FAILED, reply.error);
             return reply.sessions;
         } finally {
             await worker.terminate();
@@ -183,7 +184,7 @@ export class SessionsSnapshotMerge {
     }
 
     private static cutShort(filePath: string): FileException {
-        return new FileException(undefined, 'CORRUPT_FILE', 'The sessions file ' + filePath + ' is cut short or has text after its end');
+        return new FileException(undefined, SessionsErrorCode.CORRUPT_FILE, 'The sessions file ' + filePath + ' is cut short or has text after its end');
     }
 
     /** The id of a session line: read from its start when id comes first (as we write it), else parsed. */
@@ -215,7 +216,7 @@ if (!isMainThread && parentPort != null && (workerData as MergeRequest | null)?.
         sessions => port.postMessage({ sessions } satisfies MergeReply),
         (err: unknown) => port.postMessage({
             error: err instanceof Error ? err.message : String(err),
-            code: (err as { code?: unknown }).code === 'CORRUPT_FILE' || (err as { code?: unknown }).code === 'CORRUPT_JOURNAL'
+            code: (err as { code?: unknown }).code === SessionsErrorCode.CORRUPT_FILE || (err as { code?: unknown }).code === SessionsErrorCode.CORRUPT_JOURNAL
                 ? (err as { code: string }).code : undefined
         } satisfies MergeReply)
     );

@@ -1,5 +1,6 @@
 import { ApplicationException, ErrorCategory } from 'pip-services3-commons-nodex';
 import { ApplicationErrors } from '../logic/ApplicationErrors';
+import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 /** The JSON every error response carries: what the toolkit's clients read, and nothing more. */
 export interface HttpErrorJson {
@@ -29,18 +30,18 @@ export class HttpErrorBody {
         if (ApplicationErrors.isApplicationException(error)) {
             const app = error as ApplicationException;
             const status = Number(app.status) || 500;
-            if (status >= 500) return HttpErrorBody.serverError(status, app.code || 'INTERNAL_ERROR', app.category);
+            if (status >= 500) return HttpErrorBody.serverError(status, app.code || SessionsErrorCode.INTERNAL_ERROR, app.category);
             const body: HttpErrorJson = {
                 category: app.category || HttpErrorBody.categoryOf(status),
                 status,
-                code: app.code || 'BAD_REQUEST',
+                code: app.code || SessionsErrorCode.BAD_REQUEST,
                 message: app.message
             };
             const details = HttpErrorBody.plainDetails(app);
             if (details != null) body.details = details;
             return body;
         }
-        return HttpErrorBody.serverError(500, 'INTERNAL_ERROR');
+        return HttpErrorBody.serverError(500, SessionsErrorCode.INTERNAL_ERROR);
     }
 
     private static serverError(status: number, code: string, category?: string): HttpErrorJson {

@@ -5,6 +5,7 @@ import { ConfigException, ConfigParams, Descriptor, IConfigurable, UnauthorizedE
 import { SessionsSettingReader } from '../logic/SessionsSettingReader';
 import { SessionsApiKey } from './SessionsApiKey';
 import { SessionsApplicationKeyScope } from './SessionsApplicationKeyScope';
+import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 /** What a transport hands over of a caller's request metadata (gRPC's Metadata fits). */
 export interface SessionsKeyMetadata {
@@ -42,7 +43,7 @@ export class SessionsApiAccess implements IConfigurable {
     /** How services name this dependency. */
     public static readonly Dependency = new Descriptor('service-sessions', 'access', '*', '*', '1.0');
     /** The code of a call the application key may not make. */
-    public static readonly ForbiddenScopeCode = 'FORBIDDEN_SCOPE';
+    public static readonly ForbiddenScopeCode = SessionsErrorCode.FORBIDDEN_SCOPE;
 
     private _fullKey = new SessionsApiKey(null);
     private _appKey = new SessionsApiKey(null, APP_KEY_SETTING);
@@ -53,12 +54,12 @@ export class SessionsApiAccess implements IConfigurable {
         const appKey = new SessionsApiKey(config.getAsNullableString('auth.app_api_key'), APP_KEY_SETTING);
         if (appKey.enabled && !fullKey.enabled) {
             // Refused rather than ignored: without the full key every command would be open to anyone.
-            throw new ConfigException(undefined, 'APP_API_KEY_WITHOUT_API_KEY',
+            throw new ConfigException(undefined, SessionsErrorCode.APP_API_KEY_WITHOUT_API_KEY,
                 'APP_API_KEY needs HTTP_API_KEY: the application key (auth.app_api_key) only narrows access '
                 + 'once the full key (auth.api_key) is set; without it every command would be open to anyone');
         }
         if (appKey.sameAs(fullKey)) {
-            throw new ConfigException(undefined, 'APP_API_KEY_SAME_AS_API_KEY',
+            throw new ConfigException(undefined, SessionsErrorCode.APP_API_KEY_SAME_AS_API_KEY,
                 'APP_API_KEY must differ from HTTP_API_KEY: the application key (auth.app_api_key) '
                 + 'would otherwise grant everything the full key (auth.api_key) does');
         }

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'crypto';
 import { IncomingHttpHeaders } from 'http';
 
 import { ConfigException, ConfigParams, UnauthorizedException } from 'pip-services3-commons-nodex';
+import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 /** Shorter keys are refused at start: a shared secret that can be guessed protects nothing. */
 const MIN_KEY_LENGTH = 16;
@@ -21,7 +22,7 @@ export class SessionsApiKey {
     /** setting names the key in the error for a short one, so an operator knows which to fix. */
     public constructor(key: string | null, setting: string = SessionsApiKey.FullKeySetting) {
         if (key != null && key !== '' && key.length < MIN_KEY_LENGTH) {
-            throw new ConfigException(undefined, 'API_KEY_TOO_SHORT',
+            throw new ConfigException(undefined, SessionsErrorCode.API_KEY_TOO_SHORT,
                 'The API key (' + setting + ') must have at least ' + MIN_KEY_LENGTH + ' characters');
         }
         this._digest = key ? SessionsApiKey.digest(key) : null;
@@ -65,7 +66,7 @@ export class SessionsApiKey {
 
     /** The 401 for a call without a valid key. */
     public static unauthorized(correlationId: string | null): UnauthorizedException {
-        return new UnauthorizedException(correlationId ?? undefined, 'UNAUTHORIZED',
+        return new UnauthorizedException(correlationId ?? undefined, SessionsErrorCode.UNAUTHORIZED,
             'A valid API key is required: send it as an x-api-key header or as Authorization: Bearer <key>');
     }
 

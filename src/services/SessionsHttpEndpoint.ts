@@ -19,6 +19,7 @@ import { HttpErrorBody } from './HttpErrorBody';
 import { SessionsHttpRequest } from './SessionsHttpRequest';
 import { SessionsHttpResponse } from './SessionsHttpResponse';
 import { SessionsSettingReader } from '../logic/SessionsSettingReader';
+import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 type Response = SessionsHttpResponse<SessionsHttpRequest>;
 type RouteAction = (req: SessionsHttpRequest, res: Response) => Promise<void> | void;
@@ -103,7 +104,7 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
         this._headersTimeout = settings.millis('options.headers_timeout', this._headersTimeout);
         this._requestTimeout = settings.millis('options.request_timeout', this._requestTimeout);
         if (!(this._headersTimeout > 0 && this._requestTimeout >= this._headersTimeout)) {
-            throw new ConfigException(undefined, 'BAD_HTTP_LIMITS', 'options.max_connections and options.headers_timeout must be '
+            throw new ConfigException(undefined, SessionsErrorCode.BAD_HTTP_LIMITS, 'options.max_connections and options.headers_timeout must be '
                 + 'above 0, and options.request_timeout at least options.headers_timeout');
         }
     }
@@ -149,7 +150,7 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
         server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.answerClientError(err, socket));
         // Without a listener Node drops a CONNECT without a word; this is no proxy.
         server.on('connect', (req: http.IncomingMessage, socket: Duplex) => this.answerRaw(socket,
-            new UnsupportedException(undefined, 'METHOD_NOT_ALLOWED', 'CONNECT is not allowed: this is not a proxy').withStatus(405),
+            new UnsupportedException(undefined, SessionsErrorCode.METHOD_NOT_ALLOWED, 'CONNECT is not allowed: this is not a proxy').withStatus(405),
             'Method Not Allowed'));
         // Past the cap Node closes new connections at once, so a flood cannot exhaust memory or file handles.
         server.maxConnections = this._maxConnections;
@@ -165,7 +166,7 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
                 });
             });
         } catch (err) {
-            throw new ConnectionException(correlationId, 'CANNOT_LISTEN',
+            throw new ConnectionException(correlationId, SessionsErrorCode.CANNOT_LISTEN,
                 'Cannot listen on ' + host + ':' + port + ': ' + (err as Error).message);
         }
         this._httpServer = server;
@@ -238,9 +239,9 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
         const route = methods?.get(req.method ?? 'GET');
         if (methods == null || route == null) {
             const error = methods == null
-                ? new NotFoundException(undefined, 'RESOURCE_NOT_FOUND', 'Unknown route: ' + req.method + ' ' + req.pathname
+                ? new NotFoundException(undefined, SessionsErrorCode.RESOURCE_NOT_FOUND, 'Unknown route: ' + req.method + ' ' + req.pathname
                     + this.commandsBeside(req.pathname))
-                : new UnsupportedException(undefined, 'METHOD_NOT_ALLOWED', req.method + ' is not allowed on ' + req.pathname)
+                : new UnsupportedException(undefined, SessionsErrorCode.METHOD_NOT_ALLOWED, req.method + ' is not allowed on ' + req.pathname)
                     .withStatus(405);
             if (methods != null) res.setHeader('Allow', [...methods.keys()].join(', '));
             const command = methods == null ? null : [...methods.values()].find(known => known.command != null)?.command ?? null;
@@ -279,7 +280,7 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
     private readBody(req: SessionsHttpRequest, res: Response, route: Route, then: () => void): void {
         const encoding = req.headers['content-encoding'];
         if (encoding != null && encoding !== 'identity') {
-            this.count(route.command, this.reject(req, res, new BadRequestException(undefined, 'UNSUPPORTED_MEDIA_TYPE',
+            this.count(route.command, this.reject(req, res, new BadRequestException(undefined, SessionsErrorCode.UNSUPPORTED_MEDIA_TYPE,
                 'Content-Encoding ' + encoding + ' is not supported').withStatus(415)));
             return;
         }
@@ -352,7 +353,7 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
     }
 
     private tooLarge(): ApplicationException {
-        return new BadRequestException(undefined, 'PAYLOAD_TOO_LARGE',
+        return new BadRequestException(undefined, SessionsErrorCode.PAYLOAD_TOO_LARGE,
             'Request body larger than ' + ByteSize.describe(this._requestMaxSize, 'HTTP_REQUEST_MAX_SIZE')).withStatus(413)
             .withDetails('max_size', this._requestMaxSize);
     }
@@ -369,13 +370,13 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
             return;
         }
         if (err.code === 'HPE_HEADER_OVERFLOW') {
-            this.answerRaw(socket, new BadRequestException(undefined, 'HEADERS_TOO_LARGE',
+            this.answerRaw(socket, new BadRequestException(undefined, SessionsErrorCode.HEADERS_TOO_LARGE,
                 'The request headers are too large').withStatus(431), 'Request Header Fields Too Large');
         } else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-            this.answerRaw(socket, new BadRequestException(undefined, 'REQUEST_TIMEOUT',
+            this.answerRaw(socket, new BadRequestException(undefined, SessionsErrorCode.REQUEST_TIMEOUT,
                 'The request was not received in time').withStatus(408), 'Request Timeout');
         } else {
-            this.answerRaw(socket, new BadRequestException(undefined, 'BAD_REQUEST',
+            this.answerRaw(socket, new BadRequestException(undefined, SessionsErrorCode.BAD_REQUEST,
                 'The request is not valid HTTP'), 'Bad Request');
         }
     }
@@ -396,12 +397,12 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
             parsed = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
         } catch (err) {
             const forbidden = /prototype|constructor/i.test((err as Error).message);
-            throw new BadRequestException(undefined, 'INVALID_JSON', forbidden
+            throw new BadRequestException(undefined, SessionsErrorCode.INVALID_JSON, forbidden
                 ? 'The request body must not contain __proto__ or constructor.prototype keys'
                 : 'The request body is not valid JSON');
         }
         if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
-            throw new BadRequestException(undefined, 'INVALID_DATA', 'The request body must be a JSON object of arguments');
+            throw new BadRequestException(undefined, SessionsErrorCode.INVALID_DATA, 'The request body must be a JSON object of arguments');
         }
         return parsed ?? undefined;
     }

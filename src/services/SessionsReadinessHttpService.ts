@@ -6,6 +6,7 @@ import { SessionsRestService } from './SessionsRestService';
 import { SessionsHttpRequest } from './SessionsHttpRequest';
 import { SessionsHttpResponse } from './SessionsHttpResponse';
 import { ApplicationErrors } from '../logic/ApplicationErrors';
+import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 /**
  * GET /ready: 200 while the store can serve requests ({"status": "degraded", "reason":
@@ -45,7 +46,7 @@ export class SessionsReadinessHttpService extends SessionsRestService {
                 res.send(200, degradation == null ? { status: 'ready' } : { status: 'degraded', reason: degradation });
                 return;
             }
-            const error = new ConnectionException(correlationId, 'NOT_READY', 'The session store is not ready')
+            const error = new ConnectionException(correlationId, SessionsErrorCode.NOT_READY, 'The session store is not ready')
                 .withStatus(503).withDetails('reason', reason);
             const body = HttpErrorBody.fromError(error, correlationId);
             // The generic 5xx message would hide what an operator needs here; the reason
@@ -57,10 +58,10 @@ export class SessionsReadinessHttpService extends SessionsRestService {
     /** Null when ready, else a short reason code. */
     private async check(correlationId: string, persistence: ISessionsPersistence): Promise<string | null> {
         let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<string>((resolve) => { timer = setTimeout(() => resolve('READY_TIMEOUT'), this._timeout); });
+        const timeout = new Promise<string>((resolve) => { timer = setTimeout(() => resolve(SessionsErrorCode.READY_TIMEOUT), this._timeout); });
         const probe = persistence.checkReady(correlationId).then(
             () => null,
-            (err: unknown) => (ApplicationErrors.isApplicationException(err) && err.code) || 'STORE_FAILED');
+            (err: unknown) => (ApplicationErrors.isApplicationException(err) && err.code) || SessionsErrorCode.STORE_FAILED);
         try {
             return await Promise.race([probe, timeout]);
         } finally {

@@ -7,6 +7,7 @@ import { ConfigException, ConfigParams } from 'pip-services3-commons-nodex';
 import { SessionsHttpRequest } from './SessionsHttpRequest';
 import { SessionsHttpResponse } from './SessionsHttpResponse';
 import { SessionsRestService } from './SessionsRestService';
+import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 type HttpRequest = SessionsHttpRequest;
 type HttpResponse = SessionsHttpResponse<SessionsHttpRequest>;
@@ -85,7 +86,7 @@ export class SessionsSwaggerUiService extends SessionsRestService {
         super.configure(config);
         // The route goes into the page's HTML as it is; only plain path characters can.
         if (!/^[A-Za-z0-9._~/-]+$/.test(this._baseRoute)) {
-            throw new ConfigException(undefined, 'INVALID_BASE_ROUTE', 'base_route must be a plain path, such as "swagger"');
+            throw new ConfigException(undefined, SessionsErrorCode.INVALID_BASE_ROUTE, 'base_route must be a plain path, such as "swagger"');
         }
         this._documentRoute = config.getAsString('document_route');
         if (!this._documentRoute.startsWith('/')) this._documentRoute = '/' + this._documentRoute;

@@ -35,9 +35,9 @@ describe('SessionsEnvironment: the variables of the bundled config', () => {
         expect([...read].filter(name => !listed.has(name)), 'read but not listed').to.deep.equal([]);
     });
 
-    it('is the table of the README, so the docs say what the code checks', async () => {
-        const readme = await fs.readFile(path.join(PACKAGE_ROOT, 'README.md'), 'utf8');
-        expect(readme, 'README "Environment variables" is SessionsEnvironment.markdownTable()').to.contain(SessionsEnvironment.markdownTable());
+    it('is the table of docs/configuration.md, so the docs say what the code checks', async () => {
+        const readme = await fs.readFile(path.join(PACKAGE_ROOT, 'docs', 'configuration.md'), 'utf8');
+        expect(readme, 'docs/configuration.md "Environment variables" is SessionsEnvironment.markdownTable()').to.contain(SessionsEnvironment.markdownTable());
     });
 
     it('puts each variable where its target says, with its default when unset', () => {

@@ -6,6 +6,7 @@ import { ISessionsClientV1 } from './ISessionsClientV1';
 import { SessionsGrpcCallV1 } from './SessionsGrpcCallV1';
 import { SessionsGrpcClientBase } from './SessionsGrpcClientBase';
 import { SessionsReplyV1 } from './SessionsReplyV1';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /**
  * The sessions service over the toolkit's commandable gRPC contract
@@ -125,7 +126,7 @@ export class SessionsCommandableGrpcClientV1 extends SessionsGrpcClientBase impl
         try {
             return JSON.parse(json);
         } catch {
-            throw new InvocationException(correlationId ?? undefined, 'INVALID_REPLY', 'The sessions service answered with a result that is not JSON');
+            throw new InvocationException(correlationId ?? undefined, SessionsErrorCode.INVALID_REPLY, 'The sessions service answered with a result that is not JSON');
         }
     }
 }

@@ -7,6 +7,7 @@ import { DirectClient } from 'pip-services3-rpc-nodex/obj/src/clients/DirectClie
 import { SessionV1 } from '../../data/version1/SessionV1';
 import { ISessionsController } from '../../logic/ISessionsController';
 import { ISessionsClientV1 } from './ISessionsClientV1';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /**
  * Calls the sessions controller in the same process, for a monolith that runs the
@@ -97,7 +98,7 @@ export class SessionsDirectClientV1 extends DirectClient<ISessionsController> im
     // given its references would otherwise fail with a TypeError on the first call.
     private controller(correlationId: string | null): ISessionsController {
         if (this._controller == null) {
-            throw new InvalidStateException(correlationId ?? undefined, 'NO_CONTROLLER',
+            throw new InvalidStateException(correlationId ?? undefined, SessionsErrorCode.NO_CONTROLLER,
                 'SessionsDirectClientV1 has no controller: give it references with a service-sessions controller');
         }
         return this._controller;

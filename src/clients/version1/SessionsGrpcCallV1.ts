@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { ApplicationException, ApplicationExceptionFactory, BadRequestException, ConfigParams, ConnectionException, ErrorDescription, InvalidStateException, InvocationException } from 'pip-services3-commons-nodex';
 
 import { SessionsProtoV1 } from '../../protos/SessionsProtoV1';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /** An error as the service describes it: the HTTP API's error body, or the commandable reply's error. */
 export interface ServiceErrorDescription {
@@ -43,11 +44,11 @@ export class SessionsGrpcCallV1 {
     public static async invoke<T>(stub: grpc.Client | null, method: string, request: unknown, timeout: number,
         correlationId: string | null, address: string, metadata = new grpc.Metadata()): Promise<T> {
         if (stub == null) {
-            throw new InvalidStateException(correlationId ?? undefined, 'NOT_OPENED', 'The sessions client is not open: call open() first');
+            throw new InvalidStateException(correlationId ?? undefined, SessionsErrorCode.NOT_OPENED, 'The sessions client is not open: call open() first');
         }
         const unary = (stub as unknown as Record<string, unknown>)[method];
         if (typeof unary !== 'function') {
-            throw new InvalidStateException(correlationId ?? undefined, 'UNKNOWN_METHOD', 'The gRPC contract has no method ' + method);
+            throw new InvalidStateException(correlationId ?? undefined, SessionsErrorCode.UNKNOWN_METHOD, 'The gRPC contract has no method ' + method);
         }
         return await new Promise<T>((resolve, reject) => {
             (unary as UnaryMethod).call(stub, request, metadata, { deadline: Date.now() + timeout }, (error, reply) => {
@@ -80,26 +81,26 @@ export class SessionsGrpcCallV1 {
         let result: ApplicationException;
         switch (error.code) {
             case grpc.status.DEADLINE_EXCEEDED:
-                result = new ConnectionException(cid, 'REQUEST_TIMEOUT', 'The sessions service at ' + address
+                result = new ConnectionException(cid, SessionsErrorCode.REQUEST_TIMEOUT, 'The sessions service at ' + address
                     + ' did not answer within ' + timeout + ' ms; the command may or may not have run').withStatus(504);
                 break;
             case grpc.status.UNAVAILABLE:
                 result = /No connection established|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/.test(error.details)
-                    ? new ConnectionException(cid, 'CONNECTION_FAILED',
+                    ? new ConnectionException(cid, SessionsErrorCode.CONNECTION_FAILED,
                         'Cannot connect to the sessions service at ' + address + ': ' + error.details).withStatus(503)
-                    : new ConnectionException(cid, 'CONNECTION_LOST', 'The connection to the sessions service at ' + address
+                    : new ConnectionException(cid, SessionsErrorCode.CONNECTION_LOST, 'The connection to the sessions service at ' + address
                         + ' failed during the call (' + error.details + '); the command may or may not have run').withStatus(502);
                 break;
             case grpc.status.CANCELLED:
-                result = new ConnectionException(cid, 'CONNECTION_LOST', 'The call to the sessions service at ' + address
+                result = new ConnectionException(cid, SessionsErrorCode.CONNECTION_LOST, 'The call to the sessions service at ' + address
                     + ' was cancelled (' + error.details + '); the command may or may not have run').withStatus(502);
                 break;
             case grpc.status.RESOURCE_EXHAUSTED:
-                result = new BadRequestException(cid, 'PAYLOAD_TOO_LARGE', 'The sessions service at ' + address
+                result = new BadRequestException(cid, SessionsErrorCode.PAYLOAD_TOO_LARGE, 'The sessions service at ' + address
                     + ' refused the request: ' + error.details).withStatus(413);
                 break;
             default:
-                result = new InvocationException(cid, 'UNEXPECTED_REPLY', 'The sessions service at ' + address
+                result = new InvocationException(cid, SessionsErrorCode.UNEXPECTED_REPLY, 'The sessions service at ' + address
                     + ' answered with gRPC status ' + (grpc.status[error.code] ?? error.code) + ': ' + error.details)
                     .withStatus(500);
         }

@@ -9,6 +9,7 @@ import { InstrumentTiming } from 'pip-services3-rpc-nodex/obj/src/services/Instr
 
 import { SessionsCallInstruments } from './SessionsCallInstruments';
 import { SessionsGrpcCallV1 } from './SessionsGrpcCallV1';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /**
  * The base of the gRPC clients: the configuration, life cycle and instrumentation of the
@@ -84,7 +85,7 @@ export abstract class SessionsGrpcClientBase implements IConfigurable, IReferenc
             this._uri = uri;
         } catch (err) {
             this._client = null;
-            throw new ConnectionException(cid, 'CANNOT_CONNECT', 'Opening GRPC client failed').wrap(err).withDetails('url', uri);
+            throw new ConnectionException(cid, SessionsErrorCode.CANNOT_CONNECT, 'Opening GRPC client failed').wrap(err).withDetails('url', uri);
         }
     }
 

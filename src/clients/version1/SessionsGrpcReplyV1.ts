@@ -3,6 +3,7 @@ import { DataPage, InvocationException } from 'pip-services3-commons-nodex';
 import { SessionV1 } from '../../data/version1/SessionV1';
 import { SessionMessage, SessionPageMessage } from '../../protos/SessionsProtoV1';
 import { SessionsReplyV1 } from './SessionsReplyV1';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /**
  * Turns sessions_v1 reply messages into what the clients promise: SessionV1 objects with
@@ -50,6 +51,6 @@ export class SessionsGrpcReplyV1 {
     }
 
     private static invalid(correlationId: string | null, message: string): InvocationException {
-        return new InvocationException(correlationId ?? undefined, 'INVALID_REPLY', message);
+        return new InvocationException(correlationId ?? undefined, SessionsErrorCode.INVALID_REPLY, message);
     }
 }

@@ -13,6 +13,7 @@ import { InstrumentTiming } from 'pip-services3-rpc-nodex/obj/src/services/Instr
 import { SessionsCallInstruments } from './SessionsCallInstruments';
 import { SessionsHttpAttemptV1, SessionsHttpRequestV1 } from './SessionsHttpAttemptV1';
 import { SessionsHttpErrorsV1 } from './SessionsHttpErrorsV1';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /** The methods call() sends; the ones with a JSON body send data (null as {}). */
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
@@ -113,11 +114,11 @@ export abstract class SessionsHttpClientBaseV1 implements IOpenable, IConfigurab
         try {
             target = new URL(uri);
         } catch (err) {
-            throw new ConfigException(correlationId ?? undefined, 'WRONG_URI', 'The sessions service URI ' + uri + ' is not a URL')
+            throw new ConfigException(correlationId ?? undefined, SessionsErrorCode.WRONG_URI, 'The sessions service URI ' + uri + ' is not a URL')
                 .withDetails('uri', uri).withCause(err as Error);
         }
         if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-            throw new ConfigException(correlationId ?? undefined, 'WRONG_PROTOCOL', 'The sessions service URI ' + uri
+            throw new ConfigException(correlationId ?? undefined, SessionsErrorCode.WRONG_PROTOCOL, 'The sessions service URI ' + uri
                 + ' is neither http nor https').withDetails('uri', uri);
         }
         this._uri = uri;
@@ -168,11 +169,11 @@ export abstract class SessionsHttpClientBaseV1 implements IOpenable, IConfigurab
         const agent = this._client;
         const target = this._target;
         if (agent == null || target == null) {
-            throw new InvalidStateException(correlationId, 'NOT_OPENED', 'The sessions client is not open: call open() first');
+            throw new InvalidStateException(correlationId, SessionsErrorCode.NOT_OPENED, 'The sessions client is not open: call open() first');
         }
         const verb = method.toUpperCase();
         if (!METHODS.has(verb)) {
-            throw new InvalidStateException(correlationId, 'UNSUPPORTED_METHOD', 'HTTP method ' + method + ' is not supported');
+            throw new InvalidStateException(correlationId, SessionsErrorCode.UNSUPPORTED_METHOD, 'HTTP method ' + method + ' is not supported');
         }
         const path = this.createRequestRoute(route);
         const url = this._uri + path;

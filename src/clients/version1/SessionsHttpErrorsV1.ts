@@ -1,6 +1,7 @@
 import {
     ApplicationException, ApplicationExceptionFactory, ConnectionException, ErrorDescription, InvocationException
 } from 'pip-services3-commons-nodex';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /**
  * How a request of the HTTP client failed without a reply:
@@ -21,14 +22,14 @@ export class SessionsHttpErrorsV1 {
         cause: Error, timeout: number): ConnectionException {
         let error: ApplicationException;
         if (failure === 'timeout') {
-            error = new ConnectionException(correlationId ?? undefined, 'REQUEST_TIMEOUT',
+            error = new ConnectionException(correlationId ?? undefined, SessionsErrorCode.REQUEST_TIMEOUT,
                 'The sessions service at ' + url + ' did not answer within ' + timeout
                 + ' ms; the command may or may not have run').withStatus(504);
         } else if (failure === 'connect') {
-            error = new ConnectionException(correlationId ?? undefined, 'CONNECTION_FAILED',
+            error = new ConnectionException(correlationId ?? undefined, SessionsErrorCode.CONNECTION_FAILED,
                 'Cannot connect to the sessions service at ' + url + ': ' + cause.message).withStatus(503);
         } else {
-            error = new ConnectionException(correlationId ?? undefined, 'CONNECTION_LOST',
+            error = new ConnectionException(correlationId ?? undefined, SessionsErrorCode.CONNECTION_LOST,
                 'The connection to the sessions service at ' + url + ' failed during the call (' + cause.message
                 + '); the command may or may not have run').withStatus(502);
         }
@@ -48,16 +49,16 @@ export class SessionsHttpErrorsV1 {
             return error;
         }
         const error = status === 502 || status === 503 || status === 504
-            ? new ConnectionException(correlationId ?? undefined, 'SERVICE_UNAVAILABLE',
+            ? new ConnectionException(correlationId ?? undefined, SessionsErrorCode.SERVICE_UNAVAILABLE,
                 'The sessions service at ' + url + ' is unavailable: HTTP ' + status + ' without an error description')
-            : new InvocationException(correlationId ?? undefined, 'UNEXPECTED_REPLY',
+            : new InvocationException(correlationId ?? undefined, SessionsErrorCode.UNEXPECTED_REPLY,
                 'The sessions service at ' + url + ' answered HTTP ' + status + ' without an error description');
         return error.withStatus(status).withDetails('url', url);
     }
 
     /** A success reply whose body is not JSON. */
     public static invalidJson(correlationId: string | null, url: string, status: number, cause: Error): InvocationException {
-        return new InvocationException(correlationId ?? undefined, 'INVALID_REPLY',
+        return new InvocationException(correlationId ?? undefined, SessionsErrorCode.INVALID_REPLY,
             'The sessions service at ' + url + ' answered ' + status + ' with a body that is not JSON')
             .withDetails('url', url).withCause(cause) as InvocationException;
     }

@@ -2,6 +2,7 @@ import { DataPage, InvocationException } from 'pip-services3-commons-nodex';
 
 import { SessionV1 } from '../../data/version1/SessionV1';
 import { SessionV1Json } from '../../data/version1/SessionV1Json';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /**
  * Turns the service's JSON replies into what the clients promise: SessionV1 objects
@@ -46,7 +47,7 @@ export class SessionsReplyV1 {
     }
 
     private static invalid(correlationId: string | null, expected: string): InvocationException {
-        return new InvocationException(correlationId ?? undefined, 'INVALID_REPLY',
+        return new InvocationException(correlationId ?? undefined, SessionsErrorCode.INVALID_REPLY,
             'The sessions service did not answer with ' + expected);
     }
 }

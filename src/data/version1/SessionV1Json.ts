@@ -1,6 +1,7 @@
 import { BadRequestException } from 'pip-services3-commons-nodex';
 
 import { SessionV1 } from './SessionV1';
+import { SessionsErrorCode } from './SessionsErrorCatalogue';
 
 type JsonObject = Record<string, unknown>;
 
@@ -16,11 +17,11 @@ const DATE_FIELDS = ['open_time', 'close_time', 'request_time', 'expires_at'] as
 export class SessionV1Json {
     public static toSession(value: unknown): SessionV1 {
         if (value == null || typeof value !== 'object' || Array.isArray(value)) {
-            throw new BadRequestException(undefined, 'INVALID_SESSION', 'A session must be a JSON object');
+            throw new BadRequestException(undefined, SessionsErrorCode.INVALID_SESSION, 'A session must be a JSON object');
         }
         const json = value as JsonObject;
         if (typeof json.id !== 'string' || json.id === '') {
-            throw new BadRequestException(undefined, 'INVALID_SESSION', 'A session must have a string id');
+            throw new BadRequestException(undefined, SessionsErrorCode.INVALID_SESSION, 'A session must have a string id');
         }
         // Converted in place: the value is freshly parsed and nobody else holds it, and a
         // copy of a million sessions at load time costs hundreds of megabytes.
@@ -30,7 +31,7 @@ export class SessionV1Json {
             if (raw == null) continue;
             const date = SessionV1Json.toDate(raw);
             if (date == null) {
-                throw new BadRequestException(undefined, 'INVALID_SESSION',
+                throw new BadRequestException(undefined, SessionsErrorCode.INVALID_SESSION,
                     'Session field ' + field + ' is not a valid date').withDetails('field', field);
             }
             json[field] = date;

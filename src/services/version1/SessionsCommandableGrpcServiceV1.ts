@@ -9,6 +9,7 @@ import { SessionsApiAccess } from '../SessionsApiAccess';
 import { InvokeReplyMessage, InvokeRequestMessage } from '../../protos/SessionsProtoV1';
 import { SessionsGrpcErrorsV1 } from './SessionsGrpcErrorsV1';
 import { SessionsGrpcServiceBase } from './SessionsGrpcServiceBase';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /**
  * The commands over the toolkit's commandable gRPC contract (commandable.Commandable/invoke
@@ -47,7 +48,7 @@ export class SessionsCommandableGrpcServiceV1 extends SessionsGrpcServiceBase {
 
     public register(): void {
         const endpoint = this._endpoint;
-        if (endpoint == null) throw new InvalidStateException(undefined, 'NO_ENDPOINT', 'The commandable gRPC service has no endpoint');
+        if (endpoint == null) throw new InvalidStateException(undefined, SessionsErrorCode.NO_ENDPOINT, 'The commandable gRPC service has no endpoint');
         const controller = this._dependencyResolver.getOneRequired<ICommandable>('controller');
         for (const command of controller.getCommandSet().getCommands() as SessionsCommand[]) {
             const method = SessionsCommandableGrpcServiceV1._baseName + '.' + command.getName();
@@ -115,13 +116,13 @@ export class SessionsCommandableGrpcServiceV1 extends SessionsGrpcServiceBase {
             parsed = secureJson.parse(request.args_json, undefined, { protoAction: 'error', constructorAction: 'error' });
         } catch (err) {
             const forbidden = /prototype|constructor/i.test((err as Error).message);
-            throw new BadRequestException(undefined, 'INVALID_JSON', forbidden
+            throw new BadRequestException(undefined, SessionsErrorCode.INVALID_JSON, forbidden
                 ? 'The arguments must not contain __proto__ or constructor.prototype keys'
                 : 'The arguments are not valid JSON');
         }
         if (parsed === null) return {};
         if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-            throw new BadRequestException(undefined, 'INVALID_DATA', 'The arguments must be a JSON object');
+            throw new BadRequestException(undefined, SessionsErrorCode.INVALID_DATA, 'The arguments must be a JSON object');
         }
         return parsed as Record<string, unknown>;
     }

@@ -10,6 +10,7 @@ import {
     SessionStoreDataRequestMessage, SessionUpdateUserRequestMessage
 } from '../../protos/SessionsProtoV1';
 import { ApplicationErrors } from '../../logic/ApplicationErrors';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /** Command arguments as the HTTP API receives them in its JSON body. */
 export type SessionsCommandArgs = Record<string, unknown>;
@@ -220,7 +221,7 @@ export class SessionsGrpcConverterV1 {
             return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
         } catch (err) {
             const forbidden = /prototype|constructor/i.test((err as Error).message);
-            throw new BadRequestException(undefined, 'INVALID_JSON', forbidden
+            throw new BadRequestException(undefined, SessionsErrorCode.INVALID_JSON, forbidden
                 ? field + ' must not contain __proto__ or constructor.prototype keys'
                 : field + ' must be JSON text')
                 .withDetails('field', field);

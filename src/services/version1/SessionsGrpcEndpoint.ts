@@ -14,6 +14,7 @@ import { CommandableGrpcAction, IGrpcEndpoint } from './IGrpcEndpoint';
 import { IGrpcRegisterable } from './IGrpcRegisterable';
 import { SessionsGrpcErrorsV1 } from './SessionsGrpcErrorsV1';
 import { SessionsSettingReader } from '../../logic/SessionsSettingReader';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 export type { CommandableGrpcAction } from './IGrpcEndpoint';
 
@@ -111,7 +112,7 @@ export class SessionsGrpcEndpoint implements IConfigurable, IReferenceable, IOpe
             });
         } catch (err) {
             server.forceShutdown();
-            throw new ConnectionException(correlationId, 'CANNOT_LISTEN',
+            throw new ConnectionException(correlationId, SessionsErrorCode.CANNOT_LISTEN,
                 'Cannot listen for gRPC on ' + host + ':' + port + ': ' + (err as Error).message);
         }
         this._grpcServer = server;
@@ -152,7 +153,7 @@ export class SessionsGrpcEndpoint implements IConfigurable, IReferenceable, IOpe
     /** Called by the services while open() runs their registrations. */
     public registerService(service: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation): void {
         if (this._building == null) {
-            throw new InvalidStateException(undefined, 'NOT_OPENING', 'gRPC services can only be added while the endpoint opens');
+            throw new InvalidStateException(undefined, SessionsErrorCode.NOT_OPENING, 'gRPC services can only be added while the endpoint opens');
         }
         this._building.addService(service, implementation);
     }
@@ -176,10 +177,10 @@ export class SessionsGrpcEndpoint implements IConfigurable, IReferenceable, IOpe
         const action = this._commandable.get(call.request.method);
         try {
             if (SessionsProtoV1.isUndecodable(call.request)) {
-                throw new BadRequestException(undefined, 'INVALID_MESSAGE', 'The request is not a valid commandable.InvokeRequest message');
+                throw new BadRequestException(undefined, SessionsErrorCode.INVALID_MESSAGE, 'The request is not a valid commandable.InvokeRequest message');
             }
             if (action == null) {
-                throw new NotFoundException(correlationId ?? undefined, 'METHOD_NOT_FOUND',
+                throw new NotFoundException(correlationId ?? undefined, SessionsErrorCode.METHOD_NOT_FOUND,
                     'Method ' + call.request.method + ' was not found. The methods are: ' + [...this._commandable.keys()].join(', '))
                     .withDetails('method', call.request.method);
             }

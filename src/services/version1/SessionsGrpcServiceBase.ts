@@ -9,6 +9,7 @@ import { SessionsApiAccess } from '../SessionsApiAccess';
 import { IGrpcEndpoint } from './IGrpcEndpoint';
 import { IGrpcRegisterable } from './IGrpcRegisterable';
 import { SessionsGrpcEndpoint } from './SessionsGrpcEndpoint';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /** A unary method as a service writes it: the call in, the reply out; what it throws is the call's error. */
 export type GrpcUnaryAction<Request, Reply> = (call: grpc.ServerUnaryCall<Request, Reply>) => Promise<Reply>;
@@ -110,7 +111,7 @@ export abstract class SessionsGrpcServiceBase implements IConfigurable, IReferen
      */
     protected registerMethod<Request, Reply>(name: string, schema: Schema | null, action: GrpcUnaryAction<Request, Reply>): void {
         if (this._implementation == null) {
-            throw new InvalidStateException(undefined, 'NOT_REGISTERING', 'gRPC methods can only be added from register()');
+            throw new InvalidStateException(undefined, SessionsErrorCode.NOT_REGISTERING, 'gRPC methods can only be added from register()');
         }
         this._implementation[name] = (call: grpc.ServerUnaryCall<Request, Reply>, callback: grpc.sendUnaryData<Reply>) => {
             this.execute(schema, action, call).then(

@@ -13,6 +13,7 @@ import {
 import { SessionsCommandArgs, SessionsGrpcConverterV1 } from './SessionsGrpcConverterV1';
 import { SessionsGrpcErrorsV1 } from './SessionsGrpcErrorsV1';
 import { SessionsGrpcServiceBase } from './SessionsGrpcServiceBase';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /**
  * sessions_v1.Sessions, the original's plain gRPC API (src/protos/sessions_v1.proto):
@@ -97,11 +98,11 @@ export class SessionsGrpcServiceV1 extends SessionsGrpcServiceBase {
             // A missing or wrong key is refused first, whatever the request holds.
             this._access.authenticate(correlationId, presented);
             if (SessionsProtoV1.isUndecodable(call.request)) {
-                throw new BadRequestException(correlationId ?? undefined, 'INVALID_MESSAGE',
+                throw new BadRequestException(correlationId ?? undefined, SessionsErrorCode.INVALID_MESSAGE,
                     'The request is not a valid message of the ' + name + ' method');
             }
             const command = this._commands.get(name);
-            if (command == null) throw new InvalidStateException(correlationId ?? undefined, 'NO_COMMAND', 'The controller has no command ' + name);
+            if (command == null) throw new InvalidStateException(correlationId ?? undefined, SessionsErrorCode.NO_COMMAND, 'The controller has no command ' + name);
             const args = toArgs(call.request);
             this._access.authorize(correlationId, presented, name, args);
             const result = await command.execute(correlationId, SessionsCommand.argumentsOf(args));

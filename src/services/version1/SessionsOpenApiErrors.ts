@@ -1,6 +1,7 @@
 import { SessionsCommandRefusal } from '../../logic/SessionsCommandContract';
 import { HttpErrorBody } from '../HttpErrorBody';
 import { SessionsOpenApiSchemas } from './SessionsOpenApiSchemas';
+import { SessionsErrorCatalogue, SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 type Json = Record<string, unknown>;
 
@@ -27,70 +28,59 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
  */
 export class SessionsOpenApiErrors {
     public static readonly Common: readonly SessionsCommandRefusal[] = [
-        {
-            status: 400, code: 'INVALID_DATA',
-            when: 'A missing, empty or wrong-typed argument (details.field names the first), user, data, filter or paging '
+        SessionsErrorCatalogue.refusal(
+            SessionsErrorCode.INVALID_DATA,
+            'A missing, empty or wrong-typed argument (details.field names the first), user, data, filter or paging '
                 + 'nested deeper than 64 levels, or a body that is JSON but not an object.',
-            message: 'Invalid arguments for get_session_by_id: session_id type must be string but found long'
-        },
-        {
-            status: 400, code: 'INVALID_JSON',
-            when: 'The body is not JSON, or holds __proto__ or constructor.prototype keys.',
-            message: 'The request body is not valid JSON'
-        },
-        {
-            status: 408, code: 'REQUEST_TIMEOUT',
-            when: 'The headers took longer than HTTP_HEADERS_TIMEOUT (10 s), or the request longer than HTTP_REQUEST_TIMEOUT '
+            'Invalid arguments for get_session_by_id: session_id type must be string but found long'),
+        SessionsErrorCatalogue.refusal(
+            SessionsErrorCode.INVALID_JSON,
+            'The body is not JSON, or holds __proto__ or constructor.prototype keys.',
+            'The request body is not valid JSON'),
+        SessionsErrorCatalogue.refusal(
+            SessionsErrorCode.REQUEST_TIMEOUT,
+            'The headers took longer than HTTP_HEADERS_TIMEOUT (10 s), or the request longer than HTTP_REQUEST_TIMEOUT '
                 + '(30 s); the connection is closed.',
-            message: 'The request was not received in time'
-        },
-        {
-            status: 413, code: 'PAYLOAD_TOO_LARGE',
-            when: 'The body is over HTTP_REQUEST_MAX_SIZE (1 MiB by default).',
-            message: 'Request body larger than 1048576 bytes (1 MiB, HTTP_REQUEST_MAX_SIZE)'
-        },
-        {
-            status: 415, code: 'UNSUPPORTED_MEDIA_TYPE',
-            when: 'A compressed body (Content-Encoding other than identity).',
-            message: 'Content-Encoding gzip is not supported'
-        },
-        {
-            status: 500, code: 'INTERNAL_ERROR',
-            when: 'A fault of the service; the details go to its log only. The code may be the failing component\'s '
+            'The request was not received in time'),
+        SessionsErrorCatalogue.refusal(
+            SessionsErrorCode.PAYLOAD_TOO_LARGE,
+            'The body is over HTTP_REQUEST_MAX_SIZE (1 MiB by default).',
+            'Request body larger than 1048576 bytes (1 MiB, HTTP_REQUEST_MAX_SIZE)'),
+        SessionsErrorCatalogue.refusal(
+            SessionsErrorCode.UNSUPPORTED_MEDIA_TYPE,
+            'A compressed body (Content-Encoding other than identity).',
+            'Content-Encoding gzip is not supported'),
+        SessionsErrorCatalogue.refusal(
+            SessionsErrorCode.INTERNAL_ERROR,
+            'A fault of the service; the details go to its log only. The code may be the failing component\'s '
                 + '(CORRUPT_SESSION: the file store holds a damaged session).',
-            message: ''
-        },
-        {
-            status: 503, code: 'DATABASE_UNAVAILABLE',
-            when: 'The MongoDB store cannot reach its server.', message: ''
-        },
-        {
-            status: 503, code: 'STORE_NOT_WRITABLE',
-            when: 'The file store cannot make a write durable (a full or failing disk); reads still work.', message: ''
-        }
+            ''),
+        SessionsErrorCatalogue.refusal(
+            SessionsErrorCode.DATABASE_UNAVAILABLE,
+            'The MongoDB store cannot reach its server.', ''),
+        SessionsErrorCatalogue.refusal(
+            SessionsErrorCode.STORE_NOT_WRITABLE,
+            'The file store cannot make a write durable (a full or failing disk); reads still work.', '')
     ];
 
-    public static readonly Unauthorized: SessionsCommandRefusal = {
-        status: 401, code: 'UNAUTHORIZED',
-        when: 'The API key is on and the request has no key, or not one of the service\'s (send it as an x-api-key header '
+    public static readonly Unauthorized: SessionsCommandRefusal = SessionsErrorCatalogue.refusal(
+        SessionsErrorCode.UNAUTHORIZED,
+        'The API key is on and the request has no key, or not one of the service\'s (send it as an x-api-key header '
             + 'or as Authorization: Bearer <key>); answered before the body is read, with WWW-Authenticate: Bearer.',
-        message: 'A valid API key is required: send it as an x-api-key header or as Authorization: Bearer <key>'
-    };
+        'A valid API key is required: send it as an x-api-key header or as Authorization: Bearer <key>');
 
     /** The 403 of a command out of the application key's scope; get_sessions' depends on its filter. */
     public static forbidden(command: string, oneUserOnly: boolean): SessionsCommandRefusal {
         return oneUserOnly
-            ? {
-                status: 403, code: 'FORBIDDEN_SCOPE',
-                when: 'The application key without filter.user_id: listing every user\'s sessions needs the full key (details.command).',
-                message: 'The application key may call ' + command + ' only with a filter naming a user_id: use the full API key '
-                    + 'to list every user\'s sessions'
-            }
-            : {
-                status: 403, code: 'FORBIDDEN_SCOPE',
-                when: 'The application key may not call ' + command + ': it needs the full key (details.command).',
-                message: 'The application key may not call ' + command + ': use the full API key'
-            };
+            ? SessionsErrorCatalogue.refusal(
+                SessionsErrorCode.FORBIDDEN_SCOPE,
+                'The application key without filter.user_id: listing every user\'s sessions needs the full key (details.command).',
+                'The application key may call ' + command + ' only with a filter naming a user_id: use the full API key '
+                    + 'to list every user\'s sessions')
+            : SessionsErrorCatalogue.refusal(
+                SessionsErrorCode.FORBIDDEN_SCOPE,
+                'The application key may not call ' + command + ': it needs the full key (details.command).',
+                'The application key may not call ' + command + ': use the full API key');
     }
 
     /** Every code the refusals answer with, once each, in order of status. */

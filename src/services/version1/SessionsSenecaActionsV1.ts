@@ -8,6 +8,7 @@ import { HttpErrorBody } from '../HttpErrorBody';
 import { SessionsApiAccess } from '../SessionsApiAccess';
 import { ISenecaInstance, SenecaMessage, SenecaReply } from './ISenecaInstance';
 import { SessionsSenecaEnvelopeV1, SessionsSenecaReplyV1 } from './SessionsSenecaReplyV1';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /** Message fields that address the action rather than carry arguments. */
 const PATTERN_FIELDS = new Set(['role', 'version', 'cmd', 'correlation_id', 'api_key']);
@@ -102,7 +103,7 @@ export class SessionsSenecaActionsV1 {
             // A missing or wrong key is refused first, as over HTTP, whatever the message holds.
             if (remote) this._access.authenticate(correlationId, msg.api_key);
             if (command == null) {
-                throw new NotFoundException(correlationId ?? undefined, 'RESOURCE_NOT_FOUND',
+                throw new NotFoundException(correlationId ?? undefined, SessionsErrorCode.RESOURCE_NOT_FOUND,
                     'Unknown command: ' + SessionsSenecaActionsV1.describe(msg.cmd) + '. The commands are: '
                     + this._commands.map(known => known.getName()).join(', '));
             }
@@ -119,7 +120,7 @@ export class SessionsSenecaActionsV1 {
         const value = msg.correlation_id;
         if (value == null || value === '') return null;
         if (typeof value === 'string') return value;
-        throw new BadRequestException(undefined, 'INVALID_DATA', 'correlation_id must be a string')
+        throw new BadRequestException(undefined, SessionsErrorCode.INVALID_DATA, 'correlation_id must be a string')
             .withDetails('field', 'correlation_id');
     }
 
@@ -133,16 +134,16 @@ export class SessionsSenecaActionsV1 {
         try {
             text = JSON.stringify(fields);
         } catch {
-            throw new BadRequestException(correlationId ?? undefined, 'INVALID_DATA', 'The message arguments must be JSON data');
+            throw new BadRequestException(correlationId ?? undefined, SessionsErrorCode.INVALID_DATA, 'The message arguments must be JSON data');
         }
         if (Buffer.byteLength(text) > this._requestMaxSize) {
-            throw new BadRequestException(correlationId ?? undefined, 'PAYLOAD_TOO_LARGE',
+            throw new BadRequestException(correlationId ?? undefined, SessionsErrorCode.PAYLOAD_TOO_LARGE,
                 'Message arguments larger than ' + ByteSize.describe(this._requestMaxSize, SessionsSenecaActionsV1.LimitSetting)).withStatus(413);
         }
         try {
             return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }) as Record<string, unknown>;
         } catch {
-            throw new BadRequestException(correlationId ?? undefined, 'INVALID_DATA',
+            throw new BadRequestException(correlationId ?? undefined, SessionsErrorCode.INVALID_DATA,
                 'The message must not contain __proto__ or constructor.prototype keys');
         }
     }

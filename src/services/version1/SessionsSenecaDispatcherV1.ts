@@ -5,6 +5,7 @@ import { ILogger } from 'pip-services3-components-nodex';
 
 import { ISenecaInstance, SenecaMessage } from './ISenecaInstance';
 import { SessionsSenecaEnvelopeV1, SessionsSenecaReplyV1 } from './SessionsSenecaReplyV1';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /** Where a remote message came from, as seneca-transport's frames and headers tell it. */
 export interface SenecaRemoteOrigin {
@@ -65,8 +66,8 @@ export class SessionsSenecaDispatcherV1 {
         const name = typeof code === 'string' ? code.slice(0, 100) : 'an error without a code';
         this._logger.warn(correlationId ?? '', 'Seneca could not run a remote message: %s', name);
         const error = code === 'action_timeout'
-            ? new ConnectionException(undefined, 'ACTION_TIMEOUT', 'Seneca timed out running the message').withStatus(503)
-            : new InternalException(undefined, 'SENECA_FAILED', 'Seneca failed to run the message');
+            ? new ConnectionException(undefined, SessionsErrorCode.ACTION_TIMEOUT, 'Seneca timed out running the message').withStatus(503)
+            : new InternalException(undefined, SessionsErrorCode.SENECA_FAILED, 'Seneca failed to run the message');
         return SessionsSenecaReplyV1.error(error, correlationId);
     }
 }

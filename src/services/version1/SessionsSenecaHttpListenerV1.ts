@@ -13,6 +13,7 @@ import { SessionsSenecaListening } from './SessionsSenecaListening';
 import { SenecaRemoteOrigin, SessionsSenecaDispatcherV1 } from './SessionsSenecaDispatcherV1';
 import { SessionsSenecaActionsV1 } from './SessionsSenecaActionsV1';
 import { SessionsSenecaEnvelopeV1 } from './SessionsSenecaReplyV1';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /** How long a connection cut for an oversized body stays open, unread, so the client reads its 413 before the reset. */
 const LINGER_MS = 1000;
@@ -133,11 +134,11 @@ export class SessionsSenecaHttpListenerV1 implements ISessionsSenecaListener {
         try {
             url = new URL(req.url ?? '/', 'http://localhost');
         } catch {
-            this.refuse(res, from, listenRecv, new BadRequestException(undefined, 'BAD_REQUEST', 'The request URL is not valid'));
+            this.refuse(res, from, listenRecv, new BadRequestException(undefined, SessionsErrorCode.BAD_REQUEST, 'The request URL is not valid'));
             return;
         }
         if (url.pathname !== this._path) {
-            this.refuse(res, from, listenRecv, new NotFoundException(undefined, 'RESOURCE_NOT_FOUND',
+            this.refuse(res, from, listenRecv, new NotFoundException(undefined, SessionsErrorCode.RESOURCE_NOT_FOUND,
                 'Seneca messages are POSTed to ' + this._path));
             return;
         }
@@ -145,12 +146,12 @@ export class SessionsSenecaHttpListenerV1 implements ISessionsSenecaListener {
         try {
             message = body.trim() === '' ? {} : JSON.parse(body);
         } catch {
-            this.refuse(res, from, listenRecv, new BadRequestException(undefined, 'INVALID_JSON', 'The request body is not valid JSON'));
+            this.refuse(res, from, listenRecv, new BadRequestException(undefined, SessionsErrorCode.INVALID_JSON, 'The request body is not valid JSON'));
             return;
         }
         if (message === null) message = {};
         if (typeof message !== 'object' || Array.isArray(message)) {
-            this.refuse(res, from, listenRecv, new BadRequestException(undefined, 'INVALID_DATA',
+            this.refuse(res, from, listenRecv, new BadRequestException(undefined, SessionsErrorCode.INVALID_DATA,
                 'The request body must be a JSON object (the message)'));
             return;
         }
@@ -174,7 +175,7 @@ export class SessionsSenecaHttpListenerV1 implements ISessionsSenecaListener {
         this._logger.warn('', 'Refused a Seneca http request: its body passes %d bytes', this._maxBodySize);
         req.pause();
         const socket = req.socket;
-        const error = new BadRequestException(undefined, 'PAYLOAD_TOO_LARGE', 'Message larger than ' + ByteSize.describe(this._maxBodySize, SessionsSenecaActionsV1.LimitSetting)).withStatus(413);
+        const error = new BadRequestException(undefined, SessionsErrorCode.PAYLOAD_TOO_LARGE, 'Message larger than ' + ByteSize.describe(this._maxBodySize, SessionsSenecaActionsV1.LimitSetting)).withStatus(413);
         const text = JSON.stringify(SessionsSenecaDispatcherV1.refusal(error));
         const headers = { ...this.headers(this.originOf(req), Date.now(), text), Connection: 'close' };
         if (!res.headersSent && socket.writable) {
@@ -252,8 +253,8 @@ export class SessionsSenecaHttpListenerV1 implements ISessionsSenecaListener {
         }
         const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
         const error = tooLarge
-            ? new BadRequestException(undefined, 'HEADERS_TOO_LARGE', 'The request headers are too large').withStatus(431)
-            : new BadRequestException(undefined, 'BAD_REQUEST', 'The request is not valid HTTP');
+            ? new BadRequestException(undefined, SessionsErrorCode.HEADERS_TOO_LARGE, 'The request headers are too large').withStatus(431)
+            : new BadRequestException(undefined, SessionsErrorCode.BAD_REQUEST, 'The request is not valid HTTP');
         const body = JSON.stringify(SessionsSenecaDispatcherV1.refusal(error));
         socket.end('HTTP/1.1 ' + error.status + ' ' + (tooLarge ? 'Request Header Fields Too Large' : 'Bad Request') + '\r\n'
             + 'Content-Type: application/json\r\nContent-Length: ' + Buffer.byteLength(body) + '\r\nConnection: close\r\n\r\n' + body);

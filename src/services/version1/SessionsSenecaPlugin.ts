@@ -12,6 +12,7 @@ import { ISenecaInstance, SenecaMessage, SenecaReply } from './ISenecaInstance';
 import { SessionsApiAccess } from '../SessionsApiAccess';
 import { SessionsSenecaActionsV1 } from './SessionsSenecaActionsV1';
 import { SessionsSenecaHostLogger } from './SessionsSenecaHostLogger';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /** The stores the plugin can build, by `persistence.type`. */
 export type SessionsSenecaPersistenceType = 'memory' | 'file' | 'mongodb';
@@ -105,7 +106,7 @@ function createPersistence(options: SessionsSenecaPluginOptions['persistence'] |
         case 'file': return new SessionsFilePersistence();
         case 'mongodb': return new SessionsMongoDbPersistence();
         default:
-            throw new ConfigException(undefined, 'WRONG_PERSISTENCE',
+            throw new ConfigException(undefined, SessionsErrorCode.WRONG_PERSISTENCE,
                 'SessionsSenecaPlugin needs persistence.type memory, file or mongodb, not ' + JSON.stringify(options?.type));
     }
 }

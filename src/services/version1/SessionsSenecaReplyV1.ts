@@ -3,6 +3,7 @@ import {
 } from 'pip-services3-commons-nodex';
 
 import { HttpErrorBody, HttpErrorJson } from '../HttpErrorBody';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /**
  * What a remote caller of the Seneca API receives: exactly one of
@@ -39,7 +40,7 @@ export class SessionsSenecaReplyV1 {
             if (SessionsSenecaReplyV1.isErrorJson(envelope.error)) throw SessionsSenecaReplyV1.toException(envelope.error);
             if ('result' in envelope) return envelope.result ?? null;
         }
-        throw SessionsSenecaReplyV1.markForSeneca(new InvocationException(undefined, 'INVALID_REPLY',
+        throw SessionsSenecaReplyV1.markForSeneca(new InvocationException(undefined, SessionsErrorCode.INVALID_REPLY,
             'The sessions service did not answer with a result or an error'));
     }
 

@@ -15,6 +15,7 @@ import { SessionsSenecaTcpListenerV1 } from './SessionsSenecaTcpListenerV1';
 import { SessionsSenecaLogAdapter } from './SessionsSenecaLogAdapter';
 import { SessionsSenecaReplyV1 } from './SessionsSenecaReplyV1';
 import { SessionsSettingReader } from '../../logic/SessionsSettingReader';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /** The parts of the meta Seneca builds for a message (before the inward steps run) that the guard reads. */
 interface SenecaInwardMeta {
@@ -93,7 +94,7 @@ export class SessionsSenecaServiceV1 implements IConfigurable, IReferenceable, I
         const protocol = settings.oneOf('connection.protocol', ['tcp', 'http'], 'tcp');
         const port = settings.port('connection.port', this._port);
         const host = config.getAsString('connection.host').trim();
-        if (host === '') throw new ConfigException(undefined, 'NO_HOST', 'The Seneca API needs a host to listen on');
+        if (host === '') throw new ConfigException(undefined, SessionsErrorCode.NO_HOST, 'The Seneca API needs a host to listen on');
         this._protocol = protocol;
         this._port = port;
         this._host = host;
@@ -139,7 +140,7 @@ export class SessionsSenecaServiceV1 implements IConfigurable, IReferenceable, I
             port = await listener.listen(this._host, this._port);
         } catch (err) {
             await SessionsSenecaServiceV1.closeSeneca(seneca).catch(() => undefined);
-            throw new ConnectionException(correlationId, 'CANNOT_LISTEN', 'The Seneca API cannot listen on '
+            throw new ConnectionException(correlationId, SessionsErrorCode.CANNOT_LISTEN, 'The Seneca API cannot listen on '
                 + this._host + ':' + this._port + ': ' + (err as Error).message);
         }
         this._seneca = seneca;
@@ -212,12 +213,12 @@ export class SessionsSenecaServiceV1 implements IConfigurable, IReferenceable, I
             const correlationId = typeof msg.correlation_id === 'string' && msg.correlation_id !== '' ? msg.correlation_id : null;
             let error: ApplicationException;
             if (String(msg.role) !== pattern.role || String(msg.version) !== String(pattern.version)) {
-                error = new NotFoundException(correlationId ?? undefined, 'RESOURCE_NOT_FOUND',
+                error = new NotFoundException(correlationId ?? undefined, SessionsErrorCode.RESOURCE_NOT_FOUND,
                     'Unknown pattern: this service answers role:sessions,version:1,cmd:<command>');
             } else {
                 const control = SessionsSenecaServiceV1.controlFields(msg, (spec.data as SenecaInwardData).meta);
                 if (control.length === 0) return undefined;
-                error = new BadRequestException(correlationId ?? undefined, 'INVALID_DATA',
+                error = new BadRequestException(correlationId ?? undefined, SessionsErrorCode.INVALID_DATA,
                     'Seneca control fields are not accepted from remote callers: ' + control.join(', '))
                     .withDetails('field', control[0]);
             }

@@ -11,6 +11,7 @@ import { SessionsSenecaDispatcherV1 } from './SessionsSenecaDispatcherV1';
 import { SessionsSenecaActionsV1 } from './SessionsSenecaActionsV1';
 import { SessionsSenecaLineSplitter } from './SessionsSenecaLineSplitter';
 import { SessionsSenecaEnvelopeV1 } from './SessionsSenecaReplyV1';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /** Messages of one connection run at once; past that its lines wait, and it is not read. */
 const MAX_IN_FLIGHT = 32;
@@ -151,7 +152,7 @@ export class SessionsSenecaTcpListenerV1 implements ISessionsSenecaListener {
         } catch {
             this._logger.debug('', 'Refused a Seneca tcp line of %d characters: not JSON', line.length);
             return this.replyLine({}, null, listenRecv, SessionsSenecaDispatcherV1.refusal(
-                new BadRequestException(undefined, 'INVALID_JSON', 'The line is not valid JSON')));
+                new BadRequestException(undefined, SessionsErrorCode.INVALID_JSON, 'The line is not valid JSON')));
         }
         if (!SessionsSenecaTcpListenerV1.isObject(parsed)) {
             this._logger.debug('', 'Refused a Seneca tcp line: not a JSON object');
@@ -189,7 +190,7 @@ export class SessionsSenecaTcpListenerV1 implements ISessionsSenecaListener {
         if (id == null || !socket.writable) return;
         const origin = SessionsSenecaTcpListenerV1.leadingString(start, 'origin');
         socket.write(this.replyLine({ origin: origin ?? undefined, sync: true }, id, Date.now(),
-            SessionsSenecaDispatcherV1.refusal(new BadRequestException(undefined, 'PAYLOAD_TOO_LARGE',
+            SessionsSenecaDispatcherV1.refusal(new BadRequestException(undefined, SessionsErrorCode.PAYLOAD_TOO_LARGE,
                 'Message larger than ' + ByteSize.describe(this._maxLineSize, SessionsSenecaActionsV1.LimitSetting)).withStatus(413))));
     }
 
@@ -230,7 +231,7 @@ export class SessionsSenecaTcpListenerV1 implements ISessionsSenecaListener {
     }
 
     private static invalidFrame(problem: string): ApplicationException {
-        return new BadRequestException(undefined, 'INVALID_FRAME', 'Not a Seneca act frame: ' + problem);
+        return new BadRequestException(undefined, SessionsErrorCode.INVALID_FRAME, 'Not a Seneca act frame: ' + problem);
     }
 
     private static isObject(value: unknown): value is Record<string, unknown> {

@@ -10,13 +10,11 @@ import { PACKAGE_ROOT, TestService } from '../../fixtures/TestService';
 
 const PACKAGE_NAME = (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { name: string }).name;
 
-/** The first ```js block of the README's "Client SDK" section, as a user would copy it. */
+/** The first ```js block of docs/clients.md (the client SDK), as a user would copy it. */
 function readmeExample(): string {
-    const readme = fs.readFileSync(path.join(PACKAGE_ROOT, 'README.md'), 'utf8');
-    const section = readme.split(/^## /m).find(part => part.startsWith('Client SDK\n'));
-    if (section == null) throw new Error('README.md has no "Client SDK" section');
+    const section = fs.readFileSync(path.join(PACKAGE_ROOT, 'docs', 'clients.md'), 'utf8');
     const block = /^```js\n([\s\S]*?)^```$/m.exec(section);
-    if (block == null) throw new Error('The "Client SDK" section has no js example');
+    if (block == null) throw new Error('docs/clients.md has no js example');
     return block[1];
 }
 
@@ -42,7 +40,7 @@ async function runNode(cwd: string, script: string): Promise<{ code: number | nu
     });
 }
 
-describe('README: Client SDK', () => {
+describe('docs/clients.md: Client SDK', () => {
     let service: TestService;
     let project: string;
 

@@ -9,18 +9,16 @@ import { freePort, PACKAGE_ROOT, TestService } from '../../fixtures/TestService'
 
 const PACKAGE_NAME = (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { name: string }).name;
 
-/** The runnable ```js blocks of the README's "Seneca protocol" section, as a user would copy them. */
+/** The runnable ```js blocks of docs/seneca.md (the Seneca protocol and plugin), as a user would copy them. */
 function readmeExamples(): string[] {
-    const readme = fs.readFileSync(path.join(PACKAGE_ROOT, 'README.md'), 'utf8');
-    const section = readme.split(/^## /m).find(part => part.startsWith('Seneca protocol\n'));
-    if (section == null) throw new Error('README.md has no "Seneca protocol" section');
+    const section = fs.readFileSync(path.join(PACKAGE_ROOT, 'docs', 'seneca.md'), 'utf8');
     const blocks = [...section.matchAll(/^```js\n([\s\S]*?)^```$/gm)].map(match => match[1]);
     return blocks.filter(block => block.includes(`require('${PACKAGE_NAME}')`));
 }
 
 function example(plugin: string): string {
     const found = readmeExamples().filter(block => block.includes('{ ' + plugin + ' }'));
-    expect(found, 'one README example uses ' + plugin).to.have.length(1);
+    expect(found, 'one docs/seneca.md example uses ' + plugin).to.have.length(1);
     return found[0];
 }
 
@@ -49,7 +47,7 @@ async function runNode(cwd: string, script: string): Promise<{ code: number | nu
     });
 }
 
-describe('README: Seneca protocol', function () {
+describe('docs/seneca.md: Seneca protocol', function () {
     this.timeout(60000);
     let project: string;
 
