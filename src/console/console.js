@@ -260,10 +260,10 @@
             cell(row, 'User', session.user_id + (session.user_name ? ' (' + session.user_name + ')' : ''));
             cell(row, 'Client', session.client || '');
             cell(row, 'Address', session.address || '');
-            cell(row, 'Opened', time(session.open_time));
-            cell(row, 'Last activity', time(session.request_time));
-            cell(row, 'Expires', session.active ? time(session.expires_at) || 'never' : '');
-            cell(row, 'Closed', session.active ? 'active' : (session.close_reason || 'closed') + ' ' + time(session.close_time),
+            cell(row, 'Opened', time(session.open_time), 'time');
+            cell(row, 'Last activity', time(session.request_time), 'time');
+            cell(row, 'Expires', session.active ? time(session.expires_at) || 'never' : '', 'time');
+            cell(row, 'State', session.active ? 'active' : (session.close_reason || 'closed') + ' ' + time(session.close_time),
                 session.active ? 'active' : 'closed');
             var actions = cell(row, 'Actions', null, 'actions');
             actions.appendChild(button('View', 'quiet small view', function () { openDetail(session.id); }));

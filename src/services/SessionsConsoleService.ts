@@ -65,6 +65,11 @@ export class SessionsConsoleService extends SessionsRestService {
         this._baseRoute = 'console';
     }
 
+    /** The page's path, "/console" by default (the start-up summary names it). */
+    public get route(): string {
+        return '/' + this._baseRoute.replace(/^\/+|\/+$/g, '');
+    }
+
     public configure(config: ConfigParams): void {
         config = config.setDefaults(SessionsConsoleService._consoleDefaults);
         super.configure(config);
@@ -80,7 +85,7 @@ export class SessionsConsoleService extends SessionsRestService {
         if (endpoint == null) return;
         const assets = this._assets ?? this.loadAssets();
         this._assets = assets;
-        const root = '/' + this._baseRoute.replace(/^\/+|\/+$/g, '');
+        const root = this.route;
         const page = assets.get('index.html') as SessionsStaticAsset;
         for (const route of [root, root + '/', root + '/index.html']) {
             endpoint.registerRoute('get', route, null, (req: HttpRequest, res: HttpResponse) => page.send(req, res, HEADERS));
@@ -93,7 +98,7 @@ export class SessionsConsoleService extends SessionsRestService {
 
     /** The page names its files under /console; another base_route rewrites those links. */
     private loadAssets(): Map<string, SessionsStaticAsset> {
-        const root = '/' + this._baseRoute.replace(/^\/+|\/+$/g, '');
+        const root = this.route;
         const assets = new Map<string, SessionsStaticAsset>();
         for (const [name, contentType] of CONSOLE_FILES) {
             let text = fs.readFileSync(path.join(SessionsConsoleService._folder, name), 'utf8');

@@ -301,6 +301,8 @@ describe('SessionsConsoleService in headless Chromium', function () {
         expect(dialogs[0]).to.include('Close session ' + opened[0].slice(0, 8));
         const closedOne = await callWithKey(service, 'get_session_by_id', { session_id: opened[0] });
         expect(closedOne.body).to.include({ active: false, close_reason: 'logout' });
+        await page.waitForSelector(first + ' button.delete');
+        await page.screenshot({ path: path.join(SCREENSHOTS, 'console-1280-closed-one.png') });
 
         // Revoke the rest of the user's sessions.
         await page.click('#revoke-user');
