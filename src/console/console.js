@@ -62,7 +62,7 @@
         refreshTimer = null;
         // Nothing of what was shown stays on the page.
         $('results').querySelector('tbody').textContent = '';
-        show($('detail'), false);
+        closeDetail();
         show($('console'), false);
         show($('sign-out'), false);
         $('state').textContent = '';

@@ -10,10 +10,13 @@ import puppeteer, { Browser, Page } from 'puppeteer-core';
 
 import { TestService } from '../fixtures/TestService';
 import { HttpReply } from '../fixtures/HttpReply';
+import { MongoTestServer } from '../fixtures/MongoTestServer';
 
 const FULL_KEY = 'console-test-full-key-0123456789';
 const APP_KEY = 'console-test-app-key-0123456789a';
 const KEY_ITEM = 'service-sessions.console.key';
+/** The audit lines are INFO; as JSON the test reads them from stdout. */
+const AUDITED = { LOG_LEVEL: 'info', LOG_FORMAT: 'json' };
 /** Where the tests write their screenshots: look at them while changing the page. */
 const SCREENSHOTS = path.join(os.tmpdir(), 'sessions-console');
 
@@ -158,7 +161,7 @@ describe('SessionsConsoleService in headless Chromium', function () {
             return (originalWrite as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
         }) as typeof process.stdout.write;
         service = await TestService.start({
-            MEMORY_ENABLED: 'true', HTTP_API_KEY: FULL_KEY, APP_API_KEY: APP_KEY, LOG_LEVEL: 'info', LOG_FORMAT: 'json'
+            MEMORY_ENABLED: 'true', HTTP_API_KEY: FULL_KEY, APP_API_KEY: APP_KEY, ...AUDITED
         });
         // --no-sandbox: the tests may run as root, where Chromium refuses its sandbox.
         browser = await puppeteer.launch({
@@ -172,8 +175,8 @@ describe('SessionsConsoleService in headless Chromium', function () {
         process.stdout.write = originalWrite;
     });
 
-    /** A page whose console errors, page errors, failed requests and foreign requests are recorded. */
-    async function openPage(width: number, problems: string[]): Promise<Page> {
+    /** A page whose console errors, page errors, failed requests and requests to another origin than origin are recorded. */
+    async function openPage(width: number, problems: string[], origin: string = service.url): Promise<Page> {
         const page = await (browser as Browser).newPage();
         await page.setViewport({ width, height: 900 });
         page.on('pageerror', (err) => problems.push('page error: ' + String(err)));
@@ -183,7 +186,7 @@ describe('SessionsConsoleService in headless Chromium', function () {
         page.on('requestfailed', (request) => problems.push('failed: ' + request.url()));
         page.on('request', (request) => {
             // data: is Chromium's own date picker icon.
-            if (!request.url().startsWith(service.url + '/') && !request.url().startsWith('data:')) problems.push('foreign request: ' + request.url());
+            if (!request.url().startsWith(origin + '/') && !request.url().startsWith('data:')) problems.push('foreign request: ' + request.url());
         });
         return page;
     }
@@ -234,27 +237,31 @@ describe('SessionsConsoleService in headless Chromium', function () {
         await page.close();
     });
 
-    it('signs in, finds a user\'s sessions, closes one, revokes the rest and deletes a closed one, the counts following', async () => {
-        const user = 'console-user-' + process.pid;
+    /**
+     * Signs in, finds a user's sessions, closes one, revokes the rest and deletes a closed one,
+     * the counts following: against a fresh store (target), whose name goes in the user id and screenshots.
+     */
+    async function exerciseConsole(target: TestService, store: string): Promise<void> {
+        const user = 'console-' + store + '-user-' + process.pid;
         const opened: string[] = [];
         for (const client of ['web', 'ios', 'android']) {
-            const reply = await callWithKey(service, 'open_session', {
+            const reply = await callWithKey(target, 'open_session', {
                 user_id: user, user_name: 'Console User', client, address: '10.0.0.' + (opened.length + 1),
                 user: { email: 'private-profile@example.com' }, data: { cart: 'private-cart-item' }
             });
             expect(reply.status).to.equal(200);
             opened.push(reply.body.id as string);
         }
-        expect((await callWithKey(service, 'open_session', { user_id: 'someone-else', client: 'web' })).status).to.equal(200);
+        expect((await callWithKey(target, 'open_session', { user_id: 'someone-else', client: 'web' })).status).to.equal(200);
 
         const problems: string[] = [];
-        const page = await openPage(1280, problems);
+        const page = await openPage(1280, problems, target.url);
         const dialogs: string[] = [];
         page.on('dialog', (dialog) => {
             dialogs.push(dialog.message());
             void dialog.accept();
         });
-        await page.goto(service.url + '/console', { waitUntil: 'load' });
+        await page.goto(target.url + '/console', { waitUntil: 'load' });
         await signIn(page, FULL_KEY);
         await page.waitForSelector('#console:not([hidden])');
         expect(await page.$eval('#login', element => (element as HTMLElement).hidden)).to.equal(true);
@@ -277,7 +284,7 @@ describe('SessionsConsoleService in headless Chromium', function () {
         expect(shownText).to.not.include('private-profile').and.to.not.include('private-cart');
         for (const text of ['Console User', 'ios', '10.0.0.2', 'active']) expect(shownText).to.include(text);
         await waitForText(page, '#page-info', '1–3 of 3');
-        await page.screenshot({ path: path.join(SCREENSHOTS, 'console-1280.png'), fullPage: true });
+        await page.screenshot({ path: path.join(SCREENSHOTS, 'console-' + store + '-1280.png'), fullPage: true });
 
         // The detail view shows user and data of one session; the copy button copies its full id.
         const first = '#results tbody tr[data-session="' + opened[0] + '"]';
@@ -289,7 +296,7 @@ describe('SessionsConsoleService in headless Chromium', function () {
         await page.click('#detail-close');
         expect(await page.$eval('#detail-user', element => element.textContent)).to.equal('');
         const context = (browser as Browser).defaultBrowserContext();
-        await context.overridePermissions(service.url, ['clipboard-read', 'clipboard-write', 'clipboard-sanitized-write']);
+        await context.overridePermissions(target.url, ['clipboard-read', 'clipboard-write', 'clipboard-sanitized-write']);
         await page.click(first + ' button.copy');
         await waitForText(page, first + ' button.copy', 'Copied');
         expect(await page.evaluate(() => navigator.clipboard.readText())).to.equal(opened[0]);
@@ -299,10 +306,10 @@ describe('SessionsConsoleService in headless Chromium', function () {
         await waitForText(page, '#count-active', '3');
         await waitForText(page, '#count-logout', '1');
         expect(dialogs[0]).to.include('Close session ' + opened[0].slice(0, 8));
-        const closedOne = await callWithKey(service, 'get_session_by_id', { session_id: opened[0] });
+        const closedOne = await callWithKey(target, 'get_session_by_id', { session_id: opened[0] });
         expect(closedOne.body).to.include({ active: false, close_reason: 'logout' });
         await page.waitForSelector(first + ' button.delete');
-        await page.screenshot({ path: path.join(SCREENSHOTS, 'console-1280-closed-one.png') });
+        await page.screenshot({ path: path.join(SCREENSHOTS, 'console-' + store + '-1280-closed-one.png') });
 
         // Revoke the rest of the user's sessions.
         await page.click('#revoke-user');
@@ -312,7 +319,7 @@ describe('SessionsConsoleService in headless Chromium', function () {
         expect(dialogs[1]).to.include('Close every active session of ' + user);
         await page.waitForFunction(() => document.querySelectorAll('#results tbody button.close').length === 0, { timeout: 20000 });
         for (const id of opened.slice(1)) {
-            expect((await callWithKey(service, 'get_session_by_id', { session_id: id })).body).to.include({ active: false, close_reason: 'revoked' });
+            expect((await callWithKey(target, 'get_session_by_id', { session_id: id })).body).to.include({ active: false, close_reason: 'revoked' });
         }
         expect(await page.$$eval('#chart rect.closed', rects => rects.length)).to.be.greaterThan(0);
 
@@ -320,8 +327,8 @@ describe('SessionsConsoleService in headless Chromium', function () {
         await page.click(first + ' button.delete');
         await page.waitForFunction(() => document.querySelectorAll('#results tbody tr').length === 2, { timeout: 20000 });
         expect(dialogs[2]).to.include('Delete closed session ' + opened[0].slice(0, 8));
-        expect((await callWithKey(service, 'get_session_by_id', { session_id: opened[0] })).status).to.equal(204);
-        await page.screenshot({ path: path.join(SCREENSHOTS, 'console-1280-after.png'), fullPage: true });
+        expect((await callWithKey(target, 'get_session_by_id', { session_id: opened[0] })).status).to.equal(204);
+        await page.screenshot({ path: path.join(SCREENSHOTS, 'console-' + store + '-1280-after.png'), fullPage: true });
 
         // The console's calls are audited as any other client's.
         const hashes = auditLines.filter(line => line.user_id === user);
@@ -341,6 +348,57 @@ describe('SessionsConsoleService in headless Chromium', function () {
         expect(await page.$$eval('script', scripts => scripts.filter(script => !script.src).length)).to.equal(0);
         expect(problems).to.deep.equal([]);
         await page.close();
+    }
+
+    it('signs in, finds a user\'s sessions, closes one, revokes the rest and deletes a closed one, the counts following', async () => {
+        await exerciseConsole(service, 'memory');
+    });
+
+    it('does the same against the file store', async () => {
+        const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'console-file-'));
+        const fileService = await TestService.start({
+            FILE_ENABLED: 'true', FILE_PATH: path.join(folder, 'sessions.json'), HTTP_API_KEY: FULL_KEY, ...AUDITED
+        });
+        try {
+            await exerciseConsole(fileService, 'file');
+        } finally {
+            await fileService.stop();
+            fs.rmSync(folder, { recursive: true, force: true });
+        }
+    });
+
+    it('does the same against MongoDB', async function () {
+        const server = await MongoTestServer.require(this);
+        this.timeout(180000);
+        const mongoService = await TestService.start({
+            MONGO_ENABLED: 'true', MONGO_SERVICE_URI: server.uri, MONGO_COLLECTION: 'console_' + process.pid + '_' + Date.now(), HTTP_API_KEY: FULL_KEY,
+            ...AUDITED
+        });
+        try {
+            await exerciseConsole(mongoService, 'mongodb');
+        } finally {
+            await mongoService.stop();
+        }
+    });
+
+    it('on a service with no key, opens with the field left empty and keeps nothing in storage', async () => {
+        const openService = await TestService.start({ MEMORY_ENABLED: 'true' });
+        try {
+            expect((await openService.call('open_session', { user_id: 'no-key-user' })).status).to.equal(200);
+            const problems: string[] = [];
+            const page = await openPage(1280, problems, openService.url);
+            await page.goto(openService.url + '/console', { waitUntil: 'load' });
+            await page.waitForSelector('#login:not([hidden])');
+            await page.click('#login button[type=submit]');
+            await page.waitForSelector('#console:not([hidden])');
+            await waitForText(page, '#state', 'no API key is set on this service');
+            await waitForText(page, '#count-active', '1');
+            expect(await page.evaluate((item: string) => sessionStorage.getItem(item), KEY_ITEM)).to.equal(null);
+            expect(problems).to.deep.equal([]);
+            await page.close();
+        } finally {
+            await openService.stop();
+        }
     });
 
     it('is usable 390 px wide: nothing wider than the screen, every action within reach', async () => {
