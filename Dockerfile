@@ -22,6 +22,8 @@ COPY --from=build /production/node_modules ./node_modules
 COPY --from=build /app/obj/src ./obj/src
 # The gRPC contract is read at run time from its .proto.
 COPY src/protos ./src/protos
+# So are the operator console's page, script and stylesheet.
+COPY src/console ./src/console
 COPY package.json run.js ./
 COPY bin ./bin
 COPY config ./config

@@ -8,6 +8,7 @@ import { SessionsFilePersistence } from '../persistence/SessionsFilePersistence'
 import { SessionsMemoryPersistence } from '../persistence/SessionsMemoryPersistence';
 import { SessionsMongoDbPersistence } from '../persistence/SessionsMongoDbPersistence';
 import { SessionsApiAccess } from '../services/SessionsApiAccess';
+import { SessionsConsoleService } from '../services/SessionsConsoleService';
 import { SessionsHeartbeatHttpService } from '../services/SessionsHeartbeatHttpService';
 import { SessionsHttpEndpoint } from '../services/SessionsHttpEndpoint';
 import { SessionsMetricsHttpService } from '../services/SessionsMetricsHttpService';
@@ -47,6 +48,9 @@ export class SessionsServiceFactory extends Factory {
     /** The original's swagger service: configs that name it get the safe UI instead of the toolkit's file server. */
     public static readonly OriginalSwaggerServiceDescriptor = new Descriptor('pip-services', 'swagger-service', 'http', '*', '1.0');
 
+    /** The operator console at /console (CONSOLE_ENABLED). */
+    public static readonly ConsoleServiceDescriptor = new Descriptor('service-sessions', 'console', 'http', '*', '1.0');
+
     public constructor() {
         super();
         this.registerAsType(SessionsServiceFactory.MemoryPersistenceDescriptor, SessionsMemoryPersistence);
@@ -68,5 +72,6 @@ export class SessionsServiceFactory extends Factory {
         this.registerAsType(SessionsServiceFactory.ConsoleLoggerDescriptor, SessionsConsoleLogger);
         this.registerAsType(SessionsServiceFactory.SwaggerUiServiceDescriptor, SessionsSwaggerUiService);
         this.registerAsType(SessionsServiceFactory.OriginalSwaggerServiceDescriptor, SessionsSwaggerUiService);
+        this.registerAsType(SessionsServiceFactory.ConsoleServiceDescriptor, SessionsConsoleService);
     }
 }

@@ -163,8 +163,8 @@ export class SessionsProcess extends ProcessContainer {
 
     /**
      * `-p` parameters then the environment, with switches (*_ENABLED) checked and those that
-     * are off removed (the template language treats any non-empty value as true); HTTP is on
-     * and defaultStore chosen unless they say otherwise.
+     * are off removed (the template language treats any non-empty value as true); HTTP and the
+     * console are on, and defaultStore chosen, unless they say otherwise.
      */
     public static parameters(args: string[], env: NodeJS.ProcessEnv, defaultStore = 'FILE_ENABLED'): ConfigParams {
         const pairs: string[] = [];
@@ -176,6 +176,7 @@ export class SessionsProcess extends ProcessContainer {
             if (value !== undefined) parameters.setAsObject(key, value);
         }
         if (parameters.getAsNullableString('HTTP_ENABLED') == null) parameters.setAsObject('HTTP_ENABLED', 'true');
+        if (parameters.getAsNullableString('CONSOLE_ENABLED') == null) parameters.setAsObject('CONSOLE_ENABLED', 'true');
         for (const key of parameters.getKeys()) {
             if (!/_ENABLED$/.test(key)) continue;
             const word = parameters.getAsString(key).trim().toLowerCase();

@@ -6,6 +6,7 @@ import { SessionsFilePersistence } from '../persistence/SessionsFilePersistence'
 import { SessionsMemoryPersistence } from '../persistence/SessionsMemoryPersistence';
 import { SessionsMongoDbPersistence } from '../persistence/SessionsMongoDbPersistence';
 import { SessionsApiAccess } from '../services/SessionsApiAccess';
+import { SessionsConsoleService } from '../services/SessionsConsoleService';
 import { SessionsHttpEndpoint } from '../services/SessionsHttpEndpoint';
 import { SessionsGrpcEndpoint } from '../services/version1/SessionsGrpcEndpoint';
 import { SessionsSenecaServiceV1 } from '../services/version1/SessionsSenecaServiceV1';
@@ -16,6 +17,8 @@ export interface SessionsStartupFacts {
     config: string;
     store: { kind: string; location: string | null; sessions: number | null };
     apis: Array<{ api: string; address: string }>;
+    /** The operator console's address, null when it is off. */
+    console: string | null;
     api_key: boolean;
     app_api_key: boolean;
     rules: SessionRulesInForce | null;
@@ -39,6 +42,9 @@ export class SessionsStartupSummary {
         if (seneca instanceof SessionsSenecaServiceV1 && seneca.address != null) apis.push({ api: 'Seneca', address: seneca.address });
         const grpc = find<SessionsGrpcEndpoint>('*', 'endpoint', 'grpc');
         if (grpc instanceof SessionsGrpcEndpoint && grpc.address != null) apis.push({ api: 'gRPC', address: grpc.address });
+        const consolePage = find<SessionsConsoleService>('service-sessions', 'console', 'http');
+        const consoleAddress = consolePage instanceof SessionsConsoleService && http instanceof SessionsHttpEndpoint && http.address != null
+            ? http.address + consolePage.route : null;
         const access = find<SessionsApiAccess>('service-sessions', 'access');
         const controller = find<SessionsController>('service-sessions', 'controller');
         return new SessionsStartupSummary({
@@ -46,6 +52,7 @@ export class SessionsStartupSummary {
             config: configPath,
             store: SessionsStartupSummary.store(find<unknown>('*', 'persistence')),
             apis,
+            console: consoleAddress,
             api_key: access instanceof SessionsApiAccess && access.enabled,
             app_api_key: access instanceof SessionsApiAccess && access.applicationKeyEnabled,
             rules: controller instanceof SessionsController ? controller.rulesInForce : null
@@ -61,6 +68,7 @@ export class SessionsStartupSummary {
             'config ' + facts.config,
             'store ' + store,
             facts.apis.map(api => api.api + ' ' + api.address).join(', ') || 'no API',
+            ...(facts.console != null ? ['console ' + facts.console] : []),
             'API key ' + (facts.api_key ? 'on' + (facts.app_api_key ? ' (and an application key)' : '') : 'off')
         ];
         const rules = facts.rules;

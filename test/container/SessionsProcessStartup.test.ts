@@ -159,8 +159,7 @@ describe('SessionsProcess start-up (node run): settings, failures and the summar
         const summary = lines.find(line => / started: /.test(line))!;
         expect(summary).to.contain('service-sessions ' + version + ' started: config ' + path.join(PACKAGE_ROOT, 'config', 'config.yml'));
         expect(summary).to.contain('store file ' + path.join(await fs.realpath(dir), 'data', 'sessions.json') + ' (2 sessions loaded)');
-        expect(summary).to.contain('HTTP http://127.0.0.1:' + port);
-        expect(summary).to.contain('API key off');
+        expect(summary).to.contain('HTTP http://127.0.0.1:' + port + '; console http://127.0.0.1:' + port + '/console; API key off');
         expect(summary).to.contain('idle timeout 30m, absolute timeout off, touch interval 1m, sessions per user 3 (evict_oldest)');
     });
 
@@ -179,6 +178,7 @@ describe('SessionsProcess start-up (node run): settings, failures and the summar
             config: configPath,
             store: { kind: 'memory', location: null, sessions: 0 },
             apis: [{ api: 'HTTP', address: 'http://127.0.0.1:' + httpPort }, { api: 'gRPC', address: '127.0.0.1:' + grpcPort }],
+            console: 'http://127.0.0.1:' + httpPort + '/console',
             api_key: true
         });
         expect(summary.startup!.rules).to.deep.include({ idle_timeout: 86400000, absolute_timeout: 0, max_sessions_per_user: 0 });

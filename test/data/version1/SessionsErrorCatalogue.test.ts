@@ -23,7 +23,8 @@ const NOT_ERROR_CODES: Readonly<Record<string, string>> = {
     ERR_HTTP_REQUEST_TIMEOUT: 'Node error code', HPE_HEADER_OVERFLOW: 'Node HTTP parser error code',
     SIGINT: 'signal', SIGTERM: 'signal',
     HTTP: 'the start-up line\'s name of the HTTP API',
-    UNKNOWN: 'Seneca\'s origin of a message without one'
+    UNKNOWN: 'Seneca\'s origin of a message without one',
+    DENY: 'the X-Frame-Options header value'
 };
 
 async function sourceFiles(dir: string): Promise<string[]> {
