@@ -1,12 +1,7 @@
 import { Descriptor } from 'pip-services3-commons-nodex';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import { ApplicationErrors } from './ApplicationErrors';
-
-/** The children of the request metrics for one command of one API, looked up once. */
-interface CommandMetrics {
-    readonly duration: ReturnType<Histogram<'api' | 'command'>['labels']>;
-    readonly byStatus: Map<number, ReturnType<Counter<'api' | 'command' | 'status'>['labels']>>;
-}
+import { SessionsRequestMetrics } from './SessionsRequestMetrics';
 
 /**
  * The service's Prometheus metrics, in a registry of its own (so two containers in one
@@ -19,8 +14,7 @@ export class SessionsMetrics {
     public static readonly Descriptor = new Descriptor('service-sessions', 'metrics', 'prometheus', 'default', '1.0');
 
     public readonly registry = new Registry();
-    private readonly _requests: Counter<'api' | 'command' | 'status'>;
-    private readonly _duration: Histogram<'api' | 'command'>;
+    private readonly _requests = new SessionsRequestMetrics();
     private readonly _opened: Counter;
     private readonly _closed: Counter;
     private readonly _expired: Counter;
@@ -29,19 +23,9 @@ export class SessionsMetrics {
     private readonly _purged: Counter;
     private readonly _ended: Counter<'reason'>;
     private readonly _storeErrors: Counter<'operation'>;
-    private readonly _commands = new Map<string, CommandMetrics>();
 
     public constructor() {
         const registers = [this.registry];
-        this._requests = new Counter({
-            name: 'sessions_requests_total', help: 'Requests to the sessions API by API, command and status code',
-            labelNames: ['api', 'command', 'status'], registers
-        });
-        this._duration = new Histogram({
-            name: 'sessions_request_duration_seconds', help: 'Time to answer a sessions API request',
-            labelNames: ['api', 'command'], registers,
-            buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
-        });
         this._opened = new Counter({ name: 'sessions_opened_total', help: 'Sessions opened', registers });
         this._closed = new Counter({ name: 'sessions_closed_total', help: 'Sessions closed by close_session', registers });
         this._expired = new Counter({ name: 'sessions_expired_total', help: 'Sessions closed by the expiry sweep', registers });
@@ -60,24 +44,12 @@ export class SessionsMetrics {
     }
 
     public recordRequest(api: string, command: string, status: number, seconds: number): void {
-        const key = api + ' ' + command;
-        let metrics = this._commands.get(key);
-        if (metrics == null) {
-            metrics = { duration: this._duration.labels(api, command), byStatus: new Map() };
-            this._commands.set(key, metrics);
-        }
-        let counter = metrics.byStatus.get(status);
-        if (counter == null) {
-            counter = this._requests.labels(api, command, String(status));
-            metrics.byStatus.set(status, counter);
-        }
-        counter.inc();
-        metrics.duration.observe(seconds);
+        this._requests.record(api, command, status, seconds);
     }
 
     /** A request refused before its command ran (404, 413, bad JSON...): counted, not timed, as no command ran. */
     public recordRejected(api: string, command: string, status: number): void {
-        this._requests.labels(api, command, String(status)).inc();
+        this._requests.record(api, command, status, -1);
     }
 
     public sessionOpened(): void {
@@ -116,7 +88,7 @@ export class SessionsMetrics {
     }
 
     public async text(): Promise<string> {
-        return await this.registry.metrics();
+        return this._requests.text() + await this.registry.metrics();
     }
 
     public get contentType(): string {

@@ -1,5 +1,7 @@
 import { IncomingMessage, ServerResponse } from 'http';
 
+import { SessionsJsonText } from './SessionsJsonText';
+
 const NO_STORE = 'no-cache, no-store, must-revalidate';
 
 /**
@@ -13,12 +15,11 @@ export class SessionsHttpResponse<Request extends IncomingMessage = IncomingMess
         return this;
     }
 
-    /** Writes body as JSON with the current status. */
+    /** Writes body as JSON with the current status; headers as one list, the cheapest form Node takes. */
     public json(body: unknown): void {
-        const text = JSON.stringify(body);
-        this.setHeader('Content-Type', 'application/json');
-        this.setHeader('Content-Length', Buffer.byteLength(text));
-        this.setHeader('Cache-Control', NO_STORE);
+        const text = SessionsJsonText.stringify(body);
+        this.writeHead(this.statusCode, ['Content-Type', 'application/json', 'Content-Length', String(Buffer.byteLength(text)),
+            'Cache-Control', NO_STORE]);
         this.end(text);
     }
 

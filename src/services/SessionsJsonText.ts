@@ -1,0 +1,65 @@
+import { DataPage } from 'pip-services3-commons-nodex';
+
+const DAY_MS = 86400000;
+/** Dates from 1970 to 9999, which the fast path writes; others go through Date's own toJSON. */
+const LAST_FAST_MS = 253402300800000;
+
+/**
+ * JSON.stringify for replies, with the dates of a session (and of the sessions in a page
+ * or list) written as ISO strings beforehand: a Date sends JSON.stringify down its slow
+ * path (toJSON) at about 2 µs each, a third of a read's time in the service. The text is
+ * exactly what JSON.stringify would write.
+ */
+export class SessionsJsonText {
+    private static _day = -1;
+    private static _dayPrefix = '';
+
+    public static stringify(value: unknown): string {
+        return JSON.stringify(SessionsJsonText.withDateText(value, 2));
+    }
+
+    /** Date's toJSON, with the day's "YYYY-MM-DDT" kept from the last call. */
+    public static dateText(date: Date): string | null {
+        const time = date.getTime();
+        if (!(time >= 0 && time < LAST_FAST_MS)) return date.toJSON();
+        const day = Math.floor(time / DAY_MS);
+        if (day !== SessionsJsonText._day) {
+            SessionsJsonText._day = day;
+            SessionsJsonText._dayPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+        }
+        const ms = time - day * DAY_MS;
+        return SessionsJsonText._dayPrefix + two((ms / 3600000) | 0) + ':' + two(((ms / 60000) | 0) % 60) + ':'
+            + two(((ms / 1000) | 0) % 60) + '.' + three(ms % 1000) + 'Z';
+    }
+
+    /**
+     * A copy with Date fields as text, depth levels of plain objects and arrays down (a
+     * session; a page's data; a list of sessions); deeper values (user, data) are left to
+     * JSON.stringify, as are objects other than plain ones and pages (a boxed string, a
+     * class with its own toJSON).
+     */
+    private static withDateText(value: unknown, depth: number): unknown {
+        if (value instanceof Date) return SessionsJsonText.dateText(value);
+        if (depth < 0 || value == null || typeof value !== 'object') return value;
+        if (Array.isArray(value)) return value.map(item => SessionsJsonText.withDateText(item, depth - 1));
+        const prototype: unknown = Object.getPrototypeOf(value);
+        if (prototype !== Object.prototype && prototype !== null && !(value instanceof DataPage)) return value;
+        if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
+        // No prototype: a "__proto__" key stays a key, as JSON.stringify writes it.
+        const copy = Object.create(null) as Record<string, unknown>;
+        for (const key of Object.keys(value)) {
+            const field = (value as Record<string, unknown>)[key];
+            copy[key] = field instanceof Date ? SessionsJsonText.dateText(field)
+                : Array.isArray(field) ? SessionsJsonText.withDateText(field, depth - 1) : field;
+        }
+        return copy;
+    }
+}
+
+function two(value: number): string {
+    return value < 10 ? '0' + value : String(value);
+}
+
+function three(value: number): string {
+    return value < 10 ? '00' + value : value < 100 ? '0' + value : String(value);
+}
