@@ -19,7 +19,9 @@ export type GrpcUnaryAction<Request, Reply> = (call: grpc.ServerUnaryCall<Reques
  * ours because that module pulls restify, which does not load on Node 24. It adds its methods to
  * the endpoint in its references each time that opens, else to an endpoint of its own; the
  * references are used as given, so they may come from another copy of the toolkit.
+ * Subclasses implement register(): registerMethod() for each method of the service definition.
  */
+export abstract class SessionsGrpcServiceBase implements IConfigurable, IReferenceable, IUnreferenceable, IOpenable {
     private static readonly _defaultConfig = ConfigParams.fromTuples(
         'dependencies.endpoint', '*:endpoint:grpc:*:1.0',
         'dependencies.access', 'service-sessions:access:*:*:1.0'
