@@ -7,14 +7,9 @@ import { SessionSummary } from './SessionSummary';
 import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 /**
- * The one definition of what get_sessions' filter means, shared by every store:
- * memory and file stores call matches() (and matchesDetails()), MongoDB uses toMongoQuery().
- *
- * Time range: from_time <= request_time < to_time. The original's memory store had
- * both comparisons inverted and returned the complement of the range.
- *
- * With a liveness (the controller always gives one), "active" means live: an active
- * session past its time counts as closed, before any sweep has closed it.
+ * The one definition of get_sessions' filter, for every store: matches() in memory, toMongoQuery()
+ * for MongoDB. from_time <= request_time < to_time (the original inverted both: docs/differences.md);
+ * with a liveness, "active" means live, so a session past its time counts as closed before a sweep.
  */
 export class SessionsFilter {
     /** Every field the filter reads, and what kind of value each takes. */

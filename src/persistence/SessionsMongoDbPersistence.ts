@@ -37,16 +37,9 @@ const RETENTION_INDEX = 'close_time_retention';
 type SessionDocument = Omit<SessionV1, 'id'> & { _id: string; close_token?: string };
 
 /**
- * Sessions in a MongoDB collection (default "sessions"), _id = session id.
- *
- * Configuration as the original: collection, connection.uri or
- * connection.host/port/database, credential.username/password, options.max_page_size,
- * options.connect_timeout (ms, default 5000).
- *
- * While the database cannot be reached, every call fails within connect_timeout with a
- * 503 DATABASE_UNAVAILABLE (the toolkit left the driver's 30 s server selection wait in
- * place and surfaced its raw error as a 500), and the driver reconnects by itself once
- * the server is back.
+ * Sessions in a MongoDB collection (default "sessions"), _id = session id, configured as the original's.
+ * Unreachable, every call fails within options.connect_timeout with 503 DATABASE_UNAVAILABLE: the
+ * toolkit kept the driver's 30 s wait and a raw 500 (docs/mongodb.md).
  */
 export class SessionsMongoDbPersistence
     extends IdentifiableMongoDbPersistence<SessionV1, string>
