@@ -92,17 +92,10 @@ export class SessionsMongoDbPersistence
     }
 
     /**
-     * Several replicas may open sessions for one user at once, and MongoDB has no lock to
-     * count and insert under:
-     * - reject: the open first takes one of the user's places in a slot document (see
-     *   SessionsMongoDbUserSlots: one atomic conditional update), then inserts; exactly
-     *   the free places are taken by any number of racing opens.
-     * - evict_oldest: the new session goes in first and the count comes after: every open
-     *   closes the user's live sessions beyond the max most recently active (request_time,
-     *   then _id). All opens of a race rank by that one order and the last count sees every
-     *   insert, so the user ends with exactly the max newest, as if the opens had come one
-     *   after another (an open may find its own new session evicted by a later one, as it
-     *   would in that order).
+     * MongoDB has no lock to count and insert under, and replicas open at once: reject takes a place
+     * first (SessionsMongoDbUserSlots), evict_oldest inserts first and then closes all beyond the max
+     * newest (request_time, then _id), so a race ends as if the opens came one by one
+     * (docs/sessions.md#sessions-per-user).
      */
     public async createWithinLimit(correlationId: string | null, item: SessionV1, limit: SessionLimit,
         liveness: SessionLiveness): Promise<{ created: SessionV1; evicted: SessionV1[] }> {
