@@ -96,11 +96,7 @@ export class SessionsGrpcConverterV1 {
         };
     }
 
-    /**
-     * The original's public helpers, with its names and results. Its messages were
-     * google-protobuf objects (setters, getters); these are the plain objects
-     * @grpc/proto-loader uses, with the same field names.
-     */
+    /** The original's public helpers, by its names, on @grpc/proto-loader's plain objects (docs/differences.md). */
 
     /** JSON text of a value; null for null, undefined and "" (the original's rule). */
     public static toJson(value: unknown): string | null {
