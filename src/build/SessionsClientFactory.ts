@@ -9,11 +9,8 @@ import { SessionsMockClientV1 } from '../clients/version1/SessionsMockClientV1';
 import { SessionsNullClientV1 } from '../clients/version1/SessionsNullClientV1';
 
 /**
- * Builds the sessions clients from the descriptors client-sessions-node uses, so a
- * container configured for that package gets these clients.
- *
- * Its own descriptor names it "client": the original reused the service factory's
- * service-sessions:factory:default:default:1.0, so the two could not be told apart.
+ * Builds the sessions clients from client-sessions-node's descriptors. Its own descriptor says
+ * "client": the original's reused the service factory's, so the two could not be told apart.
  */
 export class SessionsClientFactory extends Factory {
     public static readonly Descriptor = new Descriptor('service-sessions', 'factory', 'client', 'default', '1.0');

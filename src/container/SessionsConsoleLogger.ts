@@ -19,17 +19,8 @@ interface JsonLogEntry {
 }
 
 /**
- * The console logger, with a choice of format: "text" (the toolkit's lines after the
- * source, `source [correlation:LEVEL:time] message`) or "json" (one JSON object per line,
- * all on stdout, for log shippers, with the source in `source`).
- *
- * Configuration: level (fatal|error|warn|info|debug|trace, default info), format
- * (text|json, default text), source (default: the container's name from context-info).
- *
- * Unlike the toolkit's logger, a message above the level is dropped before it is
- * formatted, so debug lines cost nothing in production; and arguments are written as
- * SessionsLogText makes them: objects as JSON (not `[object Object]`), with session data,
- * user objects, secrets and full ids redacted.
+ * The console logger, in the toolkit's text lines with the source first or in JSON lines (LOG_FORMAT).
+ * A line above the level is dropped before it is formatted, so debug lines cost nothing in production.
  */
 export class SessionsConsoleLogger extends ConsoleLogger {
     public static readonly Levels = ['none', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;

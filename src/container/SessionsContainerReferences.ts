@@ -4,10 +4,9 @@ import { ContainerConfig, ContainerReferences } from 'pip-services3-container-no
 import { ApplicationErrors } from '../logic/ApplicationErrors';
 
 /**
- * The container's references, built from its config as the toolkit builds them, except
- * that an error a component raises while it configures itself keeps its code and details
- * and gains the component's descriptor (details.component): the toolkit replaced it with
- * "Failed to obtain reference", so a failed start could not say which setting was wrong.
+ * The container's references, built as the toolkit builds them, except that a component's configure
+ * error keeps its code and gains details.component, so a failed start names the wrong setting
+ * (the toolkit's said "Failed to obtain reference": docs/differences.md).
  */
 export class SessionsContainerReferences extends ContainerReferences {
     public putFromConfig(config: ContainerConfig): void {

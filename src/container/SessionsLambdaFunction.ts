@@ -18,28 +18,9 @@ import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 export type SessionsLambdaHandler = (event: unknown) => Promise<unknown>;
 
 /**
- * The service as an AWS Lambda function, for the original's event shape:
- * {cmd: '<command>', correlation_id?, ...the command's arguments}. The result is what the
- * HTTP API answers with, as JSON (null where HTTP answers 204).
- *
- * A failure rejects with the toolkit's typed exception carrying the HTTP API's error
- * fields (code, category, status, message, details, correlation_id). Its name is the
- * code and its stack is that one line, so the Lambda runtime reports
- * {errorType: code, errorMessage: message, trace: ["CODE: message"]} and no file paths
- * (it sends the stack of whatever is thrown). A missing cmd is 400 NO_COMMAND and an
- * unknown one 400 NO_ACTION, as in the original.
- *
- * Built on the toolkit's Container rather than pip-services3-aws-nodex's
- * CommandableLambdaFunction: that package requires the AWS SDK v2 (end of support) at
- * load time for the CloudWatch parts this function does not use, and its command set
- * dropped the event's correlation id.
- *
- * Configuration: CONFIG_PATH (the original's variable), else config.yml in the package
- * root, else the bundled config/config.yml, with the environment as its parameters. The
- * defaults differ from `node run` where a function needs it: no HTTP server unless
- * HTTP_ENABLED is set, and the memory store (the original's default) unless a store is
- * chosen; set MONGO_ENABLED for sessions that outlive the function's instance.
- * The container opens on the first event and stays open while AWS keeps the instance.
+ * The service as an AWS Lambda function, for the original's event shape {cmd, correlation_id?, ...}.
+ * On the toolkit's Container, not pip-services3-aws-nodex, which loads the end-of-support AWS SDK v2
+ * (events, errors, configuration: docs/lambda.md).
  */
 export class SessionsLambdaFunction extends Container {
     private static readonly _controllerDescriptor = new Descriptor('service-sessions', 'controller', 'default', '*', '1.0');
@@ -78,10 +59,8 @@ export class SessionsLambdaFunction extends Container {
     }
 
     /**
-     * Reads the configuration (CONFIG_PATH, else config.yml, else the bundled one, with the
-     * environment as parameters) and opens, as the original's run() did; a container opened
-     * already is left as it is. Unlike the original it installs no process handlers (exit on
-     * an uncaught exception, SIGINT), which a Lambda runtime owns.
+     * Reads the configuration and opens, as the original's run() did (an open container is left
+     * as it is). No process handlers: the Lambda runtime owns them (docs/differences.md).
      */
     public async run(): Promise<void> {
         await this.ensureOpen();

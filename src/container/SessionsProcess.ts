@@ -20,15 +20,8 @@ import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 const PACKAGE_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /**
- * The standalone process: reads the config, opens every component, and closes them
- * on SIGTERM or SIGINT before exiting.
- *
- * Config file: `-c <path>`, else config.yml in the package root (the seed's
- * instructions), else the bundled config/config.yml. Parameters: `-p KEY=VALUE`, then the
- * environment. Unlike the toolkit's run(): open is awaited and a failure exits 1; SIGTERM
- * closes cleanly (the toolkit ignored it); `*_ENABLED=false` really disables a section
- * (the template language treats any non-empty value as true); HTTP is on unless
- * HTTP_ENABLED says otherwise.
+ * The standalone process: reads the config (docs/configuration.md), opens every component, and
+ * closes them on SIGTERM or SIGINT; unlike the toolkit's run(), a failed open exits 1.
  */
 export class SessionsProcess extends ProcessContainer {
     /** The source every log line of the process names, whichever logger writes it. */
@@ -104,10 +97,8 @@ export class SessionsProcess extends ProcessContainer {
     }
 
     /**
-     * Closes the components in the reverse of the order config.yml declares them: the
-     * HTTP API first (it stops accepting and finishes the requests in flight), the store
-     * last (it writes what they wrote). The toolkit closes in declaration order, stores
-     * first, so requests in flight at SIGTERM found their store closed.
+     * Closes the components in the reverse of config.yml's order: the APIs first (they finish
+     * the requests in flight), the store last; the toolkit's order closed the store under them.
      */
     public async close(correlationId: string): Promise<void> {
         const components = this._references?.getAll() ?? [];

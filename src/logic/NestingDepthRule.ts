@@ -2,12 +2,8 @@ import { IValidationRule, Schema, ValidationResult, ValidationResultType } from 
 import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 /**
- * Rejects objects and arrays nested deeper than a limit, where a value is stored as it
- * is (user, data). Stores and transports write sessions with recursive code: the file
- * store's JSON.stringify runs out of stack near 4,000 levels, MongoDB refuses documents
- * nested over 100; a deeper value got into memory and then failed to be written or
- * answered, a 500 for what is the caller's mistake.
- *
+ * Rejects user and data values nested deeper than a limit: the stores and transports write them
+ * with recursive code, so a deeper value was a 500 later (docs/development.md#nesting-depth).
  * Measured without recursion, so no depth can overflow the check itself.
  */
 export class NestingDepthRule implements IValidationRule {

@@ -19,16 +19,9 @@ export interface SessionAuditEntry {
 }
 
 /**
- * The audit trail: one INFO line per session opened, closed (with its reason: logout,
- * idle, absolute, revoked, evicted) or refused by the session limit, as
- * `audit {"event":...}` (under LOG_FORMAT=json, an `audit` object of its own).
- *
- * The session id is never written: a line holds its HMAC-SHA256 under options.audit_key,
- * so whoever holds the key can find a session's lines and nobody else can turn a line
- * into a usable id. It is written in base64url (43 characters), which no one mistakes for
- * a session id (32 hex characters) and which log scans for ids do not flag. Without a key (or with one under 16 characters, refused) there is a
- * random key per process, shared by every controller of the process, and one warning per
- * process: lines still correlate within one process.
+ * The audit trail: one INFO line per session opened, closed or refused by the limit
+ * (docs/sessions.md#audit-log). The id is written as its HMAC-SHA256 under options.audit_key, in
+ * base64url, so no line holds a usable id and no log scan mistakes it for one (32 hex characters).
  */
 export class SessionsAudit implements IConfigurable, IReferenceable {
     public static readonly Prefix = 'audit ';

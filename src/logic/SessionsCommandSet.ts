@@ -221,20 +221,15 @@ export class SessionsCommandSet extends CommandSet {
             async (correlationId, args) => SessionV1Wire.session(await this._logic.validateSession(correlationId, SessionsCommandSet.sessionId(args)))));
     }
 
-    /**
-     * Finds a command by its exact name. The toolkit looks names up in a plain object, so
-     * "constructor", "toString" or "__proto__" found Object's members, and running one
-     * failed with a TypeError (a 500) instead of an unknown command.
-     */
+    /** Finds a command by its exact name: the toolkit's plain-object lookup found "constructor" (a 500). */
     public findCommand(commandName: string): ICommand {
         const command = this.getCommands().find(item => item.getName() === commandName);
         return command as ICommand;
     }
 
     /**
-     * Runs a command by name for transports that dispatch by name. The toolkit's version
-     * replaces any given correlation id with a random one (an inverted check) and
-     * validates twice; each command here validates its own arguments once.
+     * Runs a command by name for transports that dispatch by name, with the caller's correlation id
+     * (the toolkit's replaced it: docs/differences.md) and validating once, in the command.
      */
     public async execute(correlationId: string, commandName: string, args: Parameters): Promise<unknown> {
         const command = this.findCommand(commandName);

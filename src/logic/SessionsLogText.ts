@@ -1,15 +1,9 @@
 import { format } from 'util';
 
 /**
- * Turns a log call's message and arguments into the line's text, as the loggers of the
- * service write it: objects as JSON (the toolkit's `%s` and a non-string message printed
- * `[object Object]`), errors by their message, dates in ISO form.
- *
- * Nothing that must never reach a log gets through a value: session data and user objects
- * (`data`, `user`) and secrets (keys, passwords, tokens, credentials in a URI) are
- * replaced by `[redacted]`, and ids (`id`, `session_id`, `_id`, or any string shaped like a
- * session id) by their first 4 characters and `…`. Text already in the message is kept as
- * it is: callers never put those values there.
+ * A log line's text from its message and arguments: objects as JSON (the toolkit printed
+ * `[object Object]`), with session data, user objects, secrets and full ids redacted from the
+ * arguments (docs/deployment.md#health-metrics-logs); the message text itself is kept as it is.
  */
 export class SessionsLogText {
     public static readonly Redacted = '[redacted]';

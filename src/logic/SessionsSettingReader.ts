@@ -5,13 +5,9 @@ const TRUE_WORDS = ['true', '1', 'yes', 'on'];
 const FALSE_WORDS = ['false', '0', 'no', 'off'];
 
 /**
- * Reads a component's settings strictly: a value that is set but not allowed stops the
- * start with a BAD_SETTING ConfigException naming the key, the value and what is allowed,
- * where the toolkit's getAs*WithDefault would silently fall back to the default
- * (IDLE_TIMEOUT=abc meant 24 h, IDLE_TIMEOUT=-5 meant never).
- *
- * A value that is absent, or an empty string (an unset variable in a templated config),
- * gives the default.
+ * Reads a component's settings strictly: a set value that is not allowed stops the start with
+ * BAD_SETTING, where the toolkit's getAs*WithDefault fell back to the default without a word.
+ * An absent or empty value (an unset variable in a templated config) gives the default.
  */
 export class SessionsSettingReader {
     public constructor(private readonly _config: ConfigParams) {}

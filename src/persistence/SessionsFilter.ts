@@ -7,14 +7,9 @@ import { SessionSummary } from './SessionSummary';
 import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 /**
- * The one definition of what get_sessions' filter means, shared by every store:
- * memory and file stores call matches() (and matchesDetails()), MongoDB uses toMongoQuery().
- *
- * Time range: from_time <= request_time < to_time. The original's memory store had
- * both comparisons inverted and returned the complement of the range.
- *
- * With a liveness (the controller always gives one), "active" means live: an active
- * session past its time counts as closed, before any sweep has closed it.
+ * The one definition of get_sessions' filter, for every store: matches() in memory, toMongoQuery()
+ * for MongoDB. from_time <= request_time < to_time (the original inverted both: docs/differences.md);
+ * with a liveness, "active" means live, so a session past its time counts as closed before a sweep.
  */
 export class SessionsFilter {
     /** Every field the filter reads, and what kind of value each takes. */
@@ -78,16 +73,9 @@ export class SessionsFilter {
     }
 
     /**
-     * Why a filter value, as the caller sent it, cannot be read ("must be a string, not an
-     * array"), or null if it can; null for a field the filter does not read. The command
-     * checks every API's arguments with this before anything converts them (FilterParams
-     * calls toString() on each value, which failed on {"toString": 1}: a 500).
-     *
-     * Accepted, as the original and its client send them (FilterParams is a string map):
-     * strings for every field; "true"/"false" (and the toolkit's "1", "yes", ...) or a JSON
-     * boolean for active; ISO 8601 strings for times. Nothing else is converted: an array,
-     * an object, a number or a boolean for a string field is refused, not turned into text.
-     * null and "" mean no condition, as before.
+     * Why a filter value, as the caller sent it, cannot be read ("must be a string, not an array"),
+     * or null if it can (or the field is not the filter's); what is accepted: docs/http.md#filter-and-paging.
+     * Checked before anything converts it: FilterParams calls toString(), which failed on {"toString": 1}.
      */
     public static problem(key: string, value: unknown): string | null {
         const kind = SessionsFilter.Kinds.get(key);

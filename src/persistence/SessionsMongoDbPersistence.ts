@@ -37,16 +37,9 @@ const RETENTION_INDEX = 'close_time_retention';
 type SessionDocument = Omit<SessionV1, 'id'> & { _id: string; close_token?: string };
 
 /**
- * Sessions in a MongoDB collection (default "sessions"), _id = session id.
- *
- * Configuration as the original: collection, connection.uri or
- * connection.host/port/database, credential.username/password, options.max_page_size,
- * options.connect_timeout (ms, default 5000).
- *
- * While the database cannot be reached, every call fails within connect_timeout with a
- * 503 DATABASE_UNAVAILABLE (the toolkit left the driver's 30 s server selection wait in
- * place and surfaced its raw error as a 500), and the driver reconnects by itself once
- * the server is back.
+ * Sessions in a MongoDB collection (default "sessions"), _id = session id, configured as the original's.
+ * Unreachable, every call fails within options.connect_timeout with 503 DATABASE_UNAVAILABLE: the
+ * toolkit kept the driver's 30 s wait and a raw 500 (docs/mongodb.md).
  */
 export class SessionsMongoDbPersistence
     extends IdentifiableMongoDbPersistence<SessionV1, string>
@@ -99,17 +92,10 @@ export class SessionsMongoDbPersistence
     }
 
     /**
-     * Several replicas may open sessions for one user at once, and MongoDB has no lock to
-     * count and insert under:
-     * - reject: the open first takes one of the user's places in a slot document (see
-     *   SessionsMongoDbUserSlots: one atomic conditional update), then inserts; exactly
-     *   the free places are taken by any number of racing opens.
-     * - evict_oldest: the new session goes in first and the count comes after: every open
-     *   closes the user's live sessions beyond the max most recently active (request_time,
-     *   then _id). All opens of a race rank by that one order and the last count sees every
-     *   insert, so the user ends with exactly the max newest, as if the opens had come one
-     *   after another (an open may find its own new session evicted by a later one, as it
-     *   would in that order).
+     * MongoDB has no lock to count and insert under, and replicas open at once: reject takes a place
+     * first (SessionsMongoDbUserSlots), evict_oldest inserts first and then closes all beyond the max
+     * newest (request_time, then _id), so a race ends as if the opens came one by one
+     * (docs/sessions.md#sessions-per-user).
      */
     public async createWithinLimit(correlationId: string | null, item: SessionV1, limit: SessionLimit,
         liveness: SessionLiveness): Promise<{ created: SessionV1; evicted: SessionV1[] }> {

@@ -27,20 +27,9 @@ interface UserSlotsDocument {
 }
 
 /**
- * The reject policy's admission on MongoDB, exact under any number of concurrent opens
- * and replicas: each user has one document (in `<collection>_slots`) listing the
- * sessions that hold a place, and an open takes a place with one conditional $push that
- * matches only while the list is shorter than the limit. MongoDB applies an update to one
- * document atomically, so of any number of racing opens exactly the free places are taken
- * and nobody is refused while a place is free.
- *
- * Places of sessions that have closed or expired since are freed lazily, when the list is
- * full: the ids whose session is no longer live are pulled, and the open tries again. A
- * user's document is created on the first limited open, from the user's live sessions
- * then (sessions opened while no limit was set), and opens wait while that runs.
- *
- * Cost: one round trip before the insert for a user who has a document and a free place;
- * three for a user's first limited open; two or three more per round when the list is full.
+ * The reject policy's admission on MongoDB, exact under concurrent opens and replicas: a document
+ * per user lists the sessions holding a place, taken by one conditional $push (MongoDB updates one
+ * document atomically); places are freed lazily when the list is full (docs/sessions.md#sessions-per-user).
  */
 /** What the slots need of a stored session. */
 interface SessionKeys {

@@ -7,12 +7,9 @@ import * as protoLoader from '@grpc/proto-loader';
 const UNDECODABLE = Symbol('undecodable request');
 
 /**
- * Where the gRPC contract is and what its messages look like in JavaScript, shared by
- * the gRPC services and clients.
- *
- * The .proto is read at run time from the package's src/protos (it is not compiled into
- * obj/), with the toolkit's loader options: field names as written, 64-bit integers as
- * numbers, every scalar field present with its default, absent messages as null.
+ * Where the gRPC contract is and what its messages look like in JavaScript, for the gRPC services
+ * and clients. The .proto is read at run time from src/protos (tsc does not copy it into obj/), with
+ * the toolkit's loader options: names as written, 64-bit integers as numbers, scalars defaulted, absent messages null.
  */
 export class SessionsProtoV1 {
     /** The package root: obj/src/protos/ is three levels below it. */

@@ -22,21 +22,8 @@ export type SessionsKeyGrant = 'full' | 'application' | 'open';
 const APP_KEY_SETTING = 'auth.app_api_key, APP_API_KEY';
 
 /**
- * Who may call the service, and what: the one place that decides it, for every API the
- * process serves (HTTP, Seneca, both gRPC APIs). Each transport only finds the key its
- * caller presents (x-api-key or Authorization: Bearer over HTTP and in gRPC metadata,
- * api_key in Seneca messages) and asks here, naming the command and its arguments.
- *
- * Two keys: the full key may call everything; the application key only what
- * SessionsApplicationKeyScope lists (else 403 FORBIDDEN_SCOPE). A missing or unknown key is
- * 401 UNAUTHORIZED.
- *
- * Configuration: auth.api_key (HTTP_API_KEY; off when empty); auth.app_api_key
- * (APP_API_KEY; needs auth.api_key and must differ from it); options.operations_without_key
- * (OPERATIONS_WITHOUT_KEY, default false: /metrics and /status need the full key;
- * /heartbeat, /ready and the API documents never need a key).
- * A service configured with an auth.api_key of its own (configs written before this
- * component) uses its own keys instead.
+ * Who may call the service, and what: the one place that decides it for every API (HTTP, Seneca,
+ * both gRPC APIs); each transport only finds the key its caller presents (docs/http.md#api-key).
  */
 export class SessionsApiAccess implements IConfigurable {
     public static readonly Descriptor = new Descriptor('service-sessions', 'access', 'api-key', '*', '1.0');

@@ -3,10 +3,8 @@ import { ConfigParams } from 'pip-services3-commons-nodex';
 import { SessionsRestService } from './SessionsRestService';
 
 /**
- * GET /heartbeat: 200 with the current time as a JSON string, a pure liveness check (as the
- * toolkit's HeartbeatRestService, whose module loads restify, answers it).
- *
- * Configuration: route (default "heartbeat").
+ * GET /heartbeat: 200 with the current time as a JSON string, a pure liveness check, as the
+ * toolkit's HeartbeatRestService answers it (its module loads restify). Config: route.
  */
 export class SessionsHeartbeatHttpService extends SessionsRestService {
     private _route = 'heartbeat';

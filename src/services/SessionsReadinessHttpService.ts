@@ -9,15 +9,10 @@ import { ApplicationErrors } from '../logic/ApplicationErrors';
 import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 /**
- * GET /ready: 200 while the store can serve requests ({"status": "degraded", "reason":
- * "COMPACTION_FAILED"} while it serves but needs an operator), 503 NOT_READY (details.reason
- * says why: DATABASE_UNAVAILABLE, JOURNAL_BROKEN, STORE_NOT_WRITABLE, STORE_NOT_OPEN,
- * READY_TIMEOUT) while it cannot, so a load balancer sends traffic elsewhere. /heartbeat stays a pure liveness
- * check: a replica whose database is down should be taken out of rotation, not restarted.
- *
- * Configuration: route (default "ready"), options.timeout (ms, default 2000: the longest
- * a probe waits for the store before answering 503).
- * References: the store (service-sessions:persistence:*:*:1.0), the HTTP endpoint.
+ * GET /ready: 200 while the store can serve ("degraded" while it serves but needs an operator), 503
+ * NOT_READY with details.reason while it cannot, so a load balancer sends traffic elsewhere; /heartbeat
+ * stays liveness only, as a replica whose database is down should leave rotation, not restart
+ * (docs/deployment.md#health-metrics-logs). Config: route, options.timeout (2000 ms).
  */
 export class SessionsReadinessHttpService extends SessionsRestService {
     private _route = 'ready';

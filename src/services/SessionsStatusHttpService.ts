@@ -4,12 +4,8 @@ import { ContextInfo } from 'pip-services3-components-nodex';
 import { SessionsRestService } from './SessionsRestService';
 
 /**
- * GET /status: the process's id, name, description, start and current time, uptime (ms),
- * context properties and the locators of its components, in the shape of the toolkit's
- * StatusRestService (whose module loads restify).
- *
- * Configuration: route (default "status").
- * References: pip-services:context-info:default:*:1.0 (optional), the HTTP endpoint.
+ * GET /status: the process's id, name, times, uptime, context properties and component locators,
+ * in the shape of the toolkit's StatusRestService (its module loads restify). Config: route.
  */
 export class SessionsStatusHttpService extends SessionsRestService {
     private readonly _startTime = new Date();

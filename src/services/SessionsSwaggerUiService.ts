@@ -52,20 +52,9 @@ const COMMON_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Swagger UI at /swagger over the commandable API's OpenAPI document
- * (/v1/sessions/swagger), served from swagger-ui-dist.
- *
- * It replaces the toolkit's swagger service (pip-services3-swagger-nodex), which served
- * any file under its folder by joining the request path to it, so that
- * /swagger/../../<anything> read any file on the server. Here every route is a fixed
- * string registered on the endpoint's exact-path map, and the bodies are read into memory
- * when the routes are registered: a path that is not one of them, encoded or not, is the
- * endpoint's ordinary 404 and reaches no file system. The page loads nothing from
- * other origins, runs no inline script (the initializer is a served file) under a strict
- * Content-Security-Policy, and has no online validator badge.
- *
- * Configuration: base_route (default "swagger"), document_route (default
- * "/v1/sessions/swagger": the OpenAPI document the page shows, on this same origin).
+ * Swagger UI at /swagger over the OpenAPI document (/v1/sessions/swagger), from swagger-ui-dist.
+ * Every route is a fixed path with its body in memory: the toolkit's swagger service joined the
+ * request path to its folder, so /swagger/../../<file> read any file (docs/http.md#swagger-ui).
  */
 export class SessionsSwaggerUiService extends SessionsRestService {
     private static readonly _uiDefaults = ConfigParams.fromTuples(

@@ -3,14 +3,8 @@ import { DataPage, FilterParams, PagingParams } from 'pip-services3-commons-node
 import { SessionV1 } from '../../data/version1/SessionV1';
 
 /**
- * The sessions service as its clients see it: the methods of client-sessions-node 1.1.3
- * in the same order and with the same arguments, so code written for that client only
- * changes its import.
- *
- * The types say what the service really does, and accept everything the original's did:
- * correlationId may be null; filter, paging and the optional session fields may be left
- * out; a method that finds no session resolves to null (the original typed that as
- * SessionV1). Dates in every result are Date objects.
+ * The sessions service as its clients see it: the methods of client-sessions-node 1.1.3, in order and
+ * with the same arguments, typed as the service behaves (null for no session; docs/clients.md).
  */
 export interface ISessionsClientV1 {
     /** Newest request_time first, without user and data; filter keys: id, user_id, active, from_time, to_time, client, address, close_reason. */

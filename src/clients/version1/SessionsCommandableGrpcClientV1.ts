@@ -9,20 +9,8 @@ import { SessionsReplyV1 } from './SessionsReplyV1';
 import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /**
- * The sessions service over the toolkit's commandable gRPC contract
- * (commandable.Commandable/invoke, methods v1/sessions.<command>, arguments and results as
- * JSON), with the methods and arguments of client-sessions-node's
- * SessionsCommandableGrpcClientV1.
- *
- * Configuration (all optional): connection.protocol, connection.host, connection.port or
- * connection.uri (default localhost:8090); options.timeout (ms, default 10000); auth.api_key (the
- * service's full key HTTP_API_KEY, or its application key APP_API_KEY, sent as x-api-key metadata).
- * With the application key, a command out of its scope fails with 403 FORBIDDEN_SCOPE.
- *
- * Results are SessionV1 objects with Dates and "no such session" is null; errors are the
- * toolkit's typed exceptions with the service's code, message, status (the toolkit's
- * client left it at the class default), details and correlation id. The original client
- * dropped the correlation id of close_expired_sessions; this one sends it.
+ * The sessions service over the toolkit's commandable gRPC contract (commandable.Commandable/invoke),
+ * with the methods of client-sessions-node's SessionsCommandableGrpcClientV1 (docs/grpc.md#clients).
  */
 export class SessionsCommandableGrpcClientV1 extends SessionsGrpcClientBase implements ISessionsClientV1 {
     /** The commands' prefix: methods are v1/sessions.<command>. */

@@ -10,16 +10,9 @@ import { ISessionsClientV1 } from './ISessionsClientV1';
 import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /**
- * Calls the sessions controller in the same process, for a monolith that runs the
- * service and its callers together.
- *
- * References: dependencies.controller (default service-sessions:controller:*:*:*).
- *
- * It calls the controller's methods, not its command set, so the caller's correlation
- * id reaches the logic unchanged and no JSON is involved. Filter and paging are
- * normalized the way the HTTP service reads them, so plain objects work as over HTTP.
- * Arguments are not validated against the commands' schemas: that is the transport's job,
- * and in-process callers are typed.
+ * Calls the sessions controller in the same process (dependencies.controller). It calls the
+ * controller's methods, not its commands, so the correlation id reaches the logic unchanged and
+ * no JSON is involved; callers are typed, so arguments are not validated (docs/development.md#the-direct-client).
  */
 export class SessionsDirectClientV1 extends DirectClient<ISessionsController> implements ISessionsClientV1 {
     public constructor(config?: unknown) {

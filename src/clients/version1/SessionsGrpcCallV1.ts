@@ -18,19 +18,9 @@ type UnaryCallback = (error: grpc.ServiceError | null, reply?: unknown) => void;
 type UnaryMethod = (request: unknown, metadata: grpc.Metadata, options: grpc.CallOptions, callback: UnaryCallback) => grpc.ClientUnaryCall;
 
 /**
- * One unary call on the stub SessionsGrpcClientBase opened, for both gRPC clients.
- *
- * Replaces the toolkit's GrpcClient.call, which set no deadline (a call to a service that
- * never answers waited forever; options.timeout was read and ignored) and rejected with
- * grpc-js's raw ServiceError. Here:
- * - every call has the deadline options.timeout; missing it is REQUEST_TIMEOUT (504);
- * - a service that cannot be reached is CONNECTION_FAILED (503), a connection lost during
- *   the call CONNECTION_LOST (502), both ConnectionExceptions naming the address;
- * - the service's own errors are the toolkit's typed exceptions with the service's code,
- *   message, status, details and correlation id (read from the error-description-bin
- *   trailer of the plain service);
- * - a message over the service's size limit is PAYLOAD_TOO_LARGE (413), as over HTTP;
- * - any other status is UNEXPECTED_REPLY with the gRPC code in its details.
+ * One unary call on the stub SessionsGrpcClientBase opened, for both gRPC clients. Ours
+ * because the toolkit's GrpcClient.call set no deadline and rejected with grpc-js's raw
+ * error (the errors it maps to: docs/grpc.md#clients).
  */
 export class SessionsGrpcCallV1 {
     /** The defaults both gRPC clients start from: the service's default port and a 10 s deadline. */

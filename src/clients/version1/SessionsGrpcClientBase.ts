@@ -14,18 +14,7 @@ import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 /**
  * The base of the gRPC clients: the configuration, life cycle and instrumentation of the
  * toolkit's GrpcClient, ours because that module pulls restify, which does not load on
- * Node 24.
- *
- * open() resolves the connection (connection.protocol, host, port or uri, possibly through
- * discovery) and creates the stub of the service given to the constructor; close()
- * closes its channel (the toolkit only forgot the stub, and its connection kept the
- * process alive). Calls go through SessionsGrpcCallV1: a deadline of options.timeout
- * each, errors as typed exceptions.
- *
- * Configuration: connection.* as above; for https, credential.ssl_ca_file (the
- * certificate authorities to trust, default the system's) and, for a client certificate,
- * credential.ssl_key_file with credential.ssl_crt_file; options.timeout (ms, default 10000).
- * Like the toolkit's, configure() adds connections to those already configured.
+ * Node 24. close() closes the channel: the toolkit's left it keeping the process alive.
  */
 export abstract class SessionsGrpcClientBase implements IConfigurable, IReferenceable, IOpenable {
     private static readonly _defaultConfig = ConfigParams.fromTuples(

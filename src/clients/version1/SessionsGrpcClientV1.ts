@@ -11,21 +11,9 @@ import { SessionsGrpcReplyV1 } from './SessionsGrpcReplyV1';
 import { SessionsReplyV1 } from './SessionsReplyV1';
 
 /**
- * The sessions service over its plain gRPC API (sessions_v1.Sessions, the original's
- * .proto), with the methods and arguments of client-sessions-node's SessionsGrpcClientV1.
- *
- * Configuration (all optional):
- * - connection.protocol (http, or https with credential.ssl_ca_file etc.), connection.host,
- *   connection.port, or connection.uri: the service (default localhost:8090, its default)
- * - options.timeout: ms a call may take, connecting included (default 10000)
- * - auth.api_key: the service's full key (HTTP_API_KEY) or application key (APP_API_KEY), sent as
- *   x-api-key metadata; with the application key, a command out of its scope fails with 403 FORBIDDEN_SCOPE
- *
- * Results are SessionV1 objects with Dates and "no such session" is null, as from the HTTP
- * client. Errors are the toolkit's typed exceptions with the service's code, status,
- * details and correlation id; the client's own failures are as described in
- * SessionsGrpcCallV1 (the original client turned a service error into a null result).
- * Filter values are sent as strings (Dates as ISO 8601), as the contract's map requires.
+ * The sessions service over its plain gRPC API (sessions_v1.Sessions), with the methods of
+ * client-sessions-node's SessionsGrpcClientV1 (docs/grpc.md#clients). Filter values go as
+ * strings (Dates as ISO 8601): the contract's map holds only strings.
  */
 export class SessionsGrpcClientV1 extends SessionsGrpcClientBase implements ISessionsClientV1 {
     private _configured = false;

@@ -25,12 +25,9 @@ export type SessionsHttpOutcomeV1 =
     | { kind: 'failed'; failure: SessionsHttpFailureV1; error: Error; reusedSocket: boolean };
 
 /**
- * Sends one request on Node's http/https and reads the whole reply, telling apart a
- * failure before the connection was made (safe to retry: the service never saw the
- * request) from one after it (the command may have run).
- *
- * Replaces restify-clients, which the toolkit's RestClient uses: it comes with restify,
- * which does not load on Node 24.
+ * Sends one request on Node's http/https (restify-clients comes with restify, which does not load on
+ * Node 24) and reads the whole reply, telling a failure before the connection was made (safe to
+ * retry) from one after it (the command may have run).
  */
 export class SessionsHttpAttemptV1 {
     public static async send(request: SessionsHttpRequestV1): Promise<SessionsHttpOutcomeV1> {

@@ -23,16 +23,9 @@ const METHODS = new Set(['GET', 'HEAD', 'DELETE', ...METHODS_WITH_BODY]);
 const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 /**
- * The transport of SessionsCommandableHttpClientV1: the toolkit's CommandableHttpClient
- * (RestClient) rebuilt on Node's http/https with a keep-alive agent, because the toolkit's
- * module loads restify and restify-clients, which do not load on Node 24.
- *
- * It keeps the toolkit's members a subclass relies on (_baseRoute, _uri, _timeout,
- * _connectTimeout, _retries, _correlationIdLocation, _client, _headers, _options,
- * _connectionResolver, _logger, _counters, _tracer; configure, setReferences, isOpen,
- * open, close, instrument, call and callCommand), with the configuration, defaults and
- * failures documented on SessionsCommandableHttpClientV1. _client is the keep-alive
- * http.Agent (https.Agent for https) while open, null otherwise.
+ * The transport of SessionsCommandableHttpClientV1: the toolkit's CommandableHttpClient rebuilt
+ * on Node's http/https with a keep-alive agent (restify does not load on Node 24). It keeps the
+ * toolkit's members a subclass relies on; _client is the agent while open, else null.
  */
 export abstract class SessionsHttpClientBaseV1 implements IOpenable, IConfigurable, IReferenceable {
     private static readonly _clientDefaults = ConfigParams.fromTuples(

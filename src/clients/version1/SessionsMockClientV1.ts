@@ -9,19 +9,9 @@ import { ISessionsClientV1 } from './ISessionsClientV1';
 import { SessionsReplyV1 } from './SessionsReplyV1';
 
 /**
- * An in-memory sessions service for tests of code that uses a sessions client.
- *
- * It runs the service's own controller on its memory store, so ids, timestamps, closing,
- * expiry, the filter, the order (newest request_time first) and paging (take at most 100,
- * total on request, no user and data in lists) are those of the service. (The original's
- * mock had its own copy of them: insertion order, an inverted time filter, a close that
- * kept user and data.)
- *
- * Values cross it as they cross the wire, as JSON: the caller never shares an object with
- * the store, and a Date inside data comes back as a string, as over HTTP.
- *
- * Configuration (optional): options.max_page_size (100), options.expire_timeout (24 h, ms).
- * It needs no open(); the expiry sweep only runs when closeExpiredSessions is called.
+ * An in-memory sessions service for tests of code that uses a sessions client. It runs the
+ * service's own controller and memory store, so its rules are the service's, and copies
+ * values as JSON, as the wire does (options.max_page_size, options.expire_timeout; no open()).
  */
 export class SessionsMockClientV1 implements ISessionsClientV1, IConfigurable {
     private readonly _persistence = new SessionsMemoryPersistence();

@@ -5,11 +5,9 @@ import { SessionsController } from '../../logic/SessionsController';
 import { ISessionsClientV1 } from './ISessionsClientV1';
 
 /**
- * A client that does nothing, for code that must run without a sessions service:
- * there are never any sessions, and openSession hands back a new session it does not keep.
- *
- * Every method returns a promise. The original's returned a bare null from most of them,
- * so `await` worked but `.then()` threw a TypeError.
+ * A client that does nothing, for code that must run without a sessions service: there are never
+ * any sessions, and openSession hands back a new one it does not keep. Every method returns a
+ * promise (the original's returned a bare null, so `.then()` threw).
  */
 export class SessionsNullClientV1 implements ISessionsClientV1 {
     public async getSessions(correlationId: string | null, filter?: FilterParams | null,

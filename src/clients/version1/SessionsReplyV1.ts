@@ -5,12 +5,9 @@ import { SessionV1Json } from '../../data/version1/SessionV1Json';
 import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /**
- * Turns the service's JSON replies into what the clients promise: SessionV1 objects
- * with real Dates, and DataPages of them.
- *
- * The original client handed the parsed JSON through, so every date was an ISO string
- * typed as Date. A reply that is not a session is the service's (or a proxy's) fault,
- * not the caller's, so it fails as INVALID_REPLY rather than as a bad request.
+ * Turns the service's JSON replies into SessionV1 objects with real Dates (the original's client
+ * passed ISO strings typed as Date). A reply that is not a session fails as INVALID_REPLY: it is
+ * the service's or a proxy's fault, not the caller's.
  */
 export class SessionsReplyV1 {
     public static toSession(correlationId: string | null, value: unknown): SessionV1 {

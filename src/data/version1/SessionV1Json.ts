@@ -8,11 +8,8 @@ type JsonObject = Record<string, unknown>;
 const DATE_FIELDS = ['open_time', 'close_time', 'request_time', 'expires_at'] as const;
 
 /**
- * Turns freshly parsed JSON (a file written by us or by the original, a client reply)
- * into SessionV1 objects with real Dates, converting the object in place.
- *
- * The original's file store skipped this step, so after a restart its expiry sweep
- * compared strings with dates and crashed.
+ * Turns freshly parsed JSON (our file, the original's, a client reply) into SessionV1 objects with
+ * real Dates, in place: the original's file store skipped this and its sweep crashed on strings.
  */
 export class SessionV1Json {
     public static toSession(value: unknown): SessionV1 {

@@ -1,10 +1,8 @@
 import { ObjectSchema, TypeCode } from 'pip-services3-commons-nodex';
 
 /**
- * Validates a SessionV1 received from outside (clients, Seneca, files).
- *
- * Unlike the original, user_name is optional: open_session never required it, so
- * the original's schema rejected sessions its own service created.
+ * Validates a SessionV1 received from outside (clients, Seneca, files). user_name is optional:
+ * open_session never required it, and the original's schema refused its own sessions.
  */
 export class SessionV1Schema extends ObjectSchema {
     public constructor() {

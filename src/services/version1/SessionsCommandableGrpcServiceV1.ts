@@ -12,21 +12,9 @@ import { SessionsGrpcServiceBase } from './SessionsGrpcServiceBase';
 import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /**
- * The commands over the toolkit's commandable gRPC contract (commandable.Commandable/invoke
- * with method "v1/sessions.<command>" and the arguments as JSON), as the original and its
- * SessionsCommandableGrpcClientV1 use it.
- *
- * Errors travel in the reply's error field, as that contract requires (the original's
- * client turns it into the toolkit's typed exception), in the HTTP API's shape: code,
- * category, status, message, details and correlation id, never a stack trace or cause
- * (the toolkit's service sent both). Arguments that are not a JSON object, or that carry
- * __proto__ / constructor.prototype keys, are rejected as over HTTP. The command runs with
- * the caller's correlation id (the toolkit's command set replaced it with a random one).
- * A refused key is the exception: a call status, UNAUTHENTICATED (401) or PERMISSION_DENIED
- * (403 FORBIDDEN_SCOPE), as on the plain gRPC API (see SessionsApiAccess).
- *
- * References: dependencies.controller (service-sessions:controller:default:*:1.0),
- * dependencies.endpoint (*:endpoint:grpc:*:1.0; without one, an endpoint of its own).
+ * The commands over the toolkit's commandable gRPC contract (commandable.Commandable/invoke), as the
+ * original's SessionsCommandableGrpcClientV1 calls them. Errors go in the reply's error field, as the
+ * contract requires, except a refused key: a call status, as on the plain API (docs/grpc.md#errors).
  */
 export class SessionsCommandableGrpcServiceV1 extends SessionsGrpcServiceBase {
     private static readonly _baseName = 'v1/sessions';

@@ -16,14 +16,9 @@ import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 export type SessionsCommandArgs = Record<string, unknown>;
 
 /**
- * Turns sessions_v1 requests into the arguments of the service's commands, and results
- * into sessions_v1 messages.
- *
- * Requests become the same arguments an HTTP body gives, so the commands validate them
- * the same way. proto3 cannot tell an empty field from a missing one, so an empty string
- * counts as not given: a missing session_id or user_id is INVALID_DATA, as over HTTP (the
- * original looked up the session "" or opened a session for user ""). take 0 means the
- * default page size (the original returned an empty page).
+ * Turns sessions_v1 requests into the arguments of the service's commands (the same an HTTP
+ * body gives, so they are validated the same way), and results into sessions_v1 messages.
+ * proto3 cannot tell "" from a missing field, so "" counts as not given (docs/grpc.md).
  */
 export class SessionsGrpcConverterV1 {
     public static pageArgs(request: SessionPageRequestMessage): SessionsCommandArgs {
@@ -101,11 +96,7 @@ export class SessionsGrpcConverterV1 {
         };
     }
 
-    /**
-     * The original's public helpers, with its names and results. Its messages were
-     * google-protobuf objects (setters, getters); these are the plain objects
-     * @grpc/proto-loader uses, with the same field names.
-     */
+    /** The original's public helpers, by its names, on @grpc/proto-loader's plain objects (docs/differences.md). */
 
     /** JSON text of a value; null for null, undefined and "" (the original's rule). */
     public static toJson(value: unknown): string | null {

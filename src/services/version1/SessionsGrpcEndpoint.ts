@@ -19,24 +19,9 @@ import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 export type { CommandableGrpcAction } from './IGrpcEndpoint';
 
 /**
- * The gRPC server the process's gRPC services share (the plain sessions_v1.Sessions and
- * the commandable commandable.Commandable), on @grpc/grpc-js.
- *
- * It replaces the toolkit's GrpcEndpoint: that module pulls restify, which does not load on
- * Node 24; and its set-up cannot be changed from outside, for what it gets wrong:
- * - options.request_max_size (default 1 MB, as HTTP) limits incoming messages; larger ones
- *   get RESOURCE_EXHAUSTED (the toolkit ignored the option: 4 MB);
- * - services are added before the port is bound, so no early call meets UNIMPLEMENTED,
- *   and without the deprecated Server.start() (a warning on every start);
- * - an unknown commandable method answers NOT_FOUND METHOD_NOT_FOUND without a stack
- *   (the toolkit sent its stack trace to the caller);
- * - close() waits for calls in flight at most options.close_timeout, then cuts the rest,
- *   so SIGTERM always ends the process.
- *
- * Configuration: connection.protocol (http, or https with credential.ssl_key_file,
- * credential.ssl_crt_file and optionally credential.ssl_ca_file), connection.host,
- * connection.port (default 8090, the original's GRPC_PORT), options.request_max_size
- * (bytes), options.close_timeout (ms, default 5000).
+ * The gRPC server the process's gRPC services share, on @grpc/grpc-js. Ours because the toolkit's
+ * GrpcEndpoint pulls restify (which does not load on Node 24) and cannot be set up from outside
+ * for what it gets wrong (docs/grpc.md#the-grpc-server).
  */
 export class SessionsGrpcEndpoint implements IConfigurable, IReferenceable, IOpenable, IGrpcEndpoint {
     private static readonly _endpointDefaults = ConfigParams.fromTuples(

@@ -5,12 +5,8 @@ import { CommandableErrorMessage, SessionsProtoV1 } from '../../protos/SessionsP
 import { HttpErrorBody } from '../HttpErrorBody';
 
 /**
- * Errors of the gRPC services, built from the HTTP API's error shape (HttpErrorBody): no
- * stack, cause or file path ever reaches a caller, and server faults (5xx) keep only
- * their code and a generic message.
- *
- * The toolkit put ErrorDescriptionFactory's description in replies, stack trace and
- * cause included.
+ * Errors of the gRPC services in the HTTP API's error shape (HttpErrorBody): never a stack, cause
+ * or file path (the toolkit's replies carried them), and only code and a generic message for 5xx.
  */
 export class SessionsGrpcErrorsV1 {
     /**

@@ -15,19 +15,11 @@ import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 export type GrpcUnaryAction<Request, Reply> = (call: grpc.ServerUnaryCall<Request, Reply>) => Promise<Reply>;
 
 /**
- * The base of the gRPC services: the life cycle and registration of the toolkit's
- * GrpcService, ours because that module pulls restify, which does not load on Node 24.
- *
- * The service adds its methods to the endpoint it finds in its references
- * (dependencies.endpoint, default *:endpoint:grpc:*:1.0), each time that endpoint opens.
- * Without one it creates a SessionsGrpcEndpoint of its own, configured like the service
- * (connection, credential, options), which it opens and closes with itself. The
- * references are used as given, never copied: components are found by the caller's
- * References, so they may come from another copy of the toolkit.
- *
- * Subclasses implement register(): registerMethod() for each method of the service
- * definition given to the constructor (null for a service that registers with the
- * endpoint directly, as the commandable one does).
+ * The base of the gRPC services: the life cycle and registration of the toolkit's GrpcService,
+ * ours because that module pulls restify, which does not load on Node 24. It adds its methods to
+ * the endpoint in its references each time that opens, else to an endpoint of its own; the
+ * references are used as given, so they may come from another copy of the toolkit.
+ * Subclasses implement register(): registerMethod() for each method of the service definition.
  */
 export abstract class SessionsGrpcServiceBase implements IConfigurable, IReferenceable, IUnreferenceable, IOpenable {
     private static readonly _defaultConfig = ConfigParams.fromTuples(

@@ -16,21 +16,9 @@ import { SessionsGrpcServiceBase } from './SessionsGrpcServiceBase';
 import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /**
- * sessions_v1.Sessions, the original's plain gRPC API (src/protos/sessions_v1.proto):
- * the same package, service, methods, messages and field numbers, so clients built on
- * the original's .proto call it unchanged.
- *
- * Each method runs the service's command of the same name, so arguments are validated
- * and the correlation id kept as over HTTP (the original called the controller with no
- * validation). A failure is a gRPC status, not the reply's error field: the code mapped
- * from the HTTP status (INVALID_ARGUMENT, NOT_FOUND, UNAVAILABLE, INTERNAL...), the
- * message as details, and the HTTP API's error body as JSON in the trailing metadata
- * "error-description-bin". (The original filled the error field, which its own client
- * never read: errors came back as a null result.)
- *
- * References: dependencies.controller (service-sessions:controller:default:*:1.0),
- * dependencies.endpoint (*:endpoint:grpc:*:1.0; without one, an endpoint of its own
- * configured from this component's connection and options).
+ * sessions_v1.Sessions, the original's plain gRPC API (src/protos/sessions_v1.proto). Each method
+ * runs the command of the same name, so arguments are validated as over HTTP; a failure is a gRPC
+ * status with the HTTP error body in the trailer error-description-bin (docs/grpc.md#errors).
  */
 export class SessionsGrpcServiceV1 extends SessionsGrpcServiceBase {
     private _metrics: SessionsMetrics | null = null;

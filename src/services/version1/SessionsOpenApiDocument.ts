@@ -16,10 +16,8 @@ const TIMEOUT_TEXT: Readonly<Record<SessionsTimeoutSetting, string>> = {
 const NO_KEYS: SessionsOpenApiKeys = { fullKey: false, applicationKey: false };
 
 /**
- * The OpenAPI 3 description of the commandable HTTP API, built from each command's
- * argument schema and contract (SessionsCommandSet), so it cannot drift from what the
- * service validates and answers. The toolkit's generator marked every argument required
- * (it tested a method reference instead of calling it) and every reply an object.
+ * The OpenAPI 3 description of the commandable HTTP API, built from each command's schema and
+ * contract so it cannot drift from what the service validates (docs/http.md#openapi-document).
  */
 export class SessionsOpenApiDocument {
     /** The schemes of the full key, and of the application key. */

@@ -14,16 +14,9 @@ import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 const PATTERN_FIELDS = new Set(['role', 'version', 'cmd', 'correlation_id', 'api_key']);
 
 /**
- * The Seneca patterns of the API: `role:sessions,version:1,cmd:<command>` for every
- * command of the controller's command set, the command's arguments as message fields,
- * and `correlation_id` as an optional field. Shared by the standalone service and the
- * plugin, so both answer alike.
- *
- * Each message is checked as an HTTP request body is: Seneca's `...$` meta fields are
- * dropped, the arguments must be JSON of at most requestMaxSize bytes without
- * `__proto__` / `constructor.prototype` keys, then the command validates them. Results go
- * through JSON as over HTTP. Errors carry the HTTP API's code, status and message: as an
- * envelope to remote callers, as a typed exception to local ones (see SessionsSenecaReplyV1).
+ * The Seneca patterns role:sessions,version:1,cmd:<command>, shared by the standalone service and the
+ * plugin so both answer alike. Each message is checked as an HTTP body is (size, __proto__ keys, the
+ * command's schema) and results go through JSON as over HTTP (docs/seneca.md#messages).
  */
 export class SessionsSenecaActionsV1 {
     public static readonly Role = 'sessions';

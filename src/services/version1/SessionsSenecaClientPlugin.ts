@@ -13,16 +13,10 @@ export interface SessionsSenecaClientPluginOptions {
 }
 
 /**
- * For a Seneca application that calls the sessions service's Seneca API remotely:
- *
- *     seneca.use(SessionsSenecaClientPlugin, { type: 'tcp', host: 'sessions', port: 8807 })
- *
- * sends `role:sessions,version:1,...` messages to the service (seneca.client with that
- * pin) and unwraps its envelopes, so callers get what a local caller of the patterns
- * gets: the result as the HTTP API returns it (null for "not found"), or a typed
- * ApplicationException with the service's code, status and message (also when the
- * service refuses a message before running it, such as a body over its size limit over
- * http). Seneca's own failures (timeouts, no connection) come through as Seneca reports them.
+ * For a Seneca application that calls the service's Seneca API remotely,
+ * `seneca.use(SessionsSenecaClientPlugin, { type: 'tcp', host: 'sessions', port: 8807 })`: it unwraps
+ * the envelopes, so callers get results and typed exceptions as a local caller does
+ * (docs/seneca.md#from-a-seneca-application).
  */
 export function SessionsSenecaClientPlugin(this: ISenecaInstance, options: SessionsSenecaClientPluginOptions): void {
     const pin = SessionsSenecaActionsV1.pattern();

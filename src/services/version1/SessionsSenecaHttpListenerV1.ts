@@ -21,24 +21,9 @@ const LINGER_MS = 1000;
 const MAX_HEADER_TEXT = 256;
 
 /**
- * seneca-transport's http wire format on Node's http, for the Seneca API: a message is
- * POSTed to /act as a JSON object (query fields added to it), with seneca-id,
- * seneca-origin, seneca-track and seneca-time-client-sent headers from a Seneca client;
- * the reply is 200 with the envelope as JSON and the same seneca-* headers back, so
- * seneca-transport's client (seneca.client, SessionsSenecaClientPlugin) and curl work
- * unchanged.
- *
- * Our own listener, because seneca-transport's cannot be bounded from outside: it reads
- * a body of any size into memory, and answers invalid JSON with an error holding a file
- * path and the process id. Here:
- * - a body may be at most maxBodySize bytes: a larger Content-Length, or the bytes read
- *   passing it, get a 413 PAYLOAD_TOO_LARGE at once and the connection is closed, the
- *   rest unread;
- * - a body that is not JSON, or not an object, gets 400, and another path 404, each with
- *   the error envelope `{error: {category, status, code, message}}` and logged at debug
- *   without the body;
- * - seneca-accept is an id of this listener, not Seneca's instance id (which holds the
- *   process id).
+ * seneca-transport's http wire format (a message POSTed to /act, seneca-* headers) on Node's http,
+ * so Seneca clients and curl work unchanged. Ours because seneca-transport's reads a body of any
+ * size and leaks a file path and the process id (docs/seneca.md#the-listener).
  */
 export class SessionsSenecaHttpListenerV1 implements ISessionsSenecaListener {
     private readonly _dispatcher: SessionsSenecaDispatcherV1;

@@ -1,15 +1,10 @@
 const NEWLINE = 0x0a;
 
 /**
- * Cuts a byte stream into newline-terminated lines, the framing of seneca-transport's tcp
- * protocol (one JSON text per line), holding at most maxLineSize bytes of an unfinished
- * line.
- *
- * A line longer than maxLineSize is reported once, by its first bytes, as it passes the
- * limit; the rest of it is skipped unread up to its newline, and the lines after it are
- * read as usual. A line still going at maxSkipSize bytes ends the stream (push answers
- * false). seneca-transport's own reader (ndjson over split2) held a line of any length
- * until its newline came, so one connection could make the process buffer gigabytes.
+ * Cuts a byte stream into newline-terminated lines (seneca-transport's tcp framing), holding at most
+ * maxLineSize bytes of an unfinished line: seneca-transport's reader held a line of any length, so
+ * one connection could make the process buffer gigabytes. A longer line is reported once and skipped
+ * to its newline; one still going at maxSkipSize ends the stream (push answers false).
  */
 export class SessionsSenecaLineSplitter {
     /** How much of an oversized line is kept, to read the frame's id from. */

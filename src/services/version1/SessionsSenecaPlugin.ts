@@ -40,16 +40,9 @@ type Component = ISessionsPersistence & IConfigurable & IReferenceable & IOpenab
 const DRAIN_TIMEOUT = 10000;
 
 /**
- * The sessions service as a plugin of someone else's Seneca application:
- *
- *     seneca.use(SessionsSenecaPlugin, { persistence: { type: 'memory' } })
- *
- * builds the store and the controller inside the host, adds the patterns of the Seneca
- * API (`role:sessions,version:1,cmd:<command>`, see SessionsSenecaActionsV1), opens the
- * store while the host starts (the host's ready() waits for it; a store that cannot open
- * fails the host's start, as any plugin's init does) and closes it when the host closes.
- * The host's own callers get results and typed exceptions; if the host listens, its
- * remote callers get the API's envelopes. Logs go to the host's Seneca log.
+ * The sessions service as a plugin of someone else's Seneca application,
+ * `seneca.use(SessionsSenecaPlugin, { persistence: { type: 'memory' } })`: the store and the patterns
+ * inside the host, opened and closed with it (docs/seneca.md#the-seneca-plugin).
  */
 export function SessionsSenecaPlugin(this: ISenecaInstance, options: SessionsSenecaPluginOptions): void {
     const seneca = this;

@@ -14,14 +14,9 @@ import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 export type SessionsSenecaEnvelopeV1 = { result: unknown } | { error: HttpErrorJson };
 
 /**
- * The Seneca API's replies, both ways.
- *
- * Remote replies are always results carrying an envelope: seneca-transport turns an
- * action's error into a generic act_execute error (over tcp with a source line of the
- * service in its details, over http as a bare 500 whose body the client drops), so the
- * service's code and status only survive the trip as data. Local callers, and remote
- * callers through SessionsSenecaClientPlugin, get the envelope's error as a typed
- * ApplicationException instead.
+ * The Seneca API's replies, both ways. Remote replies are results carrying an envelope, because
+ * seneca-transport turns an action's error into a generic act_execute error (docs/seneca.md#replies-over-the-wire);
+ * local callers, and SessionsSenecaClientPlugin, get a typed ApplicationException instead.
  */
 export class SessionsSenecaReplyV1 {
     public static result(value: unknown): SessionsSenecaEnvelopeV1 {

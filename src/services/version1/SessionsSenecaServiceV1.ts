@@ -30,38 +30,9 @@ type SenecaInwardData = SenecaInwardSpec['data'] & { meta?: SenecaInwardMeta };
 const STEP_TIMEOUT = 10000;
 
 /**
- * The Seneca API of the standalone process: every command of the controller's command
- * set as `role:sessions,version:1,cmd:<command>` (see SessionsSenecaActionsV1), served
- * in seneca-transport's wire format on connection.protocol `tcp` (default) or `http`,
- * connection.host (default 0.0.0.0) and connection.port (default 8807). It opens and
- * closes with the container.
- *
- * Configuration: connection.protocol/host/port, options.request_max_size (bytes of a
- * message's arguments as JSON, and of a tcp line or http body as received, default
- * 1 MB, as the HTTP API's body limit),
- * auth.api_key (when set, every message must carry it as api_key, else a 401 envelope),
- * dependencies.controller.
- *
- * Differs from a bare `seneca.listen()`:
- * - the listeners are our own (SessionsSenecaTcpListenerV1, SessionsSenecaHttpListenerV1),
- *   speaking seneca-transport's format: its own held input of any size before any check,
- *   kept every tcp connection it ever accepted, and sent file paths, Seneca error
- *   internals and the process id to callers;
- * - a port that cannot be bound fails open() at once with CANNOT_LISTEN; seneca-transport
- *   reports nothing (tcp retries silently until its action times out, 22 s later);
- * - a remote message for any other pattern gets a 404 envelope: a transport listener
- *   runs whatever the message matches, and Seneca's own actions would let any caller
- *   close the instance (role:seneca,cmd:close) or open more listeners;
- * - a remote message with fields that steer Seneca itself (prior$, fatal$, timeout$,
- *   gate$, local$, closing$, default$, plugin$) gets a 400 envelope: prior$ ran an
- *   action chosen by id, past the pattern, and fatal$ let a single failing message
- *   close the Seneca API;
- * - no action cache: Seneca answered a message whose id it had seen recently with the
- *   earlier result, without running it;
- * - Seneca logs only warnings and errors, into the service's log; its fatal errors
- *   close the Seneca API and are logged instead of ending the process;
- * - Seneca's options come from here alone, not from SENECA_OPTIONS, --seneca.* arguments
- *   or a seneca.options.js file.
+ * The Seneca API of the standalone process: the commands as role:sessions,version:1,cmd:<command>
+ * over our own seneca-transport listeners, which bound input and run no pattern but ours
+ * (how it differs from a bare seneca.listen(): docs/seneca.md).
  */
 export class SessionsSenecaServiceV1 implements IConfigurable, IReferenceable, IOpenable {
     private static readonly _defaultConfig = ConfigParams.fromTuples(

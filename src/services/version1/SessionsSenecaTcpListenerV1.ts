@@ -25,25 +25,9 @@ const SKIP_FACTOR = 4;
 const LINGER_MS = 1000;
 
 /**
- * seneca-transport's tcp wire format on Node's net, for the Seneca API: each line a JSON
- * frame `{id, kind: 'act', origin, track, time, sync, act}`, each reply a line
- * `{id, kind: 'res', origin, accept, track, time, sync, res}` (none when sync is false),
- * so seneca-transport's client (seneca.client, SessionsSenecaClientPlugin) talks to it
- * unchanged.
- *
- * Our own listener, because seneca-transport's cannot be bounded from outside: it holds
- * a line of any length until its newline, keeps every connection it ever accepted, and
- * prints malformed lines with a stack to stderr. Here:
- * - a line may be at most maxLineSize bytes: as it passes that it gets a 413
- *   PAYLOAD_TOO_LARGE reply (when the line's start shows its id) and the rest of it is
- *   skipped unread, holding no more than the limit; a line still going at 4 times the
- *   limit closes the connection;
- * - a closed connection is forgotten;
- * - a line that is not JSON, or not an act frame, gets an error reply in the service's
- *   envelope (code, status, message) and the connection stays usable; it is logged at
- *   debug without its text;
- * - replies carry no process id (`accept` is an id of this listener) and no Seneca error
- *   internals.
+ * seneca-transport's tcp wire format (one JSON frame per line) on Node's net, so Seneca clients talk
+ * to it unchanged. Ours because seneca-transport's cannot be bounded from outside: here a line is
+ * cut at maxLineSize and answered 413 (docs/seneca.md#the-listener).
  */
 export class SessionsSenecaTcpListenerV1 implements ISessionsSenecaListener {
     private readonly _dispatcher: SessionsSenecaDispatcherV1;
