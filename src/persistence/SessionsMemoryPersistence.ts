@@ -672,11 +672,14 @@ export class SessionsMemoryPersistence
 
     private setItem(id: string, entry: StoredSession): void {
         this.step('set');
-        const previous = this._items.get(id);
-        this._reverts?.push(() => {
-            if (previous === undefined) this._items.delete(id);
-            else this._items.set(id, previous);
-        });
+        // Outside a change (a load) there is nothing to take back: one lookup less per session.
+        if (this._reverts != null) {
+            const previous = this._items.get(id);
+            this._reverts.push(() => {
+                if (previous === undefined) this._items.delete(id);
+                else this._items.set(id, previous);
+            });
+        }
         this._items.set(id, entry);
     }
 

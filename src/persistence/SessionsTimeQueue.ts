@@ -23,6 +23,10 @@ export interface SessionsTimeQueueMark<T> {
     readonly head: number;
     readonly last: number;
     readonly ordered: boolean;
+    /** The last entry, which push() may overwrite in place. */
+    readonly tailId: string | undefined;
+    readonly tailEntry: T | undefined;
+    readonly tailTime: number | undefined;
 }
 
 export class SessionsTimeQueue<T> {
@@ -54,6 +58,15 @@ export class SessionsTimeQueue<T> {
      */
     public push(id: string, entry: T, time: number, liveCount: number,
         isCurrent: (id: string, entry: T) => boolean): void {
+        const tail = this._entries.length - 1;
+        // The same session written again (a hot session): its last entry is stale, so it is
+        // reused, and a session written in a loop holds one entry, not one per write.
+        if (time >= this._last && tail >= this._head && this._ids[tail] === id && !isCurrent(id, this._entries[tail])) {
+            this._entries[tail] = entry;
+            this._times[tail] = time;
+            this._last = time;
+            return;
+        }
         if (time < this._last) this._ordered = false;
         else this._last = time;
         this._ids.push(id);
@@ -68,9 +81,11 @@ export class SessionsTimeQueue<T> {
      * stay as they are.
      */
     public mark(): SessionsTimeQueueMark<T> {
+        const tail = this._entries.length - 1;
         return {
             ids: this._ids, entries: this._entries, times: this._times, length: this._entries.length,
-            head: this._head, last: this._last, ordered: this._ordered
+            head: this._head, last: this._last, ordered: this._ordered,
+            tailId: this._ids[tail], tailEntry: this._entries[tail], tailTime: this._times[tail]
         };
     }
 
@@ -79,6 +94,11 @@ export class SessionsTimeQueue<T> {
         mark.ids.length = mark.length;
         mark.entries.length = mark.length;
         mark.times.length = mark.length;
+        if (mark.length > 0) {
+            mark.ids[mark.length - 1] = mark.tailId!;
+            mark.entries[mark.length - 1] = mark.tailEntry!;
+            mark.times[mark.length - 1] = mark.tailTime!;
+        }
         this._ids = mark.ids;
         this._entries = mark.entries;
         this._times = mark.times;

@@ -45,12 +45,14 @@ export class SessionsJsonText {
         const prototype: unknown = Object.getPrototypeOf(value);
         if (prototype !== Object.prototype && prototype !== null && !(value instanceof DataPage)) return value;
         if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
-        // No prototype: a "__proto__" key stays a key, as JSON.stringify writes it.
-        const copy = Object.create(null) as Record<string, unknown>;
+        const copy: Record<string, unknown> = {};
         for (const key of Object.keys(value)) {
             const field = (value as Record<string, unknown>)[key];
-            copy[key] = field instanceof Date ? SessionsJsonText.dateText(field)
+            const text = field instanceof Date ? SessionsJsonText.dateText(field)
                 : Array.isArray(field) ? SessionsJsonText.withDateText(field, depth - 1) : field;
+            // Defined, not assigned: a "__proto__" key stays a key, as JSON.stringify writes it.
+            if (key === '__proto__') Object.defineProperty(copy, key, { value: text, enumerable: true, writable: true, configurable: true });
+            else copy[key] = text;
         }
         return copy;
     }

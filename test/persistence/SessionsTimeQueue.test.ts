@@ -49,4 +49,31 @@ describe('SessionsTimeQueue', () => {
         expect([...queue.current(isCurrent)]).to.have.length(100);
         expect(queue.due(Infinity, isCurrent)[0].request_time.getTime()).to.equal(1000 + 999 * 100);
     });
+
+    it('holds one entry for a session written again and again, and no stale session object', () => {
+        for (let index = 0; index < 10; index++) put(at('s' + index, index));
+        const first = at('hot', 100);
+        put(first);
+        for (let write = 1; write <= 10000; write++) put(at('hot', 100 + write));
+        expect(queue.length).to.equal(11);
+        expect([...queue.current(isCurrent)]).to.not.include(first);
+        expect(queue.due(Infinity, isCurrent).map(session => session.request_time.getTime())).to.deep.equal(
+            [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10100]);
+    });
+
+    it('restore() takes back an entry written over in place', () => {
+        put(at('a', 10));
+        const before = at('hot', 20);
+        put(before);
+        const mark = queue.mark();
+        const after = at('hot', 30);
+        current.set('hot', after);
+        queue.push('hot', after, 30, current.size, isCurrent);
+        put(at('b', 40));
+        queue.restore(mark);
+        current.set('hot', before);
+        current.delete('b');
+        expect(queue.due(Infinity, isCurrent).map(session => [session.id, session.request_time.getTime()])).to.deep.equal(
+            [['a', 10], ['hot', 20]]);
+    });
 });

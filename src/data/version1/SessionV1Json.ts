@@ -71,8 +71,17 @@ export class SessionV1Json {
         if ((hour | minute | second | millisecond) < 0) return -1;
         if (year < 1970 || month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return -1;
         if (day < 1 || day > SessionV1Json.daysInMonth(year, month)) return -1;
-        return Date.UTC(year, month - 1, day, hour, minute, second, millisecond);
+        // Most times of a file fall on a few days: the day's start is kept from the last call.
+        const dayKey = (year * 100 + month) * 100 + day;
+        if (dayKey !== SessionV1Json._lastDayKey) {
+            SessionV1Json._lastDayKey = dayKey;
+            SessionV1Json._lastDayStart = Date.UTC(year, month - 1, day);
+        }
+        return SessionV1Json._lastDayStart + ((hour * 60 + minute) * 60 + second) * 1000 + millisecond;
     }
+
+    private static _lastDayKey = -1;
+    private static _lastDayStart = 0;
 
     private static daysInMonth(year: number, month: number): number {
         if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
