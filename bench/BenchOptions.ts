@@ -26,6 +26,8 @@ export interface BenchOptions {
     compare: CompareCell[];
     /** Another node binary to run ours on beside the one running the bench (--versus-node). */
     versusNode: string | null;
+    /** The node binary the original runs on (--original-node); see originalNode() in run.ts. */
+    originalNode: string | null;
 }
 
 /** Reads the command line of `npm run bench -- ...`; see docs/performance.md. */
@@ -55,7 +57,8 @@ export class BenchOptionsReader {
             scenarios: scenarios as BenchScenario[],
             connections: Number(value('connections', '16')),
             compare,
-            versusNode: value('versus-node', '') || null
+            versusNode: value('versus-node', '') || null,
+            originalNode: value('original-node', '') || null
         };
     }
 

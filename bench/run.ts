@@ -18,7 +18,7 @@ import { BenchTargets } from './BenchTargets';
  * npm run bench -- [--sizes 0,10000,100000,1000000] [--mongodb-sizes 10000] [--duration 5] [--runs 3]
  *                  [--stores memory,file,mongodb] [--ops get_session_by_id,...] [--scenarios hot,spread]
  *                  [--connections 16] [--compare [--compare-cells memory:10000,file:100000:store_session_data]]
- *                  [--versus-node <node binary>]
+ *                  [--original-node <node binary>] [--versus-node <node binary>]
  *
  * Starts each service as its own process per store and size, preloads it, drives it over
  * HTTP with autocannon, each cell --runs times alternating the implementations, and
@@ -214,6 +214,18 @@ function formatRatios(rows: BenchRow[], other: string, digits = 1): string {
     return lines.join('\n');
 }
 
+/**
+ * The node binary the original runs on: --original-node, else this one, unless it is 23 or
+ * later, where the original's restify does not load: then Node 22 (test-support/node/lts.js).
+ */
+function originalNode(options: BenchOptions): string {
+    if (options.originalNode != null) return options.originalNode;
+    if (Number(process.versions.node.split('.')[0]) < 23) return process.execPath;
+    const found = spawnSync(process.execPath, [path.join(ROOT, 'test-support', 'node', 'lts.js'), '22'], { encoding: 'utf8' });
+    if (found.status !== 0) throw new Error('The original needs Node 22 or earlier, and fetching Node 22 failed: ' + found.stderr);
+    return path.join(found.stdout.trim(), 'node');
+}
+
 /** The version a node binary reports, e.g. v20.20.2. */
 function nodeVersion(binary: string): string {
     return spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout.trim();
@@ -295,7 +307,8 @@ async function main(): Promise<void> {
     const ours: Impl = { name: 'ours', args: [path.join(ROOT, 'run.js')], cwd: work };
     const touching: Impl = { ...ours, name: 'ours-touching', env: { TOUCH_INTERVAL: '0' } };
     const original: Impl | null = options.compare.length > 0
-        ? { name: 'original', args: [ensureOriginal(), '-c', await originalConfig(work)], cwd: work } : null;
+        ? { name: 'original', args: [ensureOriginal(), '-c', await originalConfig(work)], cwd: work, node: originalNode(options) } : null;
+    if (original != null) progress('the original runs on Node ' + nodeVersion(original.node!));
     const versus: Impl | null = options.versusNode != null
         ? { name: 'ours@' + nodeVersion(options.versusNode), args: ours.args, cwd: work, node: options.versusNode } : null;
     const bareImpl: Impl = { name: 'bare', args: [path.join(ROOT, 'bench', 'BareJsonServer.js')], cwd: work };
