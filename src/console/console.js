@@ -105,26 +105,40 @@
 
     // ---- counts and chart ----
 
-    /** Reads pages of get_sessions, most recently active first, until the end or SCAN_LIMIT. */
-    function scan(from, found) {
-        return call('get_sessions', { paging: { skip: from, take: 100 } }).then(function (reply) {
+    /**
+     * Reads pages of the sessions active since `since` (every session opened or closed since
+     * then is among them: a close sets request_time), newest first, up to SCAN_LIMIT.
+     */
+    function scan(since, from, found) {
+        return call('get_sessions', { filter: { from_time: since }, paging: { skip: from, take: 100 } }).then(function (reply) {
             if (reply.status !== 200 || reply.body == null) throw new Error(failure(reply));
             var data = reply.body.data || [];
             for (var index = 0; index < data.length; index++) found.push(data[index]);
             if (data.length === 0 || found.length >= SCAN_LIMIT) return { sessions: found, complete: data.length === 0 };
-            return scan(from + data.length, found);
+            return scan(since, from + data.length, found);
+        });
+    }
+
+    /** The number of sessions matching filter, from the store's own count (paging total). */
+    function count(filter) {
+        return call('get_sessions', { filter: filter, paging: { skip: 0, take: 1, total: true } }).then(function (reply) {
+            if (reply.status !== 200 || reply.body == null) throw new Error(failure(reply));
+            return reply.body.total;
         });
     }
 
     function refreshCounts() {
-        if ($('console').hidden) return;
+        // Nothing while the tab is in the background: each refresh is nine calls to the service.
+        if ($('console').hidden || document.hidden) return;
         var now = Date.now();
-        var active = call('get_sessions', { filter: { active: true }, paging: { skip: 0, take: 1, total: true } });
-        Promise.all([active, scan(0, [])]).then(function (results) {
-            var activeReply = results[0];
-            if (activeReply.status !== 200) throw new Error(failure(activeReply));
-            var counts = { opened: 0, closed: 0 };
-            REASONS.forEach(function (reason) { counts[reason] = 0; });
+        var since = new Date(now - HOUR_MS).toISOString();
+        // Exact at any size: closed sessions carry their close time as request_time.
+        var exact = [count({ active: true }), count({ active: false, from_time: since })].concat(
+            REASONS.map(function (reason) { return count({ active: false, close_reason: reason, from_time: since }); }));
+        Promise.all([Promise.all(exact), scan(since, 0, [])]).then(function (results) {
+            var totals = results[0];
+            var counts = { opened: 0, closed: totals[1] };
+            REASONS.forEach(function (reason, index) { counts[reason] = totals[2 + index]; });
             var opens = new Array(60).fill(0);
             var closes = new Array(60).fill(0);
             results[1].sessions.forEach(function (session) {
@@ -135,19 +149,18 @@
                 }
                 var closed = session.close_time ? Date.parse(session.close_time) : NaN;
                 if (!session.active && closed >= now - HOUR_MS) {
-                    counts.closed++;
-                    if (counts[session.close_reason] !== undefined) counts[session.close_reason]++;
                     closes[Math.min(59, Math.floor((closed - (now - HOUR_MS)) / MINUTE_MS))]++;
                 }
             });
+            // Opens have no count of their own in the store: past SCAN_LIMIT they are a lower bound.
             var lowerBound = !results[1].complete;
-            var mark = lowerBound ? '≥ ' : '';
-            $('count-active').textContent = String(activeReply.body.total);
-            ['opened', 'closed'].concat(REASONS).forEach(function (name) {
-                $('count-' + name).textContent = mark + counts[name];
+            $('count-active').textContent = String(totals[0]);
+            $('count-opened').textContent = (lowerBound ? '≥ ' : '') + counts.opened;
+            ['closed'].concat(REASONS).forEach(function (name) {
+                $('count-' + name).textContent = String(counts[name]);
             });
             var note = $('counts-note');
-            note.textContent = lowerBound ? 'The last-hour counts cover the ' + SCAN_LIMIT + ' most recently active sessions.' : '';
+            note.textContent = lowerBound ? 'Opened and the chart cover the ' + SCAN_LIMIT + ' most recently active sessions of the last hour.' : '';
             show(note, lowerBound);
             $('counts-time').textContent = '(at ' + clock(new Date(now)) + ')';
             drawChart(opens, closes);
@@ -402,6 +415,7 @@
         $('page-next').addEventListener('click', function () { search(skip + PAGE_SIZE); });
         $('revoke-user').addEventListener('click', revokeUser);
         $('detail-close').addEventListener('click', closeDetail);
+        document.addEventListener('visibilitychange', function () { if (!document.hidden) refreshCounts(); });
 
         var stored = sessionStorage.getItem(KEY_ITEM);
         if (stored == null) {

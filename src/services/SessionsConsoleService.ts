@@ -3,6 +3,7 @@ import * as path from 'path';
 
 import { ConfigException, ConfigParams } from 'pip-services3-commons-nodex';
 
+import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 import { SessionsHttpRequest } from './SessionsHttpRequest';
 import { SessionsHttpResponse } from './SessionsHttpResponse';
 import { SessionsRestService } from './SessionsRestService';
@@ -75,7 +76,7 @@ export class SessionsConsoleService extends SessionsRestService {
         super.configure(config);
         // The page links its files by absolute path; only plain path characters can be one.
         if (!/^[A-Za-z0-9._~/-]+$/.test(this._baseRoute)) {
-            throw new ConfigException(undefined, 'INVALID_BASE_ROUTE', 'base_route must be a plain path, such as "console"');
+            throw new ConfigException(undefined, SessionsErrorCode.INVALID_BASE_ROUTE, 'base_route must be a plain path, such as "console"');
         }
         this._assets = null;
     }
