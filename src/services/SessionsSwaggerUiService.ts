@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -7,17 +6,11 @@ import { ConfigException, ConfigParams } from 'pip-services3-commons-nodex';
 import { SessionsHttpRequest } from './SessionsHttpRequest';
 import { SessionsHttpResponse } from './SessionsHttpResponse';
 import { SessionsRestService } from './SessionsRestService';
+import { SessionsStaticAsset } from './SessionsStaticAsset';
 import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 type HttpRequest = SessionsHttpRequest;
 type HttpResponse = SessionsHttpResponse<SessionsHttpRequest>;
-
-/** One file the UI is allowed to serve, held in memory. */
-interface SwaggerUiAsset {
-    readonly body: Buffer;
-    readonly contentType: string;
-    readonly etag: string;
-}
 
 /** The only files of swagger-ui-dist the page needs; nothing else of the package is reachable. */
 const DIST_FILES: ReadonlyArray<readonly [string, string]> = [
@@ -51,6 +44,9 @@ const COMMON_HEADERS: Readonly<Record<string, string>> = {
     'Cache-Control': 'no-cache'
 };
 
+/** The page's own headers: the policy above applies to the HTML that loads everything. */
+const PAGE_HEADERS: Readonly<Record<string, string>> = { ...COMMON_HEADERS, 'Content-Security-Policy': CONTENT_SECURITY_POLICY };
+
 /**
  * Swagger UI at /swagger over the OpenAPI document (/v1/sessions/swagger), from swagger-ui-dist.
  * Every route is a fixed path with its body in memory: the toolkit's swagger service joined the
@@ -63,7 +59,7 @@ export class SessionsSwaggerUiService extends SessionsRestService {
     );
 
     private _documentRoute = '/v1/sessions/swagger';
-    private _assets: Map<string, SwaggerUiAsset> | null = null;
+    private _assets: Map<string, SessionsStaticAsset> | null = null;
 
     public constructor() {
         super();
@@ -88,15 +84,15 @@ export class SessionsSwaggerUiService extends SessionsRestService {
         const assets = this._assets ?? this.loadAssets();
         this._assets = assets;
         const root = this.rootRoute();
-        const page = assets.get('index.html') as SwaggerUiAsset;
+        const page = assets.get('index.html') as SessionsStaticAsset;
         for (const route of [root, root + '/', root + '/index.html']) {
             endpoint.registerRoute('get', route, null, (req: HttpRequest, res: HttpResponse) =>
-                SessionsSwaggerUiService.sendAsset(req, res, page, { 'Content-Security-Policy': CONTENT_SECURITY_POLICY }));
+                page.send(req, res, PAGE_HEADERS));
         }
         for (const [name, asset] of assets) {
             if (name === 'index.html') continue;
             endpoint.registerRoute('get', root + '/' + name, null, (req: HttpRequest, res: HttpResponse) =>
-                SessionsSwaggerUiService.sendAsset(req, res, asset, {}));
+                asset.send(req, res, COMMON_HEADERS));
         }
     }
 
@@ -105,12 +101,11 @@ export class SessionsSwaggerUiService extends SessionsRestService {
         return '/' + this._baseRoute.replace(/^\/+|\/+$/g, '');
     }
 
-    private loadAssets(): Map<string, SwaggerUiAsset> {
+    private loadAssets(): Map<string, SessionsStaticAsset> {
         const distFolder = path.dirname(require.resolve('swagger-ui-dist/package.json'));
-        const assets = new Map<string, SwaggerUiAsset>();
+        const assets = new Map<string, SessionsStaticAsset>();
         const add = (name: string, body: Buffer, contentType: string): void => {
-            const etag = '"' + createHash('sha256').update(body).digest('base64url').slice(0, 27) + '"';
-            assets.set(name, { body, contentType, etag });
+            assets.set(name, new SessionsStaticAsset(body, contentType));
         };
         for (const [name, contentType] of DIST_FILES) add(name, fs.readFileSync(path.join(distFolder, name)), contentType);
         add('swagger-initializer.js', Buffer.from(this.initializerScript(), 'utf8'), 'application/javascript; charset=utf-8');
@@ -159,17 +154,5 @@ export class SessionsSwaggerUiService extends SessionsRestService {
             + '    <script src="' + root + '/swagger-initializer.js"></script>\n'
             + '</body>\n'
             + '</html>\n';
-    }
-
-    private static sendAsset(req: HttpRequest, res: HttpResponse, asset: SwaggerUiAsset,
-        headers: Readonly<Record<string, string>>): void {
-        const common = { ...COMMON_HEADERS, ...headers, ETag: asset.etag };
-        if (req.headers['if-none-match'] === asset.etag) {
-            res.writeHead(304, common);
-            res.end();
-            return;
-        }
-        res.writeHead(200, { ...common, 'Content-Type': asset.contentType, 'Content-Length': asset.body.length });
-        res.end(asset.body);
     }
 }

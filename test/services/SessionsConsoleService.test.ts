@@ -2,13 +2,13 @@
 // puppeteer-core's types and the callbacks run in the page name DOM types; tsconfig's lib is ES2020 only.
 import { expect } from 'chai';
 import * as fs from 'fs';
-import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 
 import puppeteer, { Browser, Page } from 'puppeteer-core';
 
 import { TestService } from '../fixtures/TestService';
+import { expectStrictPage, findChromium, rawGet } from '../fixtures/RawHttpGet';
 import { HttpReply } from '../fixtures/HttpReply';
 import { MongoTestServer } from '../fixtures/MongoTestServer';
 
@@ -19,36 +19,6 @@ const KEY_ITEM = 'service-sessions.console.key';
 const AUDITED = { LOG_LEVEL: 'info', LOG_FORMAT: 'json' };
 /** Where the tests write their screenshots: look at them while changing the page. */
 const SCREENSHOTS = path.join(os.tmpdir(), 'sessions-console');
-
-/** Status, headers and body of a request sent with its path exactly as written. */
-interface RawReply {
-    readonly status: number;
-    readonly headers: http.IncomingHttpHeaders;
-    readonly text: string;
-}
-
-/** GET with a literal path: fetch() would resolve "..", which these tests send on purpose. */
-async function rawGet(baseUrl: string, rawPath: string, headers: http.OutgoingHttpHeaders = {}): Promise<RawReply> {
-    const url = new URL(baseUrl);
-    return await new Promise<RawReply>((resolve, reject) => {
-        const req = http.request({ host: url.hostname, port: url.port, method: 'GET', path: rawPath, headers }, (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (chunk: Buffer) => chunks.push(chunk));
-            res.on('end', () => resolve({
-                status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8')
-            }));
-            res.on('error', reject);
-        });
-        req.on('error', reject);
-        req.end();
-    });
-}
-
-/** Debian's chromium (apt-get install chromium), or the browser CHROMIUM_PATH names. */
-function findChromium(): string | null {
-    const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-    return candidates.find((candidate): candidate is string => candidate != null && candidate !== '' && fs.existsSync(candidate)) ?? null;
-}
 
 /** A command with the full key, as the test's own client. */
 async function callWithKey(service: TestService, command: string, args: unknown): Promise<HttpReply> {
@@ -71,16 +41,8 @@ describe('SessionsConsoleService over real HTTP', function () {
     it('serves the page at /console, /console/ and /console/index.html under a strict CSP, with no key', async () => {
         for (const page of ['/console', '/console/', '/console/index.html']) {
             const reply = await rawGet(service.url, page);
-            expect(reply.status, page).to.equal(200);
-            expect(reply.headers['content-type']).to.equal('text/html; charset=utf-8');
-            expect(reply.headers['x-content-type-options']).to.equal('nosniff');
-            const csp = reply.headers['content-security-policy'];
-            expect(csp).to.be.a('string');
-            expect(csp).to.include("default-src 'none'").and.include("script-src 'self'").and.include("connect-src 'self'")
-                .and.include("frame-ancestors 'none'");
-            expect(csp).to.not.include('unsafe');
-            // No inline script, no inline handler, no inline style, nothing from another origin.
-            expect(reply.text).to.not.match(/<script>|<script[^>]*>[^<\s]/);
+            expectStrictPage(reply, page);
+            // No inline handler, no inline style, nothing from another origin.
             expect(reply.text).to.not.match(/\son[a-z]+=/i);
             expect(reply.text).to.not.match(/\sstyle=|<style/i);
             expect(reply.text).to.not.match(/(src|href)="(https?:)?\/\//);
