@@ -16,8 +16,9 @@ export class BenchRequests {
 
     /** Whether the cell makes sense: spread needs sessions to spread over; opens and closes are only spread. */
     public static applies(op: BenchOp, scenario: BenchScenario, size: number): boolean {
-        if (op === 'open_session' || op === 'close_session' || op === 'get_sessions') return scenario === 'spread' && (op === 'open_session' || size > 0);
-        return scenario === 'hot' || size > 0;
+        const spreadOnly = op === 'open_session' || op === 'close_session' || op === 'get_sessions';
+        const needsSessions = scenario === 'spread' && op !== 'open_session';
+        return (!spreadOnly || scenario === 'spread') && (!needsSessions || size > 0);
     }
 
     public static bodies(op: BenchOp | 'bare', scenario: BenchScenario, sessions: BenchSessions): string[] {

@@ -173,7 +173,7 @@ async function startImpl(impl: Impl, store: string, sessions: BenchSessions, wor
 }
 
 /** Which implementations run an operation: the touching service only validate_touching, the original only its own commands. */
-function runs(impl: Impl, op: BenchOp, store: string, size: number, options: BenchOptions): boolean {
+function runsOp(impl: Impl, op: BenchOp, store: string, size: number, options: BenchOptions): boolean {
     if (impl.name === 'ours-touching') return op === 'validate_touching';
     if (op === 'validate_touching') return false;
     if (impl.name !== 'original') return true;
@@ -277,7 +277,7 @@ async function measure(store: string, size: number, running: Running[], options:
             for (let run = 1; run <= options.runs; run++) {
                 // Alternate the implementations within each run, so drift in the machine hits all of them.
                 for (const entry of services) {
-                    if (!runs(entry.impl, op, store, size, options)) continue;
+                    if (!runsOp(entry.impl, op, store, size, options)) continue;
                     progress(`${entry.impl.name} ${store} ${size}: ${op} ${scenario}, run ${run} of ${options.runs}, ${options.duration} s`);
                     record(entry, op, scenario, await drive(entry.service.port, op, scenario, entry.sessions, options));
                     for (const other of running) await other.service.waitIdle();

@@ -1,16 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { ConfigException, ConfigParams } from 'pip-services3-commons-nodex';
+import { ConfigParams } from 'pip-services3-commons-nodex';
 
-import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
-import { SessionsHttpRequest } from './SessionsHttpRequest';
-import { SessionsHttpResponse } from './SessionsHttpResponse';
-import { SessionsRestService } from './SessionsRestService';
 import { SessionsStaticAsset } from './SessionsStaticAsset';
-
-type HttpRequest = SessionsHttpRequest;
-type HttpResponse = SessionsHttpResponse<SessionsHttpRequest>;
+import { SessionsStaticPageService } from './SessionsStaticPageService';
 
 /** The console's files in the package's src/console (read at run time, as the .proto is): name and type. */
 const CONSOLE_FILES: ReadonlyArray<readonly [string, string]> = [
@@ -54,51 +48,21 @@ const HEADERS: Readonly<Record<string, string>> = {
  *
  * Configuration: base_route (default "console").
  */
-export class SessionsConsoleService extends SessionsRestService {
+export class SessionsConsoleService extends SessionsStaticPageService {
     private static readonly _consoleDefaults = ConfigParams.fromTuples('base_route', 'console');
     /** The package root: obj/src/services/ is three levels below it. */
     private static readonly _folder = path.resolve(__dirname, '..', '..', '..', 'src', 'console');
 
-    private _assets: Map<string, SessionsStaticAsset> | null = null;
-
     public constructor() {
-        super();
-        this._baseRoute = 'console';
-    }
-
-    /** The page's path, "/console" by default (the start-up summary names it). */
-    public get route(): string {
-        return '/' + this._baseRoute.replace(/^\/+|\/+$/g, '');
+        super('console', HEADERS, HEADERS);
     }
 
     public configure(config: ConfigParams): void {
-        config = config.setDefaults(SessionsConsoleService._consoleDefaults);
-        super.configure(config);
-        // The page links its files by absolute path; only plain path characters can be one.
-        if (!/^[A-Za-z0-9._~/-]+$/.test(this._baseRoute)) {
-            throw new ConfigException(undefined, SessionsErrorCode.INVALID_BASE_ROUTE, 'base_route must be a plain path, such as "console"');
-        }
-        this._assets = null;
-    }
-
-    public register(): void {
-        const endpoint = this._endpoint;
-        if (endpoint == null) return;
-        const assets = this._assets ?? this.loadAssets();
-        this._assets = assets;
-        const root = this.route;
-        const page = assets.get('index.html') as SessionsStaticAsset;
-        for (const route of [root, root + '/', root + '/index.html']) {
-            endpoint.registerRoute('get', route, null, (req: HttpRequest, res: HttpResponse) => page.send(req, res, HEADERS));
-        }
-        for (const [name, asset] of assets) {
-            if (name === 'index.html') continue;
-            endpoint.registerRoute('get', root + '/' + name, null, (req: HttpRequest, res: HttpResponse) => asset.send(req, res, HEADERS));
-        }
+        super.configure(config.setDefaults(SessionsConsoleService._consoleDefaults));
     }
 
     /** The page names its files under /console; another base_route rewrites those links. */
-    private loadAssets(): Map<string, SessionsStaticAsset> {
+    protected loadAssets(): Map<string, SessionsStaticAsset> {
         const root = this.route;
         const assets = new Map<string, SessionsStaticAsset>();
         for (const [name, contentType] of CONSOLE_FILES) {

@@ -1,16 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { ConfigException, ConfigParams } from 'pip-services3-commons-nodex';
+import { ConfigParams } from 'pip-services3-commons-nodex';
 
-import { SessionsHttpRequest } from './SessionsHttpRequest';
-import { SessionsHttpResponse } from './SessionsHttpResponse';
-import { SessionsRestService } from './SessionsRestService';
 import { SessionsStaticAsset } from './SessionsStaticAsset';
-import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
-
-type HttpRequest = SessionsHttpRequest;
-type HttpResponse = SessionsHttpResponse<SessionsHttpRequest>;
+import { SessionsStaticPageService } from './SessionsStaticPageService';
 
 /** The only files of swagger-ui-dist the page needs; nothing else of the package is reachable. */
 const DIST_FILES: ReadonlyArray<readonly [string, string]> = [
@@ -52,56 +46,26 @@ const PAGE_HEADERS: Readonly<Record<string, string>> = { ...COMMON_HEADERS, 'Con
  * Every route is a fixed path with its body in memory: the toolkit's swagger service joined the
  * request path to its folder, so /swagger/../../<file> read any file (docs/http.md#swagger-ui).
  */
-export class SessionsSwaggerUiService extends SessionsRestService {
+export class SessionsSwaggerUiService extends SessionsStaticPageService {
     private static readonly _uiDefaults = ConfigParams.fromTuples(
         'base_route', 'swagger',
         'document_route', '/v1/sessions/swagger'
     );
 
     private _documentRoute = '/v1/sessions/swagger';
-    private _assets: Map<string, SessionsStaticAsset> | null = null;
 
     public constructor() {
-        super();
-        this._baseRoute = 'swagger';
+        super('swagger', PAGE_HEADERS, COMMON_HEADERS);
     }
 
     public configure(config: ConfigParams): void {
         config = config.setDefaults(SessionsSwaggerUiService._uiDefaults);
         super.configure(config);
-        // The route goes into the page's HTML as it is; only plain path characters can.
-        if (!/^[A-Za-z0-9._~/-]+$/.test(this._baseRoute)) {
-            throw new ConfigException(undefined, SessionsErrorCode.INVALID_BASE_ROUTE, 'base_route must be a plain path, such as "swagger"');
-        }
         this._documentRoute = config.getAsString('document_route');
         if (!this._documentRoute.startsWith('/')) this._documentRoute = '/' + this._documentRoute;
-        this._assets = null;
     }
 
-    public register(): void {
-        const endpoint = this._endpoint;
-        if (endpoint == null) return;
-        const assets = this._assets ?? this.loadAssets();
-        this._assets = assets;
-        const root = this.rootRoute();
-        const page = assets.get('index.html') as SessionsStaticAsset;
-        for (const route of [root, root + '/', root + '/index.html']) {
-            endpoint.registerRoute('get', route, null, (req: HttpRequest, res: HttpResponse) =>
-                page.send(req, res, PAGE_HEADERS));
-        }
-        for (const [name, asset] of assets) {
-            if (name === 'index.html') continue;
-            endpoint.registerRoute('get', root + '/' + name, null, (req: HttpRequest, res: HttpResponse) =>
-                asset.send(req, res, COMMON_HEADERS));
-        }
-    }
-
-    /** "/swagger" for base_route "swagger", "/swagger" or "swagger/". */
-    private rootRoute(): string {
-        return '/' + this._baseRoute.replace(/^\/+|\/+$/g, '');
-    }
-
-    private loadAssets(): Map<string, SessionsStaticAsset> {
+    protected loadAssets(): Map<string, SessionsStaticAsset> {
         const distFolder = path.dirname(require.resolve('swagger-ui-dist/package.json'));
         const assets = new Map<string, SessionsStaticAsset>();
         const add = (name: string, body: Buffer, contentType: string): void => {
@@ -109,7 +73,7 @@ export class SessionsSwaggerUiService extends SessionsRestService {
         };
         for (const [name, contentType] of DIST_FILES) add(name, fs.readFileSync(path.join(distFolder, name)), contentType);
         add('swagger-initializer.js', Buffer.from(this.initializerScript(), 'utf8'), 'application/javascript; charset=utf-8');
-        add('index.html', Buffer.from(SessionsSwaggerUiService.pageHtml(this.rootRoute()), 'utf8'), 'text/html; charset=utf-8');
+        add('index.html', Buffer.from(SessionsSwaggerUiService.pageHtml(this.route), 'utf8'), 'text/html; charset=utf-8');
         return assets;
     }
 
