@@ -1,10 +1,10 @@
 export * from './data/version1';
 export { ISessionsPersistence } from './persistence/ISessionsPersistence';
-export { SessionLiveness } from './persistence/SessionLiveness';
-export { SessionTimeouts } from './persistence/SessionTimeouts';
-export { SessionsMemoryPersistence } from './persistence/SessionsMemoryPersistence';
-export { SessionsFilePersistence } from './persistence/SessionsFilePersistence';
-export { SessionsMongoDbPersistence } from './persistence/SessionsMongoDbPersistence';
+export { SessionLiveness } from './rules/SessionLiveness';
+export { SessionTimeouts } from './rules/SessionTimeouts';
+export { SessionsMemoryPersistence } from './persistence/memory/SessionsMemoryPersistence';
+export { SessionsFilePersistence } from './persistence/file/SessionsFilePersistence';
+export { SessionsMongoDbPersistence } from './persistence/mongodb/SessionsMongoDbPersistence';
 export { ISessionsController } from './logic/ISessionsController';
 export { SessionsController } from './logic/SessionsController';
 export { SessionsCommandSet } from './logic/SessionsCommandSet';

@@ -2,9 +2,9 @@ import { Descriptor, IReferences } from 'pip-services3-commons-nodex';
 
 import { SessionsController } from '../logic/SessionsController';
 import { SessionRulesInForce } from '../logic/SessionRulesInForce';
-import { SessionsFilePersistence } from '../persistence/SessionsFilePersistence';
-import { SessionsMemoryPersistence } from '../persistence/SessionsMemoryPersistence';
-import { SessionsMongoDbPersistence } from '../persistence/SessionsMongoDbPersistence';
+import { SessionsFilePersistence } from '../persistence/file/SessionsFilePersistence';
+import { SessionsMemoryPersistence } from '../persistence/memory/SessionsMemoryPersistence';
+import { SessionsMongoDbPersistence } from '../persistence/mongodb/SessionsMongoDbPersistence';
 import { SessionsApiAccess } from '../services/SessionsApiAccess';
 import { SessionsConsoleService } from '../services/SessionsConsoleService';
 import { SessionsHttpEndpoint } from '../services/SessionsHttpEndpoint';

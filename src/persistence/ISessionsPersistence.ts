@@ -1,8 +1,8 @@
 import { AnyValueMap, DataPage, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
 
 import { SessionV1 } from '../data/version1/SessionV1';
-import { SessionLimit } from './SessionLimit';
-import { SessionLiveness } from './SessionLiveness';
+import { SessionLimit } from '../rules/SessionLimit';
+import { SessionLiveness } from '../rules/SessionLiveness';
 
 /**
  * Storage only: no timestamps or rules are decided here (that is the controller's job),

@@ -2,7 +2,7 @@ import { BadRequestException, BooleanConverter, FilterParams } from 'pip-service
 
 import { SessionV1 } from '../data/version1/SessionV1';
 import { SessionV1Json } from '../data/version1/SessionV1Json';
-import { SessionLiveness } from './SessionLiveness';
+import { SessionLiveness } from '../rules/SessionLiveness';
 import { SessionSummary } from './SessionSummary';
 import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 

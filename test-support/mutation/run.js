@@ -25,56 +25,56 @@ const { spawnSync } = require('child_process');
 const ROOT = path.resolve(__dirname, '..', '..');
 const MOCHA = path.join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
 
-const POWER_CUT = ['obj/test/persistence/SessionsFilePowerCut.test.js'];
-const MEMORY = ['obj/test/persistence/SessionsMemoryPersistence.test.js'];
-const FILE = ['obj/test/persistence/SessionsFilePersistence.test.js'];
-const MONGO = ['obj/test/persistence/SessionsMongoDbPersistence.test.js'];
+const POWER_CUT = ['obj/test/persistence/file/SessionsFilePowerCut.test.js'];
+const MEMORY = ['obj/test/persistence/memory/SessionsMemoryPersistence.test.js'];
+const FILE = ['obj/test/persistence/file/SessionsFilePersistence.test.js'];
+const MONGO = ['obj/test/persistence/mongodb/SessionsMongoDbPersistence.test.js'];
 const CONTROLLER = ['obj/test/logic/SessionsController.test.js'];
 
 /** file: in obj/; find must occur exactly once in it (else the list is stale and the check stops). */
 const MUTANTS = [
     // 1. Durability: each fsync the file store relies on.
-    { id: 'journal-datasync', file: 'obj/src/persistence/SessionsJournal.js',
+    { id: 'journal-datasync', file: 'obj/src/persistence/file/SessionsJournal.js',
         find: 'if (this._sync)\n                await handle.datasync();', replace: '', tests: POWER_CUT },
-    { id: 'journal-dir-sync', file: 'obj/src/persistence/SessionsJournal.js',
+    { id: 'journal-dir-sync', file: 'obj/src/persistence/file/SessionsJournal.js',
         find: 'await this._files.syncDirectory(path.dirname(this.path));', replace: '', tests: POWER_CUT },
-    { id: 'snapshot-sync', file: 'obj/src/persistence/SessionsSnapshotFile.js',
+    { id: 'snapshot-sync', file: 'obj/src/persistence/file/SessionsSnapshotFile.js',
         find: 'await handle.sync();', replace: '', tests: POWER_CUT },
-    { id: 'snapshot-dir-sync', file: 'obj/src/persistence/SessionsSnapshotFile.js',
+    { id: 'snapshot-dir-sync', file: 'obj/src/persistence/file/SessionsSnapshotFile.js',
         find: 'await this._files.syncDirectory(path.dirname(this.path));', replace: '', tests: POWER_CUT },
-    { id: 'merge-sync', file: 'obj/src/persistence/SessionsSnapshotMerge.js',
+    { id: 'merge-sync', file: 'obj/src/persistence/file/SessionsSnapshotMerge.js',
         find: 'await finished.sync();', replace: '', tests: POWER_CUT },
-    { id: 'merge-dir-sync', file: 'obj/src/persistence/SessionsSnapshotMerge.js',
+    { id: 'merge-dir-sync', file: 'obj/src/persistence/file/SessionsSnapshotMerge.js',
         find: 'await files.syncDirectory(path.dirname(snapshotPath));', replace: '', tests: POWER_CUT },
     // 2. Time boundaries: live at the deadline itself, swept only after it.
-    { id: 'mongo-live-idle-gt', file: 'obj/src/persistence/SessionsMongoDbPersistence.js',
+    { id: 'mongo-live-idle-gt', file: 'obj/src/persistence/mongodb/SessionsMongoDbPersistence.js',
         find: 'request_time = { $gte: new Date(now - timeouts.idle) }', replace: 'request_time = { $gt: new Date(now - timeouts.idle) }', tests: MONGO },
-    { id: 'mongo-live-absolute-gt', file: 'obj/src/persistence/SessionsMongoDbPersistence.js',
+    { id: 'mongo-live-absolute-gt', file: 'obj/src/persistence/mongodb/SessionsMongoDbPersistence.js',
         find: 'open_time = { $gte: new Date(now - timeouts.absolute) }', replace: 'open_time = { $gt: new Date(now - timeouts.absolute) }', tests: MONGO },
-    { id: 'mongo-idle-sweep-lte', file: 'obj/src/persistence/SessionsMongoDbPersistence.js',
+    { id: 'mongo-idle-sweep-lte', file: 'obj/src/persistence/mongodb/SessionsMongoDbPersistence.js',
         find: 'request_time: { $lt: requestTime }', replace: 'request_time: { $lte: requestTime }', tests: MONGO },
-    { id: 'mongo-absolute-sweep-lte', file: 'obj/src/persistence/SessionsMongoDbPersistence.js',
+    { id: 'mongo-absolute-sweep-lte', file: 'obj/src/persistence/mongodb/SessionsMongoDbPersistence.js',
         find: 'open_time: { $lt: openTime }', replace: 'open_time: { $lte: openTime }', tests: MONGO },
-    { id: 'mongo-retention-lte', file: 'obj/src/persistence/SessionsMongoDbPersistence.js',
+    { id: 'mongo-retention-lte', file: 'obj/src/persistence/mongodb/SessionsMongoDbPersistence.js',
         find: 'close_time: { $lt: closeTime }', replace: 'close_time: { $lte: closeTime }', tests: MONGO },
-    { id: 'live-idle-gt', file: 'obj/src/persistence/SessionTimeouts.js',
+    { id: 'live-idle-gt', file: 'obj/src/rules/SessionTimeouts.js',
         find: 'requestTime >= now - this.idle', replace: 'requestTime > now - this.idle', tests: MEMORY },
-    { id: 'live-absolute-gt', file: 'obj/src/persistence/SessionTimeouts.js',
+    { id: 'live-absolute-gt', file: 'obj/src/rules/SessionTimeouts.js',
         find: 'openTime >= now - this.absolute', replace: 'openTime > now - this.absolute', tests: FILE },
-    { id: 'memory-sweep-lte', file: 'obj/src/persistence/SessionsTimeQueue.js',
+    { id: 'memory-sweep-lte', file: 'obj/src/persistence/memory/SessionsTimeQueue.js',
         find: 'if (this._times[index] >= limit)', replace: 'if (this._times[index] > limit)', tests: MEMORY },
     { id: 'validate-touch-interval', file: 'obj/src/logic/SessionsController.js',
         find: 'now - session.request_time.getTime() < this._touchInterval', replace: 'now - session.request_time.getTime() <= this._touchInterval',
         tests: CONTROLLER },
     // 3. The TTL index: a period in minutes instead of seconds.
-    { id: 'mongo-ttl-unit', file: 'obj/src/persistence/SessionsMongoDbPersistence.js',
+    { id: 'mongo-ttl-unit', file: 'obj/src/persistence/mongodb/SessionsMongoDbPersistence.js',
         find: 'Math.max(1, Math.ceil(period / 1000))', replace: 'Math.max(1, Math.ceil(period / 1000) * 60)', tests: MONGO },
     // Kept to show what no durability test can catch.
-    { id: 'journal-truncate-sync', file: 'obj/src/persistence/SessionsJournal.js',
+    { id: 'journal-truncate-sync', file: 'obj/src/persistence/file/SessionsJournal.js',
         find: 'await this._handle.truncate(validBytes);\n            await this._handle.sync();',
         replace: 'await this._handle.truncate(validBytes);', tests: POWER_CUT,
         survives: 'it makes a cut-off torn tail durable early; the next record\'s fdatasync writes the new size anyway, and a torn tail is skipped on load' },
-    { id: 'merge-periodic-datasync', file: 'obj/src/persistence/SessionsSnapshotMerge.js',
+    { id: 'merge-periodic-datasync', file: 'obj/src/persistence/file/SessionsSnapshotMerge.js',
         find: 'await handle.datasync();', replace: '', tests: POWER_CUT,
         survives: 'it spreads the flushing of a large fold (every 16 MB); the final fsync covers every byte' },
 ];

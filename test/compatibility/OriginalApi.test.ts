@@ -11,9 +11,9 @@ import { SessionsDirectClientV1 } from '../../src/clients/version1/SessionsDirec
 import { SessionsLambdaFunction } from '../../src/container/SessionsLambdaFunction';
 import { SessionsController } from '../../src/logic/SessionsController';
 import { ISessionsPersistence } from '../../src/persistence/ISessionsPersistence';
-import { SessionsFilePersistence } from '../../src/persistence/SessionsFilePersistence';
-import { SessionsMemoryPersistence } from '../../src/persistence/SessionsMemoryPersistence';
-import { SessionsMongoDbPersistence } from '../../src/persistence/SessionsMongoDbPersistence';
+import { SessionsFilePersistence } from '../../src/persistence/file/SessionsFilePersistence';
+import { SessionsMemoryPersistence } from '../../src/persistence/memory/SessionsMemoryPersistence';
+import { SessionsMongoDbPersistence } from '../../src/persistence/mongodb/SessionsMongoDbPersistence';
 import { SessionsCommandableHttpServiceV1 } from '../../src/services/version1/SessionsCommandableHttpServiceV1';
 import { SessionsGrpcConverterV1 } from '../../src/services/version1/SessionsGrpcConverterV1';
 import { MongoTestServer } from '../fixtures/MongoTestServer';

@@ -80,7 +80,7 @@ describe('SessionsAudit', () => {
             const { ConfigParams, Descriptor, References } = require('pip-services3-commons-nodex');
             const { SessionsConsoleLogger } = require('./obj/src/container/SessionsConsoleLogger');
             const { SessionsController } = require('./obj/src/logic/SessionsController');
-            const { SessionsMemoryPersistence } = require('./obj/src/persistence/SessionsMemoryPersistence');
+            const { SessionsMemoryPersistence } = require('./obj/src/persistence/memory/SessionsMemoryPersistence');
             const build = (key) => {
                 const logger = new SessionsConsoleLogger();
                 logger.configure(ConfigParams.fromTuples('level', 'info', 'source', 'audit-test'));

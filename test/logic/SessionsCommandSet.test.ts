@@ -4,7 +4,7 @@ import { ConfigParams, Descriptor, Parameters, References } from 'pip-services3-
 import { SessionV1 } from '../../src/data/version1/SessionV1';
 import { SessionsCommand } from '../../src/logic/SessionsCommand';
 import { SessionsController } from '../../src/logic/SessionsController';
-import { SessionsMemoryPersistence } from '../../src/persistence/SessionsMemoryPersistence';
+import { SessionsMemoryPersistence } from '../../src/persistence/memory/SessionsMemoryPersistence';
 import { TEST_AUDIT_KEY } from '../fixtures/TestAuditKey';
 
 describe('SessionsCommandSet', () => {

@@ -3,9 +3,9 @@ import { AnyValueMap, ApplicationException, FilterParams, PagingParams } from 'p
 
 import { SessionV1 } from '../../src/data/version1/SessionV1';
 import { ISessionsPersistence } from '../../src/persistence/ISessionsPersistence';
-import { SessionLimit } from '../../src/persistence/SessionLimit';
-import { SessionLiveness } from '../../src/persistence/SessionLiveness';
-import { SessionTimeouts } from '../../src/persistence/SessionTimeouts';
+import { SessionLimit } from '../../src/rules/SessionLimit';
+import { SessionLiveness } from '../../src/rules/SessionLiveness';
+import { SessionTimeouts } from '../../src/rules/SessionTimeouts';
 
 const T0 = Date.parse('2026-01-01T10:00:00.000Z');
 const HOUR = 3600000;

@@ -7,10 +7,10 @@ import { AnyValueMap, ConfigParams, FilterParams, PagingParams } from 'pip-servi
 
 import { SessionCloseReasonV1 } from '../../src/data/version1/SessionCloseReasonV1';
 import { SessionV1 } from '../../src/data/version1/SessionV1';
-import { SessionTimeouts } from '../../src/persistence/SessionTimeouts';
+import { SessionTimeouts } from '../../src/rules/SessionTimeouts';
 import { SessionChange } from '../../src/persistence/SessionChange';
-import { SessionsFilePersistence } from '../../src/persistence/SessionsFilePersistence';
-import { SessionsMemoryPersistence, SessionsMemoryStep } from '../../src/persistence/SessionsMemoryPersistence';
+import { SessionsFilePersistence } from '../../src/persistence/file/SessionsFilePersistence';
+import { SessionsMemoryPersistence, SessionsMemoryStep } from '../../src/persistence/memory/SessionsMemoryPersistence';
 import { rejection } from '../fixtures/Rejection';
 
 const T = Date.UTC(2024, 0, 1);

@@ -4,7 +4,7 @@ import * as path from 'path';
 
 import { expect } from 'chai';
 
-import { journalRecords } from '../persistence/JournalFile';
+import { journalRecords } from '../persistence/file/JournalFile';
 import { freePort } from '../fixtures/TestService';
 import { CrashWorkload, StoreCheck } from './CrashWorkload';
 import { RawHttpClient } from './RawHttpClient';

@@ -5,8 +5,8 @@ import * as path from 'path';
 import { expect } from 'chai';
 import { ConfigParams, Descriptor, References } from 'pip-services3-commons-nodex';
 
-import { SessionsFilePersistence } from '../../src/persistence/SessionsFilePersistence';
-import { SessionsMemoryPersistence } from '../../src/persistence/SessionsMemoryPersistence';
+import { SessionsFilePersistence } from '../../src/persistence/file/SessionsFilePersistence';
+import { SessionsMemoryPersistence } from '../../src/persistence/memory/SessionsMemoryPersistence';
 import { SessionsHttpEndpoint } from '../../src/services/SessionsHttpEndpoint';
 import { SessionsReadinessHttpService } from '../../src/services/SessionsReadinessHttpService';
 import { HttpReply } from '../fixtures/HttpReply';

@@ -4,7 +4,7 @@ import {
 
 import { SessionV1 } from '../../data/version1/SessionV1';
 import { SessionsController } from '../../logic/SessionsController';
-import { SessionsMemoryPersistence } from '../../persistence/SessionsMemoryPersistence';
+import { SessionsMemoryPersistence } from '../../persistence/memory/SessionsMemoryPersistence';
 import { ISessionsClientV1 } from './ISessionsClientV1';
 import { SessionsReplyV1 } from './SessionsReplyV1';
 

@@ -5,9 +5,9 @@ import {
 import { SessionsCommand } from '../../logic/SessionsCommand';
 import { SessionsController } from '../../logic/SessionsController';
 import { ISessionsPersistence } from '../../persistence/ISessionsPersistence';
-import { SessionsFilePersistence } from '../../persistence/SessionsFilePersistence';
-import { SessionsMemoryPersistence } from '../../persistence/SessionsMemoryPersistence';
-import { SessionsMongoDbPersistence } from '../../persistence/SessionsMongoDbPersistence';
+import { SessionsFilePersistence } from '../../persistence/file/SessionsFilePersistence';
+import { SessionsMemoryPersistence } from '../../persistence/memory/SessionsMemoryPersistence';
+import { SessionsMongoDbPersistence } from '../../persistence/mongodb/SessionsMongoDbPersistence';
 import { ISenecaInstance, SenecaMessage, SenecaReply } from './ISenecaInstance';
 import { SessionsApiAccess } from '../SessionsApiAccess';
 import { SessionsSenecaActionsV1 } from './SessionsSenecaActionsV1';

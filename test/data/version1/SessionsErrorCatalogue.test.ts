@@ -8,7 +8,7 @@ import { SessionsEnvironment } from '../../../src/container/SessionsEnvironment'
 import { SessionsErrorCatalogue, SessionsErrorCode } from '../../../src/data/version1/SessionsErrorCatalogue';
 import { SessionsCommand } from '../../../src/logic/SessionsCommand';
 import { SessionsController } from '../../../src/logic/SessionsController';
-import { SessionsMemoryPersistence } from '../../../src/persistence/SessionsMemoryPersistence';
+import { SessionsMemoryPersistence } from '../../../src/persistence/memory/SessionsMemoryPersistence';
 import { SessionsOpenApiDocument } from '../../../src/services/version1/SessionsOpenApiDocument';
 import { PACKAGE_ROOT } from '../../fixtures/TestService';
 import { TEST_AUDIT_KEY } from '../../fixtures/TestAuditKey';

@@ -1,7 +1,7 @@
 import { ConfigParams, Descriptor, References } from 'pip-services3-commons-nodex';
 
 import { SessionsController } from '../../../src/logic/SessionsController';
-import { SessionsMemoryPersistence } from '../../../src/persistence/SessionsMemoryPersistence';
+import { SessionsMemoryPersistence } from '../../../src/persistence/memory/SessionsMemoryPersistence';
 import { SessionsSenecaServiceV1 } from '../../../src/services/version1/SessionsSenecaServiceV1';
 import { SenecaCapturedLog } from './SenecaCapturedLog';
 import { TEST_AUDIT_KEY } from '../../fixtures/TestAuditKey';

@@ -11,7 +11,7 @@ import { ConfigParams, ConnectionException, Descriptor, IReferences } from 'pip-
 import { SessionsCommandableGrpcClientV1 } from '../../../src/clients/version1/SessionsCommandableGrpcClientV1';
 import { SessionsGrpcClientV1 } from '../../../src/clients/version1/SessionsGrpcClientV1';
 import { SessionsController } from '../../../src/logic/SessionsController';
-import { SessionsMemoryPersistence } from '../../../src/persistence/SessionsMemoryPersistence';
+import { SessionsMemoryPersistence } from '../../../src/persistence/memory/SessionsMemoryPersistence';
 import { SessionsCommandableGrpcServiceV1 } from '../../../src/services/version1/SessionsCommandableGrpcServiceV1';
 import { SessionsGrpcEndpoint } from '../../../src/services/version1/SessionsGrpcEndpoint';
 import { SessionsGrpcServiceV1 } from '../../../src/services/version1/SessionsGrpcServiceV1';

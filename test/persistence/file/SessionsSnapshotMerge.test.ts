@@ -4,13 +4,13 @@ import * as path from 'path';
 
 import { expect } from 'chai';
 
-import { SessionV1 } from '../../src/data/version1/SessionV1';
-import { SessionChange } from '../../src/persistence/SessionChange';
-import { SessionsJournal } from '../../src/persistence/SessionsJournal';
-import { SessionsSnapshotFile } from '../../src/persistence/SessionsSnapshotFile';
-import { SessionsSnapshotMerge } from '../../src/persistence/SessionsSnapshotMerge';
-import { SessionText } from '../../src/persistence/SessionText';
-import { makeSession } from './SessionsPersistenceFixture';
+import { SessionV1 } from '../../../src/data/version1/SessionV1';
+import { SessionChange } from '../../../src/persistence/SessionChange';
+import { SessionsJournal } from '../../../src/persistence/file/SessionsJournal';
+import { SessionsSnapshotFile } from '../../../src/persistence/file/SessionsSnapshotFile';
+import { SessionsSnapshotMerge } from '../../../src/persistence/file/SessionsSnapshotMerge';
+import { SessionText } from '../../../src/persistence/file/SessionText';
+import { makeSession } from '../SessionsPersistenceFixture';
 
 /** The snapshot as a restart would read it, every session parsed. */
 async function loadSnapshot(snapshotPath: string): Promise<SessionV1[]> {

@@ -4,22 +4,22 @@ import {
 } from 'pip-services3-commons-nodex';
 import { CompositeLogger } from 'pip-services3-components-nodex';
 
-import { SessionV1 } from '../data/version1/SessionV1';
-import { SessionCloseReasonV1 } from '../data/version1/SessionCloseReasonV1';
-import { SessionIdGenerator } from '../logic/SessionIdGenerator';
-import { SessionsSettingReader } from '../logic/SessionsSettingReader';
-import { ISessionsPersistence } from './ISessionsPersistence';
-import { SessionClosedException } from './SessionClosedException';
-import { SessionLimit } from './SessionLimit';
-import { SessionLimitReachedException } from './SessionLimitReachedException';
-import { SessionLiveness } from './SessionLiveness';
-import { SessionChange } from './SessionChange';
+import { SessionV1 } from '../../data/version1/SessionV1';
+import { SessionCloseReasonV1 } from '../../data/version1/SessionCloseReasonV1';
+import { SessionIdGenerator } from '../../logic/SessionIdGenerator';
+import { SessionsSettingReader } from '../../logic/SessionsSettingReader';
+import { ISessionsPersistence } from '../ISessionsPersistence';
+import { SessionClosedException } from '../../rules/SessionClosedException';
+import { SessionLimit } from '../../rules/SessionLimit';
+import { SessionLimitReachedException } from '../../rules/SessionLimitReachedException';
+import { SessionLiveness } from '../../rules/SessionLiveness';
+import { SessionChange } from '../SessionChange';
 import { NewestSessions } from './NewestSessions';
 import { LoadedSessions } from './LoadedSessions';
-import { SessionsFilter } from './SessionsFilter';
+import { SessionsFilter } from '../SessionsFilter';
 import { SessionsTimeQueue, SessionsTimeQueueMark } from './SessionsTimeQueue';
-import { SessionSummary } from './SessionSummary';
-import { SessionText } from './SessionText';
+import { SessionSummary } from '../SessionSummary';
+import { SessionText } from '../file/SessionText';
 import { StoredSession } from './StoredSession';
 import { PendingWrite, UndoStep } from './PendingWrite';
 

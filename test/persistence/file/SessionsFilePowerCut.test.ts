@@ -5,9 +5,9 @@ import * as path from 'path';
 import { expect } from 'chai';
 import { AnyValueMap, ConfigParams } from 'pip-services3-commons-nodex';
 
-import { SessionsFilePersistence } from '../../src/persistence/SessionsFilePersistence';
+import { SessionsFilePersistence } from '../../../src/persistence/file/SessionsFilePersistence';
 import { PowerCut, PowerCutFileLayer } from './PowerCutFileLayer';
-import { makeSession } from './SessionsPersistenceFixture';
+import { makeSession } from '../SessionsPersistenceFixture';
 
 /** Per session: the index, in its history, of the last write the store acknowledged. */
 type Acknowledged = Map<string, number>;

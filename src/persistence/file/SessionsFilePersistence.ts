@@ -3,17 +3,17 @@ import { promises as fs } from 'fs';
 import { ConfigException, ConfigParams, Descriptor, FileException, IReferences } from 'pip-services3-commons-nodex';
 
 import { ISessionsFileLayer } from './ISessionsFileLayer';
-import { SessionsSettingReader } from '../logic/SessionsSettingReader';
-import { LoadedSessions } from './LoadedSessions';
-import { PendingWrite } from './PendingWrite';
-import { SessionChange } from './SessionChange';
+import { SessionsSettingReader } from '../../logic/SessionsSettingReader';
+import { LoadedSessions } from '../memory/LoadedSessions';
+import { PendingWrite } from '../memory/PendingWrite';
+import { SessionChange } from '../SessionChange';
 import { SessionsFileRecovery } from './SessionsFileRecovery';
 import { SessionsJournal } from './SessionsJournal';
-import { SessionsMemoryPersistence } from './SessionsMemoryPersistence';
+import { SessionsMemoryPersistence } from '../memory/SessionsMemoryPersistence';
 import { SessionsNodeFileLayer } from './SessionsNodeFileLayer';
 import { SessionsSnapshotFile } from './SessionsSnapshotFile';
 import { SessionsSnapshotMerge } from './SessionsSnapshotMerge';
-import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /** What the store reports to the metrics component (service-sessions:metrics), if there is one. */
 interface StoreFailureCounter {

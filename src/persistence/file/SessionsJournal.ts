@@ -4,12 +4,12 @@ import { crc32 } from 'zlib';
 
 import { FileException } from 'pip-services3-commons-nodex';
 
-import { SessionV1Json } from '../data/version1/SessionV1Json';
+import { SessionV1Json } from '../../data/version1/SessionV1Json';
 import { ISessionsFileHandle } from './ISessionsFileHandle';
 import { ISessionsFileLayer } from './ISessionsFileLayer';
-import { SessionChange } from './SessionChange';
+import { SessionChange } from '../SessionChange';
 import { SessionsNodeFileLayer } from './SessionsNodeFileLayer';
-import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 interface PendingAppend {
     readonly text: string;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 
-import { SessionV1 } from '../../src/data/version1/SessionV1';
-import { SessionsTimeQueue } from '../../src/persistence/SessionsTimeQueue';
+import { SessionV1 } from '../../../src/data/version1/SessionV1';
+import { SessionsTimeQueue } from '../../../src/persistence/memory/SessionsTimeQueue';
 
 function at(id: string, time: number): SessionV1 {
     return new SessionV1(id, 'u1', undefined, undefined, undefined, new Date(time));

@@ -2,8 +2,8 @@ import { promises as fs } from 'fs';
 
 import { ILogger } from 'pip-services3-components-nodex';
 
-import { SessionV1 } from '../data/version1/SessionV1';
-import { SessionV1Json } from '../data/version1/SessionV1Json';
+import { SessionV1 } from '../../data/version1/SessionV1';
+import { SessionV1Json } from '../../data/version1/SessionV1Json';
 import { JournalContents, SessionsJournal } from './SessionsJournal';
 import { SessionsSnapshotFile } from './SessionsSnapshotFile';
 

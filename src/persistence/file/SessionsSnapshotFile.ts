@@ -3,11 +3,11 @@ import * as path from 'path';
 
 import { FileException } from 'pip-services3-commons-nodex';
 
-import { SessionV1Json } from '../data/version1/SessionV1Json';
+import { SessionV1Json } from '../../data/version1/SessionV1Json';
 import { ISessionsFileLayer } from './ISessionsFileLayer';
 import { SessionsNodeFileLayer } from './SessionsNodeFileLayer';
-import { StoredSession } from './StoredSession';
-import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
+import { StoredSession } from '../memory/StoredSession';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /** Sessions serialized per write call: large enough to be fast, small enough to keep memory flat. */
 const BATCH = 2000;

@@ -5,10 +5,10 @@ import * as path from 'path';
 import { expect } from 'chai';
 import { AnyValueMap, ConfigParams, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
 
-import { SessionsFilePersistence } from '../../src/persistence/SessionsFilePersistence';
-import { SessionsMemoryPersistence } from '../../src/persistence/SessionsMemoryPersistence';
+import { SessionsFilePersistence } from '../../../src/persistence/file/SessionsFilePersistence';
+import { SessionsMemoryPersistence } from '../../../src/persistence/memory/SessionsMemoryPersistence';
 import { journalRecords } from './JournalFile';
-import { makeSession, SessionsPersistenceFixture } from './SessionsPersistenceFixture';
+import { makeSession, SessionsPersistenceFixture } from '../SessionsPersistenceFixture';
 
 /** Times of the sessions makeSession() makes: it starts at 2026-01-01T10:00Z, one hour per unit. */
 const T_SWEEP = Date.parse('2026-01-03T00:00:00.000Z');

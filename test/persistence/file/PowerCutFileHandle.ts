@@ -1,6 +1,6 @@
 import { promises as fs } from 'fs';
 
-import { ISessionsFileHandle } from '../../src/persistence/ISessionsFileHandle';
+import { ISessionsFileHandle } from '../../../src/persistence/file/ISessionsFileHandle';
 import { PowerCutInode } from './PowerCutInode';
 
 /**

@@ -1,4 +1,4 @@
-import { SessionV1 } from '../data/version1/SessionV1';
+import { SessionV1 } from '../../data/version1/SessionV1';
 import { StoredSession } from './StoredSession';
 
 /** One step of taking a write back: [what the write put in, what it replaced] (null: nothing). */

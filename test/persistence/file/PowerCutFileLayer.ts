@@ -2,8 +2,8 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { crc32 } from 'zlib';
 
-import { ISessionsFileHandle } from '../../src/persistence/ISessionsFileHandle';
-import { ISessionsFileLayer } from '../../src/persistence/ISessionsFileLayer';
+import { ISessionsFileHandle } from '../../../src/persistence/file/ISessionsFileHandle';
+import { ISessionsFileLayer } from '../../../src/persistence/file/ISessionsFileLayer';
 import { PowerCutFileHandle } from './PowerCutFileHandle';
 import { PowerCutInode } from './PowerCutInode';
 

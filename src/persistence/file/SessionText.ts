@@ -1,9 +1,9 @@
 import { InternalException } from 'pip-services3-commons-nodex';
 
-import { SessionV1 } from '../data/version1/SessionV1';
-import { SessionV1Json } from '../data/version1/SessionV1Json';
-import { SessionSummary } from './SessionSummary';
-import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
+import { SessionV1 } from '../../data/version1/SessionV1';
+import { SessionV1Json } from '../../data/version1/SessionV1Json';
+import { SessionSummary } from '../SessionSummary';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 const QUOTE = 34;
 const BACKSLASH = 92;

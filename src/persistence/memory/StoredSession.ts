@@ -1,4 +1,4 @@
-import { SessionV1 } from '../data/version1/SessionV1';
+import { SessionV1 } from '../../data/version1/SessionV1';
 
 /**
  * A session as the memory store holds it: an object, or the JSON text it was loaded

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import * as fc from 'fast-check';
 
-import { SessionV1 } from '../../src/data/version1/SessionV1';
-import { SessionSummary } from '../../src/persistence/SessionSummary';
-import { SessionText } from '../../src/persistence/SessionText';
-import { makeSession } from './SessionsPersistenceFixture';
+import { SessionV1 } from '../../../src/data/version1/SessionV1';
+import { SessionSummary } from '../../../src/persistence/SessionSummary';
+import { SessionText } from '../../../src/persistence/file/SessionText';
+import { makeSession } from '../SessionsPersistenceFixture';
 
 function summaryOf(text: string): SessionSummary | null {
     const summary: SessionSummary = { id: '', userId: '', active: false, requestTime: 0, openTime: 0, closeTime: -1 };

@@ -6,14 +6,14 @@ import { ConfigParams } from 'pip-services3-commons-nodex';
 import { ContainerConfigReader } from 'pip-services3-container-nodex';
 import { MongoDbConnectionResolver } from 'pip-services3-mongodb-nodex';
 
-import { SessionsProcess } from '../../src/container/SessionsProcess';
-import { SessionLimit } from '../../src/persistence/SessionLimit';
-import { SessionLiveness } from '../../src/persistence/SessionLiveness';
-import { SessionsMongoDbPersistence } from '../../src/persistence/SessionsMongoDbPersistence';
-import { SessionTimeouts } from '../../src/persistence/SessionTimeouts';
-import { MongoTestServer } from '../fixtures/MongoTestServer';
-import { PACKAGE_ROOT } from '../fixtures/TestService';
-import { makeSession, SessionsPersistenceFixture } from './SessionsPersistenceFixture';
+import { SessionsProcess } from '../../../src/container/SessionsProcess';
+import { SessionLimit } from '../../../src/rules/SessionLimit';
+import { SessionLiveness } from '../../../src/rules/SessionLiveness';
+import { SessionsMongoDbPersistence } from '../../../src/persistence/mongodb/SessionsMongoDbPersistence';
+import { SessionTimeouts } from '../../../src/rules/SessionTimeouts';
+import { MongoTestServer } from '../../fixtures/MongoTestServer';
+import { PACKAGE_ROOT } from '../../fixtures/TestService';
+import { makeSession, SessionsPersistenceFixture } from '../SessionsPersistenceFixture';
 
 /** Exposes the collection so a test can count the calls a method makes on it. */
 class ObservedMongoDbPersistence extends SessionsMongoDbPersistence {

@@ -5,10 +5,10 @@ import * as path from 'path';
 import { expect } from 'chai';
 import { AnyValueMap, ConfigParams, PagingParams } from 'pip-services3-commons-nodex';
 
-import { SessionsFilePersistence } from '../../src/persistence/SessionsFilePersistence';
-import { SessionsJournal } from '../../src/persistence/SessionsJournal';
+import { SessionsFilePersistence } from '../../../src/persistence/file/SessionsFilePersistence';
+import { SessionsJournal } from '../../../src/persistence/file/SessionsJournal';
 import { journalRecords } from './JournalFile';
-import { makeSession } from './SessionsPersistenceFixture';
+import { makeSession } from '../SessionsPersistenceFixture';
 
 async function openStore(filePath: string, options: Record<string, unknown> = {}): Promise<SessionsFilePersistence> {
     const tuples: unknown[] = ['path', filePath];

@@ -5,11 +5,11 @@ import * as path from 'path';
 import { expect } from 'chai';
 import { AnyValueMap, ConfigParams, Descriptor, PagingParams, References } from 'pip-services3-commons-nodex';
 
-import { SessionsMetrics } from '../../src/logic/SessionsMetrics';
-import { SessionsFilePersistence } from '../../src/persistence/SessionsFilePersistence';
-import { SessionsJournal } from '../../src/persistence/SessionsJournal';
-import { SmallDisk } from '../fixtures/SmallDisk';
-import { makeSession } from './SessionsPersistenceFixture';
+import { SessionsMetrics } from '../../../src/logic/SessionsMetrics';
+import { SessionsFilePersistence } from '../../../src/persistence/file/SessionsFilePersistence';
+import { SessionsJournal } from '../../../src/persistence/file/SessionsJournal';
+import { SmallDisk } from '../../fixtures/SmallDisk';
+import { makeSession } from '../SessionsPersistenceFixture';
 
 async function openStore(filePath: string, options: Record<string, unknown> = {}, metrics?: SessionsMetrics): Promise<SessionsFilePersistence> {
     const tuples: unknown[] = ['path', filePath];

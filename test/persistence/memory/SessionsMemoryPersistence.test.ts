@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { AnyValueMap, ConfigParams, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
 
-import { SessionV1 } from '../../src/data/version1/SessionV1';
-import { SessionsFilter } from '../../src/persistence/SessionsFilter';
-import { SessionsMemoryPersistence } from '../../src/persistence/SessionsMemoryPersistence';
-import { SessionChange } from '../../src/persistence/SessionChange';
-import { SessionSummary } from '../../src/persistence/SessionSummary';
-import { makeSession, SessionsPersistenceFixture } from './SessionsPersistenceFixture';
+import { SessionV1 } from '../../../src/data/version1/SessionV1';
+import { SessionsFilter } from '../../../src/persistence/SessionsFilter';
+import { SessionsMemoryPersistence } from '../../../src/persistence/memory/SessionsMemoryPersistence';
+import { SessionChange } from '../../../src/persistence/SessionChange';
+import { SessionSummary } from '../../../src/persistence/SessionSummary';
+import { makeSession, SessionsPersistenceFixture } from '../SessionsPersistenceFixture';
 
 /** A deterministic pseudo-random sequence, so a failure can be replayed. */
 function seededRandom(seed: number): () => number {

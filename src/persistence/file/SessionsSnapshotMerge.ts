@@ -9,7 +9,7 @@ import { ISessionsFileHandle } from './ISessionsFileHandle';
 import { ISessionsFileLayer } from './ISessionsFileLayer';
 import { SessionsJournal } from './SessionsJournal';
 import { SessionsNodeFileLayer } from './SessionsNodeFileLayer';
-import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 const WORKER_KIND = 'service-sessions:snapshot-merge';
 const ID_PREFIX = /^\{"id":"((?:[^"\\]|\\.)*)"/;

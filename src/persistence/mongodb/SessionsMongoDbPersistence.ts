@@ -9,18 +9,18 @@ import {
     Collection, Filter, MongoNetworkError, MongoNotConnectedError, MongoServerError, MongoServerSelectionError, MongoTopologyClosedError
 } from 'mongodb';
 
-import { SessionV1 } from '../data/version1/SessionV1';
-import { SessionCloseReasonV1 } from '../data/version1/SessionCloseReasonV1';
-import { SessionIdGenerator } from '../logic/SessionIdGenerator';
-import { SessionsSettingReader } from '../logic/SessionsSettingReader';
-import { ISessionsPersistence } from './ISessionsPersistence';
-import { SessionClosedException } from './SessionClosedException';
-import { SessionLimit } from './SessionLimit';
-import { SessionLimitReachedException } from './SessionLimitReachedException';
-import { SessionLiveness } from './SessionLiveness';
-import { SessionsFilter } from './SessionsFilter';
+import { SessionV1 } from '../../data/version1/SessionV1';
+import { SessionCloseReasonV1 } from '../../data/version1/SessionCloseReasonV1';
+import { SessionIdGenerator } from '../../logic/SessionIdGenerator';
+import { SessionsSettingReader } from '../../logic/SessionsSettingReader';
+import { ISessionsPersistence } from '../ISessionsPersistence';
+import { SessionClosedException } from '../../rules/SessionClosedException';
+import { SessionLimit } from '../../rules/SessionLimit';
+import { SessionLimitReachedException } from '../../rules/SessionLimitReachedException';
+import { SessionLiveness } from '../../rules/SessionLiveness';
+import { SessionsFilter } from '../SessionsFilter';
 import { SessionsMongoDbUserSlots } from './SessionsMongoDbUserSlots';
-import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
+import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 const DUPLICATE_KEY = 11000;
 const NAMESPACE_NOT_FOUND = 26;
