@@ -1,0 +1,262 @@
+/**
+ * The Lua scripts of the Redis store: each runs atomically on the server, inside one bucket
+ * (KEYS[1] is the bucket's key prefix, see SessionsRedisKeys; every key a script touches
+ * starts with it, so all sit in one hash slot). A session's fields and its index entries
+ * change together in one script, so the indexes never disagree with the sessions.
+ * Scores: -request_time in the listing indexes (so ascending order is newest first, ties
+ * by id ascending, as every store sorts), open_time and close_time in the sweep indexes.
+ */
+export class SessionsRedisScripts {
+    /** The helpers every script starts with. */
+    private static readonly Prelude = `
+local base = KEYS[1]
+local function fmt(n) return string.format('%.0f', n) end
+local function skey(id) return base .. ':s:' .. id end
+local function ukey(u) return base .. ':u:' .. u end
+local function uakey(u) return base .. ':ua:' .. u end
+local function cmember(id, u) return #id .. ':' .. id .. u end
+-- The fields the indexes follow, or nil when there is no such session.
+local function state(id)
+  local v = redis.call('HMGET', skey(id), 'user_id', 'active', 'open_time', 'request_time', 'close_time')
+  if not (v[1] or v[2] or v[3] or v[4] or v[5]) and redis.call('EXISTS', skey(id)) == 0 then return nil end
+  return { user = v[1] or '', active = v[2] == 'true', open = tonumber(v[3]) or 0,
+    request = tonumber(v[4]) or 0, close = tonumber(v[5]) }
+end
+local function isLive(s, now, idle, absolute)
+  if not s.active then return false end
+  if idle > 0 and s.request < now - idle then return false end
+  if absolute > 0 and s.open < now - absolute then return false end
+  return true
+end
+local function expiresAt(open, request, idle, absolute)
+  local e = nil
+  if idle > 0 then e = request + idle end
+  if absolute > 0 and (e == nil or open + absolute < e) then e = open + absolute end
+  return e
+end
+-- Moves a session's index entries from state old (nil: none) to state new (nil: deleted);
+-- fresh: the key was just written whole, so it has no TTL yet.
+local function reindex(id, old, new, retention, fresh)
+  local key = skey(id)
+  local sameUser = old ~= nil and new ~= nil and new.user == old.user
+  if old then
+    if not new then redis.call('ZREM', base .. ':all', id) end
+    if not sameUser then redis.call('ZREM', ukey(old.user), id) end
+    if old.active and not (new and new.active) then
+      redis.call('ZREM', base .. ':active', id)
+      redis.call('ZREM', base .. ':opened', id)
+    end
+    if old.active and not (sameUser and new.active) then redis.call('ZREM', uakey(old.user), id) end
+    if not old.active and old.close and not (sameUser and not new.active and new.close == old.close) then
+      redis.call('ZREM', base .. ':closed', cmember(id, old.user))
+    end
+  end
+  if not new then return end
+  local score = fmt(-new.request)
+  redis.call('ZADD', base .. ':all', score, id)
+  redis.call('ZADD', ukey(new.user), score, id)
+  if new.active then
+    redis.call('ZADD', base .. ':active', score, id)
+    redis.call('ZADD', uakey(new.user), score, id)
+    if not (old and old.active and old.open == new.open) then redis.call('ZADD', base .. ':opened', fmt(new.open), id) end
+    if old and not old.active and not fresh then redis.call('PERSIST', key) end
+  elseif new.close then
+    redis.call('ZADD', base .. ':closed', fmt(new.close), cmember(id, new.user))
+    if retention > 0 and (fresh or not old or old.active or old.close ~= new.close) then
+      redis.call('PEXPIREAT', key, fmt(new.close + retention))
+    end
+  end
+end
+-- Closes an active session as close_session does (user and data cleared); returns it, closed.
+local function close(id, s, at, reason, retention)
+  redis.call('HSET', skey(id), 'active', 'false', 'close_time', at, 'close_reason', reason, 'request_time', at,
+    'user', 'null', 'data', 'null')
+  local all = redis.call('HGETALL', skey(id))
+  reindex(id, s, { user = s.user, active = false, open = s.open, request = tonumber(at), close = tonumber(at) }, retention, false)
+  return all
+end
+local function argsFrom(first)
+  local result = {}
+  for i = first, #ARGV do result[#result + 1] = ARGV[i] end
+  return result
+end
+`;
+
+    /**
+     * Creates a session, within a per-user limit when max > 0: counts the user's live
+     * sessions, then refuses ('limit') or closes the least recently active to make room.
+     * ARGV: id, retention, max, policy, reason (JSON), now, idle, absolute, field, value, ...
+     * Returns {'ok', evictedId, evictedFields, ...}, {'exists'} or {'limit'}.
+     */
+    public static readonly Create = SessionsRedisScripts.Prelude + `
+local id, retention, max = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+if redis.call('EXISTS', skey(id)) == 1 then return {'exists'} end
+local fields = argsFrom(9)
+local user = ''
+for i = 1, #fields, 2 do if fields[i] == 'user_id' then user = fields[i + 1] end end
+local result = {'ok'}
+if max > 0 then
+  local now, idle, absolute = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+  local lives = {}
+  for _, other in ipairs(redis.call('ZRANGE', uakey(user), 0, -1)) do
+    local s = state(other)
+    if s and isLive(s, now, idle, absolute) then lives[#lives + 1] = { id = other, s = s } end
+  end
+  local excess = #lives + 1 - max
+  if excess > 0 then
+    if ARGV[4] == 'reject' then return {'limit'} end
+    table.sort(lives, function(a, b)
+      if a.s.request ~= b.s.request then return a.s.request < b.s.request end
+      return a.id < b.id
+    end)
+    for i = 1, excess do
+      result[#result + 1] = lives[i].id
+      result[#result + 1] = close(lives[i].id, lives[i].s, ARGV[6], ARGV[5], retention)
+    end
+  end
+end
+redis.call('HSET', skey(id), unpack(fields))
+reindex(id, nil, state(id), retention, true)
+return result
+`;
+
+    /**
+     * Sets fields of a session. With a condition ('1'), a session that is closed or past its
+     * time at now is left alone ({'closed'}); a write that sets request_time (touches '1') on a
+     * session it leaves active sets expires_at from the timeouts.
+     * ARGV: id, retention, condition, now, idle, absolute, touches, field, value, ...
+     * Returns {'ok', fields}, {'missing'} or {'closed'}.
+     */
+    public static readonly UpdatePartially = SessionsRedisScripts.Prelude + `
+local id, retention = ARGV[1], tonumber(ARGV[2])
+local idle, absolute = tonumber(ARGV[5]), tonumber(ARGV[6])
+local old = state(id)
+if not old then return {'missing'} end
+if ARGV[3] == '1' and not isLive(old, tonumber(ARGV[4]), idle, absolute) then return {'closed'} end
+local fields = argsFrom(8)
+if #fields > 0 then redis.call('HSET', skey(id), unpack(fields)) end
+local new = state(id)
+if ARGV[3] == '1' and ARGV[7] == '1' and new.active then
+  local e = expiresAt(new.open, new.request, idle, absolute)
+  if e then redis.call('HSET', skey(id), 'expires_at', fmt(e)) end
+end
+local all = redis.call('HGETALL', skey(id))
+reindex(id, old, new, retention, false)
+return {'ok', all}
+`;
+
+    /** Replaces a session whole. ARGV: id, retention, field, value, ... Returns {'ok', fields} or {'missing'}. */
+    public static readonly Replace = SessionsRedisScripts.Prelude + `
+local id, retention = ARGV[1], tonumber(ARGV[2])
+local old = state(id)
+if not old then return {'missing'} end
+redis.call('DEL', skey(id))
+redis.call('HSET', skey(id), unpack(argsFrom(3)))
+local all = redis.call('HGETALL', skey(id))
+reindex(id, old, state(id), retention, true)
+return {'ok', all}
+`;
+
+    /** Deletes a session. ARGV: id. Returns {'ok', fields} or {'missing'}. */
+    public static readonly Delete = SessionsRedisScripts.Prelude + `
+local id = ARGV[1]
+local old = state(id)
+if not old then return {'missing'} end
+local all = redis.call('HGETALL', skey(id))
+redis.call('DEL', skey(id))
+reindex(id, old, nil, 0, false)
+return {'ok', all}
+`;
+
+    /**
+     * Closes every active session of a user but one (if given).
+     * ARGV: user, hasExcept ('1'/'0'), exceptId, closeTime, reason (JSON), retention.
+     * Returns {id, fields, ...} of the sessions it closed.
+     */
+    public static readonly CloseUser = SessionsRedisScripts.Prelude + `
+local result = {}
+for _, id in ipairs(redis.call('ZRANGE', uakey(ARGV[1]), 0, -1)) do
+  if not (ARGV[2] == '1' and id == ARGV[3]) then
+    local s = state(id)
+    if s and s.active then
+      result[#result + 1] = id
+      result[#result + 1] = close(id, s, ARGV[4], ARGV[5], tonumber(ARGV[6]))
+    end
+  end
+end
+return result
+`;
+
+    /**
+     * Closes up to batch active sessions of the bucket whose request_time (kind 'idle') or
+     * open_time (kind 'opened') is before cutoff. Each is closed once, whichever replica
+     * sweeps: the script takes it out of the active indexes as it closes it.
+     * ARGV: kind, cutoff, closeTime, reason (JSON), retention, batch. Returns {id, fields, ...}.
+     */
+    public static readonly Sweep = SessionsRedisScripts.Prelude + `
+local cutoff, batch = tonumber(ARGV[2]), tonumber(ARGV[6])
+local ids
+if ARGV[1] == 'idle' then
+  ids = redis.call('ZRANGEBYSCORE', base .. ':active', '(' .. fmt(-cutoff), '+inf', 'LIMIT', 0, batch)
+else
+  ids = redis.call('ZRANGEBYSCORE', base .. ':opened', '-inf', '(' .. fmt(cutoff), 'LIMIT', 0, batch)
+end
+local result = {}
+for _, id in ipairs(ids) do
+  local s = state(id)
+  if s and s.active then
+    result[#result + 1] = id
+    result[#result + 1] = close(id, s, ARGV[3], ARGV[4], tonumber(ARGV[5]))
+  end
+end
+return result
+`;
+
+    /**
+     * Deletes up to batch closed sessions of the bucket closed before cutoff, and the index
+     * entries of those Redis has already expired by their TTL. ARGV: cutoff, batch.
+     * Returns the ids, so their pointers go too.
+     */
+    public static readonly PurgeClosed = SessionsRedisScripts.Prelude + `
+local members = redis.call('ZRANGEBYSCORE', base .. ':closed', '-inf', '(' .. fmt(tonumber(ARGV[1])), 'LIMIT', 0, tonumber(ARGV[2]))
+local ids = {}
+for _, m in ipairs(members) do
+  local colon = string.find(m, ':', 1, true)
+  local n = tonumber(string.sub(m, 1, colon - 1))
+  local id = string.sub(m, colon + 1, colon + n)
+  local user = string.sub(m, colon + n + 1)
+  redis.call('DEL', skey(id))
+  redis.call('ZREM', base .. ':all', id)
+  redis.call('ZREM', ukey(user), id)
+  redis.call('ZREM', base .. ':closed', m)
+  ids[#ids + 1] = id
+end
+return ids
+`;
+
+    /**
+     * Sets the TTL of up to batch closed sessions from offset on (by close_time) to
+     * close_time + retention, or removes it (retention 0). ARGV: retention, offset, batch.
+     * Returns {id, expireAt, ...} (expireAt '' for none), for their pointers.
+     */
+    public static readonly Retime = SessionsRedisScripts.Prelude + `
+local retention, offset, batch = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local members = redis.call('ZRANGE', base .. ':closed', offset, offset + batch - 1, 'WITHSCORES')
+local result = {}
+for i = 1, #members, 2 do
+  local m = members[i]
+  local colon = string.find(m, ':', 1, true)
+  local id = string.sub(m, colon + 1, colon + tonumber(string.sub(m, 1, colon - 1)))
+  result[#result + 1] = id
+  if retention > 0 then
+    local at = fmt(tonumber(members[i + 1]) + retention)
+    redis.call('PEXPIREAT', skey(id), at)
+    result[#result + 1] = at
+  else
+    redis.call('PERSIST', skey(id))
+    result[#result + 1] = ''
+  end
+end
+return result
+`;
+}
