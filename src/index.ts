@@ -5,6 +5,7 @@ export { SessionTimeouts } from './rules/SessionTimeouts';
 export { SessionsMemoryPersistence } from './persistence/memory/SessionsMemoryPersistence';
 export { SessionsFilePersistence } from './persistence/file/SessionsFilePersistence';
 export { SessionsMongoDbPersistence } from './persistence/mongodb/SessionsMongoDbPersistence';
+export { SessionsRedisPersistence } from './persistence/redis/SessionsRedisPersistence';
 export { ISessionsController } from './logic/ISessionsController';
 export { SessionsController } from './logic/SessionsController';
 export { SessionsCommandSet } from './logic/SessionsCommandSet';

@@ -7,6 +7,7 @@ import { SessionsMetrics } from '../logic/SessionsMetrics';
 import { SessionsFilePersistence } from '../persistence/file/SessionsFilePersistence';
 import { SessionsMemoryPersistence } from '../persistence/memory/SessionsMemoryPersistence';
 import { SessionsMongoDbPersistence } from '../persistence/mongodb/SessionsMongoDbPersistence';
+import { SessionsRedisPersistence } from '../persistence/redis/SessionsRedisPersistence';
 import { SessionsApiAccess } from '../services/SessionsApiAccess';
 import { SessionsConsoleService } from '../services/SessionsConsoleService';
 import { SessionsHeartbeatHttpService } from '../services/SessionsHeartbeatHttpService';
@@ -27,6 +28,7 @@ export class SessionsServiceFactory extends Factory {
     public static readonly MemoryPersistenceDescriptor = new Descriptor('service-sessions', 'persistence', 'memory', '*', '1.0');
     public static readonly FilePersistenceDescriptor = new Descriptor('service-sessions', 'persistence', 'file', '*', '1.0');
     public static readonly MongoDbPersistenceDescriptor = new Descriptor('service-sessions', 'persistence', 'mongodb', '*', '1.0');
+    public static readonly RedisPersistenceDescriptor = new Descriptor('service-sessions', 'persistence', 'redis', '*', '1.0');
     public static readonly ControllerDescriptor = new Descriptor('service-sessions', 'controller', 'default', '*', '1.0');
     public static readonly CommandableHttpServiceDescriptor = new Descriptor('service-sessions', 'service', 'commandable-http', '*', '1.0');
     /** Also answers the toolkit's endpoint descriptor, so configs written for the original get the hardened endpoint. */
@@ -56,6 +58,7 @@ export class SessionsServiceFactory extends Factory {
         this.registerAsType(SessionsServiceFactory.MemoryPersistenceDescriptor, SessionsMemoryPersistence);
         this.registerAsType(SessionsServiceFactory.FilePersistenceDescriptor, SessionsFilePersistence);
         this.registerAsType(SessionsServiceFactory.MongoDbPersistenceDescriptor, SessionsMongoDbPersistence);
+        this.registerAsType(SessionsServiceFactory.RedisPersistenceDescriptor, SessionsRedisPersistence);
         this.registerAsType(SessionsServiceFactory.ControllerDescriptor, SessionsController);
         this.registerAsType(SessionsServiceFactory.CommandableHttpServiceDescriptor, SessionsCommandableHttpServiceV1);
         this.registerAsType(SessionsServiceFactory.HttpEndpointDescriptor, SessionsHttpEndpoint);

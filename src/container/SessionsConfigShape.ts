@@ -16,7 +16,7 @@ export class SessionsConfigShape {
         const stores = typed('persistence');
         if (stores.length > 1) {
             throw new ConfigException(undefined, SessionsErrorCode.TWO_STORES, 'More than one store is enabled (' + stores.join(', ')
-                + '): enable one of MEMORY_ENABLED, FILE_ENABLED, MONGO_ENABLED (or declare one persistence in the config file)');
+                + '): enable one of MEMORY_ENABLED, FILE_ENABLED, MONGO_ENABLED, REDIS_ENABLED (or declare one persistence in the config file)');
         }
         if (needsApi && typed('service').length === 0) {
             throw new ConfigException(undefined, SessionsErrorCode.NO_API, 'No API is enabled: set HTTP_ENABLED, SENECA_ENABLED or GRPC_ENABLED '

@@ -177,7 +177,7 @@ export class SessionsProcess extends ProcessContainer {
                     + ': allowed is true or false');
             }
         }
-        if (!['MEMORY_ENABLED', 'FILE_ENABLED', 'MONGO_ENABLED'].some(key => parameters.getAsNullableString(key) != null)) {
+        if (!['MEMORY_ENABLED', 'FILE_ENABLED', 'MONGO_ENABLED', 'REDIS_ENABLED'].some(key => parameters.getAsNullableString(key) != null)) {
             parameters.setAsObject(defaultStore, 'true');
         }
         return parameters;

@@ -5,6 +5,7 @@ import { SessionRulesInForce } from '../logic/SessionRulesInForce';
 import { SessionsFilePersistence } from '../persistence/file/SessionsFilePersistence';
 import { SessionsMemoryPersistence } from '../persistence/memory/SessionsMemoryPersistence';
 import { SessionsMongoDbPersistence } from '../persistence/mongodb/SessionsMongoDbPersistence';
+import { SessionsRedisPersistence } from '../persistence/redis/SessionsRedisPersistence';
 import { SessionsApiAccess } from '../services/SessionsApiAccess';
 import { SessionsConsoleService } from '../services/SessionsConsoleService';
 import { SessionsHttpEndpoint } from '../services/SessionsHttpEndpoint';
@@ -103,6 +104,7 @@ export class SessionsStartupSummary {
         }
         if (persistence instanceof SessionsMemoryPersistence) return { kind: 'memory', location: null, sessions: persistence.size };
         if (persistence instanceof SessionsMongoDbPersistence) return { kind: 'mongodb', location: persistence.location, sessions: null };
+        if (persistence instanceof SessionsRedisPersistence) return { kind: 'redis', location: persistence.location, sessions: null };
         return { kind: 'custom', location: null, sessions: null };
     }
 

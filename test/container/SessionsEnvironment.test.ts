@@ -41,14 +41,14 @@ describe('SessionsEnvironment: the variables of the bundled config', () => {
     });
 
     it('puts each variable where its target says, with its default when unset', () => {
-        const config = readBundled({ MONGO_ENABLED: 'true', SENECA_ENABLED: 'true', GRPC_ENABLED: 'true', IDLE_TIMEOUT: '5' });
+        const config = readBundled({ MONGO_ENABLED: 'true', REDIS_ENABLED: 'true', SENECA_ENABLED: 'true', GRPC_ENABLED: 'true', IDLE_TIMEOUT: '5' });
         for (const variable of SessionsEnvironment.Variables) {
             if (variable.target == null || variable.name === 'FILE_PATH' || variable.name === 'FILE_RECOVER') continue;
             const component = Array.from(config).find(entry => entry.descriptor?.getType() === variable.target!.type
                 && SessionsEnvironment.forSetting(entry.descriptor.toString(), variable.target!.key)?.name === variable.name);
             expect(component, variable.name).to.not.equal(undefined);
             const value = component!.config.getAsNullableString(variable.target.key) ?? '';
-            const expected = variable.name === 'IDLE_TIMEOUT' ? '5' : /^\d+$|^[a-z_./0-9]*$/.test(variable.default) ? variable.default : '';
+            const expected = variable.name === 'IDLE_TIMEOUT' ? '5' : /^\d+$|^[a-z_./0-9:]*$/.test(variable.default) ? variable.default : '';
             expect(value, variable.name).to.equal(expected);
         }
     });

@@ -15,7 +15,7 @@ const API_KEY = 'api-key-of-the-startup-tests-01';
 /** The switch a variable's section needs in the bundled config. */
 function sectionOf(variable: SessionsVariable): Record<string, string> {
     const prefix = variable.name.split('_')[0];
-    const switches: Record<string, string> = { MONGO: 'MONGO_ENABLED', SENECA: 'SENECA_ENABLED', GRPC: 'GRPC_ENABLED', FILE: 'FILE_ENABLED' };
+    const switches: Record<string, string> = { MONGO: 'MONGO_ENABLED', REDIS: 'REDIS_ENABLED', SENECA: 'SENECA_ENABLED', GRPC: 'GRPC_ENABLED', FILE: 'FILE_ENABLED' };
     return switches[prefix] != null && variable.kind !== 'switch' ? { [switches[prefix]]: 'true' } : {};
 }
 
@@ -87,6 +87,8 @@ describe('SessionsProcess start-up (node run): settings, failures and the summar
                 [{ HTTP_PORT: String(busyPort), MEMORY_ENABLED: 'true' }, new RegExp('Cannot listen on 127\\.0\\.0\\.1:' + busyPort + '.*EADDRINUSE')],
                 [{ MONGO_ENABLED: 'true', MONGO_SERVICE_HOST: '127.0.0.1', MONGO_SERVICE_PORT: String(await freePort()), MONGO_CONNECT_TIMEOUT: '500' },
                     /Connection to mongodb failed: .*ECONNREFUSED/],
+                [{ REDIS_ENABLED: 'true', REDIS_SERVICE_HOST: '127.0.0.1', REDIS_SERVICE_PORT: String(await freePort()), REDIS_CONNECT_TIMEOUT: '500' },
+                    /Connection to redis failed: .*ECONNREFUSED/],
                 [{ HTTP_API_KEY: 'short', MEMORY_ENABLED: 'true' }, /API key .*at least 16 characters/],
                 [{ SESSION_LIMIT_POLICY: 'oldest', MEMORY_ENABLED: 'true' }, /SESSION_LIMIT_POLICY is "oldest".*allowed is one of evict_oldest, reject/]
             ];

@@ -179,7 +179,7 @@ export class SessionsErrorCatalogue {
         { code: C.ACTION_TIMEOUT, status: 503, source: 'api', apis: ['Seneca'],
             meaning: 'Seneca timed out running the message (`action_timeout`)' },
         { code: C.DATABASE_UNAVAILABLE, status: 503, source: 'api', apis: ALL,
-            meaning: 'the MongoDB store cannot reach its server (see [MongoDB](mongodb.md))' },
+            meaning: 'the MongoDB or Redis store cannot reach its server (see [MongoDB](mongodb.md), [Redis](redis.md))' },
         { code: C.STORE_NOT_WRITABLE, status: 503, source: 'api', apis: ALL,
             meaning: 'the [file store](file-store.md) cannot make a write durable (a full or failing disk); reads still work, and nothing of the refused write is kept' },
 

@@ -91,13 +91,16 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
             sessionsPurgeClosed: SessionsRedisScripts.PurgeClosed, sessionsRetime: SessionsRedisScripts.Retime
         };
         for (const [name, lua] of Object.entries(scripts)) client.defineCommand(name, { numberOfKeys: 1, lua });
+        let lastError: Error | null = null;
+        // Once open; a failure to open is the start's one line.
         client.on('error', (err: Error) => {
-            if (!this._connected) return;
+            lastError = err;
+            if (this._client !== client || !this._connected) return;
             this._connected = false;
             this._logger.warn(correlationId ?? '', 'The Redis store lost its connection (%s); calls fail with 503 until it is back', err.message);
         });
         client.on('ready', () => {
-            if (this._connected) return;
+            if (this._client !== client || this._connected) return;
             this._connected = true;
             this._logger.info(correlationId ?? '', 'The Redis store is connected again');
         });
@@ -106,7 +109,12 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
             await this.checkLayout(client);
         } catch (err) {
             client.disconnect();
-            throw this.translate(correlationId, err);
+            const translated = this.translate(correlationId, err);
+            if (!(translated instanceof ConnectionException)) throw translated;
+            // The socket's error (ECONNREFUSED, a TLS or auth failure) says more than "Connection is closed".
+            const cause = (lastError as Error | null) ?? (err as Error);
+            throw new ConnectionException(correlationId ?? undefined, SessionsErrorCode.DATABASE_UNAVAILABLE,
+                'Connection to redis failed: ' + cause.message).withStatus(503).withCause(cause);
         }
         this._connected = true;
         this._client = client;

@@ -3,7 +3,7 @@
  * (KEYS[1] is the bucket's key prefix, see SessionsRedisKeys; every key a script touches
  * starts with it, so all sit in one hash slot). A session's fields and its index entries
  * change together in one script, so the indexes never disagree with the sessions.
- * Scores: -request_time in the listing indexes (so ascending order is newest first, ties
+ * Commands are written in lower case (Redis reads them in any case). Scores: -request_time in the listing indexes (so ascending order is newest first, ties
  * by id ascending, as every store sorts), open_time and close_time in the sweep indexes.
  */
 export class SessionsRedisScripts {
@@ -17,8 +17,8 @@ local function uakey(u) return base .. ':ua:' .. u end
 local function cmember(id, u) return #id .. ':' .. id .. u end
 -- The fields the indexes follow, or nil when there is no such session.
 local function state(id)
-  local v = redis.call('HMGET', skey(id), 'user_id', 'active', 'open_time', 'request_time', 'close_time')
-  if not (v[1] or v[2] or v[3] or v[4] or v[5]) and redis.call('EXISTS', skey(id)) == 0 then return nil end
+  local v = redis.call('hmget', skey(id), 'user_id', 'active', 'open_time', 'request_time', 'close_time')
+  if not (v[1] or v[2] or v[3] or v[4] or v[5]) and redis.call('exists', skey(id)) == 0 then return nil end
   return { user = v[1] or '', active = v[2] == 'true', open = tonumber(v[3]) or 0,
     request = tonumber(v[4]) or 0, close = tonumber(v[5]) }
 end
@@ -40,38 +40,38 @@ local function reindex(id, old, new, retention, fresh)
   local key = skey(id)
   local sameUser = old ~= nil and new ~= nil and new.user == old.user
   if old then
-    if not new then redis.call('ZREM', base .. ':all', id) end
-    if not sameUser then redis.call('ZREM', ukey(old.user), id) end
+    if not new then redis.call('zrem', base .. ':all', id) end
+    if not sameUser then redis.call('zrem', ukey(old.user), id) end
     if old.active and not (new and new.active) then
-      redis.call('ZREM', base .. ':active', id)
-      redis.call('ZREM', base .. ':opened', id)
+      redis.call('zrem', base .. ':active', id)
+      redis.call('zrem', base .. ':opened', id)
     end
-    if old.active and not (sameUser and new.active) then redis.call('ZREM', uakey(old.user), id) end
+    if old.active and not (sameUser and new.active) then redis.call('zrem', uakey(old.user), id) end
     if not old.active and old.close and not (sameUser and not new.active and new.close == old.close) then
-      redis.call('ZREM', base .. ':closed', cmember(id, old.user))
+      redis.call('zrem', base .. ':closed', cmember(id, old.user))
     end
   end
   if not new then return end
   local score = fmt(-new.request)
-  redis.call('ZADD', base .. ':all', score, id)
-  redis.call('ZADD', ukey(new.user), score, id)
+  redis.call('zadd', base .. ':all', score, id)
+  redis.call('zadd', ukey(new.user), score, id)
   if new.active then
-    redis.call('ZADD', base .. ':active', score, id)
-    redis.call('ZADD', uakey(new.user), score, id)
-    if not (old and old.active and old.open == new.open) then redis.call('ZADD', base .. ':opened', fmt(new.open), id) end
-    if old and not old.active and not fresh then redis.call('PERSIST', key) end
+    redis.call('zadd', base .. ':active', score, id)
+    redis.call('zadd', uakey(new.user), score, id)
+    if not (old and old.active and old.open == new.open) then redis.call('zadd', base .. ':opened', fmt(new.open), id) end
+    if old and not old.active and not fresh then redis.call('persist', key) end
   elseif new.close then
-    redis.call('ZADD', base .. ':closed', fmt(new.close), cmember(id, new.user))
+    redis.call('zadd', base .. ':closed', fmt(new.close), cmember(id, new.user))
     if retention > 0 and (fresh or not old or old.active or old.close ~= new.close) then
-      redis.call('PEXPIREAT', key, fmt(new.close + retention))
+      redis.call('pexpireat', key, fmt(new.close + retention))
     end
   end
 end
 -- Closes an active session as close_session does (user and data cleared); returns it, closed.
 local function close(id, s, at, reason, retention)
-  redis.call('HSET', skey(id), 'active', 'false', 'close_time', at, 'close_reason', reason, 'request_time', at,
+  redis.call('hset', skey(id), 'active', 'false', 'close_time', at, 'close_reason', reason, 'request_time', at,
     'user', 'null', 'data', 'null')
-  local all = redis.call('HGETALL', skey(id))
+  local all = redis.call('hgetall', skey(id))
   reindex(id, s, { user = s.user, active = false, open = s.open, request = tonumber(at), close = tonumber(at) }, retention, false)
   return all
 end
@@ -90,7 +90,7 @@ end
      */
     public static readonly Create = SessionsRedisScripts.Prelude + `
 local id, retention, max = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-if redis.call('EXISTS', skey(id)) == 1 then return {'exists'} end
+if redis.call('exists', skey(id)) == 1 then return {'exists'} end
 local fields = argsFrom(9)
 local user = ''
 for i = 1, #fields, 2 do if fields[i] == 'user_id' then user = fields[i + 1] end end
@@ -98,7 +98,7 @@ local result = {'ok'}
 if max > 0 then
   local now, idle, absolute = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
   local lives = {}
-  for _, other in ipairs(redis.call('ZRANGE', uakey(user), 0, -1)) do
+  for _, other in ipairs(redis.call('zrange', uakey(user), 0, -1)) do
     local s = state(other)
     if s and isLive(s, now, idle, absolute) then lives[#lives + 1] = { id = other, s = s } end
   end
@@ -115,7 +115,7 @@ if max > 0 then
     end
   end
 end
-redis.call('HSET', skey(id), unpack(fields))
+redis.call('hset', skey(id), unpack(fields))
 reindex(id, nil, state(id), retention, true)
 return result
 `;
@@ -134,13 +134,13 @@ local old = state(id)
 if not old then return {'missing'} end
 if ARGV[3] == '1' and not isLive(old, tonumber(ARGV[4]), idle, absolute) then return {'closed'} end
 local fields = argsFrom(8)
-if #fields > 0 then redis.call('HSET', skey(id), unpack(fields)) end
+if #fields > 0 then redis.call('hset', skey(id), unpack(fields)) end
 local new = state(id)
 if ARGV[3] == '1' and ARGV[7] == '1' and new.active then
   local e = expiresAt(new.open, new.request, idle, absolute)
-  if e then redis.call('HSET', skey(id), 'expires_at', fmt(e)) end
+  if e then redis.call('hset', skey(id), 'expires_at', fmt(e)) end
 end
-local all = redis.call('HGETALL', skey(id))
+local all = redis.call('hgetall', skey(id))
 reindex(id, old, new, retention, false)
 return {'ok', all}
 `;
@@ -150,9 +150,9 @@ return {'ok', all}
 local id, retention = ARGV[1], tonumber(ARGV[2])
 local old = state(id)
 if not old then return {'missing'} end
-redis.call('DEL', skey(id))
-redis.call('HSET', skey(id), unpack(argsFrom(3)))
-local all = redis.call('HGETALL', skey(id))
+redis.call('del', skey(id))
+redis.call('hset', skey(id), unpack(argsFrom(3)))
+local all = redis.call('hgetall', skey(id))
 reindex(id, old, state(id), retention, true)
 return {'ok', all}
 `;
@@ -162,8 +162,8 @@ return {'ok', all}
 local id = ARGV[1]
 local old = state(id)
 if not old then return {'missing'} end
-local all = redis.call('HGETALL', skey(id))
-redis.call('DEL', skey(id))
+local all = redis.call('hgetall', skey(id))
+redis.call('del', skey(id))
 reindex(id, old, nil, 0, false)
 return {'ok', all}
 `;
@@ -175,7 +175,7 @@ return {'ok', all}
      */
     public static readonly CloseUser = SessionsRedisScripts.Prelude + `
 local result = {}
-for _, id in ipairs(redis.call('ZRANGE', uakey(ARGV[1]), 0, -1)) do
+for _, id in ipairs(redis.call('zrange', uakey(ARGV[1]), 0, -1)) do
   if not (ARGV[2] == '1' and id == ARGV[3]) then
     local s = state(id)
     if s and s.active then
@@ -197,9 +197,9 @@ return result
 local cutoff, batch = tonumber(ARGV[2]), tonumber(ARGV[6])
 local ids
 if ARGV[1] == 'idle' then
-  ids = redis.call('ZRANGEBYSCORE', base .. ':active', '(' .. fmt(-cutoff), '+inf', 'LIMIT', 0, batch)
+  ids = redis.call('zrangebyscore', base .. ':active', '(' .. fmt(-cutoff), '+inf', 'limit', 0, batch)
 else
-  ids = redis.call('ZRANGEBYSCORE', base .. ':opened', '-inf', '(' .. fmt(cutoff), 'LIMIT', 0, batch)
+  ids = redis.call('zrangebyscore', base .. ':opened', '-inf', '(' .. fmt(cutoff), 'limit', 0, batch)
 end
 local result = {}
 for _, id in ipairs(ids) do
@@ -218,17 +218,17 @@ return result
      * Returns the ids, so their pointers go too.
      */
     public static readonly PurgeClosed = SessionsRedisScripts.Prelude + `
-local members = redis.call('ZRANGEBYSCORE', base .. ':closed', '-inf', '(' .. fmt(tonumber(ARGV[1])), 'LIMIT', 0, tonumber(ARGV[2]))
+local members = redis.call('zrangebyscore', base .. ':closed', '-inf', '(' .. fmt(tonumber(ARGV[1])), 'limit', 0, tonumber(ARGV[2]))
 local ids = {}
 for _, m in ipairs(members) do
   local colon = string.find(m, ':', 1, true)
   local n = tonumber(string.sub(m, 1, colon - 1))
   local id = string.sub(m, colon + 1, colon + n)
   local user = string.sub(m, colon + n + 1)
-  redis.call('DEL', skey(id))
-  redis.call('ZREM', base .. ':all', id)
-  redis.call('ZREM', ukey(user), id)
-  redis.call('ZREM', base .. ':closed', m)
+  redis.call('del', skey(id))
+  redis.call('zrem', base .. ':all', id)
+  redis.call('zrem', ukey(user), id)
+  redis.call('zrem', base .. ':closed', m)
   ids[#ids + 1] = id
 end
 return ids
@@ -241,7 +241,7 @@ return ids
      */
     public static readonly Retime = SessionsRedisScripts.Prelude + `
 local retention, offset, batch = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local members = redis.call('ZRANGE', base .. ':closed', offset, offset + batch - 1, 'WITHSCORES')
+local members = redis.call('zrange', base .. ':closed', offset, offset + batch - 1, 'withscores')
 local result = {}
 for i = 1, #members, 2 do
   local m = members[i]
@@ -250,10 +250,10 @@ for i = 1, #members, 2 do
   result[#result + 1] = id
   if retention > 0 then
     local at = fmt(tonumber(members[i + 1]) + retention)
-    redis.call('PEXPIREAT', skey(id), at)
+    redis.call('pexpireat', skey(id), at)
     result[#result + 1] = at
   else
-    redis.call('PERSIST', skey(id))
+    redis.call('persist', skey(id))
     result[#result + 1] = ''
   end
 end

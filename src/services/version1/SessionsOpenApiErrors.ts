@@ -57,7 +57,7 @@ export class SessionsOpenApiErrors {
             ''),
         SessionsErrorCatalogue.refusal(
             SessionsErrorCode.DATABASE_UNAVAILABLE,
-            'The MongoDB store cannot reach its server.', ''),
+            'The MongoDB or Redis store cannot reach its server.', ''),
         SessionsErrorCatalogue.refusal(
             SessionsErrorCode.STORE_NOT_WRITABLE,
             'The file store cannot make a write durable (a full or failing disk); reads still work.', '')

@@ -11,6 +11,7 @@ import { SessionsCommandableHttpClientV1, SessionsHttpClientV1 } from '../../../
 import { freePort, TestService } from '../../fixtures/TestService';
 import { SessionsClientV1Fixture } from './SessionsClientV1Fixture';
 import { rejection } from '../../fixtures/Rejection';
+import { RedisTestServer } from '../../fixtures/RedisTestServer';
 
 const EXPIRE_TIMEOUT = 1500;
 
@@ -46,6 +47,27 @@ async function startFakeServer(handler: http.RequestListener): Promise<{ url: st
 }
 
 describe('SessionsCommandableHttpClientV1', () => {
+    describe('against the service started in process (Redis store)', () => {
+        let service: TestService;
+        let client: SessionsCommandableHttpClientV1;
+
+        before(async function () {
+            const server = await RedisTestServer.require(this);
+            service = await TestService.start({
+                REDIS_ENABLED: 'true', REDIS_SERVICE_URI: server.uri, REDIS_KEY_PREFIX: 'client_tests:' + process.pid + ':' + Date.now() + ':',
+                EXPIRE_TIMEOUT: String(EXPIRE_TIMEOUT)
+            });
+            client = await openClient({ connection: { uri: service.url } });
+        });
+
+        after(async () => {
+            await client?.close(null);
+            await service?.stop();
+        });
+
+        SessionsClientV1Fixture.describeSharedBehaviour(() => client, EXPIRE_TIMEOUT);
+    });
+
     describe('against the service started in process (memory store)', () => {
         let service: TestService;
         let client: SessionsCommandableHttpClientV1;

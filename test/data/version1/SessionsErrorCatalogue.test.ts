@@ -24,7 +24,8 @@ const NOT_ERROR_CODES: Readonly<Record<string, string>> = {
     SIGINT: 'signal', SIGTERM: 'signal',
     HTTP: 'the start-up line\'s name of the HTTP API',
     UNKNOWN: 'Seneca\'s origin of a message without one',
-    DENY: 'the X-Frame-Options header value'
+    DENY: 'the X-Frame-Options header value',
+    MATCH: 'Redis SCAN option', COUNT: 'Redis SCAN option', WITHSCORES: 'Redis ZRANGEBYSCORE option', LIMIT: 'Redis ZRANGEBYSCORE option'
 };
 
 async function sourceFiles(dir: string): Promise<string[]> {

@@ -7,6 +7,7 @@ import { MongoClient } from 'mongodb';
 
 import { HttpReply } from '../../fixtures/HttpReply';
 import { MongoTestServer } from '../../fixtures/MongoTestServer';
+import { RedisTestServer } from '../../fixtures/RedisTestServer';
 import { TestService } from '../../fixtures/TestService';
 
 /** No error reply may carry a stack, a cause or a file path. */
@@ -439,4 +440,24 @@ describeHttpApi('MongoDB', async (context) => {
     await client.db().dropDatabase();
     await client.close();
     return { MONGO_ENABLED: 'true', MONGO_SERVICE_URI: server.uriFor('http_tests') };
+});
+
+// Each run under its own key prefix, so nothing of an earlier run is listed.
+describeSessionLimit('Redis', async (context) => {
+    const server = await RedisTestServer.require(context);
+    return { REDIS_ENABLED: 'true', REDIS_SERVICE_URI: server.uri, REDIS_KEY_PREFIX: 'http_limit_tests:' + process.pid + ':' + Date.now() + ':' };
+});
+
+describeHttpApi('Redis', async (context) => {
+    const server = await RedisTestServer.require(context);
+    return { REDIS_ENABLED: 'true', REDIS_SERVICE_URI: server.uri, REDIS_KEY_PREFIX: 'http_tests:' + process.pid + ':' + Date.now() + ':' };
+});
+
+describeDataSize('Redis', async (context) => {
+    const server = await RedisTestServer.require(context);
+    return { REDIS_ENABLED: 'true', REDIS_SERVICE_URI: server.uri, REDIS_KEY_PREFIX: 'http_size_tests:' + process.pid + ':' + Date.now() + ':' };
+});
+describeFilterTypes('Redis', async (context) => {
+    const server = await RedisTestServer.require(context);
+    return { REDIS_ENABLED: 'true', REDIS_SERVICE_URI: server.uri, REDIS_KEY_PREFIX: 'http_filter_tests:' + process.pid + ':' + Date.now() + ':' };
 });
