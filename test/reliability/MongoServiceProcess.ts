@@ -29,9 +29,9 @@ export interface SessionJson {
 }
 
 /**
- * `node run` on the MongoDB store, in a temporary working folder of its own, with only
- * the given environment. The reliability tests drive several of these at once, against
- * a database they also stop and start.
+ * `node run` on the MongoDB store (or, through startWith(), on any store), in a temporary
+ * working folder of its own, with only the given environment. The reliability tests drive
+ * several of these at once, against a database they also stop and start.
  */
 export class MongoServiceProcess {
     public readonly name: string;
@@ -50,11 +50,16 @@ export class MongoServiceProcess {
 
     /** Starts the process and waits until it is ready (its store answers), at most 30 s. */
     public static async start(name: string, mongoUri: string, env: Record<string, string> = {}): Promise<MongoServiceProcess> {
+        return await MongoServiceProcess.startWith(name, { MONGO_ENABLED: 'true', MONGO_SERVICE_URI: mongoUri, ...env });
+    }
+
+    /** start() with the store named by env (MONGO_ENABLED, REDIS_ENABLED, ... and its settings). */
+    public static async startWith(name: string, env: Record<string, string>): Promise<MongoServiceProcess> {
         const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sessions-reliability-' + name + '-'));
         const port = await freePort();
         const running = new RunningService(dir, {
             PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port),
-            MONGO_ENABLED: 'true', MONGO_SERVICE_URI: mongoUri, CLEANUP_INTERVAL: '0', ...env
+            CLEANUP_INTERVAL: '0', ...env
         });
         const service = new MongoServiceProcess(name, 'http://127.0.0.1:' + port, dir, running);
         // LOG_LEVEL=warn keeps the start-up lines out of the output, so ask /ready instead.
