@@ -9,6 +9,7 @@ import { ConfigParams } from 'pip-services3-commons-nodex';
 import { YamlConfigReader } from 'pip-services3-components-nodex';
 
 import { MongoTestServer } from '../fixtures/MongoTestServer';
+import { RedisTestServer } from '../fixtures/RedisTestServer';
 import { RunningService } from '../fixtures/RunningService';
 import { freePort, PACKAGE_ROOT } from '../fixtures/TestService';
 
@@ -86,6 +87,58 @@ describe('docker-compose.yml', function () {
             await run(process.execPath, args, { timeout: 15000 });
             const lines = service.output.split('\n').filter(line => line !== '');
             for (const line of lines) expect(() => JSON.parse(line), 'LOG_FORMAT=json: ' + line).to.not.throw();
+        } finally {
+            await service.stop();
+            await fs.rm(dir, { recursive: true, force: true });
+        }
+    });
+});
+
+describe('docker-compose.redis.yml', function () {
+    this.timeout(60000);
+    let compose: ComposeFile;
+
+    before(() => {
+        compose = YamlConfigReader.readObject('test', path.join(PACKAGE_ROOT, 'docker-compose.redis.yml'), new ConfigParams()) as ComposeFile;
+    });
+
+    it('runs Redis 7 with an append-only file fsynced on every write, on a named volume, beside this image', () => {
+        const sessions = compose.services.sessions;
+        expect([sessions.build, sessions.ports]).to.deep.equal(['.', ['8080:8080']]);
+        expect(sessions.depends_on).to.deep.equal({ redis: { condition: 'service_healthy' } });
+        const redis = compose.services.redis as ComposeService & { command?: string[] };
+        expect(redis.image).to.equal('redis:7');
+        expect(redis.command?.join(' ')).to.contain('--appendonly yes').and.contain('--appendfsync always');
+        const [volume, mountPoint] = (redis.volumes ?? [])[0].split(':');
+        expect(mountPoint).to.equal('/data');
+        expect(compose.volumes).to.have.property(volume);
+        expect(redis.healthcheck?.test.join(' ')).to.contain('ping');
+    });
+
+    it('sets only variables the bundled config reads, pointing the Redis store at the redis service', async () => {
+        const config = await fs.readFile(path.join(PACKAGE_ROOT, 'config', 'config.yml'), 'utf8');
+        const environment = compose.services.sessions.environment ?? {};
+        for (const name of Object.keys(environment)) {
+            expect(config, name + ' is read by config/config.yml').to.match(new RegExp('\\{\\{[#a-z ]*' + name + '\\}\\}'));
+        }
+        expect(environment).to.include({ REDIS_ENABLED: 'true', REDIS_SERVICE_HOST: 'redis', REDIS_SERVICE_PORT: '6379' });
+    });
+
+    it('its health check passes against the service started with its environment', async function () {
+        const server = await RedisTestServer.require(this);
+        const url = new URL(server.uri);
+        const port = await freePort();
+        const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sessions-compose-redis-'));
+        const service = new RunningService(dir, {
+            ...compose.services.sessions.environment,
+            REDIS_SERVICE_HOST: url.hostname, REDIS_SERVICE_PORT: url.port, REDIS_KEY_PREFIX: 'compose_tests:', HTTP_PORT: String(port)
+        });
+        try {
+            await service.waitForOutput(/listening at/);
+            const [command, ...args] = compose.services.sessions.healthcheck!.test.slice(1)
+                .map(arg => arg.replace('127.0.0.1:8080', '127.0.0.1:' + port));
+            expect(command).to.equal('node');
+            await run(process.execPath, args, { timeout: 15000 });
         } finally {
             await service.stop();
             await fs.rm(dir, { recursive: true, force: true });
