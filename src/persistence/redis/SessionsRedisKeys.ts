@@ -41,6 +41,11 @@ export class SessionsRedisKeys {
         return this.bucket(bucket) + ':s:' + id;
     }
 
+    /** A session's key without its bucket number, before and after it: GetById puts the number from the pointer between. */
+    public sessionAround(id: string): [string, string] {
+        return [this.prefix + '{b', '}:s:' + id];
+    }
+
     public all(bucket: number): string {
         return this.bucket(bucket) + ':all';
     }

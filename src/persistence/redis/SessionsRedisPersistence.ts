@@ -22,7 +22,7 @@ import { SessionsRedisScripts } from './SessionsRedisScripts';
 import { SessionsRedisSettings } from './SessionsRedisSettings';
 
 /** The scripts, as ioredis' defineCommand adds them to the client (EVALSHA, EVAL when the server lacks it). */
-type ScriptName = 'sessionsCreate' | 'sessionsUpdatePartially' | 'sessionsReplace' | 'sessionsDelete' | 'sessionsCloseUser'
+type ScriptName = 'sessionsGetById' | 'sessionsCreate' | 'sessionsUpdatePartially' | 'sessionsReplace' | 'sessionsDelete' | 'sessionsCloseUser'
     | 'sessionsSweep' | 'sessionsPurgeClosed' | 'sessionsRetime';
 type ScriptCall = (bucketKey: string, ...args: Array<string | number>) => Promise<unknown>;
 
@@ -85,7 +85,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
             })
             : new Redis({ host: settings.node.host, port: settings.node.port, ...options });
         const scripts: Record<ScriptName, string> = {
-            sessionsCreate: SessionsRedisScripts.Create, sessionsUpdatePartially: SessionsRedisScripts.UpdatePartially,
+            sessionsGetById: SessionsRedisScripts.GetById, sessionsCreate: SessionsRedisScripts.Create, sessionsUpdatePartially: SessionsRedisScripts.UpdatePartially,
             sessionsReplace: SessionsRedisScripts.Replace, sessionsDelete: SessionsRedisScripts.Delete,
             sessionsCloseUser: SessionsRedisScripts.CloseUser, sessionsSweep: SessionsRedisScripts.Sweep,
             sessionsPurgeClosed: SessionsRedisScripts.PurgeClosed, sessionsRetime: SessionsRedisScripts.Retime
@@ -152,8 +152,14 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
         await this.guard(correlationId, async () => { await this.client.ping(); });
     }
 
+    /** One round trip on a single server (a script follows the pointer), two on a cluster. */
     public async getOneById(correlationId: string | null, id: string): Promise<SessionV1 | null> {
         return await this.guard(correlationId, async () => {
+            if (!this._settings.cluster) {
+                const [head, tail] = this._keys.sessionAround(id);
+                const call = (this.client as unknown as Record<ScriptName, (...args: string[]) => Promise<string[]>>).sessionsGetById;
+                return SessionsRedisCodec.decode(id, await call.call(this.client, this._keys.pointer(id), head, tail));
+            }
             const bucket = await this.bucketOfId(id);
             if (bucket == null) return null;
             return SessionsRedisPersistence.fromRecord(id, await this.client.hgetall(this._keys.session(bucket, id)));

@@ -145,6 +145,18 @@ reindex(id, old, new, retention, false)
 return {'ok', all}
 `;
 
+    /**
+     * Reads a session by id in one round trip: its pointer (KEYS[1]), then the hash in the
+     * bucket it names, ARGV[1] .. bucket .. ARGV[2]. That key is not declared, which a single
+     * server allows and a cluster does not (it may be on another node): for a single server only.
+     * Returns the flat fields, or an empty list.
+     */
+    public static readonly GetById = `
+local bucket = redis.call('get', KEYS[1])
+if not bucket then return {} end
+return redis.call('hgetall', ARGV[1] .. bucket .. ARGV[2])
+`;
+
     /** Replaces a session whole. ARGV: id, retention, field, value, ... Returns {'ok', fields} or {'missing'}. */
     public static readonly Replace = SessionsRedisScripts.Prelude + `
 local id, retention = ARGV[1], tonumber(ARGV[2])
