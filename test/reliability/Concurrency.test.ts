@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { SessionIdGenerator } from '../../src/logic/SessionIdGenerator';
 import { HttpReply } from '../fixtures/HttpReply';
 import { MongoTestServer } from '../fixtures/MongoTestServer';
+import { RedisTestServer } from '../fixtures/RedisTestServer';
 import { TestService } from '../fixtures/TestService';
 
 const SESSIONS = 5;
@@ -116,6 +117,11 @@ describeConcurrency('file', async () => ({ FILE_ENABLED: 'true' }));
 describeConcurrency('MongoDB', async (context) => {
     const server = await MongoTestServer.require(context);
     return { MONGO_ENABLED: 'true', MONGO_SERVICE_URI: server.uriFor('concurrency_tests_' + Date.now()) };
+});
+
+describeConcurrency('Redis', async (context) => {
+    const server = await RedisTestServer.require(context);
+    return { REDIS_ENABLED: 'true', REDIS_SERVICE_URI: server.uri, REDIS_KEY_PREFIX: 'concurrency_tests_' + Date.now() + ':' };
 });
 
 describe('Reliability: session ids (issue 8, point 6)', function () {

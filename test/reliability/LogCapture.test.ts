@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { SessionsSenecaClientPlugin } from '../../src/services/version1/SessionsSenecaClientPlugin';
 import { HttpReply } from '../fixtures/HttpReply';
 import { MongoTestServer } from '../fixtures/MongoTestServer';
+import { RedisTestServer } from '../fixtures/RedisTestServer';
 import { RunningService } from '../fixtures/RunningService';
 import { SenecaApp, SenecaTestApp } from '../fixtures/SenecaTestApp';
 import { freePort } from '../fixtures/TestService';
@@ -107,4 +108,9 @@ describeLogCapture('file', async () => ({ FILE_ENABLED: 'true' }));
 describeLogCapture('MongoDB', async (context) => {
     const server = await MongoTestServer.require(context);
     return { MONGO_ENABLED: 'true', MONGO_SERVICE_URI: server.uriFor('log_capture_' + Date.now()) };
+});
+
+describeLogCapture('Redis', async (context) => {
+    const server = await RedisTestServer.require(context);
+    return { REDIS_ENABLED: 'true', REDIS_SERVICE_URI: server.uri, REDIS_KEY_PREFIX: 'log_capture_' + Date.now() + ':' };
 });
