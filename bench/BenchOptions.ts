@@ -16,6 +16,7 @@ export interface CompareCell {
 export interface BenchOptions {
     sizes: number[];
     mongodbSizes: number[];
+    redisSizes: number[];
     duration: number;
     runs: number;
     stores: string[];
@@ -50,9 +51,10 @@ export class BenchOptionsReader {
         return {
             sizes: numbers(value('sizes', '0,10000,100000,1000000')),
             mongodbSizes: numbers(value('mongodb-sizes', '10000')),
+            redisSizes: numbers(value('redis-sizes', '1000,100000,1000000')),
             duration: Number(value('duration', '5')),
             runs: Math.max(1, Number(value('runs', '3'))),
-            stores: value('stores', 'memory,file,mongodb').split(','),
+            stores: value('stores', 'memory,file,mongodb,redis').split(','),
             ops: ops as BenchOp[],
             scenarios: scenarios as BenchScenario[],
             connections: Number(value('connections', '16')),

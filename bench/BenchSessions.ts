@@ -4,6 +4,10 @@ import * as path from 'path';
 
 import autocannon from 'autocannon';
 import { MongoClient } from 'mongodb';
+import { ConfigParams } from 'pip-services3-commons-nodex';
+
+import { SessionV1 } from '../src/data/version1/SessionV1';
+import { SessionsRedisPersistence } from '../src/persistence/redis/SessionsRedisPersistence';
 
 /**
  * The sessions a run starts with, and how to put them in each kind of store quickly:
@@ -81,6 +85,32 @@ export class BenchSessions {
             }
         } finally {
             await client.close();
+        }
+    }
+
+    /** Stores them in Redis through the Redis store itself (its keys and indexes), 500 at a time. */
+    public async insertRedis(uri: string, prefix: string): Promise<void> {
+        const store = new SessionsRedisPersistence();
+        store.configure(ConfigParams.fromValue({ connection: { uri }, options: { key_prefix: prefix, connect_timeout: 30000 } }));
+        await store.open(null);
+        try {
+            await store.clear(null);
+            const now = Date.now();
+            const hot = this.hotSession(new Date(now - this.count - 1));
+            await store.create(null, hot as SessionV1);
+            for (let start = 0; start < this.count; start += 500) {
+                const batch: Array<Promise<SessionV1>> = [];
+                for (let index = start; index < Math.min(this.count, start + 500); index++) {
+                    const time = new Date(now - (this.count - index));
+                    batch.push(store.create(null, {
+                        id: this.nextId(index), user_id: this.userOf(index), user_name: 'Bench User', active: true, open_time: time,
+                        request_time: time, address: '127.0.0.1', client: 'bench', user: { id: this.userOf(index) }, data: { n: index }
+                    }));
+                }
+                await Promise.all(batch);
+            }
+        } finally {
+            await store.close(null);
         }
     }
 

@@ -61,6 +61,20 @@ export class BenchTargets {
             const atLeast = row.store === 'file' ? 300 : 5;
             ratio(`${row.store} ${row.op} ${row.scenario} at ${row.size}: ours / original`, ours, row, atLeast);
         }
+        // 7. The Redis store (issue 22): reads near the memory store at the same size, every operation
+        // well ahead of MongoDB (against the smallest Redis size at or above MongoDB's), flat with size.
+        const redisRows = rows.filter(row => row.impl === 'ours' && row.store === 'redis');
+        for (const row of redisRows.filter(item => item.op === 'get_session_by_id' || item.op === 'validate_session')) {
+            ratio(`redis ${row.op} ${row.scenario} at ${row.size} / memory`, row, find('ours', 'memory', row.size, row.op, row.scenario), 0.6);
+        }
+        for (const mongo of rows.filter(row => row.impl === 'ours' && row.store === 'mongodb')) {
+            const size = options.redisSizes.filter(item => item >= mongo.size).sort((a, b) => a - b)[0];
+            if (size == null) continue;
+            ratio(`redis ${mongo.op} ${mongo.scenario} at ${size} / mongodb at ${mongo.size}`, find('ours', 'redis', size, mongo.op, mongo.scenario), mongo, 5);
+        }
+        for (const row of redisRows.filter(item => item.size === 1000000)) {
+            ratio(`redis ${row.op} ${row.scenario} at 1,000,000 / at 1,000`, row, find('ours', 'redis', 1000, row.op, row.scenario), 0.8);
+        }
         return targets;
     }
 

@@ -13,10 +13,11 @@ import { BenchService } from './BenchService';
 import { BenchSessions } from './BenchSessions';
 import { BenchStats } from './BenchStats';
 import { BenchTargets } from './BenchTargets';
+import { RedisServerProcess } from '../test/fixtures/RedisServerProcess';
 
 /**
- * npm run bench -- [--sizes 0,10000,100000,1000000] [--mongodb-sizes 10000] [--duration 5] [--runs 3]
- *                  [--stores memory,file,mongodb] [--ops get_session_by_id,...] [--scenarios hot,spread]
+ * npm run bench -- [--sizes 0,10000,100000,1000000] [--mongodb-sizes 10000] [--redis-sizes 1000,100000,1000000]
+ *                  [--duration 5] [--runs 3] [--stores memory,file,mongodb,redis] [--ops get_session_by_id,...] [--scenarios hot,spread]
  *                  [--connections 16] [--compare [--compare-cells memory:10000,file:100000:store_session_data]]
  *                  [--original-node <node binary>] [--versus-node <node binary>]
  *
@@ -143,7 +144,7 @@ interface Running {
 }
 
 async function startImpl(impl: Impl, store: string, sessions: BenchSessions, work: string, mongo: string | null,
-    preload = true): Promise<{ service: BenchService; loadMs: number | null }> {
+    redis: string | null, preload = true): Promise<{ service: BenchService; loadMs: number | null }> {
     const port = await freePort();
     const env: Record<string, string> = { HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', HTTP_ENABLED: 'true', ...impl.env };
     if (impl.name === 'bare') {
@@ -164,6 +165,12 @@ async function startImpl(impl: Impl, store: string, sessions: BenchSessions, wor
         env.MONGO_ENABLED = 'true';
         env.MONGO_SERVICE_URI = url.toString();
         if (preload) await sessions.insertMongo(env.MONGO_SERVICE_URI, 'sessions');
+    }
+    if (store === 'redis') {
+        env.REDIS_ENABLED = 'true';
+        env.REDIS_SERVICE_URI = redis!;
+        env.REDIS_KEY_PREFIX = 'bench_' + impl.name.replace(/[^a-z0-9]/gi, '_') + ':';
+        if (preload) await sessions.insertRedis(env.REDIS_SERVICE_URI, env.REDIS_KEY_PREFIX);
     }
     const { service } = await BenchService.start(impl.name + ' ' + store, port, impl.args, env, impl.cwd, undefined, impl.node);
     if (store === 'memory') await sessions.openOverHttp(port);
@@ -233,19 +240,19 @@ function nodeVersion(binary: string): string {
 
 /** Starts what runs at one store and size; a file store's ours is started runs times to time its load. */
 async function startAll(impls: Impl[], store: string, size: number, options: BenchOptions, work: string,
-    mongo: string | null): Promise<Running[]> {
+    mongo: string | null, redis: string | null): Promise<Running[]> {
     const running: Running[] = [];
     try {
         for (const impl of impls) {
             const sessions = new BenchSessions(size);
             progress(`${impl.name} ${store} ${size}: preloading and starting`);
             const loadMs: number[] = [];
-            let started = await startImpl(impl, store, sessions, work, mongo);
+            let started = await startImpl(impl, store, sessions, work, mongo, redis);
             if (started.loadMs != null) loadMs.push(started.loadMs);
             for (let restart = 1; impl.name === 'ours' && store === 'file' && restart < options.runs; restart++) {
                 await started.service.stop();
                 progress(`${impl.name} ${store} ${size}: starting again to time the load (${restart + 1} of ${options.runs})`);
-                started = await startImpl(impl, store, sessions, work, mongo, false);
+                started = await startImpl(impl, store, sessions, work, mongo, redis, false);
                 if (started.loadMs != null) loadMs.push(started.loadMs);
             }
             running.push({ impl, service: started.service, sessions, loadMs });
@@ -314,13 +321,19 @@ async function main(): Promise<void> {
     const bareImpl: Impl = { name: 'bare', args: [path.join(ROOT, 'bench', 'BareJsonServer.js')], cwd: work };
     const mongo = options.stores.includes('mongodb') ? await mongoUri() : null;
     if (options.stores.includes('mongodb') && mongo == null) progress('MongoDB: no MONGO_SERVICE_URI and no Go: skipping that store');
+    // Our own redis-server: append-only file fsynced every second (Redis' default for AOF); REDIS_SERVICE_URI names another.
+    const ownRedis = options.stores.includes('redis') && !process.env.REDIS_SERVICE_URI && RedisServerProcess.missing() == null
+        ? await RedisServerProcess.start({ fsync: 'everysec' }) : null;
+    const redis = process.env.REDIS_SERVICE_URI || ownRedis?.uri || null;
+    if (options.stores.includes('redis') && redis == null) progress('Redis: no REDIS_SERVICE_URI and no redis-server: skipping that store');
 
     const rows: BenchRow[] = [];
     try {
         for (const store of options.stores) {
-            if (store === 'mongodb' && mongo == null) continue;
+            if ((store === 'mongodb' && mongo == null) || (store === 'redis' && redis == null)) continue;
             const compareSizes = options.compare.filter(cell => cell.store === store).map(cell => cell.size);
-            const sizes = [...new Set([...(store === 'mongodb' ? options.mongodbSizes : options.sizes), ...compareSizes])].sort((a, b) => a - b);
+            const storeSizes = store === 'mongodb' ? options.mongodbSizes : store === 'redis' ? options.redisSizes : options.sizes;
+            const sizes = [...new Set([...storeSizes, ...compareSizes])].sort((a, b) => a - b);
             for (const size of sizes) {
                 const impls = [ours, versus, options.ops.includes('validate_touching') && store !== 'mongodb' ? touching : null,
                     original && compareSizes.includes(size) ? original : null,
@@ -328,7 +341,7 @@ async function main(): Promise<void> {
                     .filter((impl): impl is Impl => impl != null);
                 let running: Running[];
                 try {
-                    running = await startAll(impls, store, size, options, work, mongo);
+                    running = await startAll(impls, store, size, options, work, mongo, redis);
                 } catch (err) {
                     // One store or size that cannot be set up must not cost the results of the others.
                     progress(`${store} ${size}: skipped, it could not be set up: ${(err as Error).message.split('\n')[0]}`);
@@ -343,6 +356,7 @@ async function main(): Promise<void> {
         }
     } finally {
         await stopOwnMongo(mongo);
+        await ownRedis?.remove();
         await fs.rm(work, { recursive: true, force: true });
     }
 
