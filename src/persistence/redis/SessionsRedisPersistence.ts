@@ -1,5 +1,5 @@
 import {
-    AnyValueMap, ApplicationException, ConfigParams, ConflictException, ConnectionException, DataPage, FilterParams, ICleanable,
+    AnyValueMap, ApplicationException, ConfigException, ConfigParams, ConflictException, ConnectionException, DataPage, FilterParams, ICleanable,
     IConfigurable, InvalidStateException, IOpenable, IReferenceable, IReferences, PagingParams
 } from 'pip-services3-commons-nodex';
 import { CompositeLogger } from 'pip-services3-components-nodex';
@@ -520,8 +520,11 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
         await client.hsetnx(this._keys.meta, 'buckets', String(SessionsRedisKeys.Buckets));
         const buckets = await client.hget(this._keys.meta, 'buckets');
         if (buckets !== String(SessionsRedisKeys.Buckets)) {
-            throw new InvalidStateException(undefined, SessionsErrorCode.STORE_FAILED, 'The keys under options.key_prefix were written with '
-                + buckets + ' buckets, this version uses ' + SessionsRedisKeys.Buckets);
+            // A start failure naming the setting: another prefix (or emptying this one) is the way out.
+            const allowed = 'a prefix whose keys were written with ' + SessionsRedisKeys.Buckets + ' buckets (these have ' + buckets + ')';
+            throw new ConfigException(undefined, SessionsErrorCode.BAD_SETTING, 'options.key_prefix is '
+                + JSON.stringify(this._keys.prefix) + ': allowed is ' + allowed)
+                .withDetails('key', 'options.key_prefix').withDetails('value', this._keys.prefix).withDetails('allowed', allowed);
         }
     }
 

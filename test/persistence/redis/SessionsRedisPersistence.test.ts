@@ -237,6 +237,14 @@ describe('SessionsRedisPersistence', function () {
             expect(JSON.stringify(error?.details)).to.not.contain('secret');
         });
 
+        it('refuses to open on a prefix whose keys were written with another bucket count', async () => {
+            await redis.hset(PREFIX.replace(/:$/, '-other:') + 'meta', 'buckets', '16');
+            const error = await openStore(server.uri, PREFIX.replace(/:$/, '-other:')).then(() => null, (err: ApplicationException) => err);
+            expect(error?.code).to.equal('BAD_SETTING');
+            expect(error?.message).to.contain('options.key_prefix').and.contain('16');
+            await redis.del(PREFIX.replace(/:$/, '-other:') + 'meta');
+        });
+
         it('names the server in its location, never the password', () => {
             const store = new SessionsRedisPersistence();
             store.configure(ConfigParams.fromTuples('connection.uri', 'redis://:secret@cache:6380/2', 'options.key_prefix', 'app:'));
