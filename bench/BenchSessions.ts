@@ -3,6 +3,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import { ConfigParams } from 'pip-services3-commons-nodex';
 
@@ -111,6 +112,30 @@ export class BenchSessions {
             }
         } finally {
             await store.close(null);
+        }
+        await BenchSessions.settleRedis(uri);
+    }
+
+    /**
+     * Rewrites Redis' append-only file now and waits for it, so the rewrite the preload's
+     * growth would trigger (a fork and a copy of the whole data set) does not run during,
+     * and slow, the load being measured.
+     */
+    private static async settleRedis(uri: string): Promise<void> {
+        const redis = new Redis(uri);
+        try {
+            const persistence = async () => await redis.info('persistence');
+            if (!/aof_enabled:1/.test(await persistence())) return;
+            while (/aof_rewrite_in_progress:1|aof_rewrite_scheduled:1/.test(await persistence())) {
+                await new Promise(resolve => setTimeout(resolve, 200));
+            }
+            await redis.bgrewriteaof();
+            const deadline = Date.now() + 600000;
+            while (/aof_rewrite_in_progress:1|aof_rewrite_scheduled:1/.test(await persistence()) && Date.now() < deadline) {
+                await new Promise(resolve => setTimeout(resolve, 200));
+            }
+        } finally {
+            redis.disconnect();
         }
     }
 
