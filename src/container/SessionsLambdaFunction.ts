@@ -1,4 +1,3 @@
-import * as secureJson from 'secure-json-parse';
 import {
     ApplicationException, ApplicationExceptionFactory, BadRequestException, ConfigParams, Descriptor, ErrorDescription,
     ICommandable, InvalidStateException, IReferences
@@ -13,6 +12,7 @@ import { HttpErrorBody } from '../services/HttpErrorBody';
 import { SessionsConfigShape } from './SessionsConfigShape';
 import { SessionsProcess } from './SessionsProcess';
 import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
+import { SessionsJsonParser } from '../services/SessionsJsonParser';
 
 /** An AWS Lambda handler: the event in, the result (or a rejection) out. */
 export type SessionsLambdaHandler = (event: unknown) => Promise<unknown>;
@@ -153,7 +153,7 @@ export class SessionsLambdaFunction extends Container {
         try {
             // A plain copy without __proto__ / constructor.prototype keys, as the HTTP API
             // accepts: the toolkit's Parameters would take them as its own prototype.
-            copy = secureJson.parse(JSON.stringify(event), undefined, { protoAction: 'error', constructorAction: 'error' }) as Record<string, unknown>;
+            copy = SessionsJsonParser.parse(JSON.stringify(event)) as Record<string, unknown>;
         } catch {
             throw new BadRequestException(cid, SessionsErrorCode.INVALID_JSON, 'The event must not contain __proto__ or constructor.prototype keys');
         }

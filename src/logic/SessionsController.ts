@@ -4,7 +4,8 @@ import {
 } from 'pip-services3-commons-nodex';
 import { CompositeLogger } from 'pip-services3-components-nodex';
 
-import { SessionCloseReasonV1 } from '../data/version1/SessionCloseReasonV1';
+import { SessionCloseReason, SessionCloseReasonV1 } from '../data/version1/SessionCloseReasonV1';
+import { SessionClosing } from '../rules/SessionClosing';
 import { SessionV1 } from '../data/version1/SessionV1';
 import { ISessionsPersistence } from '../persistence/ISessionsPersistence';
 import { SessionClosedException } from '../rules/SessionClosedException';
@@ -273,15 +274,17 @@ export class SessionsController
     public async closeExpiredSessions(correlationId: string | null): Promise<void> {
         const now = this.now();
         let count = 0;
-        if (this._timeouts.absolute > 0) {
+        const absolute = this._timeouts.absoluteBound(now);
+        if (absolute != null) {
             const closed = await this.track('close_expired', this.persistence.closeOpenedBefore(correlationId,
-                new Date(now - this._timeouts.absolute), new Date(now), SessionCloseReasonV1.Absolute));
+                new Date(absolute), new Date(now), SessionCloseReasonV1.Absolute));
             this.ended(correlationId, closed, SessionCloseReasonV1.Absolute);
             count += closed.length;
         }
-        if (this._timeouts.idle > 0) {
+        const idle = this._timeouts.idleBound(now);
+        if (idle != null) {
             const closed = await this.track('close_expired', this.persistence.closeExpired(correlationId,
-                new Date(now - this._timeouts.idle), new Date(now), SessionCloseReasonV1.Idle));
+                new Date(idle), new Date(now), SessionCloseReasonV1.Idle));
             this.ended(correlationId, closed, SessionCloseReasonV1.Idle);
             count += closed.length;
         }
@@ -378,7 +381,7 @@ export class SessionsController
     }
 
     /** Every close goes through here: one audit line per session, and the count by reason. */
-    private ended(correlationId: string | null, sessions: SessionV1[], reason: string): void {
+    private ended(correlationId: string | null, sessions: SessionV1[], reason: SessionCloseReason): void {
         if (sessions.length === 0) return;
         this._metrics?.sessionsEnded(reason, sessions.length);
         this._audit.closed(correlationId, sessions, reason);
@@ -397,11 +400,8 @@ export class SessionsController
         return { now, timeouts: this._timeouts };
     }
 
-    /** The fields a close sets; user and data are cleared, as the original did. */
-    private static closing(now: number, reason: string): AnyValueMap {
-        const time = new Date(now);
-        return AnyValueMap.fromTuples('active', false, 'request_time', time, 'close_time', time,
-            'close_reason', reason, 'data', null, 'user', null);
+    private static closing(now: number, reason: SessionCloseReason): AnyValueMap {
+        return new AnyValueMap(SessionClosing.fields(new Date(now), reason));
     }
 
     // A failing sweep (say, the database is down) is logged and tried again next time;

@@ -5,7 +5,8 @@ import {
 import { CompositeLogger } from 'pip-services3-components-nodex';
 
 import { SessionV1 } from '../../data/version1/SessionV1';
-import { SessionCloseReasonV1 } from '../../data/version1/SessionCloseReasonV1';
+import { SessionCloseReason, SessionCloseReasonV1 } from '../../data/version1/SessionCloseReasonV1';
+import { SessionClosing } from '../../rules/SessionClosing';
 import { SessionIdGenerator } from '../../logic/SessionIdGenerator';
 import { SessionsSettingReader } from '../../logic/SessionsSettingReader';
 import { ISessionsPersistence } from '../ISessionsPersistence';
@@ -304,7 +305,7 @@ export class SessionsMemoryPersistence
 
     /** closeTime and reason may be left out, as the original's closeExpired(correlationId, requestTime) is called: now and idle. */
     public async closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date = new Date(),
-        reason: string = SessionCloseReasonV1.Idle): Promise<SessionV1[]> {
+        reason: SessionCloseReason = SessionCloseReasonV1.Idle): Promise<SessionV1[]> {
         const expired = this._activeByActivity.due(SessionsMemoryPersistence.timeOf(requestTime, 'requestTime'), this._isCurrentActive);
         return await this.closeAll(correlationId, expired, closeTime, reason);
     }
@@ -321,7 +322,7 @@ export class SessionsMemoryPersistence
     }
 
     public async closeOpenedBefore(correlationId: string | null, openTime: Date, closeTime: Date,
-        reason: string): Promise<SessionV1[]> {
+        reason: SessionCloseReason): Promise<SessionV1[]> {
         const limit = openTime.getTime();
         const entries: StoredSession[] = [];
         const seen = new Set<string>();
@@ -336,7 +337,7 @@ export class SessionsMemoryPersistence
     }
 
     public async closeUserSessions(correlationId: string | null, userId: string, exceptId: string | null,
-        closeTime: Date, reason: string): Promise<SessionV1[]> {
+        closeTime: Date, reason: SessionCloseReason): Promise<SessionV1[]> {
         this.indexUsers(Infinity);
         const active: StoredSession[] = [];
         for (const id of this._idsByUser.get(userId) ?? []) {
@@ -377,7 +378,7 @@ export class SessionsMemoryPersistence
      * memory at once and durably in one batch; returns them closed.
      */
     private async closeAll(correlationId: string | null, entries: StoredSession[], closeTime: Date,
-        reason: string): Promise<SessionV1[]> {
+        reason: SessionCloseReason): Promise<SessionV1[]> {
         if (entries.length === 0) return [];
         SessionsMemoryPersistence.timeOf(closeTime, 'closeTime');
         const changes: SessionChange[] = [];
@@ -388,14 +389,11 @@ export class SessionsMemoryPersistence
     }
 
     /** closeAll's change in memory, adding what to persist and how to undo it; the closed sessions. */
-    private closeInMemory(entries: StoredSession[], closeTime: Date, reason: string, changes: SessionChange[],
+    private closeInMemory(entries: StoredSession[], closeTime: Date, reason: SessionCloseReason, changes: SessionChange[],
         undo: UndoStep[]): SessionV1[] {
         const result: SessionV1[] = [];
         for (const entry of entries) {
-            const closed: SessionV1 = {
-                ...SessionsMemoryPersistence.sessionOf(entry),
-                active: false, close_time: closeTime, close_reason: reason, request_time: closeTime, user: null, data: null
-            };
+            const closed: SessionV1 = { ...SessionsMemoryPersistence.sessionOf(entry), ...SessionClosing.fields(closeTime, reason) };
             this.remove(entry, true, true);
             this.put(closed, true, true);
             changes.push({ kind: 'upsert', session: closed });

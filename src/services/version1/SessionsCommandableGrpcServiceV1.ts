@@ -1,5 +1,4 @@
 import * as grpc from '@grpc/grpc-js';
-import * as secureJson from 'secure-json-parse';
 import { BadRequestException, Descriptor, ICommandable, InvalidStateException, IReferences } from 'pip-services3-commons-nodex';
 
 import { SessionsCommand } from '../../logic/SessionsCommand';
@@ -10,6 +9,7 @@ import { InvokeReplyMessage, InvokeRequestMessage } from '../../protos/SessionsP
 import { SessionsGrpcErrorsV1 } from './SessionsGrpcErrorsV1';
 import { SessionsGrpcServiceBase } from './SessionsGrpcServiceBase';
 import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
+import { SessionsJsonParser } from '../SessionsJsonParser';
 
 /**
  * The commands over the toolkit's commandable gRPC contract (commandable.Commandable/invoke), as the
@@ -101,9 +101,9 @@ export class SessionsCommandableGrpcServiceV1 extends SessionsGrpcServiceBase {
         if (request.args_empty || request.args_json === '') return {};
         let parsed: unknown;
         try {
-            parsed = secureJson.parse(request.args_json, undefined, { protoAction: 'error', constructorAction: 'error' });
+            parsed = SessionsJsonParser.parse(request.args_json);
         } catch (err) {
-            const forbidden = /prototype|constructor/i.test((err as Error).message);
+            const forbidden = SessionsJsonParser.isForbiddenKey(err);
             throw new BadRequestException(undefined, SessionsErrorCode.INVALID_JSON, forbidden
                 ? 'The arguments must not contain __proto__ or constructor.prototype keys'
                 : 'The arguments are not valid JSON');
