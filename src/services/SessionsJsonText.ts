@@ -1,8 +1,6 @@
 import { DataPage } from 'pip-services3-commons-nodex';
 
-const DAY_MS = 86400000;
-/** Dates from 1970 to 9999, which the fast path writes; others go through Date's own toJSON. */
-const LAST_FAST_MS = 253402300800000;
+import { IsoDateText } from '../logic/IsoDateText';
 
 /**
  * JSON.stringify for replies, with the dates of a session (and of the sessions in a page
@@ -11,25 +9,13 @@ const LAST_FAST_MS = 253402300800000;
  * exactly what JSON.stringify would write.
  */
 export class SessionsJsonText {
-    private static _day = -1;
-    private static _dayPrefix = '';
-
     public static stringify(value: unknown): string {
         return JSON.stringify(SessionsJsonText.withDateText(value, 2));
     }
 
-    /** Date's toJSON, with the day's "YYYY-MM-DDT" kept from the last call. */
+    /** Date's toJSON text (see IsoDateText). */
     public static dateText(date: Date): string | null {
-        const time = date.getTime();
-        if (!(time >= 0 && time < LAST_FAST_MS)) return date.toJSON();
-        const day = Math.floor(time / DAY_MS);
-        if (day !== SessionsJsonText._day) {
-            SessionsJsonText._day = day;
-            SessionsJsonText._dayPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
-        }
-        const ms = time - day * DAY_MS;
-        return SessionsJsonText._dayPrefix + two((ms / 3600000) | 0) + ':' + two(((ms / 60000) | 0) % 60) + ':'
-            + two(((ms / 1000) | 0) % 60) + '.' + three(ms % 1000) + 'Z';
+        return IsoDateText.of(date);
     }
 
     /**
@@ -56,12 +42,4 @@ export class SessionsJsonText {
         }
         return copy;
     }
-}
-
-function two(value: number): string {
-    return value < 10 ? '0' + value : String(value);
-}
-
-function three(value: number): string {
-    return value < 10 ? '00' + value : value < 100 ? '0' + value : String(value);
 }
