@@ -50,7 +50,7 @@ export class SessionsCommandableHttpServiceV1 extends SessionsRestService {
                 let status: number;
                 try {
                     this.authorizeCommand(req, name);
-                    const result = await command.execute(correlationId, SessionsCommand.argumentsOf(req.body));
+                    const result = await command.executeArguments(correlationId, req.body);
                     status = result == null ? 204 : 200;
                     this.sendResult(req, res, result);
                 } catch (err) {
