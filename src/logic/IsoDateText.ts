@@ -23,6 +23,12 @@ export class IsoDateText {
     /** Year, month (1-12) and day of month of each kept day. */
     private static readonly _dates = new Int32Array(DAY_SLOTS * 3);
 
+    /** The current time's text, as new Date().toISOString() writes it. */
+    public static now(): string {
+        const date = new Date();
+        return IsoDateText.of(date) ?? date.toISOString();
+    }
+
     /** The same text as date.toJSON(): null for an invalid date. */
     public static of(date: Date): string | null {
         const time = date.getTime();

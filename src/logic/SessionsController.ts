@@ -364,7 +364,8 @@ export class SessionsController
         if (value === undefined || value === null) return;
         // Measured as the stores and replies write it: JSON.stringify's text in UTF-8 bytes.
         const text = JSON.stringify(value);
-        if (text === undefined) return;
+        // A UTF-16 code unit takes at most 3 bytes of UTF-8: short text needs no count.
+        if (text === undefined || text.length * 3 <= this._maxDataSize) return;
         const size = Buffer.byteLength(text, 'utf8');
         if (size > this._maxDataSize) throw new DataTooLargeException(correlationId, field, size, this._maxDataSize);
     }
