@@ -13,6 +13,24 @@ export class SessionsJsonText {
         return JSON.stringify(SessionsJsonText.withDateText(value, 2));
     }
 
+    /**
+     * stringify() of a command's reply, built for this reply alone (SessionV1Wire makes fresh
+     * copies): the dates of the reply object, or of a page's sessions, are replaced by their
+     * text in place, one copy less of every session. Nothing inside is touched (user and data
+     * are the store's): JSON.stringify writes a date there as its toJSON, the same text.
+     */
+    public static stringifyOwned(value: unknown): string {
+        if (!SessionsJsonText.isPlain(value)) return SessionsJsonText.stringify(value);
+        const fields = value as Record<string, unknown>;
+        SessionsJsonText.datesToText(fields);
+        if (value instanceof DataPage && Array.isArray(fields.data)) {
+            for (const item of fields.data) {
+                if (SessionsJsonText.isPlain(item)) SessionsJsonText.datesToText(item as Record<string, unknown>);
+            }
+        }
+        return JSON.stringify(value);
+    }
+
     /** Date's toJSON text (see IsoDateText). */
     public static dateText(date: Date): string | null {
         return IsoDateText.of(date);
@@ -24,6 +42,28 @@ export class SessionsJsonText {
      * JSON.stringify, as are objects other than plain ones and pages (a boxed string, a
      * class with its own toJSON).
      */
+    /** Whether JSON.stringify writes value's own fields and withDateText may copy it: a plain object or a page, without toJSON. */
+    private static isPlain(value: unknown): boolean {
+        if (value == null || typeof value !== 'object' || Array.isArray(value)) return false;
+        const prototype: unknown = Object.getPrototypeOf(value);
+        if (prototype !== Object.prototype && prototype !== null && !(value instanceof DataPage)) return false;
+        return typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+    }
+
+    /** Replaces the record's own Date fields by their text. */
+    private static datesToText(fields: Record<string, unknown>): void {
+        for (const key of Object.keys(fields)) {
+            const field = fields[key];
+            if (!(field instanceof Date)) continue;
+            // Defined, not assigned: assigning "__proto__" would set the prototype.
+            if (key === '__proto__') {
+                Object.defineProperty(fields, key, { value: SessionsJsonText.dateText(field), enumerable: true, writable: true, configurable: true });
+            } else {
+                fields[key] = SessionsJsonText.dateText(field);
+            }
+        }
+    }
+
     private static withDateText(value: unknown, depth: number): unknown {
         if (value instanceof Date) return SessionsJsonText.dateText(value);
         if (depth < 0 || value == null || typeof value !== 'object') return value;
