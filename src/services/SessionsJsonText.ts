@@ -50,16 +50,25 @@ export class SessionsJsonText {
         return typeof (value as { toJSON?: unknown }).toJSON !== 'function';
     }
 
-    /** Replaces the record's own Date fields by their text. */
+    /**
+     * Replaces the record's own Date fields by their text. A session's open_time and
+     * request_time are one Date until it is first used again: its text is written once.
+     */
     private static datesToText(fields: Record<string, unknown>): void {
+        let lastDate: Date | null = null;
+        let lastText: string | null = null;
         for (const key of Object.keys(fields)) {
             const field = fields[key];
             if (!(field instanceof Date)) continue;
+            if (field !== lastDate) {
+                lastDate = field;
+                lastText = SessionsJsonText.dateText(field);
+            }
             // Defined, not assigned: assigning "__proto__" would set the prototype.
             if (key === '__proto__') {
-                Object.defineProperty(fields, key, { value: SessionsJsonText.dateText(field), enumerable: true, writable: true, configurable: true });
+                Object.defineProperty(fields, key, { value: lastText, enumerable: true, writable: true, configurable: true });
             } else {
-                fields[key] = SessionsJsonText.dateText(field);
+                fields[key] = lastText;
             }
         }
     }
