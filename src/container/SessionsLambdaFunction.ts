@@ -73,7 +73,7 @@ export class SessionsLambdaFunction extends Container {
             const parsed = SessionsLambdaFunction.parseEvent(event, correlationId);
             name = parsed.name;
             const command = await this.command(name, correlationId);
-            const result = await command.execute(correlationId, SessionsCommand.argumentsOf(parsed.args));
+            const result = await command.executeArguments(correlationId, parsed.args);
             // What the runtime would send anyway, so callers in process see the same.
             return result == null ? null : JSON.parse(JSON.stringify(result));
         } catch (err) {

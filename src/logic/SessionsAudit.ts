@@ -83,8 +83,10 @@ export class SessionsAudit implements IConfigurable, IReferenceable {
         this.write(correlationId, entry);
     }
 
+    // The line as the message itself, with no arguments: every logger gets the same text
+    // as from '%s' and the line, without a util.format() per line.
     private write(correlationId: string | null, entry: SessionAuditEntry): void {
-        this._logger.info(correlationId ?? '', '%s', SessionsAudit.Prefix + JSON.stringify(entry));
+        this._logger.info(correlationId ?? '', SessionsAudit.Prefix + JSON.stringify(entry));
     }
 
     private static processKey(): Buffer {

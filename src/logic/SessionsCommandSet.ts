@@ -1,6 +1,5 @@
 import {
-    BadRequestException, CommandSet, FilterParams, FilterParamsSchema, ICommand, ObjectSchema, PagingParams, PagingParamsSchema, Parameters,
-    TypeCode
+    BadRequestException, CommandSet, FilterParams, FilterParamsSchema, ICommand, ObjectSchema, PagingParams, Parameters, TypeCode
 } from 'pip-services3-commons-nodex';
 
 import { SessionV1Wire } from '../data/version1/SessionV1Wire';
@@ -9,7 +8,8 @@ import { ISessionsController } from './ISessionsController';
 import { NestingDepthRule } from './NestingDepthRule';
 import { NonEmptyStringRule } from './NonEmptyStringRule';
 import { SessionsFilterRule } from './SessionsFilterRule';
-import { SessionsCommand } from './SessionsCommand';
+import { SessionsCommand, SessionsCommandArguments } from './SessionsCommand';
+import { SessionsPagingSchema } from './SessionsPagingSchema';
 import { SessionsCommandRefusal } from './SessionsCommandContract';
 import { SessionsCommandExamples } from './SessionsCommandExamples';
 import { SessionsErrorCatalogue, SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
@@ -42,7 +42,7 @@ export class SessionsCommandSet extends CommandSet {
         this.addCommand(new SessionsCommand('get_sessions',
             new ObjectSchema(true)
                 .withOptionalProperty('filter', new FilterParamsSchema(), new NestingDepthRule(), new SessionsFilterRule())
-                .withOptionalProperty('paging', new PagingParamsSchema(), new NestingDepthRule()),
+                .withOptionalProperty('paging', new SessionsPagingSchema(), new NestingDepthRule()),
             {
                 summary: 'List sessions, the most recently active first',
                 description: 'A page of the sessions that match the filter, newest request_time first, without user and data. '
@@ -59,8 +59,8 @@ export class SessionsCommandSet extends CommandSet {
                 }]
             },
             async (correlationId, args) => SessionV1Wire.page(await this._logic.getSessions(correlationId,
-                FilterParams.fromValue(SessionsCommandSet.known(SessionsCommandSet.valueOf(args, 'filter'), SessionsFilter.Fields)),
-                PagingParams.fromValue(SessionsCommandSet.known(SessionsCommandSet.valueOf(args, 'paging'), PAGING_FIELDS))))));
+                FilterParams.fromValue(SessionsCommandSet.known(args.filter, SessionsFilter.Fields)),
+                PagingParams.fromValue(SessionsCommandSet.known(args.paging, PAGING_FIELDS))))));
 
         this.addCommand(new SessionsCommand('get_session_by_id', SessionsCommandSet.sessionIdSchema(),
             {
@@ -101,12 +101,12 @@ export class SessionsCommandSet extends CommandSet {
                 examples: [{ summary: 'A user signs in', request: SessionsCommandExamples.openRequest(), reply: SessionsCommandExamples.opened() }]
             },
             async (correlationId, args) => SessionV1Wire.session(await this._logic.openSession(correlationId,
-                args.getAsString('user_id'),
-                args.getAsNullableString('user_name'),
-                args.getAsNullableString('address'),
-                args.getAsNullableString('client'),
-                SessionsCommandSet.valueOf(args, 'user') ?? null,
-                SessionsCommandSet.valueOf(args, 'data') ?? null))));
+                args.user_id as string,
+                SessionsCommandSet.text(args.user_name),
+                SessionsCommandSet.text(args.address),
+                SessionsCommandSet.text(args.client),
+                args.user ?? null,
+                args.data ?? null))));
 
         this.addCommand(new SessionsCommand('store_session_data',
             SessionsCommandSet.sessionIdSchema().withRequiredProperty('data', null, new NestingDepthRule()),
@@ -125,7 +125,7 @@ export class SessionsCommandSet extends CommandSet {
                 }]
             },
             async (correlationId, args) => SessionV1Wire.session(await this._logic.storeSessionData(correlationId,
-                SessionsCommandSet.sessionId(args), SessionsCommandSet.valueOf(args, 'data')))));
+                SessionsCommandSet.sessionId(args), args.data))));
 
         this.addCommand(new SessionsCommand('update_session_user',
             SessionsCommandSet.sessionIdSchema().withRequiredProperty('user', null, new NestingDepthRule()),
@@ -144,7 +144,7 @@ export class SessionsCommandSet extends CommandSet {
                 }]
             },
             async (correlationId, args) => SessionV1Wire.session(await this._logic.updateSessionUser(correlationId,
-                SessionsCommandSet.sessionId(args), SessionsCommandSet.valueOf(args, 'user')))));
+                SessionsCommandSet.sessionId(args), args.user))));
 
         this.addCommand(new SessionsCommand('close_session', SessionsCommandSet.sessionIdSchema(),
             {
@@ -199,8 +199,8 @@ export class SessionsCommandSet extends CommandSet {
                 }]
             },
             async (correlationId, args) => ({
-                closed: await this._logic.closeUserSessions(correlationId, args.getAsString('user_id'),
-                    args.getAsNullableString('except_session_id'))
+                closed: await this._logic.closeUserSessions(correlationId, args.user_id as string,
+                    SessionsCommandSet.text(args.except_session_id))
             })));
 
         // Added: the check a gateway makes per request; null (204 over HTTP) for no live session.
@@ -244,8 +244,14 @@ export class SessionsCommandSet extends CommandSet {
         return new ObjectSchema(true).withRequiredProperty('session_id', TypeCode.String);
     }
 
-    private static sessionId(args: Parameters): string {
-        return args.getAsString('session_id');
+    /** session_id, which the schema requires to be a string. */
+    private static sessionId(args: SessionsCommandArguments): string {
+        return args.session_id as string;
+    }
+
+    /** An optional string argument (the schema lets only a string through), or null. */
+    private static text(value: unknown): string | null {
+        return typeof value === 'string' ? value : null;
     }
 
     /**
@@ -260,10 +266,5 @@ export class SessionsCommandSet extends CommandSet {
             if (Object.prototype.hasOwnProperty.call(value, field)) picked[field] = (value as Record<string, unknown>)[field];
         }
         return picked;
-    }
-
-    /** An argument as given: args.get() turns false, 0 and "" into null, and user and data are opaque values. */
-    private static valueOf(args: Parameters, name: string): unknown {
-        return Object.prototype.hasOwnProperty.call(args, name) ? (args as unknown as Record<string, unknown>)[name] : undefined;
     }
 }

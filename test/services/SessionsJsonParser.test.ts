@@ -17,9 +17,14 @@ describe('SessionsJsonParser', () => {
     });
 
     it('refuses __proto__ and constructor.prototype keys, and says that is why', () => {
-        for (const text of ['{"__proto__":{"admin":true}}', '{"a":{"constructor":{"prototype":{}}}}']) {
+        for (const text of ['{"__proto__":{"admin":true}}', '{"a":{"constructor":{"prototype":{}}}}', '{"\\u005f_proto__":{"admin":true}}',
+            '{"\\u0063onstructor":{"prototype":{}}}']) {
             expect(SessionsJsonParser.isForbiddenKey(refusal(text)), text).to.equal(true);
         }
+    });
+
+    it('parses text with a leading byte order mark as without it', () => {
+        expect(SessionsJsonParser.parse('\uFEFF{"a":1}')).to.deep.equal({ a: 1 });
     });
 
     it('tells invalid text from a forbidden key, even when the text names one', () => {

@@ -69,7 +69,7 @@ export class SessionsCommandableGrpcServiceV1 extends SessionsGrpcServiceBase {
             throw this.refused(correlationId, name, err, started);
         }
         try {
-            const result = await command.execute(correlationId, SessionsCommand.argumentsOf(args));
+            const result = await command.executeArguments(correlationId, args);
             this._metrics?.recordRequest('commandable-grpc', name, result == null ? 204 : 200, (performance.now() - started) / 1000);
             return result == null
                 ? { error: null, result_empty: true, result_json: '' }

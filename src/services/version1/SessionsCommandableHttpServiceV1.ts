@@ -6,6 +6,7 @@ import { ISessionsController } from '../../logic/ISessionsController';
 import { HttpErrorBody } from '../HttpErrorBody';
 import { SessionsHttpRequest } from '../SessionsHttpRequest';
 import { SessionsHttpResponse } from '../SessionsHttpResponse';
+import { SessionsJsonText } from '../SessionsJsonText';
 import { SessionsRestService } from '../SessionsRestService';
 import { SessionsOpenApiDocument } from './SessionsOpenApiDocument';
 
@@ -50,9 +51,15 @@ export class SessionsCommandableHttpServiceV1 extends SessionsRestService {
                 let status: number;
                 try {
                     this.authorizeCommand(req, name);
-                    const result = await command.execute(correlationId, SessionsCommand.argumentsOf(req.body));
+                    const result = await command.executeArguments(correlationId, req.body);
                     status = result == null ? 204 : 200;
-                    this.sendResult(req, res, result);
+                    // The result is built for this reply alone (SessionV1Wire copies): its dates are written in place.
+                    if (result == null) {
+                        res.send(204);
+                    } else {
+                        res.statusCode = 200;
+                        res.jsonText(SessionsJsonText.stringifyOwned(result));
+                    }
                 } catch (err) {
                     this.logFailure(correlationId, name, err);
                     status = this.sendError(req, res, err);

@@ -93,7 +93,7 @@ export class SessionsGrpcServiceV1 extends SessionsGrpcServiceBase {
             if (command == null) throw new InvalidStateException(correlationId ?? undefined, SessionsErrorCode.NO_COMMAND, 'The controller has no command ' + name);
             const args = toArgs(call.request);
             this._access.authorize(correlationId, presented, name, args);
-            const result = await command.execute(correlationId, SessionsCommand.argumentsOf(args));
+            const result = await command.executeArguments(correlationId, args);
             metrics?.recordRequest('grpc', name, result == null ? 204 : 200, (performance.now() - started) / 1000);
             return toReply(result);
         } catch (err) {

@@ -102,7 +102,7 @@ export class SessionsSenecaActionsV1 {
             }
             const args = this.argumentsOf(correlationId, msg);
             if (remote) this._access.authorize(correlationId, msg.api_key, command.getName(), args);
-            return SessionsSenecaReplyV1.result(await command.execute(correlationId, SessionsCommand.argumentsOf(args)));
+            return SessionsSenecaReplyV1.result(await command.executeArguments(correlationId, args));
         } catch (err) {
             this.logFailure(correlationId, name, err);
             return SessionsSenecaReplyV1.error(err, correlationId);
