@@ -8,6 +8,7 @@ import { DefaultMongoDbFactory } from 'pip-services3-mongodb-nodex';
 
 import { SessionsServiceFactory } from '../build/SessionsServiceFactory';
 import { SessionsCommand } from '../logic/SessionsCommand';
+import { SessionsCommandSet } from '../logic/SessionsCommandSet';
 import { HttpErrorBody } from '../services/HttpErrorBody';
 import { SessionsConfigShape } from './SessionsConfigShape';
 import { SessionsProcess } from './SessionsProcess';
@@ -116,7 +117,7 @@ export class SessionsLambdaFunction extends Container {
         if (this._controller == null) {
             throw new InvalidStateException(correlationId ?? undefined, SessionsErrorCode.NOT_OPENED, 'The function was closed');
         }
-        const command = this._controller.getCommandSet().findCommand(name) as SessionsCommand | null;
+        const command = SessionsCommandSet.of(this._controller).commandNamed(name);
         if (command == null) {
             throw new BadRequestException(correlationId ?? undefined, SessionsErrorCode.NO_ACTION, 'Action ' + name + ' was not found')
                 .withDetails('command', name);

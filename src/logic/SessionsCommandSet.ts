@@ -1,5 +1,5 @@
 import {
-    BadRequestException, CommandSet, FilterParams, FilterParamsSchema, ICommand, ObjectSchema, PagingParams, Parameters, TypeCode
+    BadRequestException, CommandSet, ConfigException, FilterParams, FilterParamsSchema, ICommand, ICommandable, ObjectSchema, PagingParams, Parameters, TypeCode
 } from 'pip-services3-commons-nodex';
 
 import { SessionV1Wire } from '../data/version1/SessionV1Wire';
@@ -34,6 +34,7 @@ export class SessionsCommandSet extends CommandSet {
         'data is 1048600 bytes as JSON; the limit is 1048576 bytes (1 MiB, MAX_DATA_SIZE, options.max_data_size)');
 
     private readonly _logic: ISessionsController;
+    private readonly _sessionsCommands: SessionsCommand[] = [];
 
     public constructor(logic: ISessionsController) {
         super();
@@ -221,10 +222,35 @@ export class SessionsCommandSet extends CommandSet {
             async (correlationId, args) => SessionV1Wire.session(await this._logic.validateSession(correlationId, SessionsCommandSet.sessionId(args)))));
     }
 
-    /** Finds a command by its exact name: the toolkit's plain-object lookup found "constructor" (a 500). */
+    /**
+     * The command set of a controller the services found by reference: ours, or a bad
+     * configuration (the services publish what only SessionsCommand describes).
+     */
+    public static of(controller: ICommandable): SessionsCommandSet {
+        const commands = controller.getCommandSet();
+        if (commands instanceof SessionsCommandSet) return commands;
+        throw new ConfigException(undefined, SessionsErrorCode.WRONG_CONTROLLER,
+            'The controller\'s command set is not a SessionsCommandSet: the services need service-sessions\' commands');
+    }
+
+    public addCommand(command: SessionsCommand): void {
+        super.addCommand(command);
+        this._sessionsCommands.push(command);
+    }
+
+    /** The commands, with their contracts. */
+    public getCommands(): SessionsCommand[] {
+        return this._sessionsCommands;
+    }
+
+    /** A command by its exact name, or null: the toolkit's plain-object lookup found "constructor" (a 500). */
+    public commandNamed(commandName: string): SessionsCommand | null {
+        return this._sessionsCommands.find(item => item.getName() === commandName) ?? null;
+    }
+
+    /** commandNamed() as the toolkit's CommandSet answers: undefined for no such command. */
     public findCommand(commandName: string): ICommand {
-        const command = this.getCommands().find(item => item.getName() === commandName);
-        return command as ICommand;
+        return this.commandNamed(commandName) ?? undefined as unknown as ICommand;
     }
 
     /**
@@ -232,7 +258,7 @@ export class SessionsCommandSet extends CommandSet {
      * (the toolkit's replaced it: docs/differences.md) and validating once, in the command.
      */
     public async execute(correlationId: string, commandName: string, args: Parameters): Promise<unknown> {
-        const command = this.findCommand(commandName);
+        const command = this.commandNamed(commandName);
         if (command == null) {
             throw new BadRequestException(correlationId, SessionsErrorCode.CMD_NOT_FOUND, 'Unknown command: ' + commandName)
                 .withDetails('command', commandName);

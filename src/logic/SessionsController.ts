@@ -1,5 +1,5 @@
 import {
-    AnyValueMap, BadRequestException, CommandSet, ConfigParams, DataPage, DependencyResolver, Descriptor, FilterParams, ICommandable,
+    AnyValueMap, BadRequestException, ConfigParams, DataPage, DependencyResolver, Descriptor, FilterParams, ICommandable,
     IConfigurable, InvalidStateException, IOpenable, IReferenceable, IReferences, PagingParams
 } from 'pip-services3-commons-nodex';
 import { CompositeLogger } from 'pip-services3-components-nodex';
@@ -106,7 +106,7 @@ export class SessionsController
             new Descriptor('service-sessions', 'metrics', '*', '*', '1.0'));
     }
 
-    public getCommandSet(): CommandSet {
+    public getCommandSet(): SessionsCommandSet {
         if (this._commandSet == null) this._commandSet = new SessionsCommandSet(this);
         return this._commandSet;
     }

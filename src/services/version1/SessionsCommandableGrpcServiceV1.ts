@@ -10,6 +10,7 @@ import { SessionsGrpcErrorsV1 } from './SessionsGrpcErrorsV1';
 import { SessionsGrpcServiceBase } from './SessionsGrpcServiceBase';
 import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 import { SessionsJsonParser } from '../SessionsJsonParser';
+import { SessionsCommandSet } from '../../logic/SessionsCommandSet';
 
 /**
  * The commands over the toolkit's commandable gRPC contract (commandable.Commandable/invoke), as the
@@ -38,7 +39,7 @@ export class SessionsCommandableGrpcServiceV1 extends SessionsGrpcServiceBase {
         const endpoint = this._endpoint;
         if (endpoint == null) throw new InvalidStateException(undefined, SessionsErrorCode.NO_ENDPOINT, 'The commandable gRPC service has no endpoint');
         const controller = this._dependencyResolver.getOneRequired<ICommandable>('controller');
-        for (const command of controller.getCommandSet().getCommands() as SessionsCommand[]) {
+        for (const command of SessionsCommandSet.of(controller).getCommands()) {
             const method = SessionsCommandableGrpcServiceV1._baseName + '.' + command.getName();
             endpoint.registerCommadableMethod(method, null,
                 (call: grpc.ServerUnaryCall<InvokeRequestMessage, InvokeReplyMessage>) => this.invoke(method, command, call));

@@ -1,6 +1,5 @@
-import { Descriptor } from 'pip-services3-commons-nodex';
+import { Descriptor, ICommandable } from 'pip-services3-commons-nodex';
 
-import { SessionsCommand } from '../../logic/SessionsCommand';
 import { SessionsMetrics } from '../../logic/SessionsMetrics';
 import { ISessionsController } from '../../logic/ISessionsController';
 import { HttpErrorBody } from '../HttpErrorBody';
@@ -9,6 +8,7 @@ import { SessionsHttpResponse } from '../SessionsHttpResponse';
 import { SessionsJsonText } from '../SessionsJsonText';
 import { SessionsRestService } from '../SessionsRestService';
 import { SessionsOpenApiDocument } from './SessionsOpenApiDocument';
+import { SessionsCommandSet } from '../../logic/SessionsCommandSet';
 
 type HttpRequest = SessionsHttpRequest;
 type HttpResponse = SessionsHttpResponse<SessionsHttpRequest>;
@@ -39,10 +39,10 @@ export class SessionsCommandableHttpServiceV1 extends SessionsRestService {
     }
 
     public register(): void {
-        const controller = this._dependencyResolver.getOneRequired<ISessionsController & { getCommandSet(): { getCommands(): unknown[] } }>('controller');
+        const controller = this._dependencyResolver.getOneRequired<ISessionsController & ICommandable>('controller');
         const metrics = this._dependencyResolver.getOneOptional<SessionsMetrics>('metrics');
         const keyGuard = this.requireKey();
-        const commands = controller.getCommandSet().getCommands() as SessionsCommand[];
+        const commands = SessionsCommandSet.of(controller).getCommands();
         for (const command of commands) {
             const name = command.getName();
             const run = async (req: HttpRequest, res: HttpResponse): Promise<void> => {

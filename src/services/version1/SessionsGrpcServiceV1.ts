@@ -14,6 +14,7 @@ import { SessionsCommandArgs, SessionsGrpcConverterV1 } from './SessionsGrpcConv
 import { SessionsGrpcErrorsV1 } from './SessionsGrpcErrorsV1';
 import { SessionsGrpcServiceBase } from './SessionsGrpcServiceBase';
 import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
+import { SessionsCommandSet } from '../../logic/SessionsCommandSet';
 
 /**
  * sessions_v1.Sessions, the original's plain gRPC API (src/protos/sessions_v1.proto). Each method
@@ -38,7 +39,7 @@ export class SessionsGrpcServiceV1 extends SessionsGrpcServiceBase {
 
     public register(): void {
         const controller = this._dependencyResolver.getOneRequired<ICommandable>('controller');
-        this._commands = new Map((controller.getCommandSet().getCommands() as SessionsCommand[])
+        this._commands = new Map(SessionsCommandSet.of(controller).getCommands()
             .map(command => [command.getName(), command]));
 
         this.unary<SessionPageRequestMessage, SessionPageReplyMessage>('get_sessions', SessionsGrpcConverterV1.pageArgs,
