@@ -29,6 +29,8 @@ export interface BenchOptions {
     versusNode: string | null;
     /** The node binary the original runs on (--original-node); see originalNode() in run.ts. */
     originalNode: string | null;
+    /** Another built checkout of ours, run beside this one as 'baseline' (--baseline): a change's before and after in one run. */
+    baseline: string | null;
 }
 
 /** Reads the command line of `npm run bench -- ...`; see docs/performance.md. */
@@ -60,7 +62,8 @@ export class BenchOptionsReader {
             connections: Number(value('connections', '16')),
             compare,
             versusNode: value('versus-node', '') || null,
-            originalNode: value('original-node', '') || null
+            originalNode: value('original-node', '') || null,
+            baseline: value('baseline', '') || null
         };
     }
 

@@ -19,7 +19,7 @@ import { RedisServerProcess } from '../test/fixtures/RedisServerProcess';
  * npm run bench -- [--sizes 0,10000,100000,1000000] [--mongodb-sizes 10000] [--redis-sizes 1000,100000,1000000]
  *                  [--duration 5] [--runs 3] [--stores memory,file,mongodb,redis] [--ops get_session_by_id,...] [--scenarios hot,spread]
  *                  [--connections 16] [--compare [--compare-cells memory:10000,file:100000:store_session_data]]
- *                  [--original-node <node binary>] [--versus-node <node binary>]
+ *                  [--original-node <node binary>] [--versus-node <node binary>] [--baseline <checkout>]
  *
  * Starts each service as its own process per store and size, preloads it, drives it over
  * HTTP with autocannon, each cell --runs times alternating the implementations, and
@@ -127,7 +127,7 @@ async function stopOwnMongo(uri: string | null): Promise<void> {
 }
 
 interface Impl {
-    /** 'ours', 'ours-touching' (touches on every validate), 'original', 'bare', or 'ours@<node version>' (--versus-node). */
+    /** 'ours', 'ours-touching' (touches on every validate), 'original', 'bare', 'ours@<node version>' (--versus-node) or 'baseline'. */
     name: string;
     args: string[];
     cwd: string;
@@ -238,7 +238,7 @@ function nodeVersion(binary: string): string {
     return spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout.trim();
 }
 
-/** Starts what runs at one store and size; a file store's ours is started runs times to time its load. */
+/** Starts what runs at one store and size; a file store's ours (and baseline) is started runs times to time its load. */
 async function startAll(impls: Impl[], store: string, size: number, options: BenchOptions, work: string,
     mongo: string | null, redis: string | null): Promise<Running[]> {
     const running: Running[] = [];
@@ -249,7 +249,7 @@ async function startAll(impls: Impl[], store: string, size: number, options: Ben
             const loadMs: number[] = [];
             let started = await startImpl(impl, store, sessions, work, mongo, redis);
             if (started.loadMs != null) loadMs.push(started.loadMs);
-            for (let restart = 1; impl.name === 'ours' && store === 'file' && restart < options.runs; restart++) {
+            for (let restart = 1; (impl.name === 'ours' || impl.name === 'baseline') && store === 'file' && restart < options.runs; restart++) {
                 await started.service.stop();
                 progress(`${impl.name} ${store} ${size}: starting again to time the load (${restart + 1} of ${options.runs})`);
                 started = await startImpl(impl, store, sessions, work, mongo, redis, false);
@@ -318,6 +318,8 @@ async function main(): Promise<void> {
     if (original != null) progress('the original runs on Node ' + nodeVersion(original.node!));
     const versus: Impl | null = options.versusNode != null
         ? { name: 'ours@' + nodeVersion(options.versusNode), args: ours.args, cwd: work, node: options.versusNode } : null;
+    const baseline: Impl | null = options.baseline != null
+        ? { name: 'baseline', args: [path.join(path.resolve(options.baseline), 'run.js')], cwd: work } : null;
     const bareImpl: Impl = { name: 'bare', args: [path.join(ROOT, 'bench', 'BareJsonServer.js')], cwd: work };
     const mongo = options.stores.includes('mongodb') ? await mongoUri() : null;
     if (options.stores.includes('mongodb') && mongo == null) progress('MongoDB: no MONGO_SERVICE_URI and no Go: skipping that store');
@@ -335,7 +337,7 @@ async function main(): Promise<void> {
             const storeSizes = store === 'mongodb' ? options.mongodbSizes : store === 'redis' ? options.redisSizes : options.sizes;
             const sizes = [...new Set([...storeSizes, ...compareSizes])].sort((a, b) => a - b);
             for (const size of sizes) {
-                const impls = [ours, versus, options.ops.includes('validate_touching') && store !== 'mongodb' ? touching : null,
+                const impls = [ours, versus, baseline, options.ops.includes('validate_touching') && store !== 'mongodb' ? touching : null,
                     original && compareSizes.includes(size) ? original : null,
                     store === 'memory' && options.ops.includes('get_session_by_id') && options.scenarios.includes('hot') ? bareImpl : null]
                     .filter((impl): impl is Impl => impl != null);
@@ -374,6 +376,7 @@ async function main(): Promise<void> {
     console.log('\n' + formatTable(rows));
     if (original) console.log('\nours/original, requests/s medians (same run):\n' + formatRatios(rows, 'original'));
     if (versus) console.log(`\nours on ${process.version} / ours on ${versus.name.slice(5)}, requests/s medians (same run):\n` + formatRatios(rows, versus.name, 2));
+    if (baseline) console.log(`\nours / baseline (${options.baseline}), requests/s medians (same run):\n` + formatRatios(rows, baseline.name, 2));
     console.log('\ntargets (ratios of medians from this run; range: the cell\'s slowest and fastest run over the other median):\n' + BenchTargets.format(targets));
     console.log('\nwritten: bench-results/bench-' + stamp + '.json and .svg');
 }

@@ -1,4 +1,3 @@
-import * as secureJson from 'secure-json-parse';
 import {
     ApplicationException, ApplicationExceptionFactory, BadRequestException, ConfigParams, Descriptor, ErrorDescription,
     ICommandable, InvalidStateException, IReferences
@@ -9,10 +8,12 @@ import { DefaultMongoDbFactory } from 'pip-services3-mongodb-nodex';
 
 import { SessionsServiceFactory } from '../build/SessionsServiceFactory';
 import { SessionsCommand } from '../logic/SessionsCommand';
+import { SessionsCommandSet } from '../logic/SessionsCommandSet';
 import { HttpErrorBody } from '../services/HttpErrorBody';
 import { SessionsConfigShape } from './SessionsConfigShape';
 import { SessionsProcess } from './SessionsProcess';
 import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
+import { SessionsJsonParser } from '../services/SessionsJsonParser';
 
 /** An AWS Lambda handler: the event in, the result (or a rejection) out. */
 export type SessionsLambdaHandler = (event: unknown) => Promise<unknown>;
@@ -73,7 +74,7 @@ export class SessionsLambdaFunction extends Container {
             const parsed = SessionsLambdaFunction.parseEvent(event, correlationId);
             name = parsed.name;
             const command = await this.command(name, correlationId);
-            const result = await command.execute(correlationId, SessionsCommand.argumentsOf(parsed.args));
+            const result = await command.executeArguments(correlationId, parsed.args);
             // What the runtime would send anyway, so callers in process see the same.
             return result == null ? null : JSON.parse(JSON.stringify(result));
         } catch (err) {
@@ -116,7 +117,7 @@ export class SessionsLambdaFunction extends Container {
         if (this._controller == null) {
             throw new InvalidStateException(correlationId ?? undefined, SessionsErrorCode.NOT_OPENED, 'The function was closed');
         }
-        const command = this._controller.getCommandSet().findCommand(name) as SessionsCommand | null;
+        const command = SessionsCommandSet.of(this._controller).commandNamed(name);
         if (command == null) {
             throw new BadRequestException(correlationId ?? undefined, SessionsErrorCode.NO_ACTION, 'Action ' + name + ' was not found')
                 .withDetails('command', name);
@@ -153,7 +154,7 @@ export class SessionsLambdaFunction extends Container {
         try {
             // A plain copy without __proto__ / constructor.prototype keys, as the HTTP API
             // accepts: the toolkit's Parameters would take them as its own prototype.
-            copy = secureJson.parse(JSON.stringify(event), undefined, { protoAction: 'error', constructorAction: 'error' }) as Record<string, unknown>;
+            copy = SessionsJsonParser.parse(JSON.stringify(event)) as Record<string, unknown>;
         } catch {
             throw new BadRequestException(cid, SessionsErrorCode.INVALID_JSON, 'The event must not contain __proto__ or constructor.prototype keys');
         }

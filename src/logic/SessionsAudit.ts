@@ -5,6 +5,7 @@ import { CompositeLogger } from 'pip-services3-components-nodex';
 
 import { SessionV1 } from '../data/version1/SessionV1';
 import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
+import { SessionCloseReason } from '../data/version1/SessionCloseReasonV1';
 
 /** What an audit line records. */
 export interface SessionAuditEntry {
@@ -67,7 +68,7 @@ export class SessionsAudit implements IConfigurable, IReferenceable {
         this.write(correlationId, SessionsAudit.entry('open', session, this.hash(session.id)));
     }
 
-    public closed(correlationId: string | null, sessions: SessionV1[], reason: string): void {
+    public closed(correlationId: string | null, sessions: SessionV1[], reason: SessionCloseReason): void {
         for (const session of sessions) {
             const entry = SessionsAudit.entry('close', session, this.hash(session.id));
             entry.reason = reason;
@@ -82,8 +83,10 @@ export class SessionsAudit implements IConfigurable, IReferenceable {
         this.write(correlationId, entry);
     }
 
+    // The line as the message itself, with no arguments: every logger gets the same text
+    // as from '%s' and the line, without a util.format() per line.
     private write(correlationId: string | null, entry: SessionAuditEntry): void {
-        this._logger.info(correlationId ?? '', '%s', SessionsAudit.Prefix + JSON.stringify(entry));
+        this._logger.info(correlationId ?? '', SessionsAudit.Prefix + JSON.stringify(entry));
     }
 
     private static processKey(): Buffer {

@@ -5,7 +5,13 @@ import {
 import { SessionsCommandContract } from './SessionsCommandContract';
 import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
-export type SessionsCommandAction = (correlationId: string | null, args: Parameters) => Promise<unknown>;
+/**
+ * The declared arguments of a command as the caller gave them, checked against its schema:
+ * each present only when the caller set it (to any value, false, 0 and "" included).
+ */
+export type SessionsCommandArguments = Readonly<Record<string, unknown>>;
+
+export type SessionsCommandAction = (correlationId: string | null, args: SessionsCommandArguments) => Promise<unknown>;
 
 /**
  * A command that validates its arguments once and lets the action's own errors through.
@@ -45,6 +51,7 @@ export class SessionsCommand implements ICommand {
      * Arguments for execute() from a parsed request body or message: its own properties,
      * copied without calling anything on it. Parameters.fromValue() calls the value's
      * hasOwnProperty(), which a caller's argument of that name replaces (a TypeError, a 500).
+     * The transports call executeArguments() instead, which needs no copy.
      */
     public static argumentsOf(value: unknown): Parameters {
         const args = new Parameters();
@@ -72,32 +79,56 @@ export class SessionsCommand implements ICommand {
      * as missing and `data: 0` stored as null), and an argument named after one of
      * Parameters' methods (`get`, `getAsString`, ...) replaced it: a TypeError, a 500.
      */
-    public async execute(correlationId: string | null, args: Parameters): Promise<unknown> {
-        const values = this.declaredValues(args);
-        const errors = this.check(values).filter(result => result.getType() === ValidationResultType.Error);
-        if (errors.length > 0) {
-            const message = 'Invalid arguments for ' + this._name + ': '
-                + errors.map(error => error.getMessage()).join('; ');
-            throw new ValidationException(correlationId as string, message)
-                .withCode(SessionsErrorCode.INVALID_DATA)
-                .withDetails('field', errors[0].getPath())
-                .withDetails('fields', errors.map(error => error.getPath()).join(','));
-        }
-        const declared = new Parameters();
-        for (const [name, value] of values) {
-            if (value !== undefined) declared.put(name, value);
-        }
-        return await this._action(correlationId, declared);
+    public execute(correlationId: string | null, args: Parameters): Promise<unknown> {
+        return this.executeArguments(correlationId, args);
     }
 
-    /** The value of each declared argument: the caller's own property by that exact name, or undefined. */
-    private declaredValues(args: Parameters): Map<string, unknown> {
-        const values = new Map<string, unknown>();
+    /**
+     * execute() on the arguments as a transport has them (a parsed request body or message,
+     * or Parameters): their own properties by the declared names are read, nothing else is
+     * touched, and nothing is copied but the declared values. Fails (rejects) with 400
+     * INVALID_DATA as execute() does.
+     */
+    public executeArguments(correlationId: string | null, args: unknown): Promise<unknown> {
+        let values: SessionsCommandArguments;
+        try {
+            values = this.declaredValues(args);
+            const results = this.check(values);
+            // Straight on in the common case: no error, nothing to sort out.
+            if (results.length > 0) {
+                const errors = results.filter(result => result.getType() === ValidationResultType.Error);
+                if (errors.length > 0) return Promise.reject(this.invalid(correlationId, errors));
+            }
+        } catch (err) {
+            // An in-process caller's getter may throw: a rejection, as from any async command.
+            return Promise.reject(err);
+        }
+        return this._action(correlationId, values);
+    }
+
+    /** 400 INVALID_DATA: a message naming every bad field, details.field naming the first. */
+    private invalid(correlationId: string | null, errors: ValidationResult[]): ValidationException {
+        const message = 'Invalid arguments for ' + this._name + ': ' + errors.map(error => error.getMessage()).join('; ');
+        return new ValidationException(correlationId as string, message)
+            .withCode(SessionsErrorCode.INVALID_DATA)
+            .withDetails('field', errors[0].getPath())
+            .withDetails('fields', errors.map(error => error.getPath()).join(',')) as ValidationException;
+    }
+
+    /**
+     * Each declared argument the caller set, by that exact name (its own field), as
+     * given; one the caller left out is not there. Anything but an object sets none.
+     */
+    private declaredValues(args: unknown): Record<string, unknown> {
+        // Without a prototype, so an argument left out reads as undefined whatever its name.
+        const values: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+        if (args == null || typeof args !== 'object') return values;
         for (const property of this._schema.getProperties() ?? []) {
             const name = property.getName();
-            values.set(name, Object.prototype.hasOwnProperty.call(args, name)
-                ? (args as unknown as Record<string, unknown>)[name]
-                : undefined);
+            // Own and enumerable, as argumentsOf() copies them.
+            if (!Object.prototype.propertyIsEnumerable.call(args, name)) continue;
+            const value = (args as Record<string, unknown>)[name];
+            if (value !== undefined) values[name] = value;
         }
         return values;
     }
@@ -108,11 +139,11 @@ export class SessionsCommand implements ICommand {
      * (`{"paging": {"constructor": []}}` was a 500); a value a schema cannot even
      * inspect is rejected as malformed.
      */
-    private check(values: Map<string, unknown>): ValidationResult[] {
+    private check(values: SessionsCommandArguments): ValidationResult[] {
         const results: ValidationResult[] = [];
         for (const property of this._schema.getProperties() ?? []) {
             const name = property.getName();
-            const value = values.get(name);
+            const value = values[name];
             try {
                 property.performValidation('', value === undefined ? null : value, results);
             } catch {

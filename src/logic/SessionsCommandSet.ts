@@ -1,6 +1,5 @@
 import {
-    BadRequestException, CommandSet, FilterParams, FilterParamsSchema, ICommand, ObjectSchema, PagingParams, PagingParamsSchema, Parameters,
-    TypeCode
+    BadRequestException, CommandSet, ConfigException, FilterParams, FilterParamsSchema, ICommand, ICommandable, ObjectSchema, PagingParams, Parameters, TypeCode
 } from 'pip-services3-commons-nodex';
 
 import { SessionV1Wire } from '../data/version1/SessionV1Wire';
@@ -9,7 +8,8 @@ import { ISessionsController } from './ISessionsController';
 import { NestingDepthRule } from './NestingDepthRule';
 import { NonEmptyStringRule } from './NonEmptyStringRule';
 import { SessionsFilterRule } from './SessionsFilterRule';
-import { SessionsCommand } from './SessionsCommand';
+import { SessionsCommand, SessionsCommandArguments } from './SessionsCommand';
+import { SessionsPagingSchema } from './SessionsPagingSchema';
 import { SessionsCommandRefusal } from './SessionsCommandContract';
 import { SessionsCommandExamples } from './SessionsCommandExamples';
 import { SessionsErrorCatalogue, SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
@@ -34,6 +34,7 @@ export class SessionsCommandSet extends CommandSet {
         'data is 1048600 bytes as JSON; the limit is 1048576 bytes (1 MiB, MAX_DATA_SIZE, options.max_data_size)');
 
     private readonly _logic: ISessionsController;
+    private readonly _sessionsCommands: SessionsCommand[] = [];
 
     public constructor(logic: ISessionsController) {
         super();
@@ -42,7 +43,7 @@ export class SessionsCommandSet extends CommandSet {
         this.addCommand(new SessionsCommand('get_sessions',
             new ObjectSchema(true)
                 .withOptionalProperty('filter', new FilterParamsSchema(), new NestingDepthRule(), new SessionsFilterRule())
-                .withOptionalProperty('paging', new PagingParamsSchema(), new NestingDepthRule()),
+                .withOptionalProperty('paging', new SessionsPagingSchema(), new NestingDepthRule()),
             {
                 summary: 'List sessions, the most recently active first',
                 description: 'A page of the sessions that match the filter, newest request_time first, without user and data. '
@@ -59,8 +60,8 @@ export class SessionsCommandSet extends CommandSet {
                 }]
             },
             async (correlationId, args) => SessionV1Wire.page(await this._logic.getSessions(correlationId,
-                FilterParams.fromValue(SessionsCommandSet.known(SessionsCommandSet.valueOf(args, 'filter'), SessionsFilter.Fields)),
-                PagingParams.fromValue(SessionsCommandSet.known(SessionsCommandSet.valueOf(args, 'paging'), PAGING_FIELDS))))));
+                FilterParams.fromValue(SessionsCommandSet.known(args.filter, SessionsFilter.Fields)),
+                PagingParams.fromValue(SessionsCommandSet.known(args.paging, PAGING_FIELDS))))));
 
         this.addCommand(new SessionsCommand('get_session_by_id', SessionsCommandSet.sessionIdSchema(),
             {
@@ -101,12 +102,12 @@ export class SessionsCommandSet extends CommandSet {
                 examples: [{ summary: 'A user signs in', request: SessionsCommandExamples.openRequest(), reply: SessionsCommandExamples.opened() }]
             },
             async (correlationId, args) => SessionV1Wire.session(await this._logic.openSession(correlationId,
-                args.getAsString('user_id'),
-                args.getAsNullableString('user_name'),
-                args.getAsNullableString('address'),
-                args.getAsNullableString('client'),
-                SessionsCommandSet.valueOf(args, 'user') ?? null,
-                SessionsCommandSet.valueOf(args, 'data') ?? null))));
+                args.user_id as string,
+                SessionsCommandSet.text(args.user_name),
+                SessionsCommandSet.text(args.address),
+                SessionsCommandSet.text(args.client),
+                args.user ?? null,
+                args.data ?? null))));
 
         this.addCommand(new SessionsCommand('store_session_data',
             SessionsCommandSet.sessionIdSchema().withRequiredProperty('data', null, new NestingDepthRule()),
@@ -125,7 +126,7 @@ export class SessionsCommandSet extends CommandSet {
                 }]
             },
             async (correlationId, args) => SessionV1Wire.session(await this._logic.storeSessionData(correlationId,
-                SessionsCommandSet.sessionId(args), SessionsCommandSet.valueOf(args, 'data')))));
+                SessionsCommandSet.sessionId(args), args.data))));
 
         this.addCommand(new SessionsCommand('update_session_user',
             SessionsCommandSet.sessionIdSchema().withRequiredProperty('user', null, new NestingDepthRule()),
@@ -144,7 +145,7 @@ export class SessionsCommandSet extends CommandSet {
                 }]
             },
             async (correlationId, args) => SessionV1Wire.session(await this._logic.updateSessionUser(correlationId,
-                SessionsCommandSet.sessionId(args), SessionsCommandSet.valueOf(args, 'user')))));
+                SessionsCommandSet.sessionId(args), args.user))));
 
         this.addCommand(new SessionsCommand('close_session', SessionsCommandSet.sessionIdSchema(),
             {
@@ -199,8 +200,8 @@ export class SessionsCommandSet extends CommandSet {
                 }]
             },
             async (correlationId, args) => ({
-                closed: await this._logic.closeUserSessions(correlationId, args.getAsString('user_id'),
-                    args.getAsNullableString('except_session_id'))
+                closed: await this._logic.closeUserSessions(correlationId, args.user_id as string,
+                    SessionsCommandSet.text(args.except_session_id))
             })));
 
         // Added: the check a gateway makes per request; null (204 over HTTP) for no live session.
@@ -221,10 +222,35 @@ export class SessionsCommandSet extends CommandSet {
             async (correlationId, args) => SessionV1Wire.session(await this._logic.validateSession(correlationId, SessionsCommandSet.sessionId(args)))));
     }
 
-    /** Finds a command by its exact name: the toolkit's plain-object lookup found "constructor" (a 500). */
+    /**
+     * The command set of a controller the services found by reference: ours, or a bad
+     * configuration (the services publish what only SessionsCommand describes).
+     */
+    public static of(controller: ICommandable): SessionsCommandSet {
+        const commands = controller.getCommandSet();
+        if (commands instanceof SessionsCommandSet) return commands;
+        throw new ConfigException(undefined, SessionsErrorCode.WRONG_CONTROLLER,
+            'The controller\'s command set is not a SessionsCommandSet: the services need service-sessions\' commands');
+    }
+
+    public addCommand(command: SessionsCommand): void {
+        super.addCommand(command);
+        this._sessionsCommands.push(command);
+    }
+
+    /** The commands, with their contracts. */
+    public getCommands(): SessionsCommand[] {
+        return this._sessionsCommands;
+    }
+
+    /** A command by its exact name, or null: the toolkit's plain-object lookup found "constructor" (a 500). */
+    public commandNamed(commandName: string): SessionsCommand | null {
+        return this._sessionsCommands.find(item => item.getName() === commandName) ?? null;
+    }
+
+    /** commandNamed() as the toolkit's CommandSet answers: undefined for no such command. */
     public findCommand(commandName: string): ICommand {
-        const command = this.getCommands().find(item => item.getName() === commandName);
-        return command as ICommand;
+        return this.commandNamed(commandName) ?? undefined as unknown as ICommand;
     }
 
     /**
@@ -232,7 +258,7 @@ export class SessionsCommandSet extends CommandSet {
      * (the toolkit's replaced it: docs/differences.md) and validating once, in the command.
      */
     public async execute(correlationId: string, commandName: string, args: Parameters): Promise<unknown> {
-        const command = this.findCommand(commandName);
+        const command = this.commandNamed(commandName);
         if (command == null) {
             throw new BadRequestException(correlationId, SessionsErrorCode.CMD_NOT_FOUND, 'Unknown command: ' + commandName)
                 .withDetails('command', commandName);
@@ -244,8 +270,14 @@ export class SessionsCommandSet extends CommandSet {
         return new ObjectSchema(true).withRequiredProperty('session_id', TypeCode.String);
     }
 
-    private static sessionId(args: Parameters): string {
-        return args.getAsString('session_id');
+    /** session_id, which the schema requires to be a string. */
+    private static sessionId(args: SessionsCommandArguments): string {
+        return args.session_id as string;
+    }
+
+    /** An optional string argument (the schema lets only a string through), or null. */
+    private static text(value: unknown): string | null {
+        return typeof value === 'string' ? value : null;
     }
 
     /**
@@ -260,10 +292,5 @@ export class SessionsCommandSet extends CommandSet {
             if (Object.prototype.hasOwnProperty.call(value, field)) picked[field] = (value as Record<string, unknown>)[field];
         }
         return picked;
-    }
-
-    /** An argument as given: args.get() turns false, 0 and "" into null, and user and data are opaque values. */
-    private static valueOf(args: Parameters, name: string): unknown {
-        return Object.prototype.hasOwnProperty.call(args, name) ? (args as unknown as Record<string, unknown>)[name] : undefined;
     }
 }

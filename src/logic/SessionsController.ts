@@ -1,10 +1,11 @@
 import {
-    AnyValueMap, BadRequestException, CommandSet, ConfigParams, DataPage, DependencyResolver, Descriptor, FilterParams, ICommandable,
+    AnyValueMap, BadRequestException, ConfigParams, DataPage, DependencyResolver, Descriptor, FilterParams, ICommandable,
     IConfigurable, InvalidStateException, IOpenable, IReferenceable, IReferences, PagingParams
 } from 'pip-services3-commons-nodex';
 import { CompositeLogger } from 'pip-services3-components-nodex';
 
-import { SessionCloseReasonV1 } from '../data/version1/SessionCloseReasonV1';
+import { SessionCloseReason, SessionCloseReasonV1 } from '../data/version1/SessionCloseReasonV1';
+import { SessionClosing } from '../rules/SessionClosing';
 import { SessionV1 } from '../data/version1/SessionV1';
 import { ISessionsPersistence } from '../persistence/ISessionsPersistence';
 import { SessionClosedException } from '../rules/SessionClosedException';
@@ -105,7 +106,7 @@ export class SessionsController
             new Descriptor('service-sessions', 'metrics', '*', '*', '1.0'));
     }
 
-    public getCommandSet(): CommandSet {
+    public getCommandSet(): SessionsCommandSet {
         if (this._commandSet == null) this._commandSet = new SessionsCommandSet(this);
         return this._commandSet;
     }
@@ -175,7 +176,13 @@ export class SessionsController
     public async getSessions(correlationId: string | null, filter: FilterParams | null,
         paging: PagingParams | null): Promise<DataPage<SessionV1>> {
         const liveness = this.liveness();
-        const page = await this.track('get_page', this.persistence.getPageByFilter(correlationId, filter, paging, liveness));
+        const persistence = this.persistence;
+        let page: DataPage<SessionV1>;
+        try {
+            page = await persistence.getPageByFilter(correlationId, filter, paging, liveness);
+        } catch (err) {
+            throw this.storeFailed('get_page', err);
+        }
         // Without an active filter a page may show sessions past their time that no sweep has
         // closed yet: they are closed now, as a read of each would close it.
         if (page.data.some(session => this.isExpired(session, liveness.now))) {
@@ -192,7 +199,13 @@ export class SessionsController
 
     public async getSessionById(correlationId: string | null, sessionId: string): Promise<SessionV1 | null> {
         const now = this.now();
-        const session = await this.track('get_one', this.persistence.getOneById(correlationId, sessionId));
+        const persistence = this.persistence;
+        let session: SessionV1 | null;
+        try {
+            session = await persistence.getOneById(correlationId, sessionId);
+        } catch (err) {
+            throw this.storeFailed('get_one', err);
+        }
         if (session == null || !this.isExpired(session, now)) return session;
         return await this.closeExpiredSession(correlationId, session, now);
     }
@@ -204,10 +217,12 @@ export class SessionsController
         // Within the touch interval the session is as good as touched: no write, so a
         // gateway's check per request costs one read.
         if (now - session.request_time.getTime() < this._touchInterval) return session;
+        const persistence = this.persistence;
         try {
-            return await this.track('update', this.persistence.updatePartially(correlationId, sessionId,
-                AnyValueMap.fromTuples('request_time', new Date(now)), this.liveness(now)));
+            return await persistence.updatePartially(correlationId, sessionId,
+                AnyValueMap.fromTuples('request_time', new Date(now)), this.liveness(now));
         } catch (err) {
+            this.storeFailed('update', err);
             // Closed, or expired, between the read and the touch.
             if (err instanceof SessionClosedException) return null;
             throw err;
@@ -225,7 +240,13 @@ export class SessionsController
         if (user !== undefined) session.user = user;
         if (data !== undefined) session.data = data;
         if (this._limit == null) {
-            const created = await this.track('create', this.persistence.create(correlationId, session));
+            const persistence = this.persistence;
+            let created: SessionV1;
+            try {
+                created = await persistence.create(correlationId, session);
+            } catch (err) {
+                throw this.storeFailed('create', err);
+            }
             this.opened(correlationId, created);
             return created;
         }
@@ -273,15 +294,17 @@ export class SessionsController
     public async closeExpiredSessions(correlationId: string | null): Promise<void> {
         const now = this.now();
         let count = 0;
-        if (this._timeouts.absolute > 0) {
+        const absolute = this._timeouts.absoluteBound(now);
+        if (absolute != null) {
             const closed = await this.track('close_expired', this.persistence.closeOpenedBefore(correlationId,
-                new Date(now - this._timeouts.absolute), new Date(now), SessionCloseReasonV1.Absolute));
+                new Date(absolute), new Date(now), SessionCloseReasonV1.Absolute));
             this.ended(correlationId, closed, SessionCloseReasonV1.Absolute);
             count += closed.length;
         }
-        if (this._timeouts.idle > 0) {
+        const idle = this._timeouts.idleBound(now);
+        if (idle != null) {
             const closed = await this.track('close_expired', this.persistence.closeExpired(correlationId,
-                new Date(now - this._timeouts.idle), new Date(now), SessionCloseReasonV1.Idle));
+                new Date(idle), new Date(now), SessionCloseReasonV1.Idle));
             this.ended(correlationId, closed, SessionCloseReasonV1.Idle);
             count += closed.length;
         }
@@ -324,10 +347,12 @@ export class SessionsController
         value: unknown): Promise<SessionV1 | null> {
         this.checkSize(correlationId, field, value);
         const now = this.now();
+        const persistence = this.persistence;
         try {
-            return await this.track('update', this.persistence.updatePartially(correlationId, sessionId,
-                AnyValueMap.fromTuples('request_time', new Date(now), field, value), this.liveness(now)));
+            return await persistence.updatePartially(correlationId, sessionId,
+                AnyValueMap.fromTuples('request_time', new Date(now), field, value), this.liveness(now));
         } catch (err) {
+            this.storeFailed('update', err);
             // A session past its time is closed now, so that what the caller reads next says why.
             if (err instanceof SessionClosedException) await this.getSessionById(correlationId, sessionId);
             throw err;
@@ -342,7 +367,8 @@ export class SessionsController
         if (value === undefined || value === null) return;
         // Measured as the stores and replies write it: JSON.stringify's text in UTF-8 bytes.
         const text = JSON.stringify(value);
-        if (text === undefined) return;
+        // A UTF-16 code unit takes at most 3 bytes of UTF-8: short text needs no count.
+        if (text === undefined || text.length * 3 <= this._maxDataSize) return;
         const size = Buffer.byteLength(text, 'utf8');
         if (size > this._maxDataSize) throw new DataTooLargeException(correlationId, field, size, this._maxDataSize);
     }
@@ -378,7 +404,7 @@ export class SessionsController
     }
 
     /** Every close goes through here: one audit line per session, and the count by reason. */
-    private ended(correlationId: string | null, sessions: SessionV1[], reason: string): void {
+    private ended(correlationId: string | null, sessions: SessionV1[], reason: SessionCloseReason): void {
         if (sessions.length === 0) return;
         this._metrics?.sessionsEnded(reason, sessions.length);
         this._audit.closed(correlationId, sessions, reason);
@@ -397,11 +423,8 @@ export class SessionsController
         return { now, timeouts: this._timeouts };
     }
 
-    /** The fields a close sets; user and data are cleared, as the original did. */
-    private static closing(now: number, reason: string): AnyValueMap {
-        const time = new Date(now);
-        return AnyValueMap.fromTuples('active', false, 'request_time', time, 'close_time', time,
-            'close_reason', reason, 'data', null, 'user', null);
+    private static closing(now: number, reason: SessionCloseReason): AnyValueMap {
+        return new AnyValueMap(SessionClosing.fields(new Date(now), reason));
     }
 
     // A failing sweep (say, the database is down) is logged and tried again next time;
@@ -417,6 +440,16 @@ export class SessionsController
         } finally {
             this._sweeping = false;
         }
+    }
+
+    /**
+     * Counts a failed store call (unless the caller caused it, see SessionsMetrics) and
+     * gives the error back to throw. The paths of every request call it in their own catch
+     * rather than through track(): one promise and one turn less per request.
+     */
+    private storeFailed(operation: string, err: unknown): unknown {
+        this._metrics?.storeFailed(operation, err);
+        return err;
     }
 
     private track<T>(operation: string, call: Promise<T>): Promise<T> {

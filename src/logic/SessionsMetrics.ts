@@ -2,6 +2,7 @@ import { Descriptor } from 'pip-services3-commons-nodex';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import { ApplicationErrors } from './ApplicationErrors';
 import { SessionsRequestMetrics } from './SessionsRequestMetrics';
+import { SessionCloseReason } from '../data/version1/SessionCloseReasonV1';
 
 /**
  * The service's Prometheus metrics, in a registry of its own (so two containers in one
@@ -73,7 +74,7 @@ export class SessionsMetrics {
     }
 
     /** reason is one of SessionCloseReasonV1's values: a fixed set. */
-    public sessionsEnded(reason: string, count: number): void {
+    public sessionsEnded(reason: SessionCloseReason, count: number): void {
         if (count > 0) this._ended.labels(reason).inc(count);
     }
 

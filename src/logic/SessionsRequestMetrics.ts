@@ -19,14 +19,22 @@ const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
  * labels on every observation, a tenth of a read's time in the service.
  */
 export class SessionsRequestMetrics {
-    private readonly _commands = new Map<string, CommandRequests>();
+    /** In the order first counted, which is the order written. */
+    private readonly _commands: CommandRequests[] = [];
+    /** The same counts by API, then by command: no key to join per request. */
+    private readonly _byApi = new Map<string, Map<string, CommandRequests>>();
 
     public record(api: string, command: string, status: number, seconds: number): void {
-        const key = api + ' ' + command;
-        let counts = this._commands.get(key);
+        let commands = this._byApi.get(api);
+        if (commands == null) {
+            commands = new Map<string, CommandRequests>();
+            this._byApi.set(api, commands);
+        }
+        let counts = commands.get(command);
         if (counts == null) {
             counts = new CommandRequests(api, command, BUCKETS.length);
-            this._commands.set(key, counts);
+            commands.set(command, counts);
+            this._commands.push(counts);
         }
         counts.byStatus.set(status, (counts.byStatus.get(status) ?? 0) + 1);
         if (seconds < 0) return;
@@ -43,14 +51,14 @@ export class SessionsRequestMetrics {
             '# HELP sessions_requests_total Requests to the sessions API by API, command and status code',
             '# TYPE sessions_requests_total counter'
         ];
-        for (const counts of this._commands.values()) {
+        for (const counts of this._commands) {
             for (const [status, count] of counts.byStatus) {
                 lines.push(`sessions_requests_total{api="${label(counts.api)}",command="${label(counts.command)}",status="${status}"} ${count}`);
             }
         }
         lines.push('# HELP sessions_request_duration_seconds Time to answer a sessions API request',
             '# TYPE sessions_request_duration_seconds histogram');
-        for (const counts of this._commands.values()) {
+        for (const counts of this._commands) {
             if (counts.count === 0) continue;
             const labels = `api="${label(counts.api)}",command="${label(counts.command)}"`;
             let cumulative = 0;

@@ -1,6 +1,7 @@
 import { AnyValueMap, DataPage, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
 
 import { SessionV1 } from '../data/version1/SessionV1';
+import { SessionCloseReason } from '../data/version1/SessionCloseReasonV1';
 import { SessionLimit } from '../rules/SessionLimit';
 import { SessionLiveness } from '../rules/SessionLiveness';
 
@@ -54,7 +55,7 @@ export interface ISessionsPersistence {
      * the sessions it closed, as closed (for the audit log). Called the original's way,
      * closeExpired(correlationId, requestTime), it closes them now with reason idle.
      */
-    closeExpired(correlationId: string | null, requestTime: Date, closeTime?: Date, reason?: string): Promise<SessionV1[]>;
+    closeExpired(correlationId: string | null, requestTime: Date, closeTime?: Date, reason?: SessionCloseReason): Promise<SessionV1[]>;
 
     /** Deletes closed sessions whose close_time is before the given time; returns how many. */
     deleteClosedBefore(correlationId: string | null, closeTime: Date): Promise<number>;
@@ -73,14 +74,14 @@ export interface ISessionsPersistence {
     forgetSessionLimit?(correlationId: string | null): Promise<void>;
 
     /** Closes active sessions opened before the given time, as closeExpired closes them. */
-    closeOpenedBefore(correlationId: string | null, openTime: Date, closeTime: Date, reason: string): Promise<SessionV1[]>;
+    closeOpenedBefore(correlationId: string | null, openTime: Date, closeTime: Date, reason: SessionCloseReason): Promise<SessionV1[]>;
 
     /**
      * Closes every active session of a user but exceptId (if given), as closeExpired
      * closes them and with the same result, in one step per store.
      */
     closeUserSessions(correlationId: string | null, userId: string, exceptId: string | null,
-        closeTime: Date, reason: string): Promise<SessionV1[]>;
+        closeTime: Date, reason: SessionCloseReason): Promise<SessionV1[]>;
 
     /**
      * Resolves when the store can serve reads and writes now; otherwise rejects with the

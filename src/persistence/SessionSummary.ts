@@ -1,7 +1,6 @@
 /**
  * The fields of a session that the memory store's indexes and filters read, for a
- * session held as an object or still as the text it was loaded from (see SessionText).
- * One instance is filled again for each session read, so a scan allocates nothing.
+ * session held as an object or still as the text it was loaded from (see StoredSessions).
  */
 export interface SessionSummary {
     id: string;

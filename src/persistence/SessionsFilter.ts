@@ -7,8 +7,8 @@ import { SessionSummary } from './SessionSummary';
 import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 /**
- * The one definition of get_sessions' filter, for every store: matches() in memory, toMongoQuery()
- * for MongoDB. from_time <= request_time < to_time (the original inverted both: docs/differences.md);
+ * The one definition of get_sessions' filter, for every store: matches() in memory,
+ * SessionsMongoDbQuery.ofFilter() for MongoDB. from_time <= request_time < to_time (the original inverted both: docs/differences.md);
  * with a liveness, "active" means live, so a session past its time counts as closed before a sweep.
  */
 export class SessionsFilter {
@@ -113,37 +113,6 @@ export class SessionsFilter {
         if (this.address != null && this.address !== session.address) return false;
         if (this.closeReason != null && this.closeReason !== session.close_reason) return false;
         return true;
-    }
-
-    public toMongoQuery(liveness?: SessionLiveness): Record<string, unknown> {
-        const query: Record<string, unknown> = {};
-        if (this.id != null) query._id = this.id;
-        if (this.userId != null) query.user_id = this.userId;
-        const timeouts = liveness?.timeouts;
-        const idleLimit = timeouts != null && timeouts.idle > 0 ? new Date(liveness!.now - timeouts.idle) : null;
-        const openLimit = timeouts != null && timeouts.absolute > 0 ? new Date(liveness!.now - timeouts.absolute) : null;
-        let fromTime = this.fromTime;
-        if (this.active === true) {
-            query.active = true;
-            if (idleLimit != null && (fromTime == null || fromTime < idleLimit)) fromTime = idleLimit;
-            if (openLimit != null) query.open_time = { $gte: openLimit };
-        } else if (this.active === false) {
-            const closed: Array<Record<string, unknown>> = [{ active: false }];
-            if (idleLimit != null) closed.push({ request_time: { $lt: idleLimit } });
-            if (openLimit != null) closed.push({ open_time: { $lt: openLimit } });
-            if (closed.length === 1) query.active = false;
-            else query.$or = closed;
-        }
-        if (fromTime != null || this.toTime != null) {
-            const range: Record<string, Date> = {};
-            if (fromTime != null) range.$gte = fromTime;
-            if (this.toTime != null) range.$lt = this.toTime;
-            query.request_time = range;
-        }
-        if (this.client != null) query.client = this.client;
-        if (this.address != null) query.address = this.address;
-        if (this.closeReason != null) query.close_reason = this.closeReason;
-        return query;
     }
 
     /** The value the caller gave for key: an own property only, never one of FilterParams' methods. */

@@ -1,3 +1,5 @@
+import { SessionCloseReason } from '../data/version1/SessionCloseReasonV1';
+
 /** What a new session does at its user's limit (see SessionLimit). */
 export const SessionLimitPolicies = ['evict_oldest', 'reject'] as const;
 
@@ -10,5 +12,5 @@ export interface SessionLimit {
     max: number;
     policy: typeof SessionLimitPolicies[number];
     /** The close_reason of evicted sessions. */
-    reason: string;
+    reason: SessionCloseReason;
 }

@@ -27,13 +27,26 @@ export class SessionTimeouts {
         return result === Infinity ? null : result;
     }
 
-    /** Whether an active session with these times is still live at now. */
+    /** The oldest request_time of a session live at now, or null with no idle timeout. */
+    public idleBound(now: number): number | null {
+        return this.idle > 0 ? now - this.idle : null;
+    }
+
+    /** The oldest open_time of a session live at now, or null with no absolute timeout. */
+    public absoluteBound(now: number): number | null {
+        return this.absolute > 0 ? now - this.absolute : null;
+    }
+
+    /** Whether an active session with these times is still live at now: at or after both bounds. */
     public isLive(openTime: number, requestTime: number, now: number): boolean {
-        return (this.idle <= 0 || requestTime >= now - this.idle) && (this.absolute <= 0 || openTime >= now - this.absolute);
+        const idle = this.idleBound(now);
+        const absolute = this.absoluteBound(now);
+        return (idle == null || requestTime >= idle) && (absolute == null || openTime >= absolute);
     }
 
     /** Whether the absolute lifetime, rather than idleness, is what ended a session expired at now. */
     public isPastAbsolute(openTime: number, now: number): boolean {
-        return this.absolute > 0 && openTime < now - this.absolute;
+        const absolute = this.absoluteBound(now);
+        return absolute != null && openTime < absolute;
     }
 }

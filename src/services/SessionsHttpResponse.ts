@@ -15,9 +15,13 @@ export class SessionsHttpResponse<Request extends IncomingMessage = IncomingMess
         return this;
     }
 
-    /** Writes body as JSON with the current status; headers as one list, the cheapest form Node takes. */
+    /** Writes body as JSON with the current status. */
     public json(body: unknown): void {
-        const text = SessionsJsonText.stringify(body);
+        this.jsonText(SessionsJsonText.stringify(body));
+    }
+
+    /** Writes text, a JSON text, with the current status; headers as one list, the cheapest form Node takes. */
+    public jsonText(text: string): void {
         this.writeHead(this.statusCode, ['Content-Type', 'application/json', 'Content-Length', String(Buffer.byteLength(text)),
             'Cache-Control', NO_STORE]);
         this.end(text);

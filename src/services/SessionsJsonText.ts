@@ -1,8 +1,6 @@
 import { DataPage } from 'pip-services3-commons-nodex';
 
-const DAY_MS = 86400000;
-/** Dates from 1970 to 9999, which the fast path writes; others go through Date's own toJSON. */
-const LAST_FAST_MS = 253402300800000;
+import { IsoDateText } from '../logic/IsoDateText';
 
 /**
  * JSON.stringify for replies, with the dates of a session (and of the sessions in a page
@@ -11,25 +9,31 @@ const LAST_FAST_MS = 253402300800000;
  * exactly what JSON.stringify would write.
  */
 export class SessionsJsonText {
-    private static _day = -1;
-    private static _dayPrefix = '';
-
     public static stringify(value: unknown): string {
         return JSON.stringify(SessionsJsonText.withDateText(value, 2));
     }
 
-    /** Date's toJSON, with the day's "YYYY-MM-DDT" kept from the last call. */
-    public static dateText(date: Date): string | null {
-        const time = date.getTime();
-        if (!(time >= 0 && time < LAST_FAST_MS)) return date.toJSON();
-        const day = Math.floor(time / DAY_MS);
-        if (day !== SessionsJsonText._day) {
-            SessionsJsonText._day = day;
-            SessionsJsonText._dayPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    /**
+     * stringify() of a command's reply, built for this reply alone (SessionV1Wire makes fresh
+     * copies): the dates of the reply object, or of a page's sessions, are replaced by their
+     * text in place, one copy less of every session. Nothing inside is touched (user and data
+     * are the store's): JSON.stringify writes a date there as its toJSON, the same text.
+     */
+    public static stringifyOwned(value: unknown): string {
+        if (!SessionsJsonText.isPlain(value)) return SessionsJsonText.stringify(value);
+        const fields = value as Record<string, unknown>;
+        SessionsJsonText.datesToText(fields);
+        if (value instanceof DataPage && Array.isArray(fields.data)) {
+            for (const item of fields.data) {
+                if (SessionsJsonText.isPlain(item)) SessionsJsonText.datesToText(item as Record<string, unknown>);
+            }
         }
-        const ms = time - day * DAY_MS;
-        return SessionsJsonText._dayPrefix + two((ms / 3600000) | 0) + ':' + two(((ms / 60000) | 0) % 60) + ':'
-            + two(((ms / 1000) | 0) % 60) + '.' + three(ms % 1000) + 'Z';
+        return JSON.stringify(value);
+    }
+
+    /** Date's toJSON text (see IsoDateText). */
+    public static dateText(date: Date): string | null {
+        return IsoDateText.of(date);
     }
 
     /**
@@ -38,6 +42,37 @@ export class SessionsJsonText {
      * JSON.stringify, as are objects other than plain ones and pages (a boxed string, a
      * class with its own toJSON).
      */
+    /** Whether JSON.stringify writes value's own fields and withDateText may copy it: a plain object or a page, without toJSON. */
+    private static isPlain(value: unknown): boolean {
+        if (value == null || typeof value !== 'object' || Array.isArray(value)) return false;
+        const prototype: unknown = Object.getPrototypeOf(value);
+        if (prototype !== Object.prototype && prototype !== null && !(value instanceof DataPage)) return false;
+        return typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+    }
+
+    /**
+     * Replaces the record's own Date fields by their text. A session's open_time and
+     * request_time are one Date until it is first used again: its text is written once.
+     */
+    private static datesToText(fields: Record<string, unknown>): void {
+        let lastDate: Date | null = null;
+        let lastText: string | null = null;
+        for (const key of Object.keys(fields)) {
+            const field = fields[key];
+            if (!(field instanceof Date)) continue;
+            if (field !== lastDate) {
+                lastDate = field;
+                lastText = SessionsJsonText.dateText(field);
+            }
+            // Defined, not assigned: assigning "__proto__" would set the prototype.
+            if (key === '__proto__') {
+                Object.defineProperty(fields, key, { value: lastText, enumerable: true, writable: true, configurable: true });
+            } else {
+                fields[key] = lastText;
+            }
+        }
+    }
+
     private static withDateText(value: unknown, depth: number): unknown {
         if (value instanceof Date) return SessionsJsonText.dateText(value);
         if (depth < 0 || value == null || typeof value !== 'object') return value;
@@ -56,12 +91,4 @@ export class SessionsJsonText {
         }
         return copy;
     }
-}
-
-function two(value: number): string {
-    return value < 10 ? '0' + value : String(value);
-}
-
-function three(value: number): string {
-    return value < 10 ? '00' + value : value < 100 ? '0' + value : String(value);
 }

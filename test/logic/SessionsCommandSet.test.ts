@@ -1,8 +1,9 @@
 import { expect } from 'chai';
-import { ConfigParams, Descriptor, Parameters, References } from 'pip-services3-commons-nodex';
+import { CommandSet, ConfigParams, Descriptor, Parameters, References } from 'pip-services3-commons-nodex';
 
 import { SessionV1 } from '../../src/data/version1/SessionV1';
 import { SessionsCommand } from '../../src/logic/SessionsCommand';
+import { SessionsCommandSet } from '../../src/logic/SessionsCommandSet';
 import { SessionsController } from '../../src/logic/SessionsController';
 import { SessionsMemoryPersistence } from '../../src/persistence/memory/SessionsMemoryPersistence';
 import { TEST_AUDIT_KEY } from '../fixtures/TestAuditKey';
@@ -23,6 +24,14 @@ describe('SessionsCommandSet', () => {
         const names = controller.getCommandSet().getCommands().map(command => command.getName()).sort();
         expect(names).to.deep.equal(['close_expired_sessions', 'close_session', 'close_user_sessions', 'delete_session_by_id',
             'get_session_by_id', 'get_sessions', 'open_session', 'store_session_data', 'update_session_user', 'validate_session']);
+    });
+
+    it('hands the services a controller\'s commands typed, and refuses a command set that is not ours with WRONG_CONTROLLER', () => {
+        const commands = SessionsCommandSet.of(new SessionsController()).getCommands();
+        expect(commands.every(command => command instanceof SessionsCommand)).to.equal(true);
+        expect(commands.map(command => command.getName())).to.include('open_session');
+        expect(() => SessionsCommandSet.of({ getCommandSet: () => new CommandSet() })).to.throw()
+            .with.property('code', 'WRONG_CONTROLLER');
     });
 
     it('runs a command by name keeping the caller\'s correlation id in its errors', async () => {

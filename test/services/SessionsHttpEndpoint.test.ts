@@ -104,6 +104,60 @@ describe('SessionsHttpEndpoint', function () {
         expect(exchange.closedAfterMs).to.be.a('number');
     });
 
+    it('answers an unknown route with 404 RESOURCE_NOT_FOUND and a wrong method with 405 METHOD_NOT_ALLOWED', async () => {
+        await start({});
+        const unknown = await fetch('http://127.0.0.1:' + port + '/nowhere', { method: 'POST', body: '{}' });
+        expect(unknown.status).to.equal(404);
+        expect((await unknown.json() as { code: string }).code).to.equal('RESOURCE_NOT_FOUND');
+        const wrongMethod = await fetch('http://127.0.0.1:' + port + '/echo', { method: 'GET' });
+        expect(wrongMethod.status).to.equal(405);
+        const body = await wrongMethod.json() as { code: string; message: string };
+        expect(body.code).to.equal('METHOD_NOT_ALLOWED');
+        expect(body.message).to.equal('GET is not allowed on /echo');
+    });
+
+    it('answers a body past options.request_max_size with 413 PAYLOAD_TOO_LARGE, declared or streamed', async () => {
+        await start({ request_max_size: 1024 });
+        const declared = await fetch('http://127.0.0.1:' + port + '/echo', { method: 'POST', body: JSON.stringify({ a: 'x'.repeat(2000) }) });
+        expect(declared.status).to.equal(413);
+        expect((await declared.json() as { code: string }).code).to.equal('PAYLOAD_TOO_LARGE');
+        const chunked = await raw(port, ['POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n',
+            '800\r\n' + 'x'.repeat(0x800) + '\r\n'], 5000);
+        expect(statusOf(chunked.text)).to.equal(413);
+        expect(bodyOf(chunked.text).code).to.equal('PAYLOAD_TOO_LARGE');
+        const fits = await fetch('http://127.0.0.1:' + port + '/echo', { method: 'POST', body: JSON.stringify({ a: 'x'.repeat(500) }) });
+        expect(fits.status).to.equal(200);
+    });
+
+    it('answers headers past Node\'s limit with 431 HEADERS_TOO_LARGE in its JSON shape', async () => {
+        await start({});
+        const exchange = await raw(port, ['POST /echo HTTP/1.1\r\nHost: x\r\nX-Big: ' + 'y'.repeat(20000) + '\r\n\r\n'], 5000);
+        expect(statusOf(exchange.text)).to.equal(431);
+        expect(bodyOf(exchange.text).code).to.equal('HEADERS_TOO_LARGE');
+    });
+
+    it('answers bad JSON and prototype keys with 400 INVALID_JSON, each with its own message', async () => {
+        await start({});
+        const post = async (body: string): Promise<{ status: number; code: string; message: string }> => {
+            const reply = await fetch('http://127.0.0.1:' + port + '/echo', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+            return { status: reply.status, ...await reply.json() as { code: string; message: string } };
+        };
+        for (const text of ['{"a":', 'constructor', '{"constructor": x}']) {
+            expect(await post(text), text).to.include({ status: 400, code: 'INVALID_JSON', message: 'The request body is not valid JSON' });
+        }
+        for (const text of ['{"__proto__": {"x": 1}}', '{"constructor": {"prototype": {"x": 1}}}']) {
+            expect(await post(text), text).to.include({ status: 400, code: 'INVALID_JSON',
+                message: 'The request body must not contain __proto__ or constructor.prototype keys' });
+        }
+    });
+
+    it('answers text that is not HTTP with 400 BAD_REQUEST in its JSON shape', async () => {
+        await start({});
+        const exchange = await raw(port, ['NOT HTTP AT ALL\r\n\r\n'], 5000);
+        expect(statusOf(exchange.text)).to.equal(400);
+        expect(bodyOf(exchange.text).code).to.equal('BAD_REQUEST');
+    });
+
     it('closes connections past options.max_connections at once, and serves again once they go', async () => {
         await start({ max_connections: 2 });
         const held = await Promise.all([0, 1].map(() => new Promise<net.Socket>((resolve) => {

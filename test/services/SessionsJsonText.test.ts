@@ -35,4 +35,29 @@ describe('SessionsJsonText', () => {
         for (const value of values) expect(SessionsJsonText.stringify(value)).to.equal(JSON.stringify(value));
         expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
     });
+
+    it('writes a command\'s reply (stringifyOwned) as JSON.stringify does, its own dates in place, nothing inside it changed', () => {
+        const user = { id: 'u1', at: new Date(5), list: [new Date(6)] };
+        const data = [new Date(7), { when: new Date(9) }];
+        const now = Date.now();
+        const session = (): Record<string, unknown> => ({
+            id: 'a'.repeat(32), user_id: 'u1', active: true, open_time: new Date(1000), request_time: new Date(now),
+            close_time: null, expires_at: new Date(now + 86400000), skipped: undefined, user, data
+        });
+        const withKey = (): Record<string, unknown> => {
+            const reply = JSON.parse('{"__proto__": {"polluted": true}, "id": "b"}') as Record<string, unknown>;
+            Object.defineProperty(reply, '__proto__', { value: new Date(3), enumerable: true, writable: true, configurable: true });
+            return reply;
+        };
+        const replies: Array<() => unknown> = [
+            session, () => new DataPage([session(), session()], 2), () => new DataPage([session()]), () => ({ closed: 2 }),
+            withKey, () => [session()], () => 'text', () => null
+        ];
+        for (const reply of replies) expect(SessionsJsonText.stringifyOwned(reply())).to.equal(JSON.stringify(reply()));
+        expect(user.at).to.be.instanceOf(Date);
+        expect(user.list[0]).to.be.instanceOf(Date);
+        expect(data[0]).to.be.instanceOf(Date);
+        expect((data[1] as { when: unknown }).when).to.be.instanceOf(Date);
+        expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
+    });
 });

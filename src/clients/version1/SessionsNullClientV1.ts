@@ -1,7 +1,7 @@
 import { DataPage, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
 
 import { SessionV1 } from '../../data/version1/SessionV1';
-import { SessionsController } from '../../logic/SessionsController';
+import { SessionIdGenerator } from '../../logic/SessionIdGenerator';
 import { ISessionsClientV1 } from './ISessionsClientV1';
 
 /**
@@ -21,7 +21,7 @@ export class SessionsNullClientV1 implements ISessionsClientV1 {
 
     public async openSession(correlationId: string | null, userId: string, userName?: string | null,
         address?: string | null, client?: string | null, user?: unknown, data?: unknown): Promise<SessionV1> {
-        const session = new SessionV1(SessionsController.newSessionId(), userId,
+        const session = new SessionV1(SessionIdGenerator.next(), userId,
             userName ?? undefined, address ?? undefined, client ?? undefined);
         if (user !== undefined) session.user = user;
         if (data !== undefined) session.data = data;

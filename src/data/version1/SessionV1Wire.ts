@@ -11,28 +11,38 @@ import { SessionV1 } from './SessionV1';
 export class SessionV1Wire {
     public static session(session: SessionV1 | null | undefined): SessionV1 | null {
         if (session == null) return null;
-        return {
-            ...SessionV1Wire.listed(session),
-            user: session.user ?? null,
-            data: session.data ?? null
-        };
+        return SessionV1Wire.copy(session, true);
     }
 
     /** A page as get_sessions sends it: listed sessions carry no user and data (the keys are left out, as in the original). */
     public static page(page: DataPage<SessionV1>): DataPage<SessionV1> {
-        return new DataPage<SessionV1>(page.data.map(session => SessionV1Wire.listed(session)), page.total);
+        return new DataPage<SessionV1>(page.data.map(session => SessionV1Wire.copy(session, false)), page.total);
     }
 
-    private static listed(session: SessionV1): SessionV1 {
-        const { user, data, ...fields } = session;
-        return {
-            ...fields,
-            user_name: session.user_name ?? null,
-            address: session.address ?? null,
-            client: session.client ?? null,
-            close_time: session.close_time ?? null,
-            close_reason: session.close_reason ?? null,
-            expires_at: session.expires_at ?? null
-        } as SessionV1;
+    /**
+     * The session's fields in their order but user and data, then each optional field not
+     * set as null, then (withContent) user and data: what `{ ...fields, user_name: ..., user: ... }`
+     * made, in one copy instead of three.
+     */
+    private static copy(session: SessionV1, withContent: boolean): SessionV1 {
+        const wire: Record<string, unknown> = {};
+        for (const key in session) {
+            if (key === 'user' || key === 'data' || !Object.prototype.hasOwnProperty.call(session, key)) continue;
+            const value = (session as unknown as Record<string, unknown>)[key];
+            // Defined, not assigned: a "__proto__" field stays a field, as a spread copies it.
+            if (key === '__proto__') Object.defineProperty(wire, key, { value, enumerable: true, writable: true, configurable: true });
+            else wire[key] = value;
+        }
+        wire.user_name = session.user_name ?? null;
+        wire.address = session.address ?? null;
+        wire.client = session.client ?? null;
+        wire.close_time = session.close_time ?? null;
+        wire.close_reason = session.close_reason ?? null;
+        wire.expires_at = session.expires_at ?? null;
+        if (withContent) {
+            wire.user = session.user ?? null;
+            wire.data = session.data ?? null;
+        }
+        return wire as unknown as SessionV1;
     }
 }

@@ -90,6 +90,7 @@ export const SessionsErrorCode = {
     WRONG_URI: 'WRONG_URI',
     WRONG_PROTOCOL: 'WRONG_PROTOCOL',
     NO_CONTROLLER: 'NO_CONTROLLER',
+    WRONG_CONTROLLER: 'WRONG_CONTROLLER',
     // Configuration and start
     BAD_SETTING: 'BAD_SETTING',
     NO_API: 'NO_API',
@@ -250,6 +251,8 @@ export class SessionsErrorCatalogue {
             meaning: '`APP_API_KEY` equals `HTTP_API_KEY`' },
         { code: C.AUDIT_KEY_TOO_SHORT, status: 500, source: 'start',
             meaning: '`AUDIT_KEY` shorter than 16 characters' },
+        { code: C.WRONG_CONTROLLER, status: 500, source: 'start',
+            meaning: 'a service\'s referenced controller has a command set that is not service-sessions\' own (`SessionsCommandSet`)' },
         { code: C.WRONG_PERSISTENCE, status: 500, source: 'start',
             meaning: 'the Seneca plugin\'s `persistence.type` is not `memory`, `file` or `mongodb`' },
         { code: C.CANNOT_LISTEN, status: 500, source: 'start',

@@ -37,22 +37,10 @@ export interface JournalContents {
 type JournalRecord = { readonly change: SessionChange } | { readonly snapshot: SnapshotMark };
 
 /**
- * The append-only journal of the file store: one JSON line per change (a whole session
- * for an upsert, an id for a delete), so replaying it over the snapshot, in order,
- * rebuilds the state, and replaying a record twice does no harm. Each line ends in a tab
- * and the CRC-32 of its JSON, so a record changed on disk is caught; after a fold, a mark
- * line records how many sessions the snapshot it wrote holds, so a snapshot cut short or
- * emptied is caught too.
- *
- * Group commit: appends made while a write is in flight are written together by the
- * next write and share its fsync; each append resolves only after the fsync that covers
- * it (with options.sync false, after the write reaches the OS, which survives a process
- * crash but not a power cut).
- *
- * When a group write fails, it and every append queued behind it fail together (a later
- * record may carry what an earlier one changed), and onFailed hears of all of them, by
- * their tags, before any of their promises rejects: the store takes them back out of
- * memory first, so no later write can carry a refused change to disk.
+ * The file store's append-only journal: one CRC-checked JSON line per change, written in
+ * groups that share one fsync (docs/file-store.md#the-journal). A failed group fails every
+ * append queued behind it too, and onFailed hears of them all before any promise rejects,
+ * so the store takes them out of memory before a later write can carry one to disk.
  */
 export class SessionsJournal {
     public readonly path: string;

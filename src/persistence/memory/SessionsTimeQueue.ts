@@ -1,18 +1,8 @@
 /**
- * Sessions in the order of one of their times (last activity, say), for sweeps that
- * stop at the first session not yet due. An append-only list with lazy removal: a
- * session that is replaced or removed stays in the list until a scan passes it or the
- * list is compacted, and the caller says which entries are still current. Appending is
- * a push where an ordered Map costs a hash insert and a delete on every write; loading a
- * million sessions spent about half a second in that Map alone.
- *
- * Each entry keeps its id and time beside it, in parallel arrays rather than an object
- * per entry, so an entry may be a session still held as text (see SessionText) and a
- * million entries add no objects for the garbage collector to trace.
- *
- * The times only move forward in steady state (the controller stamps "now"), so appends
- * keep the order; an append out of order (sessions loaded from disk, an undone write, a
- * clock step back) marks the queue unordered and the next scan sorts it once.
+ * Sessions in the order of one of their times, for sweeps that stop at the first one not
+ * yet due: parallel append-only arrays with lazy removal (the caller says which entries
+ * are current); an append out of order makes the next scan sort once
+ * (docs/development.md#the-time-queue).
  */
 /** Where a queue stood (see SessionsTimeQueue.mark). */
 export interface SessionsTimeQueueMark<T> {

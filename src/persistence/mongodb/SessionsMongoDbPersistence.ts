@@ -10,7 +10,8 @@ import {
 } from 'mongodb';
 
 import { SessionV1 } from '../../data/version1/SessionV1';
-import { SessionCloseReasonV1 } from '../../data/version1/SessionCloseReasonV1';
+import { SessionCloseReason, SessionCloseReasonV1 } from '../../data/version1/SessionCloseReasonV1';
+import { SessionClosing } from '../../rules/SessionClosing';
 import { SessionIdGenerator } from '../../logic/SessionIdGenerator';
 import { SessionsSettingReader } from '../../logic/SessionsSettingReader';
 import { ISessionsPersistence } from '../ISessionsPersistence';
@@ -19,6 +20,7 @@ import { SessionLimit } from '../../rules/SessionLimit';
 import { SessionLimitReachedException } from '../../rules/SessionLimitReachedException';
 import { SessionLiveness } from '../../rules/SessionLiveness';
 import { SessionsFilter } from '../SessionsFilter';
+import { SessionsMongoDbQuery } from './SessionsMongoDbQuery';
 import { SessionsMongoDbUserSlots } from './SessionsMongoDbUserSlots';
 import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
@@ -68,7 +70,7 @@ export class SessionsMongoDbPersistence
 
     public async getPageByFilter(correlationId: string | null, filter: FilterParams | null,
         paging: PagingParams | null, liveness?: SessionLiveness): Promise<DataPage<SessionV1>> {
-        const query = SessionsFilter.fromParams(filter).toMongoQuery(liveness);
+        const query = SessionsMongoDbQuery.ofFilter(SessionsFilter.fromParams(filter), liveness);
         return await this.guard(correlationId, () => super.getPageByFilter(correlationId as string, query,
             paging as PagingParams, { request_time: -1, _id: 1 }, { user: 0, data: 0 }));
     }
@@ -101,7 +103,7 @@ export class SessionsMongoDbPersistence
         liveness: SessionLiveness): Promise<{ created: SessionV1; evicted: SessionV1[] }> {
         // The id is needed for the user's place before the insert.
         if (!item.id) item = { ...item, id: SessionIdGenerator.next() };
-        const live = SessionsMongoDbPersistence.liveAt(liveness);
+        const live = SessionsMongoDbQuery.live(liveness);
         if (limit.policy === 'reject') {
             const slots = new SessionsMongoDbUserSlots(this._db.collection(this.slotsCollectionName), this.sessions);
             const admitted = await this.guard(correlationId, () => slots.admit(item.user_id, item.id, limit.max, live));
@@ -163,7 +165,7 @@ export class SessionsMongoDbPersistence
             const filter: Filter<SessionDocument> = { _id: id };
             let touched: Date | null = null;
             if (condition != null) {
-                Object.assign(filter, SessionsMongoDbPersistence.liveAt(condition));
+                Object.assign(filter, SessionsMongoDbQuery.live(condition));
                 if (fields.request_time instanceof Date && fields.active !== false) {
                     touched = fields.request_time;
                     // The idle deadline; the absolute one may come first, which needs open_time (below).
@@ -204,7 +206,7 @@ export class SessionsMongoDbPersistence
 
     /** closeTime and reason may be left out, as the original's closeExpired(correlationId, requestTime) is called: now and idle. */
     public async closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date = new Date(),
-        reason: string = SessionCloseReasonV1.Idle): Promise<SessionV1[]> {
+        reason: SessionCloseReason = SessionCloseReasonV1.Idle): Promise<SessionV1[]> {
         return await this.closeMany(correlationId, { active: true, request_time: { $lt: requestTime } }, closeTime, reason);
     }
 
@@ -241,12 +243,12 @@ export class SessionsMongoDbPersistence
         });
     }
 
-    public async closeOpenedBefore(correlationId: string | null, openTime: Date, closeTime: Date, reason: string): Promise<SessionV1[]> {
+    public async closeOpenedBefore(correlationId: string | null, openTime: Date, closeTime: Date, reason: SessionCloseReason): Promise<SessionV1[]> {
         return await this.closeMany(correlationId, { active: true, open_time: { $lt: openTime } }, closeTime, reason);
     }
 
     public async closeUserSessions(correlationId: string | null, userId: string, exceptId: string | null,
-        closeTime: Date, reason: string): Promise<SessionV1[]> {
+        closeTime: Date, reason: SessionCloseReason): Promise<SessionV1[]> {
         const filter: Filter<SessionDocument> = { user_id: userId, active: true };
         if (exceptId != null) filter._id = { $ne: exceptId };
         return await this.closeMany(correlationId, filter, closeTime, reason);
@@ -260,7 +262,7 @@ export class SessionsMongoDbPersistence
      * stamp the same close_time, so that alone cannot tell whose close it was.
      */
     private async closeMany(correlationId: string | null, filter: Filter<SessionDocument>, closeTime: Date,
-        reason: string): Promise<SessionV1[]> {
+        reason: SessionCloseReason): Promise<SessionV1[]> {
         return await this.guard(correlationId, async () => {
             const ids = (await this.sessions.find(filter, { projection: { _id: 1 } }).toArray()).map(document => document._id);
             const closed: SessionV1[] = [];
@@ -268,8 +270,7 @@ export class SessionsMongoDbPersistence
             for (let start = 0; start < ids.length; start += SessionsMongoDbPersistence.CloseBatch) {
                 const batch = ids.slice(start, start + SessionsMongoDbPersistence.CloseBatch);
                 const result = await this.sessions.updateMany({ $and: [filter, { _id: { $in: batch } }] }, { $set: {
-                    active: false, close_time: closeTime, close_reason: reason, request_time: closeTime, user: null, data: null,
-                    close_token: token
+                    ...SessionClosing.fields(closeTime, reason), close_token: token
                 } });
                 if (result.modifiedCount === 0) continue;
                 const documents = await this.sessions.find({ _id: { $in: batch }, close_token: token },
@@ -288,15 +289,6 @@ export class SessionsMongoDbPersistence
                 .withStatus(503);
         }
         await this.guard(correlationId, async () => { await this._db.command({ ping: 1 }); });
-    }
-
-    /** The conditions of a session live at liveness.now: active, and within both timeouts. */
-    private static liveAt(liveness: SessionLiveness): Filter<SessionDocument> {
-        const { now, timeouts } = liveness;
-        const filter: Filter<SessionDocument> = { active: true };
-        if (timeouts.idle > 0) filter.request_time = { $gte: new Date(now - timeouts.idle) };
-        if (timeouts.absolute > 0) filter.open_time = { $gte: new Date(now - timeouts.absolute) };
-        return filter;
     }
 
     // Null for "not found"; typed SessionV1 because the toolkit's base class, whose

@@ -1,5 +1,4 @@
 import * as grpc from '@grpc/grpc-js';
-import * as secureJson from 'secure-json-parse';
 import { BadRequestException, Descriptor, ICommandable, InvalidStateException, IReferences } from 'pip-services3-commons-nodex';
 
 import { SessionsCommand } from '../../logic/SessionsCommand';
@@ -10,6 +9,8 @@ import { InvokeReplyMessage, InvokeRequestMessage } from '../../protos/SessionsP
 import { SessionsGrpcErrorsV1 } from './SessionsGrpcErrorsV1';
 import { SessionsGrpcServiceBase } from './SessionsGrpcServiceBase';
 import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
+import { SessionsJsonParser } from '../SessionsJsonParser';
+import { SessionsCommandSet } from '../../logic/SessionsCommandSet';
 
 /**
  * The commands over the toolkit's commandable gRPC contract (commandable.Commandable/invoke), as the
@@ -38,7 +39,7 @@ export class SessionsCommandableGrpcServiceV1 extends SessionsGrpcServiceBase {
         const endpoint = this._endpoint;
         if (endpoint == null) throw new InvalidStateException(undefined, SessionsErrorCode.NO_ENDPOINT, 'The commandable gRPC service has no endpoint');
         const controller = this._dependencyResolver.getOneRequired<ICommandable>('controller');
-        for (const command of controller.getCommandSet().getCommands() as SessionsCommand[]) {
+        for (const command of SessionsCommandSet.of(controller).getCommands()) {
             const method = SessionsCommandableGrpcServiceV1._baseName + '.' + command.getName();
             endpoint.registerCommadableMethod(method, null,
                 (call: grpc.ServerUnaryCall<InvokeRequestMessage, InvokeReplyMessage>) => this.invoke(method, command, call));
@@ -69,7 +70,7 @@ export class SessionsCommandableGrpcServiceV1 extends SessionsGrpcServiceBase {
             throw this.refused(correlationId, name, err, started);
         }
         try {
-            const result = await command.execute(correlationId, SessionsCommand.argumentsOf(args));
+            const result = await command.executeArguments(correlationId, args);
             this._metrics?.recordRequest('commandable-grpc', name, result == null ? 204 : 200, (performance.now() - started) / 1000);
             return result == null
                 ? { error: null, result_empty: true, result_json: '' }
@@ -101,9 +102,9 @@ export class SessionsCommandableGrpcServiceV1 extends SessionsGrpcServiceBase {
         if (request.args_empty || request.args_json === '') return {};
         let parsed: unknown;
         try {
-            parsed = secureJson.parse(request.args_json, undefined, { protoAction: 'error', constructorAction: 'error' });
+            parsed = SessionsJsonParser.parse(request.args_json);
         } catch (err) {
-            const forbidden = /prototype|constructor/i.test((err as Error).message);
+            const forbidden = SessionsJsonParser.isForbiddenKey(err);
             throw new BadRequestException(undefined, SessionsErrorCode.INVALID_JSON, forbidden
                 ? 'The arguments must not contain __proto__ or constructor.prototype keys'
                 : 'The arguments are not valid JSON');

@@ -1,13 +1,14 @@
-import { Descriptor } from 'pip-services3-commons-nodex';
+import { Descriptor, ICommandable } from 'pip-services3-commons-nodex';
 
-import { SessionsCommand } from '../../logic/SessionsCommand';
 import { SessionsMetrics } from '../../logic/SessionsMetrics';
 import { ISessionsController } from '../../logic/ISessionsController';
 import { HttpErrorBody } from '../HttpErrorBody';
 import { SessionsHttpRequest } from '../SessionsHttpRequest';
 import { SessionsHttpResponse } from '../SessionsHttpResponse';
+import { SessionsJsonText } from '../SessionsJsonText';
 import { SessionsRestService } from '../SessionsRestService';
 import { SessionsOpenApiDocument } from './SessionsOpenApiDocument';
+import { SessionsCommandSet } from '../../logic/SessionsCommandSet';
 
 type HttpRequest = SessionsHttpRequest;
 type HttpResponse = SessionsHttpResponse<SessionsHttpRequest>;
@@ -38,10 +39,10 @@ export class SessionsCommandableHttpServiceV1 extends SessionsRestService {
     }
 
     public register(): void {
-        const controller = this._dependencyResolver.getOneRequired<ISessionsController & { getCommandSet(): { getCommands(): unknown[] } }>('controller');
+        const controller = this._dependencyResolver.getOneRequired<ISessionsController & ICommandable>('controller');
         const metrics = this._dependencyResolver.getOneOptional<SessionsMetrics>('metrics');
         const keyGuard = this.requireKey();
-        const commands = controller.getCommandSet().getCommands() as SessionsCommand[];
+        const commands = SessionsCommandSet.of(controller).getCommands();
         for (const command of commands) {
             const name = command.getName();
             const run = async (req: HttpRequest, res: HttpResponse): Promise<void> => {
@@ -50,9 +51,15 @@ export class SessionsCommandableHttpServiceV1 extends SessionsRestService {
                 let status: number;
                 try {
                     this.authorizeCommand(req, name);
-                    const result = await command.execute(correlationId, SessionsCommand.argumentsOf(req.body));
+                    const result = await command.executeArguments(correlationId, req.body);
                     status = result == null ? 204 : 200;
-                    this.sendResult(req, res, result);
+                    // The result is built for this reply alone (SessionV1Wire copies): its dates are written in place.
+                    if (result == null) {
+                        res.send(204);
+                    } else {
+                        res.statusCode = 200;
+                        res.jsonText(SessionsJsonText.stringifyOwned(result));
+                    }
                 } catch (err) {
                     this.logFailure(correlationId, name, err);
                     status = this.sendError(req, res, err);

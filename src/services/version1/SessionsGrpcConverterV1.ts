@@ -1,4 +1,3 @@
-import * as secureJson from 'secure-json-parse';
 import {
     ApplicationException, ApplicationExceptionFactory, BadRequestException, DataPage, DateTimeConverter, ErrorDescription,
     ErrorDescriptionFactory, PagingParams
@@ -11,6 +10,7 @@ import {
 } from '../../protos/SessionsProtoV1';
 import { ApplicationErrors } from '../../logic/ApplicationErrors';
 import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
+import { SessionsJsonParser } from '../SessionsJsonParser';
 
 /** Command arguments as the HTTP API receives them in its JSON body. */
 export type SessionsCommandArgs = Record<string, unknown>;
@@ -209,9 +209,9 @@ export class SessionsGrpcConverterV1 {
     private static parseField(text: string, field: string): unknown {
         if (text === '') return undefined;
         try {
-            return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+            return SessionsJsonParser.parse(text);
         } catch (err) {
-            const forbidden = /prototype|constructor/i.test((err as Error).message);
+            const forbidden = SessionsJsonParser.isForbiddenKey(err);
             throw new BadRequestException(undefined, SessionsErrorCode.INVALID_JSON, forbidden
                 ? field + ' must not contain __proto__ or constructor.prototype keys'
                 : field + ' must be JSON text')

@@ -14,6 +14,7 @@ import { SessionsCommandArgs, SessionsGrpcConverterV1 } from './SessionsGrpcConv
 import { SessionsGrpcErrorsV1 } from './SessionsGrpcErrorsV1';
 import { SessionsGrpcServiceBase } from './SessionsGrpcServiceBase';
 import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
+import { SessionsCommandSet } from '../../logic/SessionsCommandSet';
 
 /**
  * sessions_v1.Sessions, the original's plain gRPC API (src/protos/sessions_v1.proto). Each method
@@ -38,7 +39,7 @@ export class SessionsGrpcServiceV1 extends SessionsGrpcServiceBase {
 
     public register(): void {
         const controller = this._dependencyResolver.getOneRequired<ICommandable>('controller');
-        this._commands = new Map((controller.getCommandSet().getCommands() as SessionsCommand[])
+        this._commands = new Map(SessionsCommandSet.of(controller).getCommands()
             .map(command => [command.getName(), command]));
 
         this.unary<SessionPageRequestMessage, SessionPageReplyMessage>('get_sessions', SessionsGrpcConverterV1.pageArgs,
@@ -93,7 +94,7 @@ export class SessionsGrpcServiceV1 extends SessionsGrpcServiceBase {
             if (command == null) throw new InvalidStateException(correlationId ?? undefined, SessionsErrorCode.NO_COMMAND, 'The controller has no command ' + name);
             const args = toArgs(call.request);
             this._access.authorize(correlationId, presented, name, args);
-            const result = await command.execute(correlationId, SessionsCommand.argumentsOf(args));
+            const result = await command.executeArguments(correlationId, args);
             metrics?.recordRequest('grpc', name, result == null ? 204 : 200, (performance.now() - started) / 1000);
             return toReply(result);
         } catch (err) {

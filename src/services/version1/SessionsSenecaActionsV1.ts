@@ -1,4 +1,3 @@
-import * as secureJson from 'secure-json-parse';
 import { BadRequestException, NotFoundException } from 'pip-services3-commons-nodex';
 import { ILogger } from 'pip-services3-components-nodex';
 
@@ -9,6 +8,7 @@ import { SessionsApiAccess } from '../SessionsApiAccess';
 import { ISenecaInstance, SenecaMessage, SenecaReply } from './ISenecaInstance';
 import { SessionsSenecaEnvelopeV1, SessionsSenecaReplyV1 } from './SessionsSenecaReplyV1';
 import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
+import { SessionsJsonParser } from '../SessionsJsonParser';
 
 /** Message fields that address the action rather than carry arguments. */
 const PATTERN_FIELDS = new Set(['role', 'version', 'cmd', 'correlation_id', 'api_key']);
@@ -102,7 +102,7 @@ export class SessionsSenecaActionsV1 {
             }
             const args = this.argumentsOf(correlationId, msg);
             if (remote) this._access.authorize(correlationId, msg.api_key, command.getName(), args);
-            return SessionsSenecaReplyV1.result(await command.execute(correlationId, SessionsCommand.argumentsOf(args)));
+            return SessionsSenecaReplyV1.result(await command.executeArguments(correlationId, args));
         } catch (err) {
             this.logFailure(correlationId, name, err);
             return SessionsSenecaReplyV1.error(err, correlationId);
@@ -134,7 +134,7 @@ export class SessionsSenecaActionsV1 {
                 'Message arguments larger than ' + ByteSize.describe(this._requestMaxSize, SessionsSenecaActionsV1.LimitSetting)).withStatus(413);
         }
         try {
-            return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }) as Record<string, unknown>;
+            return SessionsJsonParser.parse(text) as Record<string, unknown>;
         } catch {
             throw new BadRequestException(correlationId ?? undefined, SessionsErrorCode.INVALID_DATA,
                 'The message must not contain __proto__ or constructor.prototype keys');

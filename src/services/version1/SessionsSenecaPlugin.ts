@@ -2,7 +2,6 @@ import {
     ConfigException, ConfigParams, Descriptor, IConfigurable, IOpenable, IReferenceable, References
 } from 'pip-services3-commons-nodex';
 
-import { SessionsCommand } from '../../logic/SessionsCommand';
 import { SessionsController } from '../../logic/SessionsController';
 import { ISessionsPersistence } from '../../persistence/ISessionsPersistence';
 import { SessionsFilePersistence } from '../../persistence/file/SessionsFilePersistence';
@@ -13,6 +12,7 @@ import { SessionsApiAccess } from '../SessionsApiAccess';
 import { SessionsSenecaActionsV1 } from './SessionsSenecaActionsV1';
 import { SessionsSenecaHostLogger } from './SessionsSenecaHostLogger';
 import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
+import { SessionsCommandSet } from '../../logic/SessionsCommandSet';
 
 /** The stores the plugin can build, by `persistence.type`. */
 export type SessionsSenecaPersistenceType = 'memory' | 'file' | 'mongodb';
@@ -62,7 +62,7 @@ export function SessionsSenecaPlugin(this: ISenecaInstance, options: SessionsSen
     persistence.setReferences(references);
     controller.setReferences(references);
 
-    const commands = controller.getCommandSet().getCommands() as SessionsCommand[];
+    const commands = SessionsCommandSet.of(controller).getCommands();
     const actions = new SessionsSenecaActionsV1(commands, logger,
         options.request_max_size ?? SessionsSenecaActionsV1.DefaultRequestMaxSize, SessionsApiAccess.forService(ConfigParams.fromTuples(
             'auth.api_key', options.api_key ?? null, 'auth.app_api_key', options.app_api_key ?? null), null));

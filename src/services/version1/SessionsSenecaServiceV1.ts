@@ -5,7 +5,6 @@ import {
 import { CompositeLogger } from 'pip-services3-components-nodex';
 
 import { SessionsApiAccess } from '../SessionsApiAccess';
-import { SessionsCommand } from '../../logic/SessionsCommand';
 import { ISenecaInstance, SenecaInwardSpec, SenecaInwardStop, SenecaInwardTask, SenecaMessage } from './ISenecaInstance';
 import { ISessionsSenecaListener } from './ISessionsSenecaListener';
 import { SessionsSenecaActionsV1 } from './SessionsSenecaActionsV1';
@@ -16,6 +15,7 @@ import { SessionsSenecaLogAdapter } from './SessionsSenecaLogAdapter';
 import { SessionsSenecaReplyV1 } from './SessionsSenecaReplyV1';
 import { SessionsSettingReader } from '../../logic/SessionsSettingReader';
 import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
+import { SessionsCommandSet } from '../../logic/SessionsCommandSet';
 
 /** The parts of the meta Seneca builds for a message (before the inward steps run) that the guard reads. */
 interface SenecaInwardMeta {
@@ -91,7 +91,7 @@ export class SessionsSenecaServiceV1 implements IConfigurable, IReferenceable, I
     public async open(correlationId: string): Promise<void> {
         if (this._seneca != null) return;
         const controller = this._dependencyResolver.getOneRequired<ICommandable>('controller');
-        const commands = controller.getCommandSet().getCommands() as SessionsCommand[];
+        const commands = SessionsCommandSet.of(controller).getCommands();
 
         // Loaded here, not with the module: a process without the Seneca API does not pay
         // for Seneca (some 20 MB and a tenth of a second at start).

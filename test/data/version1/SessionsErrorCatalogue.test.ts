@@ -6,7 +6,6 @@ import { ConfigParams, Descriptor, References } from 'pip-services3-commons-node
 
 import { SessionsEnvironment } from '../../../src/container/SessionsEnvironment';
 import { SessionsErrorCatalogue, SessionsErrorCode } from '../../../src/data/version1/SessionsErrorCatalogue';
-import { SessionsCommand } from '../../../src/logic/SessionsCommand';
 import { SessionsController } from '../../../src/logic/SessionsController';
 import { SessionsMemoryPersistence } from '../../../src/persistence/memory/SessionsMemoryPersistence';
 import { SessionsOpenApiDocument } from '../../../src/services/version1/SessionsOpenApiDocument';
@@ -95,7 +94,7 @@ describe('SessionsErrorCatalogue: every error code, once', () => {
         controller.configure(ConfigParams.fromTuples('options.audit_key', TEST_AUDIT_KEY));
         controller.setReferences(References.fromTuples(
             new Descriptor('service-sessions', 'persistence', 'memory', 'default', '1.0'), persistence));
-        const commands = controller.getCommandSet().getCommands() as SessionsCommand[];
+        const commands = controller.getCommandSet().getCommands();
         const document = SessionsOpenApiDocument.create('v1/sessions', commands, { fullKey: true, applicationKey: true }) as {
             paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { examples?: Record<string, unknown> }> }> }>>
         };

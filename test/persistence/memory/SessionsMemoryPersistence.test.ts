@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { AnyValueMap, ConfigParams, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
 
-import { SessionV1 } from '../../../src/data/version1/SessionV1';
 import { SessionsFilter } from '../../../src/persistence/SessionsFilter';
 import { SessionsMemoryPersistence } from '../../../src/persistence/memory/SessionsMemoryPersistence';
 import { SessionChange } from '../../../src/persistence/SessionChange';

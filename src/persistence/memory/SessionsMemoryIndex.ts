@@ -1,0 +1,349 @@
+import { SessionsFilter } from '../SessionsFilter';
+import { SessionSummary } from '../SessionSummary';
+import { SessionsTimeQueue } from './SessionsTimeQueue';
+import { StoredSession, StoredSessions } from './StoredSession';
+
+/** The step names the step hook is told, one per kind of change to the structures. */
+export type SessionsMemoryStep = 'set' | 'delete' | 'index-user' | 'unindex-user' | 'count' | 'queue';
+
+/** Loaded sessions, at the same index in each list, whose user index is still to build. */
+type UsersToIndex = { ids: string[]; userIds: string[]; entries: StoredSession[]; next: number };
+
+/** Takes back one step of a change to the structures (see atomically). */
+type Revert = () => void;
+
+/**
+ * The memory store's sessions and indexes, so that no request walks all sessions: by id,
+ * by user_id, the active ones by last activity and by open time, the closed ones by close
+ * time (the sweeps stop at the first session still fresh). Entries are never changed in
+ * place: the activity queue tells its current entries from stale ones by identity.
+ */
+export class SessionsMemoryIndex {
+    private readonly _items = new Map<string, StoredSession>();
+    private readonly _idsByUser = new Map<string, Set<string>>();
+    /** Loaded sessions still to add to _idsByUser (see indexUsersInBackground). */
+    private _usersToIndex: UsersToIndex | null = null;
+    private readonly _activeByActivity = new SessionsTimeQueue<StoredSession>();
+    private _activeCount = 0;
+    private readonly _closedByTime = new SessionsTimeQueue<StoredSession>();
+    private _closedCount = 0;
+    // A queue entry is pushed only while its session is active (closed, for _closedByTime) and
+    // never changes: it is current exactly while the map still holds it.
+    private readonly _isCurrent = (id: string, entry: StoredSession): boolean => this._items.get(id) === entry;
+    /** Active sessions by open_time: pushed when a session becomes active; an undone write may push an id twice. */
+    private readonly _activeByOpening = new SessionsTimeQueue<string>();
+    private readonly _isCurrentOpening = (id: string): boolean => {
+        const entry = this._items.get(id);
+        return entry != null && StoredSessions.isActive(entry);
+    };
+    /** While a change runs (see atomically): how to take back each step it has taken. */
+    private _reverts: Revert[] | null = null;
+
+    /** beforeStep is told of each step that changes the structures; a test makes one throw. */
+    public constructor(private readonly _beforeStep: (step: SessionsMemoryStep) => void) {}
+
+    public get size(): number {
+        return this._items.size;
+    }
+
+    /** False while the user index is still being built after a load. */
+    public get usersIndexed(): boolean {
+        return this._usersToIndex == null;
+    }
+
+    /** How many sessions are still the text they were loaded as. */
+    public get textCount(): number {
+        let count = 0;
+        for (const entry of this._items.values()) if (StoredSessions.isText(entry)) count++;
+        return count;
+    }
+
+    public get(id: string): StoredSession | undefined {
+        return this._items.get(id);
+    }
+
+    public has(id: string): boolean {
+        return this._items.has(id);
+    }
+
+    public values(): IterableIterator<StoredSession> {
+        return this._items.values();
+    }
+
+    public ids(): IterableIterator<string> {
+        return this._items.keys();
+    }
+
+    /** Adds a session whose id is not held; entry must be an object no earlier call was given. */
+    public add(entry: StoredSession): void {
+        this.insert(entry, StoredSessions.summary(entry), false, true, true);
+    }
+
+    /** Adds a session in place of any held with its id (a replay, an undo). */
+    public upsert(entry: StoredSession): void {
+        this.insert(entry, StoredSessions.summary(entry), false, false, true);
+    }
+
+    /** Puts next in place of existing (the same id). */
+    public replace(existing: StoredSession, next: StoredSession): void {
+        const before = StoredSessions.summary(existing);
+        const after = StoredSessions.summary(next);
+        const sameUser = before.userId === after.userId;
+        // The map's entry is overwritten, not deleted and set: in a large Map that pair costs a rehash.
+        this.detach(before, sameUser, true);
+        this.insert(next, after, sameUser, true, !before.active);
+    }
+
+    public remove(entry: StoredSession): void {
+        this.detach(StoredSessions.summary(entry), false, false);
+    }
+
+    /** Every session of a user (finishing the user index first, if a load left it unfinished). */
+    public sessionsOf(userId: string): StoredSession[] {
+        this.indexUsers(Infinity);
+        const result: StoredSession[] = [];
+        for (const id of this._idsByUser.get(userId) ?? []) {
+            const entry = this._items.get(id);
+            if (entry != null) result.push(entry);
+        }
+        return result;
+    }
+
+    /** Active sessions with request_time before limit, oldest first. */
+    public activeBefore(limit: number): StoredSession[] {
+        return this._activeByActivity.due(limit, this._isCurrent);
+    }
+
+    /** Closed sessions with close_time before limit. */
+    public closedBefore(limit: number): StoredSession[] {
+        return this._closedByTime.due(limit, this._isCurrent);
+    }
+
+    /** Active sessions with open_time before limit, each once. */
+    public openedBefore(limit: number): StoredSession[] {
+        const entries: StoredSession[] = [];
+        const seen = new Set<string>();
+        for (const id of this._activeByOpening.due(limit, this._isCurrentOpening)) {
+            if (seen.has(id)) continue;
+            seen.add(id);
+            const entry = this._items.get(id)!;
+            // update() may have given the session another open_time since it was queued.
+            if (StoredSessions.summary(entry).openTime < limit) entries.push(entry);
+        }
+        return entries;
+    }
+
+    /** The sessions a filter needs to look at: by id, by user or the active ones when it names them, else all. */
+    public *candidates(criteria: SessionsFilter): Iterable<StoredSession> {
+        if (criteria.id != null) {
+            const entry = this._items.get(criteria.id);
+            if (entry != null) yield entry;
+            return;
+        }
+        if (criteria.userId != null) {
+            yield* this.sessionsOf(criteria.userId);
+            return;
+        }
+        if (criteria.active === true) {
+            yield* this._activeByActivity.current(this._isCurrent);
+            return;
+        }
+        yield* this._items.values();
+    }
+
+    /**
+     * Replaces everything with loaded sessions, objects or text. A text that summarize()
+     * cannot read is parsed (one that does not parse fails the load). A snapshot names each
+     * id once (it is written from a map), so the check for an earlier session with the same
+     * id is skipped; a file that does repeat one is loaded again, every session as an object,
+     * so that no two equal texts are ever held for one id (the queue tells entries apart by
+     * identity). The user index is left for indexUsersInBackground().
+     */
+    public load(entries: StoredSession[]): void {
+        this.clear();
+        const ids: string[] = [];
+        const userIds: string[] = [];
+        const summary: SessionSummary = { id: '', userId: '', active: false, requestTime: 0, openTime: 0, closeTime: -1 };
+        for (let index = 0; index < entries.length; index++) {
+            if (!StoredSessions.summarizeInto(entries[index], summary)) {
+                entries[index] = StoredSessions.session(entries[index]);
+                StoredSessions.summarizeInto(entries[index], summary);
+            }
+            ids.push(summary.id);
+            userIds.push(summary.userId);
+            this.insert(entries[index], summary, true, true, true);
+        }
+        if (this._items.size === entries.length) {
+            this._usersToIndex = entries.length > 0 ? { ids, userIds, entries, next: 0 } : null;
+            return;
+        }
+        this.clear();
+        for (const entry of entries) this.upsert(StoredSessions.copy(entry));
+    }
+
+    /**
+     * Builds the user index after a load, in slices between requests: at a million
+     * sessions it is about a second of the load, and only user_id queries need it (they
+     * finish it first). A session written since the load is indexed under the user it
+     * has now; one deleted is skipped.
+     */
+    public indexUsersInBackground(): void {
+        const pending = this._usersToIndex;
+        if (pending == null) return;
+        const slice = (): void => {
+            if (this._usersToIndex !== pending) return;
+            if (this.indexUsers(20000)) setImmediate(slice);
+        };
+        setImmediate(slice);
+    }
+
+    public clear(): void {
+        this._items.clear();
+        this._idsByUser.clear();
+        this._usersToIndex = null;
+        this._activeByActivity.clear();
+        this._activeByOpening.clear();
+        this._activeCount = 0;
+        this._closedByTime.clear();
+        this._closedCount = 0;
+    }
+
+    /**
+     * Runs a change as one step: if anything in it throws, every step it took is taken
+     * back, newest first, and the queues are put back where they were, so the index is
+     * exactly as it was. Nested calls join the outer one.
+     */
+    public atomically<T>(change: () => T): T {
+        if (this._reverts != null) return change();
+        const reverts: Revert[] = [];
+        const activity = this._activeByActivity.mark();
+        const opening = this._activeByOpening.mark();
+        const closed = this._closedByTime.mark();
+        this._reverts = reverts;
+        try {
+            return change();
+        } catch (err) {
+            this._reverts = null;
+            for (let index = reverts.length - 1; index >= 0; index--) reverts[index]();
+            this._activeByActivity.restore(activity);
+            this._activeByOpening.restore(opening);
+            this._closedByTime.restore(closed);
+            throw err;
+        } finally {
+            this._reverts = null;
+        }
+    }
+
+    /**
+     * userIndexed: the id is already listed under its user (a replacement of the same user,
+     * or a load). knownNew: no session with this id is held. opened: the session may not
+     * have been active before (so it joins the queue by open time).
+     */
+    private insert(entry: StoredSession, summary: SessionSummary, userIndexed: boolean, knownNew: boolean,
+        opened: boolean): void {
+        const { id, userId, active, requestTime, openTime, closeTime } = summary;
+        // A file may name an id twice; the last one wins, as on replay.
+        const existing = knownNew ? undefined : this._items.get(id);
+        if (existing != null) this.remove(existing);
+        this.setItem(id, entry);
+        if (!userIndexed) this.indexUser(userId, id);
+        if (active) {
+            this.addToCounts(1, 0);
+            this._beforeStep('queue');
+            this._activeByActivity.push(id, entry, requestTime, this._activeCount, this._isCurrent);
+            if (opened) this._activeByOpening.push(id, id, openTime, this._activeCount, this._isCurrentOpening);
+        } else if (closeTime >= 0) {
+            this.addToCounts(0, 1);
+            this._beforeStep('queue');
+            this._closedByTime.push(id, entry, closeTime, this._closedCount, this._isCurrent);
+        }
+    }
+
+    /** With keepUser, leaves the user index as it is; with keepItem, the map's entry (a replacement overwrites it). */
+    private detach(summary: SessionSummary, keepUser: boolean, keepItem: boolean): void {
+        const { id, userId, active, closeTime } = summary;
+        if (!keepItem) this.deleteItem(id);
+        if (active) this.addToCounts(-1, 0);
+        else if (closeTime >= 0) this.addToCounts(0, -1);
+        if (!keepUser) this.unindexUser(userId, id);
+    }
+
+    /** Indexes up to limit more loaded sessions by user; true if some are left. */
+    private indexUsers(limit: number): boolean {
+        const pending = this._usersToIndex;
+        if (pending == null) return false;
+        const end = Math.min(pending.ids.length, pending.next + limit);
+        for (let index = pending.next; index < end; index++) {
+            const id = pending.ids[index];
+            const current = this._items.get(id);
+            if (current == null) continue;
+            this.addUserId(current === pending.entries[index] ? pending.userIds[index] : StoredSessions.summary(current).userId, id);
+        }
+        pending.next = end;
+        if (end < pending.ids.length) return true;
+        this._usersToIndex = null;
+        return false;
+    }
+
+    private setItem(id: string, entry: StoredSession): void {
+        this._beforeStep('set');
+        // Outside a change (a load) there is nothing to take back: one lookup less per session.
+        if (this._reverts != null) {
+            const previous = this._items.get(id);
+            this._reverts.push(() => {
+                if (previous === undefined) this._items.delete(id);
+                else this._items.set(id, previous);
+            });
+        }
+        this._items.set(id, entry);
+    }
+
+    private deleteItem(id: string): void {
+        this._beforeStep('delete');
+        const previous = this._items.get(id);
+        if (previous === undefined) return;
+        this._reverts?.push(() => { this._items.set(id, previous); });
+        this._items.delete(id);
+    }
+
+    private addToCounts(active: number, closed: number): void {
+        this._beforeStep('count');
+        const [activeBefore, closedBefore] = [this._activeCount, this._closedCount];
+        this._reverts?.push(() => {
+            this._activeCount = activeBefore;
+            this._closedCount = closedBefore;
+        });
+        this._activeCount += active;
+        this._closedCount += closed;
+    }
+
+    private indexUser(userId: string, id: string): void {
+        this._beforeStep('index-user');
+        if (this._idsByUser.get(userId)?.has(id) === true) return;
+        this._reverts?.push(() => {
+            const ids = this._idsByUser.get(userId);
+            ids?.delete(id);
+            if (ids?.size === 0) this._idsByUser.delete(userId);
+        });
+        this.addUserId(userId, id);
+    }
+
+    private unindexUser(userId: string, id: string): void {
+        this._beforeStep('unindex-user');
+        const ids = this._idsByUser.get(userId);
+        if (ids == null || !ids.has(id)) return;
+        this._reverts?.push(() => this.addUserId(userId, id));
+        ids.delete(id);
+        if (ids.size === 0) this._idsByUser.delete(userId);
+    }
+
+    /** indexUser() without a step: for building the index after a load and for reverts. */
+    private addUserId(userId: string, id: string): void {
+        let ids = this._idsByUser.get(userId);
+        if (ids == null) {
+            ids = new Set<string>();
+            this._idsByUser.set(userId, ids);
+        }
+        ids.add(id);
+    }
+}
