@@ -6,7 +6,7 @@ import { CompositeLogger } from 'pip-services3-components-nodex';
 import { Cluster, Redis, ReplyError } from 'ioredis';
 
 import { SessionV1 } from '../../data/version1/SessionV1';
-import { SessionCloseReasonV1 } from '../../data/version1/SessionCloseReasonV1';
+import { SessionCloseReason, SessionCloseReasonV1 } from '../../data/version1/SessionCloseReasonV1';
 import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 import { SessionIdGenerator } from '../../logic/SessionIdGenerator';
 import { ISessionsPersistence } from '../ISessionsPersistence';
@@ -239,16 +239,16 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
 
     /** closeTime and reason may be left out, as the original's closeExpired(correlationId, requestTime) is called: now and idle. */
     public async closeExpired(correlationId: string | null, requestTime: Date, closeTime: Date = new Date(),
-        reason: string = SessionCloseReasonV1.Idle): Promise<SessionV1[]> {
+        reason: SessionCloseReason = SessionCloseReasonV1.Idle): Promise<SessionV1[]> {
         return await this.sweep(correlationId, 'idle', requestTime, closeTime, reason);
     }
 
-    public async closeOpenedBefore(correlationId: string | null, openTime: Date, closeTime: Date, reason: string): Promise<SessionV1[]> {
+    public async closeOpenedBefore(correlationId: string | null, openTime: Date, closeTime: Date, reason: SessionCloseReason): Promise<SessionV1[]> {
         return await this.sweep(correlationId, 'opened', openTime, closeTime, reason);
     }
 
     public async closeUserSessions(correlationId: string | null, userId: string, exceptId: string | null,
-        closeTime: Date, reason: string): Promise<SessionV1[]> {
+        closeTime: Date, reason: SessionCloseReason): Promise<SessionV1[]> {
         return await this.guard(correlationId, async () => {
             const bucket = this._keys.bucketOf(userId);
             const reply = await this.script('sessionsCloseUser', bucket, userId, exceptId != null ? '1' : '0', exceptId ?? '',
@@ -399,7 +399,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
 
     /** Closes, bucket by bucket and in batches, the active sessions before the cutoff; each once, whichever replica sweeps. */
     private async sweep(correlationId: string | null, kind: 'idle' | 'opened', cutoff: Date, closeTime: Date,
-        reason: string): Promise<SessionV1[]> {
+        reason: SessionCloseReason): Promise<SessionV1[]> {
         return await this.guard(correlationId, async () => {
             const lists = await Promise.all(SessionsRedisKeys.allBuckets().map(async bucket => {
                 const closed: SessionV1[] = [];
@@ -461,10 +461,8 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
     /** The score range of the listing indexes (-request_time) for the filter's times, and for "live" under an idle timeout. */
     private static scoreRange(criteria: SessionsFilter, liveness?: SessionLiveness): { min: string; max: string } {
         let from = criteria.fromTime?.getTime() ?? null;
-        if (criteria.active === true && liveness != null && liveness.timeouts.idle > 0) {
-            const idleLimit = liveness.now - liveness.timeouts.idle;
-            if (from == null || from < idleLimit) from = idleLimit;
-        }
+        const idleLimit = criteria.active === true && liveness != null ? liveness.timeouts.idleBound(liveness.now) : null;
+        if (idleLimit != null && (from == null || from < idleLimit)) from = idleLimit;
         const to = criteria.toTime?.getTime() ?? null;
         return { min: to == null ? '-inf' : '(' + String(-to), max: from == null ? '+inf' : String(-from) };
     }
