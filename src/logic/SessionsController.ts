@@ -24,35 +24,9 @@ import { SessionRulesInForce } from './SessionRulesInForce';
 import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 
 /**
- * The rules of the service: ids, timestamps and expiry. Stores only store.
- *
- * A session past its time (see SessionTimeouts) is never reported active: writes to it
- * fail as writes to a closed session do, reads close it on the spot (close_reason idle
- * or absolute), and the active filter leaves it out; the sweep closes the rest.
- *
- * Configuration:
- * - options.idle_timeout: idle time after which an active session expires (ms, default
- *   24 h; 0 turns it off); options.expire_timeout is its older name, still read
- * - options.absolute_timeout: time after open_time at which a session expires however
- *   active (ms, default 0: off)
- * - options.touch_interval: validate_session records activity at most this often per
- *   session (ms, default 60 s)
- * - options.max_sessions_per_user: most live sessions a user may have (default 0: no limit)
- * - options.session_limit_policy: at the limit, evict_oldest (default: the least recently
- *   active session is closed, reason evicted) or reject (open_session fails with 409
- *   SESSION_LIMIT_REACHED)
- * - options.retention_period: closed sessions are deleted this long after close_time (ms,
- *   default 0: kept for ever, as the original kept them); by a MongoDB TTL index where the
- *   server has them, otherwise by the sweep
- * - options.cleanup_interval: how often the expiry sweep runs (ms, default 15 min; 0 turns it off)
- * - options.audit_key: the key of the session id hashes in audit lines (see SessionsAudit)
- * - options.max_data_size: most bytes the JSON text of a session's user, and of its data,
- *   may take (each; default 1048576, the HTTP body limit); beyond it open_session,
- *   store_session_data and update_session_user fail with 413 DATA_TOO_LARGE
- * - dependencies.persistence: the store (default service-sessions:persistence:*:*:1.0)
- *
- * References: service-sessions:metrics:*:*:1.0, optional; counts sessions opened, closed
- * and expired, and store failures.
+ * The rules of the service: ids, timestamps and expiry; stores only store. A session past
+ * its time is never reported active: writes fail as on a closed one, reads close it on the
+ * spot, listings leave it out (docs/sessions.md). Options: docs/configuration.md#controller-options.
  */
 export class SessionsController
     implements ISessionsController, IConfigurable, IReferenceable, ICommandable, IOpenable {

@@ -46,29 +46,10 @@ const SHUTDOWN_GRACE_MS = 5000;
 const UNKNOWN_COMMAND = 'unknown';
 
 /**
- * The HTTP endpoint all of the process's REST services share (the API, Swagger UI,
- * heartbeat, status, ready, metrics), on Node's own http server.
- *
- * It replaces the toolkit's restify-based HttpEndpoint (restify does not load on Node 24),
- * and fixes what that one gets wrong and cuts its per-request cost:
- * - options.request_max_size (default 1 MB) is enforced: 413, on Content-Length before
- *   reading and on the bytes read (the toolkit ignores the option);
- * - a body that is not JSON, or that carries __proto__ / constructor.prototype keys, is
- *   a 400, and unknown routes and wrong methods are 404 and 405, all in the service's
- *   error shape (restify answered those in a shape of its own);
- * - no CORS headers: the toolkit reflected any Origin with credentials allowed, and
- *   browsers have no business calling a session store directly.
- * Bodies are read as JSON whatever their Content-Type, so `curl -d` works.
- *
- * Configuration: connection.protocol/host/port (or uri), credential.ssl_key_file and
- * credential.ssl_crt_file for https, options.request_max_size (bytes, default 1 MB),
- * options.max_connections (default 4096), options.headers_timeout (ms, default 10000: 408
- * past it), options.request_timeout (ms for the whole request, body included, default 30000).
- *
- * Every request it refuses before a route runs (404, 405, 400 bad JSON or HTTP, 408, 413,
- * 415, 431) is counted in sessions_requests_total (service-sessions:metrics, optional) with
- * api "http" and the route's command, or "unknown"; a route guard's refusal (401) is
- * counted by the service that set the guard.
+ * The HTTP endpoint all of the process's REST services share, on Node's own http server
+ * (the toolkit's needs restify, which does not load on Node 24). Every refusal before a
+ * route (404, 405, 400, 408, 413, 415, 431) is in the service's error shape and counted in
+ * sessions_requests_total. Options: docs/configuration.md#http-endpoint-options.
  */
 export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpenable {
     private static readonly _endpointDefaults = ConfigParams.fromTuples(
