@@ -30,6 +30,33 @@ interface ComposeFile {
 
 const run = promisify(execFile);
 
+/** Every variable compose sets is one the bundled config reads. */
+async function expectReadByConfig(environment: Record<string, string>): Promise<void> {
+    const config = await fs.readFile(path.join(PACKAGE_ROOT, 'config', 'config.yml'), 'utf8');
+    for (const name of Object.keys(environment)) {
+        expect(config, name + ' is read by config/config.yml').to.match(new RegExp('\\{\\{[#a-z ]*' + name + '\\}\\}'));
+    }
+}
+
+/** Starts the service with compose's environment (plus overrides and a free port), runs the compose health check against it; the service's output. */
+async function runHealthCheck(compose: ComposeFile, overrides: Record<string, string>): Promise<string> {
+    const port = await freePort();
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sessions-compose-'));
+    const service = new RunningService(dir, { ...compose.services.sessions.environment, ...overrides, HTTP_PORT: String(port) });
+    try {
+        await service.waitForOutput(/listening at/);
+        // The check is written for the container's port 8080; here the service listens on a free one.
+        const [command, ...args] = compose.services.sessions.healthcheck!.test.slice(1)
+            .map(arg => arg.replace('127.0.0.1:8080', '127.0.0.1:' + port));
+        expect(command).to.equal('node');
+        await run(process.execPath, args, { timeout: 15000 });
+        return service.output;
+    } finally {
+        await service.stop();
+        await fs.rm(dir, { recursive: true, force: true });
+    }
+}
+
 /**
  * Compose cannot run on these machines; what can be checked is that the file agrees with
  * the image and the config it starts, and that its health check works against the real
@@ -61,36 +88,17 @@ describe('docker-compose.yml', function () {
     });
 
     it('sets only variables the bundled config reads, pointing the MongoDB store at the mongo service', async () => {
-        const config = await fs.readFile(path.join(PACKAGE_ROOT, 'config', 'config.yml'), 'utf8');
         const environment = compose.services.sessions.environment ?? {};
-        for (const name of Object.keys(environment)) {
-            expect(config, name + ' is read by config/config.yml').to.match(new RegExp('\\{\\{[#a-z ]*' + name + '\\}\\}'));
-        }
+        await expectReadByConfig(environment);
         expect(environment).to.include({ MONGO_ENABLED: 'true', MONGO_SERVICE_HOST: 'mongo', MONGO_SERVICE_PORT: '27017' });
     });
 
     it('its health check passes against the service started with its environment', async function () {
         const server = await MongoTestServer.require(this);
         const url = new URL(server.uriFor('compose_tests'));
-        const port = await freePort();
-        const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sessions-compose-'));
-        const service = new RunningService(dir, {
-            ...compose.services.sessions.environment,
-            MONGO_SERVICE_HOST: url.hostname, MONGO_SERVICE_PORT: url.port, HTTP_PORT: String(port)
-        });
-        try {
-            await service.waitForOutput(/listening at/);
-            // The check is written for the container's port 8080; here the service listens on a free one.
-            const [command, ...args] = compose.services.sessions.healthcheck!.test.slice(1)
-                .map(arg => arg.replace('127.0.0.1:8080', '127.0.0.1:' + port));
-            expect(command).to.equal('node');
-            await run(process.execPath, args, { timeout: 15000 });
-            const lines = service.output.split('\n').filter(line => line !== '');
-            for (const line of lines) expect(() => JSON.parse(line), 'LOG_FORMAT=json: ' + line).to.not.throw();
-        } finally {
-            await service.stop();
-            await fs.rm(dir, { recursive: true, force: true });
-        }
+        const output = await runHealthCheck(compose, { MONGO_SERVICE_HOST: url.hostname, MONGO_SERVICE_PORT: url.port });
+        const lines = output.split('\n').filter(line => line !== '');
+        for (const line of lines) expect(() => JSON.parse(line), 'LOG_FORMAT=json: ' + line).to.not.throw();
     });
 });
 
@@ -116,32 +124,14 @@ describe('docker-compose.redis.yml', function () {
     });
 
     it('sets only variables the bundled config reads, pointing the Redis store at the redis service', async () => {
-        const config = await fs.readFile(path.join(PACKAGE_ROOT, 'config', 'config.yml'), 'utf8');
         const environment = compose.services.sessions.environment ?? {};
-        for (const name of Object.keys(environment)) {
-            expect(config, name + ' is read by config/config.yml').to.match(new RegExp('\\{\\{[#a-z ]*' + name + '\\}\\}'));
-        }
+        await expectReadByConfig(environment);
         expect(environment).to.include({ REDIS_ENABLED: 'true', REDIS_SERVICE_HOST: 'redis', REDIS_SERVICE_PORT: '6379' });
     });
 
     it('its health check passes against the service started with its environment', async function () {
         const server = await RedisTestServer.require(this);
         const url = new URL(server.uri);
-        const port = await freePort();
-        const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sessions-compose-redis-'));
-        const service = new RunningService(dir, {
-            ...compose.services.sessions.environment,
-            REDIS_SERVICE_HOST: url.hostname, REDIS_SERVICE_PORT: url.port, REDIS_KEY_PREFIX: 'compose_tests:', HTTP_PORT: String(port)
-        });
-        try {
-            await service.waitForOutput(/listening at/);
-            const [command, ...args] = compose.services.sessions.healthcheck!.test.slice(1)
-                .map(arg => arg.replace('127.0.0.1:8080', '127.0.0.1:' + port));
-            expect(command).to.equal('node');
-            await run(process.execPath, args, { timeout: 15000 });
-        } finally {
-            await service.stop();
-            await fs.rm(dir, { recursive: true, force: true });
-        }
+        await runHealthCheck(compose, { REDIS_SERVICE_HOST: url.hostname, REDIS_SERVICE_PORT: url.port, REDIS_KEY_PREFIX: 'compose_tests:' });
     });
 });
