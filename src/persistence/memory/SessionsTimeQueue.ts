@@ -66,6 +66,26 @@ export class SessionsTimeQueue<T> {
     }
 
     /**
+     * Replaces the entries with the given lists (as long as each other, all current; kept,
+     * not copied), as if each entry had been pushed in turn: a load makes them at their
+     * final size, where a push per entry grows each list a step at a time.
+     */
+    public adopt(ids: string[], entries: T[], times: number[]): void {
+        let last = -Infinity;
+        let ordered = true;
+        for (let index = 0; index < times.length; index++) {
+            if (times[index] < last) ordered = false;
+            else last = times[index];
+        }
+        this._ids = ids;
+        this._entries = entries;
+        this._times = times;
+        this._head = 0;
+        this._last = last;
+        this._ordered = ordered;
+    }
+
+    /**
      * Where the queue stands now, for restore(). O(1): the lists are only ever appended
      * to in place (a compaction or sort builds new ones), so their first length entries
      * stay as they are.

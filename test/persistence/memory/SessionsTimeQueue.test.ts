@@ -76,4 +76,25 @@ describe('SessionsTimeQueue', () => {
         expect(queue.due(Infinity, isCurrent).map(session => [session.id, session.request_time.getTime()])).to.deep.equal(
             [['a', 10], ['hot', 20]]);
     });
+
+    it('adopt() takes lists whole and then answers as the same entries pushed in turn', () => {
+        const sessions = [at('a', 30), at('b', 10), at('c', 20), at('d', 40)];
+        const pushed = new SessionsTimeQueue<SessionV1>();
+        for (const session of sessions) {
+            current.set(session.id, session);
+            pushed.push(session.id, session, session.request_time.getTime(), current.size, isCurrent);
+        }
+        queue.adopt(sessions.map(session => session.id), [...sessions], sessions.map(session => session.request_time.getTime()));
+        expect(queue.length).to.equal(4);
+        for (const limit of [15, 25, 100]) {
+            expect(queue.due(limit, isCurrent), 'due before ' + limit).to.deep.equal(pushed.due(limit, isCurrent));
+        }
+        // After an adopt in order, a push out of order still makes the next scan sort.
+        const ordered = new SessionsTimeQueue<SessionV1>();
+        ordered.adopt(['b', 'c'], [sessions[1], sessions[2]], [10, 20]);
+        const early = at('e', 5);
+        current.set('e', early);
+        ordered.push('e', early, 5, 3, isCurrent);
+        expect(ordered.due(100, isCurrent).map(session => session.id)).to.deep.equal(['e', 'b', 'c']);
+    });
 });
