@@ -1,16 +1,27 @@
-import { createReadStream, promises as fs } from 'fs';
+import { closeSync, fstatSync, openSync, promises as fs, readSync } from 'fs';
 import * as path from 'path';
 
 import { FileException } from 'pip-services3-commons-nodex';
 
 import { SessionV1Json } from '../../data/version1/SessionV1Json';
 import { ISessionsFileLayer } from './ISessionsFileLayer';
+import { LoadedSummaries } from '../memory/LoadedSummaries';
 import { SessionsNodeFileLayer } from './SessionsNodeFileLayer';
+import { SessionsSnapshotLines } from './SessionsSnapshotLines';
 import { StoredSession } from '../memory/StoredSession';
 import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 /** Sessions serialized per write call: large enough to be fast, small enough to keep memory flat. */
 const BATCH = 2000;
+/**
+ * Bytes read at a time when loading, each block's lines decoded as one string: just under
+ * the size from which Node makes a decoded string external (about 1 MB), as a string held
+ * outside the heap counts as external memory, and every 64 MB of that started a full
+ * collection (five of them over a million sessions, a sixth of the load).
+ */
+const READ_SIZE = 1000 * 1000;
+const NEWLINE = 10;
+const OPEN_BRACKET = 91;
 
 /**
  * The snapshot of the file store: a JSON array of sessions in the original's format,
@@ -35,76 +46,69 @@ export class SessionsSnapshotFile {
     /**
      * A missing file is an empty store; an unreadable one is an error, never overwritten.
      * Sessions in our line layout come back as their text (the store reads them lazily,
-     * see SessionText); those of a file read whole come back parsed.
+     * see SessionText), and summaries, if given, gets their index fields in the same order;
+     * those of a file read whole come back parsed (summaries left empty).
      */
-    public async load(): Promise<StoredSession[]> {
+    public async load(summaries: LoadedSummaries | null = null): Promise<StoredSession[]> {
         try {
-            const byLine = await this.loadByLine();
+            const byLine = await this.loadByLine(summaries);
             if (byLine != null) return byLine;
         } catch (err) {
             if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
             throw new FileException(undefined, SessionsErrorCode.READ_FAILED, 'Cannot read the sessions file ' + this.path).wrap(err);
         }
+        summaries?.clear();
         return await this.loadWhole();
     }
 
     /**
      * Reads a snapshot in our one-session-per-line layout; null if the file is laid out
      * otherwise (the caller then reads it whole, which also reports real syntax errors).
+     * Read in large blocks into one buffer, cut into lines there (see SessionsSnapshotLines).
      */
-    private async loadByLine(): Promise<StoredSession[] | null> {
-        const sessions: string[] = [];
-        let pending = '';
-        let lineNumber = 0;
-        let layoutMatches = true;
-        let closed = false;
-        const stream = createReadStream(this.path, { encoding: 'utf8', highWaterMark: 1024 * 1024 });
-        const takeLine = (line: string): void => {
-            lineNumber++;
-            if (lineNumber === 1) {
-                layoutMatches = line === '[';
-                return;
-            }
-            if (line === '') return;
-            // Nothing may follow the closing bracket; JSON.parse (loadWhole) says what is wrong.
-            if (closed) {
-                layoutMatches = false;
-                return;
-            }
-            if (line === ']') {
-                closed = true;
-                return;
-            }
-            if (line.charCodeAt(0) !== 123) {
-                layoutMatches = false;
-                return;
-            }
-            sessions.push(line.endsWith(',') ? line.slice(0, -1) : line);
-        };
+    private async loadByLine(summaries: LoadedSummaries | null): Promise<StoredSession[] | null> {
+        let fd = -1;
         try {
-            for await (const chunk of stream) {
-                // Decided on the first bytes, so a one-line file is not held twice.
-                if (lineNumber === 0 && pending === '' && !(chunk as string).startsWith('[\n')) return null;
-                let start = 0;
-                let end = (chunk as string).indexOf('\n');
-                while (end >= 0) {
-                    takeLine(pending + (chunk as string).slice(start, end));
-                    pending = '';
-                    if (!layoutMatches) return null;
-                    start = end + 1;
-                    end = (chunk as string).indexOf('\n', start);
+            // Read synchronously: the load keeps this thread busy anyway, and each await of a
+            // read on a busy machine waited for the thread pool to be scheduled.
+            fd = openSync(this.path, 'r');
+            const fileBytes = fstatSync(fd).size;
+            const lines = new SessionsSnapshotLines(summaries, fileBytes);
+            let buffer = Buffer.allocUnsafe(Math.min(READ_SIZE, fileBytes + 1));
+            let filled = 0;
+            let started = false;
+            for (;;) {
+                // A line longer than the buffer: it grows.
+                if (filled === buffer.length) {
+                    const larger = Buffer.allocUnsafe(buffer.length * 2);
+                    buffer.copy(larger, 0, 0, filled);
+                    buffer = larger;
                 }
-                pending += (chunk as string).slice(start);
+                const bytesRead = readSync(fd, buffer, filled, buffer.length - filled, null);
+                filled += bytesRead;
+                const ended = bytesRead === 0;
+                if (!started) {
+                    if (filled < 2 && !ended) continue;
+                    // Decided on the first bytes, so a one-line file is not held twice.
+                    if (filled > 0 && (buffer[0] !== OPEN_BRACKET || buffer[1] !== NEWLINE)) return null;
+                    started = true;
+                }
+                const whole = ended ? filled : buffer.lastIndexOf(NEWLINE, filled - 1) + 1;
+                if (whole > 0) {
+                    if (!lines.take(buffer, whole)) return null;
+                    buffer.copy(buffer, 0, whole, filled);
+                    filled -= whole;
+                }
+                if (ended) break;
             }
-            if (pending !== '') takeLine(pending);
+            // A file cut short at a line boundary lacks its closing bracket: read whole, it fails to parse.
+            return lines.closed ? lines.sessions : null;
         } catch (err) {
             if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw err;
             return null;
         } finally {
-            stream.destroy();
+            if (fd >= 0) closeSync(fd);
         }
-        // A file cut short at a line boundary lacks its closing bracket: read whole, it fails to parse.
-        return layoutMatches && closed ? sessions : null;
     }
 
     private async loadWhole(): Promise<StoredSession[]> {
