@@ -1,13 +1,11 @@
 import { SessionsFilter } from '../SessionsFilter';
 import { SessionSummary } from '../SessionSummary';
 import { SessionsTimeQueue } from './SessionsTimeQueue';
+import { SessionsUserIndex } from './SessionsUserIndex';
 import { StoredSession, StoredSessions } from './StoredSession';
 
 /** The step names the step hook is told, one per kind of change to the structures. */
 export type SessionsMemoryStep = 'set' | 'delete' | 'index-user' | 'unindex-user' | 'count' | 'queue';
-
-/** Loaded sessions, at the same index in each list, whose user index is still to build. */
-type UsersToIndex = { ids: string[]; userIds: string[]; entries: StoredSession[]; next: number };
 
 /** Takes back one step of a change to the structures (see atomically). */
 type Revert = () => void;
@@ -20,9 +18,7 @@ type Revert = () => void;
  */
 export class SessionsMemoryIndex {
     private readonly _items = new Map<string, StoredSession>();
-    private readonly _idsByUser = new Map<string, Set<string>>();
-    /** Loaded sessions still to add to _idsByUser (see indexUsersInBackground). */
-    private _usersToIndex: UsersToIndex | null = null;
+    private readonly _byUser = new SessionsUserIndex(id => this._items.get(id));
     private readonly _activeByActivity = new SessionsTimeQueue<StoredSession>();
     private _activeCount = 0;
     private readonly _closedByTime = new SessionsTimeQueue<StoredSession>();
@@ -48,7 +44,7 @@ export class SessionsMemoryIndex {
 
     /** False while the user index is still being built after a load. */
     public get usersIndexed(): boolean {
-        return this._usersToIndex == null;
+        return this._byUser.complete;
     }
 
     /** How many sessions are still the text they were loaded as. */
@@ -100,9 +96,8 @@ export class SessionsMemoryIndex {
 
     /** Every session of a user (finishing the user index first, if a load left it unfinished). */
     public sessionsOf(userId: string): StoredSession[] {
-        this.indexUsers(Infinity);
         const result: StoredSession[] = [];
-        for (const id of this._idsByUser.get(userId) ?? []) {
+        for (const id of this._byUser.idsOf(userId)) {
             const entry = this._items.get(id);
             if (entry != null) result.push(entry);
         }
@@ -174,33 +169,21 @@ export class SessionsMemoryIndex {
             this.insert(entries[index], summary, true, true, true);
         }
         if (this._items.size === entries.length) {
-            this._usersToIndex = entries.length > 0 ? { ids, userIds, entries, next: 0 } : null;
+            this._byUser.load({ ids, entries, userIdOf: index => userIds[index] });
             return;
         }
         this.clear();
         for (const entry of entries) this.upsert(StoredSessions.copy(entry));
     }
 
-    /**
-     * Builds the user index after a load, in slices between requests: at a million
-     * sessions it is about a second of the load, and only user_id queries need it (they
-     * finish it first). A session written since the load is indexed under the user it
-     * has now; one deleted is skipped.
-     */
+    /** Builds the user index after a load, in slices between requests (see SessionsUserIndex). */
     public indexUsersInBackground(): void {
-        const pending = this._usersToIndex;
-        if (pending == null) return;
-        const slice = (): void => {
-            if (this._usersToIndex !== pending) return;
-            if (this.indexUsers(20000)) setImmediate(slice);
-        };
-        setImmediate(slice);
+        this._byUser.indexInBackground();
     }
 
     public clear(): void {
         this._items.clear();
-        this._idsByUser.clear();
-        this._usersToIndex = null;
+        this._byUser.clear();
         this._activeByActivity.clear();
         this._activeByOpening.clear();
         this._activeCount = 0;
@@ -268,23 +251,6 @@ export class SessionsMemoryIndex {
         if (!keepUser) this.unindexUser(userId, id);
     }
 
-    /** Indexes up to limit more loaded sessions by user; true if some are left. */
-    private indexUsers(limit: number): boolean {
-        const pending = this._usersToIndex;
-        if (pending == null) return false;
-        const end = Math.min(pending.ids.length, pending.next + limit);
-        for (let index = pending.next; index < end; index++) {
-            const id = pending.ids[index];
-            const current = this._items.get(id);
-            if (current == null) continue;
-            this.addUserId(current === pending.entries[index] ? pending.userIds[index] : StoredSessions.summary(current).userId, id);
-        }
-        pending.next = end;
-        if (end < pending.ids.length) return true;
-        this._usersToIndex = null;
-        return false;
-    }
-
     private setItem(id: string, entry: StoredSession): void {
         this._beforeStep('set');
         // Outside a change (a load) there is nothing to take back: one lookup less per session.
@@ -319,31 +285,11 @@ export class SessionsMemoryIndex {
 
     private indexUser(userId: string, id: string): void {
         this._beforeStep('index-user');
-        if (this._idsByUser.get(userId)?.has(id) === true) return;
-        this._reverts?.push(() => {
-            const ids = this._idsByUser.get(userId);
-            ids?.delete(id);
-            if (ids?.size === 0) this._idsByUser.delete(userId);
-        });
-        this.addUserId(userId, id);
+        if (this._byUser.add(userId, id)) this._reverts?.push(() => this._byUser.delete(userId, id));
     }
 
     private unindexUser(userId: string, id: string): void {
         this._beforeStep('unindex-user');
-        const ids = this._idsByUser.get(userId);
-        if (ids == null || !ids.has(id)) return;
-        this._reverts?.push(() => this.addUserId(userId, id));
-        ids.delete(id);
-        if (ids.size === 0) this._idsByUser.delete(userId);
-    }
-
-    /** indexUser() without a step: for building the index after a load and for reverts. */
-    private addUserId(userId: string, id: string): void {
-        let ids = this._idsByUser.get(userId);
-        if (ids == null) {
-            ids = new Set<string>();
-            this._idsByUser.set(userId, ids);
-        }
-        ids.add(id);
+        if (this._byUser.delete(userId, id)) this._reverts?.push(() => this._byUser.add(userId, id));
     }
 }
