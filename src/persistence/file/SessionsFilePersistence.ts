@@ -5,6 +5,7 @@ import { ConfigException, ConfigParams, Descriptor, FileException, IReferences }
 import { ISessionsFileLayer } from './ISessionsFileLayer';
 import { SessionsSettingReader } from '../../logic/SessionsSettingReader';
 import { LoadedSessions } from '../memory/LoadedSessions';
+import { LoadedSummaries } from '../memory/LoadedSummaries';
 import { PendingWrite } from '../memory/PendingWrite';
 import { SessionChange } from '../SessionChange';
 import { SessionsFileRecovery } from './SessionsFileRecovery';
@@ -162,7 +163,8 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
 
     protected async loadAll(correlationId: string | null): Promise<LoadedSessions> {
         const recovery = this._recover ? new SessionsFileRecovery(this._snapshot.path, this._logger, correlationId) : null;
-        const sessions = recovery != null ? await recovery.loadSnapshot(this._snapshot) : await this._snapshot.load();
+        const summaries = new LoadedSummaries();
+        const sessions = recovery != null ? await recovery.loadSnapshot(this._snapshot) : await this._snapshot.load(summaries);
         const oldJournal = recovery != null ? await recovery.readJournal(this.oldJournalPath) : await SessionsJournal.read(this.oldJournalPath);
         const journal = recovery != null ? await recovery.readJournal(this.journalPath) : await SessionsJournal.read(this.journalPath);
         if (journal.tornBytes > 0 || oldJournal.tornBytes > 0) {
@@ -181,7 +183,7 @@ export class SessionsFilePersistence extends SessionsMemoryPersistence {
         }
         this._rewriteAfterLoad = recovery?.found === true;
         this._journalValidBytes = this._rewriteAfterLoad ? 0 : journal.validBytes;
-        return { sessions, changes: [...oldJournal.changes, ...journal.changes] };
+        return { sessions, changes: [...oldJournal.changes, ...journal.changes], summaries };
     }
 
     protected async loaded(correlationId: string | null): Promise<void> {

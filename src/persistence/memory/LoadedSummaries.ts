@@ -1,4 +1,5 @@
 import { SessionSummary } from '../SessionSummary';
+import { StoredSession, StoredSessions } from './StoredSession';
 
 /** The fields of a session LoadedSummaries keeps besides its id and where its user_id stands. */
 export type LoadedSummaryFields = Pick<SessionSummary, 'active' | 'requestTime' | 'openTime' | 'closeTime'>;
@@ -98,10 +99,10 @@ export class LoadedSummaries {
         return true;
     }
 
-    /** The user_id of the session at index, out of its text; null if it was not read. */
-    public userIdOf(index: number, text: string): string | null {
-        if ((this._flags[index] & READ) === 0) return null;
-        return text.slice(this._userIdStarts[index], this._userIdEnds[index]);
+    /** The user_id of the session at index, out of entry, its text; null if it was not read (or entry is no longer its text). */
+    public userIdOf(index: number, entry: StoredSession): string | null {
+        if ((this._flags[index] & READ) === 0 || !StoredSessions.isText(entry)) return null;
+        return entry.slice(this._userIdStarts[index], this._userIdEnds[index]);
     }
 
     /** Lets go of the times once the queues are built: only the ids and what userIdOf() reads are left. */

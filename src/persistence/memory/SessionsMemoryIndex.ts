@@ -1,5 +1,6 @@
 import { SessionsFilter } from '../SessionsFilter';
 import { SessionSummary } from '../SessionSummary';
+import { LoadedSummaries } from './LoadedSummaries';
 import { SessionsTimeQueue } from './SessionsTimeQueue';
 import { SessionsUserIndex } from './SessionsUserIndex';
 import { StoredSession, StoredSessions } from './StoredSession';
@@ -147,33 +148,42 @@ export class SessionsMemoryIndex {
     }
 
     /**
-     * Replaces everything with loaded sessions, objects or text. A text that summarize()
-     * cannot read is parsed (one that does not parse fails the load). A snapshot names each
-     * id once (it is written from a map), so the check for an earlier session with the same
-     * id is skipped; a file that does repeat one is loaded again, every session as an object,
-     * so that no two equal texts are ever held for one id (the queue tells entries apart by
-     * identity). The user index is left for indexUsersInBackground().
+     * Replaces everything with loaded sessions, objects or text. loaded: the index fields
+     * the loader read from the texts, by index, used instead of reading each text again.
+     * A text nobody could read that way is parsed (one that does not parse fails the load).
+     * A snapshot names each id once (it is written from a map), so the check for an earlier
+     * session with the same id is skipped; a file that does repeat one is loaded again,
+     * every session as an object, so that no two equal texts are ever held for one id (the
+     * queue tells entries apart by identity). The user index is left for
+     * indexUsersInBackground().
      */
-    public load(entries: StoredSession[]): void {
+    public load(entries: StoredSession[], loaded: LoadedSummaries | null = null): void {
         this.clear();
+        // The loader's summaries, if they are those of exactly these sessions.
+        const summaries = loaded != null && loaded.count === entries.length ? loaded : null;
+        if (summaries != null && summaries.allRead) {
+            if (!this.loadRead(entries, summaries)) this.loadRepeated(entries);
+            return;
+        }
         const ids: string[] = [];
         const userIds: string[] = [];
         const summary: SessionSummary = { id: '', userId: '', active: false, requestTime: 0, openTime: 0, closeTime: -1 };
         for (let index = 0; index < entries.length; index++) {
-            if (!StoredSessions.summarizeInto(entries[index], summary)) {
+            if (summaries?.read(index, summary) !== true && !StoredSessions.summarizeInto(entries[index], summary)) {
                 entries[index] = StoredSessions.session(entries[index]);
                 StoredSessions.summarizeInto(entries[index], summary);
             }
             ids.push(summary.id);
-            userIds.push(summary.userId);
+            if (summaries == null) userIds.push(summary.userId);
             this.insert(entries[index], summary, true, true, true);
         }
-        if (this._items.size === entries.length) {
-            this._byUser.load({ ids, entries, userIdOf: index => userIds[index] });
+        if (this._items.size !== entries.length) {
+            this.loadRepeated(entries);
             return;
         }
-        this.clear();
-        for (const entry of entries) this.upsert(StoredSessions.copy(entry));
+        // A text the loader read holds its user_id where the summaries say; a parsed entry is read as it is.
+        const userIdOf = summaries != null ? (index: number) => summaries.userIdOf(index, entries[index]) : (index: number) => userIds[index];
+        this._byUser.load({ ids, entries, userIdOf });
     }
 
     /** Builds the user index after a load, in slices between requests (see SessionsUserIndex). */
@@ -215,6 +225,60 @@ export class SessionsMemoryIndex {
         } finally {
             this._reverts = null;
         }
+    }
+
+    /**
+     * load() for texts the loader read, every one: the map filled in the file's order and the
+     * queues handed their lists whole, made at their final size (SessionsTimeQueue.adopt).
+     * False if an id repeats. Nothing here is a change to take back: a load that fails
+     * leaves the store closed.
+     */
+    private loadRead(entries: StoredSession[], summaries: LoadedSummaries): boolean {
+        const ids = summaries.ids;
+        for (let index = 0; index < ids.length; index++) this._items.set(ids[index], entries[index]);
+        if (this._items.size !== ids.length) return false;
+        const summary: SessionSummary = { id: '', userId: '', active: false, requestTime: 0, openTime: 0, closeTime: -1 };
+        const activeCount = summaries.activeCount;
+        const activeIds = new Array<string>(activeCount);
+        const activeEntries = new Array<StoredSession>(activeCount);
+        const requestTimes = new Array<number>(activeCount);
+        const openTimes = new Array<number>(activeCount);
+        const closedCount = summaries.closedWithTimeCount;
+        const closedIds = new Array<string>(closedCount);
+        const closedEntries = new Array<StoredSession>(closedCount);
+        const closeTimes = new Array<number>(closedCount);
+        let active = 0;
+        let closed = 0;
+        for (let index = 0; index < ids.length; index++) {
+            summaries.read(index, summary);
+            if (summary.active) {
+                activeIds[active] = summary.id;
+                activeEntries[active] = entries[index];
+                requestTimes[active] = summary.requestTime;
+                openTimes[active] = summary.openTime;
+                active++;
+            } else if (summary.closeTime >= 0) {
+                closedIds[closed] = summary.id;
+                closedEntries[closed] = entries[index];
+                closeTimes[closed] = summary.closeTime;
+                closed++;
+            }
+        }
+        summaries.keepOnlyUserIds();
+        this._activeCount = activeCount;
+        this._closedCount = closedCount;
+        this._activeByActivity.adopt(activeIds, activeEntries, requestTimes);
+        // Each queue keeps lists of its own: a push to one must not show in another.
+        this._activeByOpening.adopt(activeIds.slice(), activeIds.slice(), openTimes);
+        this._closedByTime.adopt(closedIds, closedEntries, closeTimes);
+        this._byUser.load({ ids, entries, userIdOf: index => summaries.userIdOf(index, entries[index]) });
+        return true;
+    }
+
+    /** Loads sessions of a file that names an id more than once: each as an object, in turn (see load). */
+    private loadRepeated(entries: StoredSession[]): void {
+        this.clear();
+        for (const entry of entries) this.upsert(StoredSessions.copy(entry));
     }
 
     /**

@@ -57,7 +57,7 @@ export class SessionsMemoryPersistence
     public async open(correlationId: string | null): Promise<void> {
         if (this._opened) return;
         const loaded = await this.loadAll(correlationId);
-        this._index.load(loaded.sessions);
+        this._index.load(loaded.sessions, loaded.summaries ?? null);
         for (const change of loaded.changes) {
             if (change.kind === 'upsert') {
                 this._index.upsert({ ...change.session });

@@ -53,7 +53,7 @@ export class StoredSessions {
     }
 
     /** Whether the entry is still the text it was loaded as. */
-    public static isText(entry: StoredSession): boolean {
+    public static isText(entry: StoredSession): entry is string {
         return typeof entry === 'string';
     }
 }
