@@ -1,6 +1,7 @@
 import { isAscii, isUtf8 } from 'buffer';
 
 import { LoadedSummaries } from '../memory/LoadedSummaries';
+import { SessionsById } from '../memory/SessionsById';
 import { SessionBytes } from './SessionBytes';
 import { SessionBytesSummary } from './SessionBytesSummary';
 
@@ -119,14 +120,16 @@ export class SessionsSnapshotLines {
         if (!SessionBytes.summarize(bytes, start, sessionEnd, summary)) {
             summaries.addUnread();
         } else if (plain) {
-            summaries.add(text.slice(summary.idStart, summary.idEnd), summary.userIdStart - start, summary.userIdEnd - start, summary);
+            summaries.add(text.slice(summary.idStart, summary.idEnd), SessionsById.hashBytes(bytes, summary.idStart, summary.idEnd),
+                summary.userIdStart - start, summary.userIdEnd - start, summary);
         } else {
             // Offsets in the session's text count UTF-16 units, not bytes.
             const idStart = this.units(bytes, start, summary.idStart);
             const idEnd = idStart + this.units(bytes, summary.idStart, summary.idEnd);
             const userIdStart = this.units(bytes, start, summary.userIdStart);
             const userIdEnd = userIdStart + this.units(bytes, summary.userIdStart, summary.userIdEnd);
-            summaries.add(session.slice(idStart, idEnd), userIdStart, userIdEnd, summary);
+            const id = session.slice(idStart, idEnd);
+            summaries.add(id, SessionsById.hash(id), userIdStart, userIdEnd, summary);
         }
         return true;
     }

@@ -25,6 +25,7 @@ export class LoadedSummaries {
     private _closedWithTime = 0;
     private _ids: string[] = [];
     private _flags = new Uint8Array(INITIAL_CAPACITY);
+    private _idHashes = new Int32Array(INITIAL_CAPACITY);
     private _userIdStarts = new Int32Array(INITIAL_CAPACITY);
     private _userIdEnds = new Int32Array(INITIAL_CAPACITY);
     private _requestTimes = new Float64Array(INITIAL_CAPACITY);
@@ -57,6 +58,11 @@ export class LoadedSummaries {
         return this._ids;
     }
 
+    /** The hashes of the ids (see SessionsById), by index (0 for one not read). */
+    public get idHashes(): Int32Array {
+        return this._idHashes.subarray(0, this._count);
+    }
+
     /** Makes room for count sessions in all, so that adding that many copies nothing. */
     public reserve(count: number): void {
         if (count <= this._flags.length) return;
@@ -66,10 +72,14 @@ export class LoadedSummaries {
         this._ids = ids;
     }
 
-    /** The next session, read: its id, where user_id stands in its text (in UTF-16 units), its other fields. */
-    public add(id: string, userIdStart: number, userIdEnd: number, fields: LoadedSummaryFields): void {
+    /**
+     * The next session, read: its id, the id's hash (see SessionsById), where user_id
+     * stands in its text (in UTF-16 units), its other fields.
+     */
+    public add(id: string, idHash: number, userIdStart: number, userIdEnd: number, fields: LoadedSummaryFields): void {
         const index = this.next();
         this._ids[index] = id;
+        this._idHashes[index] = idHash;
         this._flags[index] = fields.active ? READ | ACTIVE : READ;
         this._userIdStarts[index] = userIdStart;
         this._userIdEnds[index] = userIdEnd;
@@ -107,6 +117,7 @@ export class LoadedSummaries {
 
     /** Lets go of the times once the queues are built: only the ids and what userIdOf() reads are left. */
     public keepOnlyUserIds(): void {
+        this._idHashes = new Int32Array(0);
         this._requestTimes = new Float64Array(0);
         this._openTimes = new Float64Array(0);
         this._closeTimes = new Float64Array(0);
@@ -130,6 +141,7 @@ export class LoadedSummaries {
 
     private grow(capacity: number): void {
         this._flags = LoadedSummaries.grown(this._flags, new Uint8Array(capacity));
+        this._idHashes = LoadedSummaries.grown(this._idHashes, new Int32Array(capacity));
         this._userIdStarts = LoadedSummaries.grown(this._userIdStarts, new Int32Array(capacity));
         this._userIdEnds = LoadedSummaries.grown(this._userIdEnds, new Int32Array(capacity));
         this._requestTimes = LoadedSummaries.grown(this._requestTimes, new Float64Array(capacity));

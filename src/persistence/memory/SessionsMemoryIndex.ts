@@ -1,6 +1,7 @@
 import { SessionsFilter } from '../SessionsFilter';
 import { SessionSummary } from '../SessionSummary';
 import { LoadedSummaries } from './LoadedSummaries';
+import { SessionsById } from './SessionsById';
 import { SessionsTimeQueue } from './SessionsTimeQueue';
 import { SessionsUserIndex } from './SessionsUserIndex';
 import { StoredSession, StoredSessions } from './StoredSession';
@@ -18,7 +19,7 @@ type Revert = () => void;
  * place: the activity queue tells its current entries from stale ones by identity.
  */
 export class SessionsMemoryIndex {
-    private readonly _items = new Map<string, StoredSession>();
+    private readonly _items = new SessionsById<StoredSession>();
     private readonly _byUser = new SessionsUserIndex(id => this._items.get(id));
     private readonly _activeByActivity = new SessionsTimeQueue<StoredSession>();
     private _activeCount = 0;
@@ -86,7 +87,7 @@ export class SessionsMemoryIndex {
         const before = StoredSessions.summary(existing);
         const after = StoredSessions.summary(next);
         const sameUser = before.userId === after.userId;
-        // The map's entry is overwritten, not deleted and set: in a large Map that pair costs a rehash.
+        // The map's entry is overwritten in place: a delete and a set would cost two lookups and leave a hole.
         this.detach(before, sameUser, true);
         this.insert(next, after, sameUser, true, !before.active);
     }
@@ -165,6 +166,7 @@ export class SessionsMemoryIndex {
             if (!this.loadRead(entries, summaries)) this.loadRepeated(entries);
             return;
         }
+        this._items.reserve(entries.length);
         const ids: string[] = [];
         const userIds: string[] = [];
         const summary: SessionSummary = { id: '', userId: '', active: false, requestTime: 0, openTime: 0, closeTime: -1 };
@@ -235,8 +237,7 @@ export class SessionsMemoryIndex {
      */
     private loadRead(entries: StoredSession[], summaries: LoadedSummaries): boolean {
         const ids = summaries.ids;
-        for (let index = 0; index < ids.length; index++) this._items.set(ids[index], entries[index]);
-        if (this._items.size !== ids.length) return false;
+        if (!this._items.adopt(ids, entries, summaries.idHashes)) return false;
         const summary: SessionSummary = { id: '', userId: '', active: false, requestTime: 0, openTime: 0, closeTime: -1 };
         const activeCount = summaries.activeCount;
         const activeIds = new Array<string>(activeCount);

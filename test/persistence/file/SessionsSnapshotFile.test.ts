@@ -6,6 +6,7 @@ import { expect } from 'chai';
 
 import { SessionV1 } from '../../../src/data/version1/SessionV1';
 import { LoadedSummaries } from '../../../src/persistence/memory/LoadedSummaries';
+import { SessionsById } from '../../../src/persistence/memory/SessionsById';
 import { SessionsSnapshotFile } from '../../../src/persistence/file/SessionsSnapshotFile';
 import { SessionSummary } from '../../../src/persistence/SessionSummary';
 import { SessionText } from '../../../src/persistence/file/SessionText';
@@ -69,6 +70,7 @@ describe('SessionsSnapshotFile', () => {
                 return;
             }
             expect({ ...summary, userId: summaries.userIdOf(index, text) }).to.deep.equal(expected);
+            expect(summaries.idHashes[index]).to.equal(SessionsById.hash(expected.id));
         });
         expect(unread, 'sessions with an escape in user_id').to.equal(sessions.filter(session => session.user_id.includes('"')).length);
     });
