@@ -111,6 +111,29 @@ describe('SessionsFilePersistence load', () => {
         await reference.close(null);
     });
 
+    it('loads a snapshot where some lines need a full parse: those as objects, the rest as text, each under its user', async () => {
+        const all = Array.from({ length: 40 }, (_, index) => {
+            const session = makeSession('m' + index, 'user' + (index % 4), index, index % 2 === 0);
+            // An escape in user_id: the loader leaves the line to the parser.
+            if (index % 5 === 0) session.user_id = 'quote"' + (index % 4);
+            return session;
+        });
+        await fs.writeFile(filePath, '[\n' + all.map(session => JSON.stringify(session)).join(',\n') + '\n]\n');
+        const persistence = await openStore(filePath);
+        expect(persistence.sessionsAsText, 'sessions held as text').to.equal(all.filter(session => !session.user_id.includes('"')).length);
+        for (const session of all) {
+            expect(await persistence.getOneById(null, session.id), session.id).to.deep.equal(JSON.parse(JSON.stringify(session), (key, value) =>
+                key.endsWith('_time') && typeof value === 'string' ? new Date(value) : value));
+        }
+        const ids = async (filter: Record<string, unknown>) => (await persistence.getPageByFilter(null,
+            FilterParams.fromValue(filter), new PagingParams(0, 100, true))).data.map(item => item.id).sort();
+        for (const userId of new Set(all.map(session => session.user_id))) {
+            expect(await ids({ user_id: userId }), userId).to.deep.equal(all.filter(session => session.user_id === userId).map(session => session.id).sort());
+        }
+        expect(await ids({ active: true })).to.deep.equal(all.filter(session => session.active).map(session => session.id).sort());
+        await persistence.close(null);
+    });
+
     it('loads a line-per-session file that names an id twice with the last one, indexes and all', async () => {
         const first = makeSession('dup', 'u1', 0);
         const last = makeSession('dup', 'u2', 1, false);
