@@ -10,17 +10,27 @@ export class SessionsStdoutLines {
 
     public static write(line: string): void {
         if (SessionsStdoutLines._pending === '') {
-            if (!SessionsStdoutLines._exitHooked) {
-                SessionsStdoutLines._exitHooked = true;
-                process.on('exit', SessionsStdoutLines.flush);
-            }
+            if (!SessionsStdoutLines._exitHooked) SessionsStdoutLines.hookProcess();
             setImmediate(SessionsStdoutLines.flush);
         }
         SessionsStdoutLines._pending += line + '\n';
     }
 
+    private static hookProcess(): void {
+        SessionsStdoutLines._exitHooked = true;
+        process.on('exit', SessionsStdoutLines.flush);
+        // As console.log does: a log reader that went away (EPIPE) must not stop the service.
+        process.stdout.on('error', SessionsStdoutLines.ignore);
+        process.stderr.on('error', SessionsStdoutLines.ignore);
+    }
+
+    private static ignore(): void {
+        // Nothing to do: the line has no reader left.
+    }
+
     /** A line for stderr, written at once, after the stdout lines gathered before it. */
     public static writeError(line: string): void {
+        if (!SessionsStdoutLines._exitHooked) SessionsStdoutLines.hookProcess();
         SessionsStdoutLines.flush();
         process.stderr.write(line + '\n');
     }

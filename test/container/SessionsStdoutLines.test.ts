@@ -1,4 +1,4 @@
-import { execFile } from 'child_process';
+import { execFile, spawn } from 'child_process';
 import * as path from 'path';
 import { promisify } from 'util';
 
@@ -52,5 +52,19 @@ describe('SessionsStdoutLines', () => {
         const failure = await run(process.execPath, ['-e', script]).then(() => null, (err: { code: number; stdout: string }) => err);
         expect(failure?.code).to.equal(3);
         expect(failure?.stdout).to.equal('audit last\n');
+    });
+
+    it('keeps the process running when the reader of its stdout goes away', async () => {
+        const module = path.resolve(__dirname, '../../src/container/SessionsStdoutLines.js');
+        const script = 'const { SessionsStdoutLines } = require(' + JSON.stringify(module) + '); let n = 0;'
+            + 'const timer = setInterval(() => { SessionsStdoutLines.write("audit " + n + " " + "x".repeat(1000));'
+            + ' if (++n === 100) { clearInterval(timer); SessionsStdoutLines.writeError("still running"); } }, 2);';
+        const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+        child.stdout.destroy();
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+        const code = await new Promise<number | null>(resolve => child.on('close', resolve));
+        expect(stderr).to.equal('still running\n');
+        expect(code).to.equal(0);
     });
 });
