@@ -5,7 +5,10 @@ import { promises as fs } from 'fs';
 export class BenchService {
     public readonly label: string;
     public readonly port: number;
-    public output = '';
+    private static readonly KeptChars = 20000;
+    /** The service's latest output, in chunks: joined only when read, so the load generator pays nothing per log line. */
+    private readonly _chunks: string[] = [];
+    private _keptLength = 0;
     private readonly _child: ChildProcess;
     private readonly _exited: Promise<void>;
 
@@ -13,9 +16,21 @@ export class BenchService {
         this.label = label;
         this.port = port;
         this._child = child;
-        child.stdout!.on('data', chunk => { this.output = (this.output + chunk).slice(-20000); });
-        child.stderr!.on('data', chunk => { this.output = (this.output + chunk).slice(-20000); });
+        child.stdout!.on('data', (chunk: Buffer) => this.keep(chunk));
+        child.stderr!.on('data', (chunk: Buffer) => this.keep(chunk));
         this._exited = new Promise(resolve => child.once('exit', () => resolve()));
+    }
+
+    /** The last 20,000 characters the service wrote, stdout and stderr as they came. */
+    public get output(): string {
+        return this._chunks.join('').slice(-BenchService.KeptChars);
+    }
+
+    private keep(chunk: Buffer): void {
+        const text = chunk.toString('utf8');
+        this._chunks.push(text);
+        this._keptLength += text.length;
+        while (this._keptLength - this._chunks[0].length >= BenchService.KeptChars) this._keptLength -= this._chunks.shift()!.length;
     }
 
     /** Spawns `node <args>` (this process's node unless another is given) and resolves, with the time it took, once the port answers HTTP. */

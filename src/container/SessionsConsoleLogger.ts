@@ -6,6 +6,7 @@ import { ApplicationErrors } from '../logic/ApplicationErrors';
 import { SessionsSettingReader } from '../logic/SessionsSettingReader';
 import { SessionsLogText } from '../logic/SessionsLogText';
 import { IsoDateText } from '../logic/IsoDateText';
+import { SessionsStdoutLines } from './SessionsStdoutLines';
 
 /** One log line in JSON form: what a log shipper indexes. */
 interface JsonLogEntry {
@@ -22,6 +23,7 @@ interface JsonLogEntry {
 /**
  * The console logger, in the toolkit's text lines with the source first or in JSON lines (LOG_FORMAT).
  * A line above the level is dropped before it is formatted, so debug lines cost nothing in production.
+ * Lines go out through SessionsStdoutLines: one write per event-loop turn.
  */
 export class SessionsConsoleLogger extends ConsoleLogger {
     public static readonly Levels = ['none', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -51,7 +53,7 @@ export class SessionsConsoleLogger extends ConsoleLogger {
             this.writeText(level, correlationId, error, message);
             return;
         }
-        process.stdout.write(JSON.stringify(this.jsonEntry(level, correlationId, error, message)) + '\n');
+        SessionsStdoutLines.write(JSON.stringify(this.jsonEntry(level, correlationId, error, message)));
     }
 
     /**
@@ -65,7 +67,7 @@ export class SessionsConsoleLogger extends ConsoleLogger {
             return;
         }
         const entry = { ...this.jsonEntry(LogLevel.Info, correlationId, null, message), [name]: facts };
-        process.stdout.write(JSON.stringify(entry) + '\n');
+        SessionsStdoutLines.write(JSON.stringify(entry));
     }
 
     private jsonEntry(level: LogLevel, correlationId: string, error: Error | null, message: string): JsonLogEntry {
@@ -96,8 +98,8 @@ export class SessionsConsoleLogger extends ConsoleLogger {
         let line = (this._source ? this._source + ' ' : '') + '[' + (correlationId ?? '---') + ':'
             + LogLevelConverter.toString(level) + ':' + IsoDateText.now() + '] ' + message;
         if (error != null) line += (message.length === 0 ? 'Error: ' : ': ') + this.composeError(error);
-        if (level <= LogLevel.Warn) console.error(line);
-        else console.log(line);
+        if (level <= LogLevel.Warn) SessionsStdoutLines.writeError(line);
+        else SessionsStdoutLines.write(line);
     }
 
     private static describe(error: Error): NonNullable<JsonLogEntry['error']> {

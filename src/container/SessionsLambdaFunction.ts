@@ -12,6 +12,7 @@ import { SessionsCommandSet } from '../logic/SessionsCommandSet';
 import { HttpErrorBody } from '../services/HttpErrorBody';
 import { SessionsConfigShape } from './SessionsConfigShape';
 import { SessionsProcess } from './SessionsProcess';
+import { SessionsStdoutLines } from './SessionsStdoutLines';
 import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 import { SessionsJsonParser } from '../services/SessionsJsonParser';
 
@@ -80,6 +81,9 @@ export class SessionsLambdaFunction extends Container {
         } catch (err) {
             this.logFailure(correlationId, name, err);
             throw SessionsLambdaFunction.toError(err, correlationId);
+        } finally {
+            // The runtime may freeze the instance as soon as the result is out, before this turn ends.
+            SessionsStdoutLines.flush();
         }
     }
 

@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import { ApplicationException, ConfigParams } from 'pip-services3-commons-nodex';
 
 import { SessionsConsoleLogger } from '../../src/container/SessionsConsoleLogger';
+import { SessionsStdoutLines } from '../../src/container/SessionsStdoutLines';
 
-/** Runs the action with process.stdout and stderr captured; returns what each received. */
+/** Runs the action with process.stdout and stderr captured, the gathered lines written out; returns what each received. */
 function capture(action: () => void): { stdout: string; stderr: string } {
     const written = { stdout: '', stderr: '' };
     const stdoutWrite = process.stdout.write;
@@ -12,6 +13,7 @@ function capture(action: () => void): { stdout: string; stderr: string } {
     process.stderr.write = ((chunk: string) => { written.stderr += chunk; return true; }) as typeof process.stderr.write;
     try {
         action();
+        SessionsStdoutLines.flush();
     } finally {
         process.stdout.write = stdoutWrite;
         process.stderr.write = stderrWrite;

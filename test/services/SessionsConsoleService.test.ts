@@ -7,6 +7,7 @@ import * as path from 'path';
 
 import puppeteer, { Browser, Page } from 'puppeteer-core';
 
+import { SessionsStdoutLines } from '../../src/container/SessionsStdoutLines';
 import { TestService } from '../fixtures/TestService';
 import { expectStrictPage, findChromium, rawGet } from '../fixtures/RawHttpGet';
 import { HttpReply } from '../fixtures/HttpReply';
@@ -134,6 +135,7 @@ describe('SessionsConsoleService in headless Chromium', function () {
     after(async () => {
         await browser?.close();
         await service?.stop();
+        SessionsStdoutLines.flush();
         process.stdout.write = originalWrite;
     });
 
