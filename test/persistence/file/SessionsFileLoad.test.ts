@@ -8,7 +8,7 @@ import { AnyValueMap, ConfigParams, FilterParams, PagingParams } from 'pip-servi
 import { SessionV1 } from '../../../src/data/version1/SessionV1';
 import { ISessionsPersistence } from '../../../src/persistence/ISessionsPersistence';
 import { SessionsFilePersistence } from '../../../src/persistence/file/SessionsFilePersistence';
-import { SessionsMemoryPersistence } from '../../../src/persistence/memory/SessionsMemoryPersistence';
+import { ReferenceStore } from './ReferenceStore';
 import { makeSession } from '../SessionsPersistenceFixture';
 
 /** Times of the sessions makeSession() makes: it starts at 2026-01-01T10:00Z, one hour per unit. */
@@ -54,28 +54,8 @@ describe('SessionsFilePersistence load', () => {
         let persistence = await openStore(filePath);
         expect(persistence.sessionsAsText, 'every session held as text').to.equal(all.length);
 
-        const reference = new SessionsMemoryPersistence();
-        reference.configure(ConfigParams.fromTuples('options.max_page_size', 1000));
-        await reference.open(null);
-        for (const session of all) await reference.create(null, session);
-
-        const bothAgree = async (when: string) => {
-            for (const session of all) {
-                expect(await persistence.getOneById(null, session.id), when + ': ' + session.id)
-                    .to.deep.equal(await reference.getOneById(null, session.id));
-            }
-            const filters: Array<Record<string, unknown>> = [{}, { active: true }, { active: false }, { user_id: 'user3' },
-                { user_id: 'usér2' }, { from_time: '2026-01-03T00:00:00.000Z', to_time: '2026-01-04T00:00:00.000Z' },
-                { user_id: 'user1', active: true }, { id: 't42' }];
-            for (const filter of filters) {
-                for (const paging of [new PagingParams(0, 100, true), new PagingParams(30, 20, true)]) {
-                    const ours = await persistence.getPageByFilter(null, FilterParams.fromValue(filter), paging);
-                    const expected = await reference.getPageByFilter(null, FilterParams.fromValue(filter), paging);
-                    expect(ours.total, when + ': ' + JSON.stringify(filter)).to.equal(expected.total);
-                    expect(ours.data, when + ': ' + JSON.stringify(filter)).to.deep.equal(expected.data);
-                }
-            }
-        };
+        const reference = await ReferenceStore.holding(all);
+        const bothAgree = (when: string) => ReferenceStore.expectSameAnswers(persistence, reference, all, 'usér2', when);
         await bothAgree('after the load');
 
         const ids = (closed: SessionV1[]) => closed.map(session => session.id).sort();

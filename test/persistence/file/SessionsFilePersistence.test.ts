@@ -6,8 +6,8 @@ import { expect } from 'chai';
 import { AnyValueMap, ConfigParams, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
 
 import { SessionsFilePersistence } from '../../../src/persistence/file/SessionsFilePersistence';
-import { SessionsMemoryPersistence } from '../../../src/persistence/memory/SessionsMemoryPersistence';
 import { journalRecords } from './JournalFile';
+import { ReferenceStore } from './ReferenceStore';
 import { makeSession, SessionsPersistenceFixture } from '../SessionsPersistenceFixture';
 
 /** Times of the sessions makeSession() makes: it starts at 2026-01-01T10:00Z, one hour per unit. */
@@ -117,28 +117,8 @@ describe('SessionsFilePersistence', () => {
             persistence = await openStore(filePath);
             expect(persistence.sessionsAsText, 'sessions held as text after the load').to.equal(600 - 12);
 
-            const reference = new SessionsMemoryPersistence();
-            reference.configure(ConfigParams.fromTuples('options.max_page_size', 1000));
-            await reference.open(null);
-            for (const session of sessions) await reference.create(null, session);
-
-            const bothAgree = async (when: string) => {
-                for (const session of sessions) {
-                    expect(await persistence.getOneById(null, session.id), when + ': ' + session.id)
-                        .to.deep.equal(await reference.getOneById(null, session.id));
-                }
-                const filters: Array<Record<string, unknown>> = [{}, { active: true }, { active: false }, { user_id: 'user3' },
-                    { user_id: 'quote"user' }, { from_time: '2026-01-03T00:00:00.000Z', to_time: '2026-01-04T00:00:00.000Z' },
-                    { user_id: 'user1', active: true }, { id: 't42' }];
-                for (const filter of filters) {
-                    for (const paging of [new PagingParams(0, 100, true), new PagingParams(30, 20, true)]) {
-                        const ours = await persistence.getPageByFilter(null, FilterParams.fromValue(filter), paging);
-                        const expected = await reference.getPageByFilter(null, FilterParams.fromValue(filter), paging);
-                        expect(ours.total, when + ': ' + JSON.stringify(filter)).to.equal(expected.total);
-                        expect(ours.data, when + ': ' + JSON.stringify(filter)).to.deep.equal(expected.data);
-                    }
-                }
-            };
+            const reference = await ReferenceStore.holding(sessions);
+            const bothAgree = (when: string) => ReferenceStore.expectSameAnswers(persistence, reference, sessions, 'quote"user', when);
             await bothAgree('after the load');
 
             const deleted = await reference.getOneById(null, 't4');
