@@ -14,7 +14,7 @@ import { SessionLiveness } from '../../src/rules/SessionLiveness';
 import { SessionsMemoryPersistence } from '../../src/persistence/memory/SessionsMemoryPersistence';
 import { makeSession } from '../persistence/SessionsPersistenceFixture';
 import { PACKAGE_ROOT } from '../fixtures/TestService';
-import { KeptLogger } from './SessionsAudit.test';
+import { KeptLogger } from '../fixtures/KeptLogger';
 import { TEST_AUDIT_KEY } from '../fixtures/TestAuditKey';
 
 function buildController<T extends SessionsController = SessionsController>(persistence: SessionsMemoryPersistence,
