@@ -28,7 +28,7 @@ export class SessionsEnvironment {
     public static readonly Variables: readonly SessionsVariable[] = [
         { name: 'HTTP_ENABLED', kind: 'switch', default: 'true', example: 'false', meaning: 'the HTTP API, /heartbeat, /ready, /status, /metrics and the documents' },
         { name: 'HTTP_HOST', kind: 'text', default: '0.0.0.0', example: '127.0.0.1', meaning: 'address the HTTP API listens on', target: { type: 'endpoint', kind: 'http', key: 'connection.host' } },
-        { name: 'HTTP_PORT', kind: 'port', default: '8080', example: '3000', meaning: 'port of the HTTP API', target: { type: 'endpoint', kind: 'http', key: 'connection.port' } },
+        { name: 'HTTP_PORT', kind: 'port', default: '8080', example: '3000', meaning: 'port of the HTTP API; 0: a free port the system picks, named in the start-up line', target: { type: 'endpoint', kind: 'http', key: 'connection.port' } },
         { name: 'HTTP_REQUEST_MAX_SIZE', kind: 'bytes', default: '1048576', example: '65536', meaning: 'largest request body (413 past it)', target: { type: 'endpoint', kind: 'http', key: 'options.request_max_size' } },
         { name: 'HTTP_MAX_CONNECTIONS', kind: 'count', min: 1, default: '4096', example: '1000', meaning: 'open HTTP connections at most; more are closed at once', target: { type: 'endpoint', kind: 'http', key: 'options.max_connections' } },
         { name: 'HTTP_HEADERS_TIMEOUT', kind: 'millis', default: '10000', example: '5000', meaning: 'time a client may take to send its headers (408 past it)', target: { type: 'endpoint', kind: 'http', key: 'options.headers_timeout' } },
@@ -78,10 +78,10 @@ export class SessionsEnvironment {
         { name: 'SENECA_ENABLED', kind: 'switch', default: 'false', example: 'true', meaning: 'the Seneca API' },
         { name: 'SENECA_TYPE', kind: 'choice', default: 'tcp', choices: ['tcp', 'http'], example: 'http', meaning: 'Seneca transport', target: { type: 'service', kind: 'seneca', key: 'connection.protocol' } },
         { name: 'SENECA_HOST', kind: 'text', default: '0.0.0.0', example: '127.0.0.1', meaning: 'address the Seneca API listens on', target: { type: 'service', kind: 'seneca', key: 'connection.host' } },
-        { name: 'SENECA_PORT', kind: 'port', default: '8807', example: '9807', meaning: 'port of the Seneca API', target: { type: 'service', kind: 'seneca', key: 'connection.port' } },
+        { name: 'SENECA_PORT', kind: 'port', default: '8807', example: '9807', meaning: 'port of the Seneca API; 0: a free port the system picks, named in the start-up line', target: { type: 'service', kind: 'seneca', key: 'connection.port' } },
         { name: 'GRPC_ENABLED', kind: 'switch', default: 'false', example: 'true', meaning: 'both gRPC APIs' },
         { name: 'GRPC_HOST', kind: 'text', default: '0.0.0.0', example: '127.0.0.1', meaning: 'address the gRPC APIs listen on', target: { type: 'endpoint', kind: 'grpc', key: 'connection.host' } },
-        { name: 'GRPC_PORT', kind: 'port', default: '8090', example: '9090', meaning: 'port of the gRPC APIs', target: { type: 'endpoint', kind: 'grpc', key: 'connection.port' } },
+        { name: 'GRPC_PORT', kind: 'port', default: '8090', example: '9090', meaning: 'port of the gRPC APIs; 0: a free port the system picks, named in the start-up line', target: { type: 'endpoint', kind: 'grpc', key: 'connection.port' } },
         { name: 'GRPC_REQUEST_MAX_SIZE', kind: 'bytes', default: '1048576', example: '65536', meaning: 'largest gRPC message (RESOURCE_EXHAUSTED past it)', target: { type: 'endpoint', kind: 'grpc', key: 'options.request_max_size' } }
     ];
 

@@ -9,8 +9,6 @@ import {
     IReferences, NotFoundException, Schema, UnsupportedException
 } from 'pip-services3-commons-nodex';
 import { CompositeLogger } from 'pip-services3-components-nodex';
-// Deep import: the package's index loads restify, which does not load on Node 24.
-import { HttpConnectionResolver } from 'pip-services3-rpc-nodex/obj/src/connect/HttpConnectionResolver';
 
 import { ByteSize } from '../logic/ByteSize';
 import { SessionsMetrics } from '../logic/SessionsMetrics';
@@ -20,6 +18,7 @@ import { SessionsHttpResponse } from './SessionsHttpResponse';
 import { SessionsSettingReader } from '../logic/SessionsSettingReader';
 import { SessionsErrorCode } from '../data/version1/SessionsErrorCatalogue';
 import { SessionsJsonParser } from './SessionsJsonParser';
+import { SessionsListenResolver } from './SessionsListenResolver';
 
 type Response = SessionsHttpResponse<SessionsHttpRequest>;
 type RouteAction = (req: SessionsHttpRequest, res: Response) => Promise<void> | void;
@@ -62,7 +61,7 @@ export class SessionsHttpEndpoint implements IConfigurable, IReferenceable, IOpe
         'options.request_timeout', 30000
     );
 
-    private readonly _resolver = new HttpConnectionResolver();
+    private readonly _resolver = new SessionsListenResolver();
     private readonly _log = new CompositeLogger();
     private readonly _registered: IRegisterable[] = [];
     private readonly _routes = new Map<string, Map<string, Route>>();

@@ -9,8 +9,9 @@
  * (an fsync dropped, a time boundary moved by one, a unit wrong). The check puts it into the
  * built output (obj/, built first: no TypeScript compile per mutant),
  * runs the tests named for it, and puts the file back. A mutant is caught when a test fails.
- * The same tests first run unmutated and must pass with nothing pending (MongoDB tests need
- * the test server, see MongoTestServer), else the check stops: a skipped test catches nothing.
+ * The same tests first run unmutated and must pass with nothing pending (MongoDB and Redis tests
+ * need their test servers, see MongoTestServer and RedisTestServer), else the check stops: a
+ * skipped test catches nothing.
  *
  * Some mutants are listed as surviving, with the reason: a sync no durability test can miss
  * by design. The exit code is 0 when every mutant ends as listed. If the check is killed
@@ -29,7 +30,7 @@ const POWER_CUT = ['obj/test/persistence/file/SessionsFilePowerCut.test.js'];
 const MEMORY = ['obj/test/persistence/memory/SessionsMemoryPersistence.test.js'];
 const FILE = ['obj/test/persistence/file/SessionsFilePersistence.test.js'];
 const MONGO = ['obj/test/persistence/mongodb/SessionsMongoDbPersistence.test.js'];
-const CONTROLLER = ['obj/test/logic/SessionsController.test.js'];
+const CONTROLLER_TIMEOUTS = ['obj/test/logic/SessionsControllerTimeouts.test.js'];
 
 /** file: in obj/; find must occur exactly once in it (else the list is stale and the check stops). */
 const MUTANTS = [
@@ -65,7 +66,7 @@ const MUTANTS = [
         find: 'if (this._times[index] >= limit)', replace: 'if (this._times[index] > limit)', tests: MEMORY },
     { id: 'validate-touch-interval', file: 'obj/src/logic/SessionsController.js',
         find: 'now - session.request_time.getTime() < this._touchInterval', replace: 'now - session.request_time.getTime() <= this._touchInterval',
-        tests: CONTROLLER },
+        tests: CONTROLLER_TIMEOUTS },
     // 3. The TTL index: a period in minutes instead of seconds.
     { id: 'mongo-ttl-unit', file: 'obj/src/persistence/mongodb/SessionsMongoDbPersistence.js',
         find: 'Math.max(1, Math.ceil(period / 1000))', replace: 'Math.max(1, Math.ceil(period / 1000) * 60)', tests: MONGO },

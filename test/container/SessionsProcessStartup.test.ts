@@ -5,6 +5,7 @@ import * as path from 'path';
 
 import { expect } from 'chai';
 
+import { SessionsGrpcClientV1 } from '../../src';
 import { SessionsEnvironment, SessionsVariable } from '../../src/container/SessionsEnvironment';
 import { RunningService } from '../fixtures/RunningService';
 import { SmallDisk } from '../fixtures/SmallDisk';
@@ -163,6 +164,27 @@ describe('SessionsProcess start-up (node run): settings, failures and the summar
         expect(summary).to.contain('store file ' + path.join(await fs.realpath(dir), 'data', 'sessions.json') + ' (2 sessions loaded)');
         expect(summary).to.contain('HTTP http://127.0.0.1:' + port + '; console http://127.0.0.1:' + port + '/console; API key off');
         expect(summary).to.contain('idle timeout 30m, absolute timeout off, touch interval 1m, sessions per user 3 (evict_oldest)');
+    });
+
+    it('with HTTP_PORT=0 and GRPC_PORT=0 listens on free ports the system picks, and names them in the summary', async () => {
+        const lines = await startedWith({ HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', GRPC_ENABLED: 'true', GRPC_HOST: '127.0.0.1', GRPC_PORT: '0',
+            MEMORY_ENABLED: 'true' });
+        const summary = lines.find(line => / started: /.test(line))!;
+        const ports = /HTTP http:\/\/127\.0\.0\.1:(\d+), gRPC 127\.0\.0\.1:(\d+); console http:\/\/127\.0\.0\.1:(\d+)\/console;/.exec(summary);
+        expect(ports, summary).to.not.equal(null);
+        const [httpPort, grpcPort, consolePort] = ports!.slice(1).map(Number);
+        expect(httpPort).to.be.above(0).and.not.equal(grpcPort);
+        expect(consolePort).to.equal(httpPort);
+        const reply = await fetch('http://127.0.0.1:' + httpPort + '/v1/sessions/open_session', { method: 'POST', body: '{"user_id":"u1"}' });
+        expect(reply.status).to.equal(200);
+        const opened = await reply.json() as { id: string };
+        const grpc = new SessionsGrpcClientV1({ connection: { host: '127.0.0.1', port: grpcPort } });
+        await grpc.open(null);
+        try {
+            expect((await grpc.getSessionById(null, opened.id))!.user_id, 'the same service on the gRPC port').to.equal('u1');
+        } finally {
+            await grpc.close(null);
+        }
     });
 
     it('with LOG_FORMAT=json the summary is one JSON object holding the same facts', async () => {

@@ -2,38 +2,15 @@ import { spawnSync } from 'child_process';
 import { createHmac } from 'crypto';
 
 import { expect } from 'chai';
-import { ConfigParams, Descriptor, References } from 'pip-services3-commons-nodex';
-import { LogLevel, Logger } from 'pip-services3-components-nodex';
+import { ConfigParams } from 'pip-services3-commons-nodex';
+import { LogLevel } from 'pip-services3-components-nodex';
 
 import { SessionV1 } from '../../src/data/version1/SessionV1';
 import { SessionsAudit } from '../../src/logic/SessionsAudit';
+import { KeptLogger } from '../fixtures/KeptLogger';
 import { PACKAGE_ROOT } from '../fixtures/TestService';
 
 const KEY = 'audit-key-of-the-tests-0123456789';
-
-/** A logger that keeps what it is given, for the tests to read. */
-export class KeptLogger extends Logger {
-    public readonly messages: Array<{ level: LogLevel; correlation_id: string; message: string }> = [];
-
-    public constructor() {
-        super();
-        this.setLevel(LogLevel.Trace);
-    }
-
-    protected write(level: LogLevel, correlationId: string, error: Error, message: string): void {
-        this.messages.push({ level, correlation_id: correlationId, message });
-    }
-
-    /** The audit records logged, parsed. */
-    public get audit(): Array<Record<string, unknown>> {
-        return this.messages.filter(item => item.message.startsWith(SessionsAudit.Prefix))
-            .map(item => JSON.parse(item.message.slice(SessionsAudit.Prefix.length)) as Record<string, unknown>);
-    }
-
-    public static references(logger: KeptLogger): References {
-        return References.fromTuples(new Descriptor('pip-services', 'logger', 'kept', 'default', '1.0'), logger);
-    }
-}
 
 function audit(key: string | null, logger: KeptLogger): SessionsAudit {
     const result = new SessionsAudit();

@@ -254,7 +254,7 @@ export class SessionsErrorCatalogue {
         { code: C.WRONG_CONTROLLER, status: 500, source: 'start',
             meaning: 'a service\'s referenced controller has a command set that is not service-sessions\' own (`SessionsCommandSet`)' },
         { code: C.WRONG_PERSISTENCE, status: 500, source: 'start',
-            meaning: 'the Seneca plugin\'s `persistence.type` is not `memory`, `file` or `mongodb`' },
+            meaning: 'the Seneca plugin\'s `persistence.type` is not `memory`, `file`, `mongodb` or `redis`' },
         { code: C.CANNOT_LISTEN, status: 500, source: 'start',
             meaning: 'an API cannot listen on its port (in use, not allowed)' },
         { code: C.CORRUPT_FILE, status: 500, source: 'start',

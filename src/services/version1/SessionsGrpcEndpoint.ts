@@ -6,14 +6,13 @@ import {
     NotFoundException, Schema
 } from 'pip-services3-commons-nodex';
 import { CompositeLogger } from 'pip-services3-components-nodex';
-// Deep import: the package index loads its HttpEndpoint, which pulls restify (does not load on Node 24).
-import { HttpConnectionResolver } from 'pip-services3-rpc-nodex/obj/src/connect/HttpConnectionResolver';
 
 import { InvokeReplyMessage, InvokeRequestMessage, SessionsProtoV1 } from '../../protos/SessionsProtoV1';
 import { CommandableGrpcAction, IGrpcEndpoint } from './IGrpcEndpoint';
 import { IGrpcRegisterable } from './IGrpcRegisterable';
 import { SessionsGrpcErrorsV1 } from './SessionsGrpcErrorsV1';
 import { SessionsSettingReader } from '../../logic/SessionsSettingReader';
+import { SessionsListenResolver } from '../SessionsListenResolver';
 import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 
 export type { CommandableGrpcAction } from './IGrpcEndpoint';
@@ -32,7 +31,7 @@ export class SessionsGrpcEndpoint implements IConfigurable, IReferenceable, IOpe
         'options.close_timeout', 5000
     );
 
-    private readonly _resolver = new HttpConnectionResolver();
+    private readonly _resolver = new SessionsListenResolver();
     private readonly _log = new CompositeLogger();
     private readonly _registered: IGrpcRegisterable[] = [];
     private readonly _commandable = new Map<string, CommandableGrpcAction>();

@@ -7,6 +7,7 @@ import { ISessionsPersistence } from '../../persistence/ISessionsPersistence';
 import { SessionsFilePersistence } from '../../persistence/file/SessionsFilePersistence';
 import { SessionsMemoryPersistence } from '../../persistence/memory/SessionsMemoryPersistence';
 import { SessionsMongoDbPersistence } from '../../persistence/mongodb/SessionsMongoDbPersistence';
+import { SessionsRedisPersistence } from '../../persistence/redis/SessionsRedisPersistence';
 import { ISenecaInstance, SenecaMessage, SenecaReply } from './ISenecaInstance';
 import { SessionsApiAccess } from '../SessionsApiAccess';
 import { SessionsSenecaActionsV1 } from './SessionsSenecaActionsV1';
@@ -15,12 +16,13 @@ import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 import { SessionsCommandSet } from '../../logic/SessionsCommandSet';
 
 /** The stores the plugin can build, by `persistence.type`. */
-export type SessionsSenecaPersistenceType = 'memory' | 'file' | 'mongodb';
+export type SessionsSenecaPersistenceType = 'memory' | 'file' | 'mongodb' | 'redis';
 
 /**
  * Each section takes the options of its entry in config.yml: persistence `path` and
  * `options.*` (file), `connection.*`, `credential.*`, `collection` and `options.*`
- * (mongodb), `options.max_page_size` (all); controller `options.expire_timeout` and
+ * (mongodb), `connection.*`, `credential.*`, `tls.*` and `options.*` (redis),
+ * `options.max_page_size` (all); controller `options.expire_timeout` and
  * `options.cleanup_interval`.
  */
 export interface SessionsSenecaPluginOptions {
@@ -98,8 +100,9 @@ function createPersistence(options: SessionsSenecaPluginOptions['persistence'] |
         case 'memory': return new SessionsMemoryPersistence();
         case 'file': return new SessionsFilePersistence();
         case 'mongodb': return new SessionsMongoDbPersistence();
+        case 'redis': return new SessionsRedisPersistence();
         default:
             throw new ConfigException(undefined, SessionsErrorCode.WRONG_PERSISTENCE,
-                'SessionsSenecaPlugin needs persistence.type memory, file or mongodb, not ' + JSON.stringify(options?.type));
+                'SessionsSenecaPlugin needs persistence.type memory, file, mongodb or redis, not ' + JSON.stringify(options?.type));
     }
 }

@@ -4,12 +4,14 @@ import * as path from 'path';
 
 import { expect } from 'chai';
 import { MongoClient } from 'mongodb';
-import { ApplicationException, BadRequestException, NotFoundException } from 'pip-services3-commons-nodex';
+import { ApplicationException, BadRequestException, ConfigParams, NotFoundException } from 'pip-services3-commons-nodex';
 
+import { SessionsRedisPersistence } from '../../../src/persistence/redis/SessionsRedisPersistence';
 import { ISenecaInstance } from '../../../src/services/version1/ISenecaInstance';
 import { SessionsSenecaClientPlugin } from '../../../src/services/version1/SessionsSenecaClientPlugin';
 import { SessionsSenecaPlugin, SessionsSenecaPluginOptions } from '../../../src/services/version1/SessionsSenecaPlugin';
 import { MongoTestServer } from '../../fixtures/MongoTestServer';
+import { RedisTestServer } from '../../fixtures/RedisTestServer';
 import { SenecaApp, SenecaTestApp } from '../../fixtures/SenecaTestApp';
 import { freePort } from '../../fixtures/TestService';
 
@@ -223,13 +225,52 @@ describe('SessionsSenecaPlugin in a host Seneca application', function () {
         });
     });
 
+    describe('with the Redis store', () => {
+        let options: SessionsSenecaPluginOptions;
+
+        before(async function () {
+            const server = await RedisTestServer.require(this);
+            // This process's own prefix, emptied first: an external REDIS_SERVICE_URI may be shared.
+            const persistence = { type: 'redis' as const, connection: { uri: server.uri }, options: { key_prefix: 'seneca-plugin:' + process.pid + ':' } };
+            const store = new SessionsRedisPersistence();
+            store.configure(ConfigParams.fromValue(persistence));
+            await store.open('test');
+            await store.clear('test');
+            await store.close('test');
+            options = { persistence };
+        });
+
+        it('keeps sessions in Redis under its key prefix, there for the next host', async () => {
+            const first = await startHost(options);
+            const opened = await first.post(cmd('open_session', { user_id: 'redis-user', data: { v: 1 } })) as Json;
+            const page = await first.post(cmd('get_sessions', { filter: { user_id: 'redis-user' } })) as Json;
+            expect((page.data as Json[]).map(item => item.id)).to.deep.equal([opened.id]);
+            await SenecaTestApp.close(first);
+
+            const second = await startHost(options);
+            try {
+                const got = await second.post(cmd('get_session_by_id', { session_id: opened.id })) as Json;
+                expect(got).to.include({ id: opened.id, user_id: 'redis-user', open_time: opened.open_time });
+                expect(got.data).to.deep.equal({ v: 1 });
+            } finally {
+                await SenecaTestApp.close(second);
+            }
+            const other = await startHost({ persistence: { ...options.persistence, options: { key_prefix: 'seneca-plugin-other:' + process.pid + ':' } } });
+            try {
+                expect(await other.post(cmd('get_session_by_id', { session_id: opened.id })), 'another prefix: another store').to.equal(null);
+            } finally {
+                await SenecaTestApp.close(other);
+            }
+        });
+    });
+
     it('refuses a missing or unknown store type', () => {
         // Seneca runs the plugin function with the host as `this`; the options are checked first.
         // (Through seneca.use the error is fatal to the host, as for any plugin that fails to load.)
         const host = {} as unknown as ISenecaInstance;
         for (const options of [{ persistence: { type: 'oracle' } }, {}, undefined]) {
             expect(() => SessionsSenecaPlugin.call(host, options as unknown as SessionsSenecaPluginOptions), JSON.stringify(options))
-                .to.throw(/persistence\.type memory, file or mongodb/);
+                .to.throw(/persistence\.type memory, file, mongodb or redis, not /);
         }
     });
 });
