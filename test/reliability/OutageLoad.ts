@@ -26,6 +26,12 @@ export interface OutageSession {
 const MAX_REQUESTS = 30000;
 const STORES_PER_SESSION = 3;
 const PROBE_INTERVAL_MS = 250;
+/**
+ * A client's pause after a 503, as a real client backs off: at full speed the fast 503s of
+ * a 10 s outage reached MAX_REQUESTS before the server came back, and the load stopped
+ * before it could see the recovery.
+ */
+const BACKOFF_AFTER_503_MS = 20;
 
 /**
  * Load on one service while its database goes away: clients that open sessions (each with a
@@ -69,6 +75,7 @@ export class OutageLoad {
     private async send(command: OutageCommand, args: Record<string, unknown>): Promise<OutageExchange> {
         const reply = { command, ...await this._api.call(command, args) };
         this.exchanges.push(reply);
+        if (reply.status === 503) await new Promise(resolve => setTimeout(resolve, BACKOFF_AFTER_503_MS));
         return reply;
     }
 
