@@ -4,6 +4,7 @@ import { MongoClient } from 'mongodb';
 
 import { MongoTestServer } from '../fixtures/MongoTestServer';
 import { MongoServiceProcess, SessionJson, TimedReply, replyJson } from './MongoServiceProcess';
+import { OutageCommand, OutageExchange, OutageLoad } from './OutageLoad';
 
 const DATABASE = 'reliability_outage';
 const CLIENTS = 8;
@@ -16,35 +17,8 @@ const LOAD_AFTER_RECOVERY_MS = 3000;
 const RECOVERY_LIMIT_MS = 30000;
 /** A functional bound, not a benchmark: a 503 comes after the connect timeout, not the driver's 30 s. */
 const SLOW_503_LIMIT_MS = CONNECT_TIMEOUT_MS + 10000;
-/** Bounds the load loop whatever happens to the clock. */
-const MAX_REQUESTS = 30000;
-const PROBE_INTERVAL_MS = 250;
-const STORES_PER_SESSION = 3;
 /** What an error reply must never show: stacks, source paths, driver errors, connection strings. */
 const LEAK = /stack|\.[jt]s:\d+|node_modules|\/work\/|Mongo[A-Za-z]*Error|mongodb:|127\.0\.0\.1|ECONNREFUSED/;
-
-type Command = 'open_session' | 'store_session_data' | 'get_session_by_id';
-
-interface Exchange extends TimedReply {
-    readonly command: Command;
-}
-
-interface SessionData {
-    client: number;
-    user_id: string;
-    seq: number;
-}
-
-/**
- * What a client knows of one session: its last acknowledged data, and the writes sent
- * after it that got no acknowledgement (a 503).
- */
-interface TrackedSession {
-    readonly id: string;
-    readonly userId: string;
-    acknowledged: SessionData;
-    unacknowledged: SessionData[];
-}
 
 /** The moments of the outage, in Date.now() milliseconds (0: not yet). */
 interface OutageTimes {
@@ -96,72 +70,9 @@ describe('Reliability: MongoDB outage under load (issue 8, point 3)', function (
 
     it('fails fast with 503 while the database is down, recovers by itself and loses no acknowledged write', async () => {
         const api = service!;
-        const exchanges: Exchange[] = [];
-        const probes: Array<{ route: string } & TimedReply> = [];
-        const sessions: TrackedSession[] = [];
-        const unacknowledgedOpens: SessionData[] = [];
-        const violations: string[] = [];
+        const load = new OutageLoad(api, CLIENTS);
+        const { exchanges, probes, sessions, unacknowledgedOpens, violations } = load;
         const times: OutageTimes = { stopRequested: 0, stopped: 0, startRequested: 0, started: 0 };
-        let stopLoad = false;
-
-        const send = async (command: Command, args: Record<string, unknown>): Promise<Exchange> => {
-            const reply = { command, ...await api.call(command, args) };
-            exchanges.push(reply);
-            return reply;
-        };
-
-        const runClient = async (client: number): Promise<void> => {
-            for (let round = 0; !stopLoad && exchanges.length < MAX_REQUESTS; round++) {
-                const userId = 'load-' + client + '-' + round;
-                const first: SessionData = { client, user_id: userId, seq: 0 };
-                const opened = await send('open_session', { user_id: userId, data: first });
-                if (opened.status !== 200) {
-                    if (opened.status === 503) unacknowledgedOpens.push(first);
-                    continue;
-                }
-                const session: TrackedSession = {
-                    id: replyJson<SessionJson>(opened).id, userId, acknowledged: first, unacknowledged: []
-                };
-                sessions.push(session);
-                for (let seq = 1; seq <= STORES_PER_SESSION && !stopLoad; seq++) {
-                    const data: SessionData = { client, user_id: userId, seq };
-                    const stored = await send('store_session_data', { session_id: session.id, data });
-                    if (stored.status === 200) {
-                        if (!isDeepStrictEqual(replyJson<SessionJson>(stored).data, data)) {
-                            violations.push('store_session_data answered other data than it stored: ' + stored.text);
-                        }
-                        session.acknowledged = data;
-                        session.unacknowledged = [];
-                    } else if (stored.status === 503) {
-                        session.unacknowledged.push(data);
-                    } else if (stored.status === 204) {
-                        violations.push('store_session_data found no session ' + userId + ' (opened and acknowledged)');
-                    }
-                    const read = await send('get_session_by_id', { session_id: session.id });
-                    if (read.status === 200) {
-                        const seen = replyJson<SessionJson>(read).data;
-                        if (![session.acknowledged, ...session.unacknowledged].some(value => isDeepStrictEqual(seen, value))) {
-                            violations.push('get_session_by_id read ' + JSON.stringify(seen) + ' for ' + userId
-                                + ', acknowledged ' + JSON.stringify(session.acknowledged));
-                        }
-                    } else if (read.status === 204) {
-                        violations.push('get_session_by_id found no session ' + userId + ' (opened and acknowledged)');
-                    }
-                }
-            }
-        };
-
-        const runProbes = async (): Promise<void> => {
-            while (!stopLoad) {
-                const [heartbeat, ready] = await Promise.all([api.get('/heartbeat'), api.get('/ready')]);
-                probes.push({ route: '/heartbeat', ...heartbeat }, { route: '/ready', ...ready });
-                await new Promise(resolve => setTimeout(resolve, PROBE_INTERVAL_MS));
-            }
-        };
-
-        const firstSuccessAfter = (moment: number): Exchange | undefined => exchanges
-            .filter(item => item.status === 200 && item.started >= moment)
-            .sort((a, b) => (a.started + a.latency) - (b.started + b.latency))[0];
 
         const runOutage = async (): Promise<void> => {
             try {
@@ -176,22 +87,20 @@ describe('Reliability: MongoDB outage under load (issue 8, point 3)', function (
                 times.started = Date.now();
             }
             const deadline = times.started + RECOVERY_LIMIT_MS;
-            let recovered: Exchange | undefined;
+            let recovered: OutageExchange | undefined;
             while (recovered == null && Date.now() < deadline && api.running) {
                 await new Promise(resolve => setTimeout(resolve, 100));
-                recovered = firstSuccessAfter(times.started);
+                recovered = load.firstSuccessAfter(times.started);
             }
             if (recovered != null) await new Promise(resolve => setTimeout(resolve, LOAD_AFTER_RECOVERY_MS));
         };
 
         const loadStarted = Date.now();
-        const clients = Array.from({ length: CLIENTS }, (_, client) => runClient(client));
-        const prober = runProbes();
+        load.start();
         try {
             await runOutage();
         } finally {
-            stopLoad = true;
-            await Promise.all([...clients, prober]);
+            await load.stop();
         }
         const loadEnded = Date.now();
         const metrics503 = await api.counter('sessions_requests_total', { api: 'http', status: '503' });
@@ -200,10 +109,10 @@ describe('Reliability: MongoDB outage under load (issue 8, point 3)', function (
 
         // The summary comes first, so a failure below still shows what happened.
         const down = (item: TimedReply): boolean => item.started >= times.stopped && item.started + item.latency <= times.startRequested;
-        const count = (predicate: (item: Exchange) => boolean): number => exchanges.filter(predicate).length;
+        const count = (predicate: (item: OutageExchange) => boolean): number => exchanges.filter(predicate).length;
         const unavailable = exchanges.filter(item => item.status === 503);
         const maxLatency503 = Math.max(0, ...unavailable.map(item => item.latency));
-        const firstSuccess = firstSuccessAfter(times.started);
+        const firstSuccess = load.firstSuccessAfter(times.started);
         const firstReady = probes.filter(item => item.route === '/ready' && item.status === 200 && item.started >= times.started)
             .sort((a, b) => (a.started + a.latency) - (b.started + b.latency))[0];
         const recoveryMs = firstSuccess != null ? firstSuccess.started + firstSuccess.latency - times.started : null;
@@ -226,7 +135,7 @@ describe('Reliability: MongoDB outage under load (issue 8, point 3)', function (
         // The process never went down, and answered its liveness probe all along.
         expect(api.running, 'the service process exited:\n' + api.output.slice(-3000)).to.equal(true);
         const heartbeats = probes.filter(item => item.route === '/heartbeat');
-        expect(heartbeats.length).to.be.greaterThan(OUTAGE_MS / (PROBE_INTERVAL_MS + CONNECT_TIMEOUT_MS * 2));
+        expect(heartbeats.length).to.be.greaterThan(OUTAGE_MS / (OutageLoad.ProbeIntervalMs + CONNECT_TIMEOUT_MS * 2));
         expect(heartbeats.filter(item => item.status !== 200).map(item => item.status + ' ' + item.text), '/heartbeat')
             .to.deep.equal([]);
 
@@ -255,7 +164,7 @@ describe('Reliability: MongoDB outage under load (issue 8, point 3)', function (
         // It recovered by itself, within the bound, and served every command again.
         expect(recoveryMs, 'no success within ' + RECOVERY_LIMIT_MS + ' ms of the server coming back').to.not.equal(null);
         expect(readyMs, '/ready never answered 200 after the server came back').to.not.equal(null);
-        for (const command of ['open_session', 'store_session_data', 'get_session_by_id'] as Command[]) {
+        for (const command of ['open_session', 'store_session_data', 'get_session_by_id'] as OutageCommand[]) {
             expect(count(item => item.command === command && item.status === 200 && item.started >= times.started),
                 command + ' successes after recovery').to.be.greaterThan(0);
         }
@@ -266,13 +175,12 @@ describe('Reliability: MongoDB outage under load (issue 8, point 3)', function (
         expect(storeErrors, 'sessions_store_errors_total').to.be.at.least(unavailable.length);
 
         // Every acknowledged write is there, over HTTP and in the database itself.
-        const expectedData = (session: TrackedSession): SessionData[] => [session.acknowledged, ...session.unacknowledged];
         const lostOverHttp: string[] = [];
         for (const session of sessions) {
             const reply = await api.call('get_session_by_id', { session_id: session.id });
             const found = reply.status === 200 ? replyJson<SessionJson>(reply) : null;
             if (found == null || found.user_id !== session.userId || found.active !== true
-                || !expectedData(session).some(value => isDeepStrictEqual(found.data, value))) {
+                || !OutageLoad.allowed(session).some(value => isDeepStrictEqual(found.data, value))) {
                 lostOverHttp.push(session.userId + ': ' + reply.status + ' ' + reply.text.slice(0, 200));
             }
         }
@@ -287,7 +195,7 @@ describe('Reliability: MongoDB outage under load (issue 8, point 3)', function (
             const lostInDatabase = sessions.filter(session => {
                 const document = byId.get(session.id);
                 return document == null || document.user_id !== session.userId
-                    || !expectedData(session).some(value => isDeepStrictEqual(document.data, value));
+                    || !OutageLoad.allowed(session).some(value => isDeepStrictEqual(document.data, value));
             }).map(session => session.userId);
             expect(lostInDatabase, 'acknowledged sessions read back from MongoDB').to.deep.equal([]);
 

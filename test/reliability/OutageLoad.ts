@@ -25,7 +25,6 @@ export interface OutageSession {
 
 const MAX_REQUESTS = 30000;
 const STORES_PER_SESSION = 3;
-const PROBE_INTERVAL_MS = 250;
 /**
  * A client's pause after a 503, as a real client backs off: at full speed the fast 503s of
  * a 10 s outage reached MAX_REQUESTS before the server came back, and the load stopped
@@ -41,6 +40,8 @@ const BACKOFF_AFTER_503_MS = 20;
  * should not have.
  */
 export class OutageLoad {
+    /** How often /heartbeat and /ready are probed, between answers. */
+    public static readonly ProbeIntervalMs = 250;
     public readonly exchanges: OutageExchange[] = [];
     public readonly probes: Array<{ route: string } & TimedReply> = [];
     public readonly sessions: OutageSession[] = [];
@@ -122,7 +123,7 @@ export class OutageLoad {
         while (!this._stop) {
             const [heartbeat, ready] = await Promise.all([this._api.get('/heartbeat'), this._api.get('/ready')]);
             this.probes.push({ route: '/heartbeat', ...heartbeat }, { route: '/ready', ...ready });
-            await new Promise(resolve => setTimeout(resolve, PROBE_INTERVAL_MS));
+            await new Promise(resolve => setTimeout(resolve, OutageLoad.ProbeIntervalMs));
         }
     }
 }
