@@ -7,6 +7,8 @@ import { BenchSessions } from './BenchSessions';
  * it the bottleneck rather than the service under test.
  */
 export class BenchRequests {
+    /** Bodies per run, cycled. */
+    public static readonly Count = 4096;
     private static _counter = 0;
 
     /** The command a bench operation calls. */
@@ -22,7 +24,7 @@ export class BenchRequests {
     }
 
     public static bodies(op: BenchOp | 'bare', scenario: BenchScenario, sessions: BenchSessions): string[] {
-        return Array.from({ length: 4096 }, () => BenchRequests.body(op, scenario, sessions, BenchRequests._counter++));
+        return Array.from({ length: BenchRequests.Count }, () => BenchRequests.body(op, scenario, sessions, BenchRequests._counter++));
     }
 
     private static body(op: BenchOp | 'bare', scenario: BenchScenario, sessions: BenchSessions, counter: number): string {
@@ -36,8 +38,9 @@ export class BenchRequests {
             case 'get_session_by_id':
             case 'validate_session':
             case 'validate_touching':
-            case 'close_session':
                 return JSON.stringify({ session_id: sessionId });
+            case 'close_session':
+                return JSON.stringify({ session_id: sessions.toClose.length > 0 ? sessions.toClose[counter % sessions.toClose.length] : sessionId });
             case 'store_session_data':
                 return JSON.stringify({ session_id: sessionId, data: { n: counter, cart: ['a', 'b'] } });
             case 'update_session_user':

@@ -17,6 +17,9 @@ import { SessionsRedisPersistence } from '../src/persistence/redis/SessionsRedis
  */
 export class BenchSessions {
     public readonly ids: string[] = [];
+    /** The sessions opened for the next close_session run (see openToClose). */
+    public toClose: string[] = [];
+    private static _closers = 0;
     public readonly userIds: string[];
     public hotId = randomBytes(16).toString('hex');
 
@@ -148,31 +151,44 @@ export class BenchSessions {
         if (reply.status !== 200) throw new Error('Opening the hot session answered ' + reply.status);
         this.hotId = (await reply.json() as { id: string }).id;
         let index = 0;
+        await BenchSessions.openMany(port, this.count, () => ({ user_id: this.userOf(index++), user_name: 'Bench User', data: { n: index } }), this.ids);
+    }
+
+    /**
+     * Opens count sessions of new users for a run of close_session to close, which then
+     * names them in turn: each run closes as many live sessions at every store size (a
+     * small store's sessions would all be closed in its first run, and later runs would
+     * time closes of closed sessions only).
+     */
+    public async openToClose(port: number, count: number): Promise<void> {
+        this.toClose = [];
+        await BenchSessions.openMany(port, count, () => ({ user_id: 'closing' + BenchSessions._closers++, user_name: 'Bench User' }), this.toClose);
+    }
+
+    private static async openMany(port: number, count: number, body: () => object, ids: string[]): Promise<void> {
+        const target = ids.length + count;
         // autocannon may stop counting before the last pipelined replies arrive, so top up
         // until every session is open.
-        for (let round = 0; round < 5 && this.ids.length < this.count; round++) {
+        for (let round = 0; round < 5 && ids.length < target; round++) {
             await autocannon({
                 url: 'http://127.0.0.1:' + port,
                 // More requests in flight than remain makes autocannon never finish.
-                connections: Math.min(32, this.count - this.ids.length),
+                connections: Math.min(32, target - ids.length),
                 pipelining: 1,
-                amount: this.count - this.ids.length,
+                amount: target - ids.length,
                 requests: [{
                     method: 'POST',
                     path: '/v1/sessions/open_session',
                     headers: { 'content-type': 'application/json' },
-                    setupRequest: (request) => ({
-                        ...request,
-                        body: JSON.stringify({ user_id: this.userOf(index++), user_name: 'Bench User', data: { n: index } })
-                    }),
-                    onResponse: (status, body) => {
-                        if (status === 200) this.ids.push((JSON.parse(body) as { id: string }).id);
+                    setupRequest: (request) => ({ ...request, body: JSON.stringify(body()) }),
+                    onResponse: (status, reply) => {
+                        if (status === 200) ids.push((JSON.parse(reply) as { id: string }).id);
                     }
                 }]
             });
         }
-        if (this.ids.length < this.count) {
-            throw new Error('Preloading over HTTP opened only ' + this.ids.length + ' of ' + this.count + ' sessions');
+        if (ids.length < target) {
+            throw new Error('Opening over HTTP opened only ' + (count - (target - ids.length)) + ' of ' + count + ' sessions');
         }
     }
 
