@@ -14,13 +14,22 @@ export interface BenchTarget {
  * ratio divides the measured cell's slowest and fastest run by the other side's median.
  */
 export class BenchTargets {
+    /** The rate a cell reported as 0 req/s is below (autocannon's average, rounded). */
+    private static readonly ZeroRateBound = 0.5;
+
     public static evaluate(rows: BenchRow[], options: BenchOptions): BenchTarget[] {
         const targets: BenchTarget[] = [];
         const find = (impl: string, store: string, size: number, op: string, scenario?: string) =>
             rows.find(row => row.impl === impl && row.store === store && row.size === size && row.op === op
                 && (scenario == null || row.scenario === scenario));
         const ratio = (target: string, cell: BenchRow | undefined, base: BenchRow | undefined, atLeast: number): void => {
-            if (cell == null || base == null || base.rps.median <= 0) return;
+            if (cell == null || base == null) return;
+            if (base.rps.median <= 0) {
+                // Rates are rounded to whole requests/s: a side at 0 ran under 0.5 req/s, so the ratio is at least twice the cell's rate.
+                const least = cell.rps.median / BenchTargets.ZeroRateBound;
+                targets.push({ target: `${target} >= ${atLeast}x`, measured: `> ${BenchTargets.times(least)} (the other side: 0 req/s, under ${BenchTargets.ZeroRateBound})`, met: least >= atLeast });
+                return;
+            }
             const median = cell.rps.median / base.rps.median;
             targets.push({
                 target: `${target} >= ${atLeast}x`,

@@ -21,9 +21,10 @@ import { RedisServerProcess } from '../test/fixtures/RedisServerProcess';
  *                  [--connections 16] [--compare [--compare-cells memory:10000,file:100000:store_session_data]]
  *                  [--original-node <node binary>] [--versus-node <node binary>] [--baseline <checkout>]
  *
- * Starts each service as its own process per store and size, preloads it, drives it over
- * HTTP with autocannon, each cell --runs times alternating the implementations, and
- * prints/writes the medians with their range (bench-results/). Timings are only ever
+ * Starts each service as its own process per store and size, all of them before the first
+ * run, preloads them, drives them over HTTP with autocannon, each cell --runs times, every
+ * store, size and implementation in turn within each run, and prints/writes the medians
+ * with their range (bench-results/). Timings are only ever
  * reported here, never asserted in tests. See docs/performance.md.
  */
 
@@ -159,15 +160,15 @@ async function startImpl(impl: Impl, store: string, sessions: BenchSessions, wor
     if (store === 'memory') env.MEMORY_ENABLED = 'true';
     if (store === 'file') {
         env.FILE_ENABLED = 'true';
-        env.FILE_PATH = path.join(work, impl.name, 'sessions.json');
+        env.FILE_PATH = path.join(work, impl.name + '-' + sessions.count, 'sessions.json');
         if (preload) {
-            await fs.rm(path.join(work, impl.name), { recursive: true, force: true });
+            await fs.rm(path.dirname(env.FILE_PATH), { recursive: true, force: true });
             await sessions.writeFile(env.FILE_PATH);
         }
     }
     if (store === 'mongodb') {
         const url = new URL(mongo!);
-        url.pathname = '/bench_' + impl.name.replace(/[^a-z0-9]/gi, '_');
+        url.pathname = '/bench_' + impl.name.replace(/[^a-z0-9]/gi, '_') + '_' + sessions.count;
         env.MONGO_ENABLED = 'true';
         env.MONGO_SERVICE_URI = url.toString();
         if (preload) await sessions.insertMongo(env.MONGO_SERVICE_URI, 'sessions');
@@ -175,7 +176,7 @@ async function startImpl(impl: Impl, store: string, sessions: BenchSessions, wor
     if (store === 'redis') {
         env.REDIS_ENABLED = 'true';
         env.REDIS_SERVICE_URI = redis!;
-        env.REDIS_KEY_PREFIX = 'bench_' + impl.name.replace(/[^a-z0-9]/gi, '_') + ':';
+        env.REDIS_KEY_PREFIX = 'bench_' + impl.name.replace(/[^a-z0-9]/gi, '_') + '_' + sessions.count + ':';
         if (preload) await sessions.insertRedis(env.REDIS_SERVICE_URI, env.REDIS_KEY_PREFIX);
     }
     const { service } = await BenchService.start(impl.name + ' ' + store, port, impl.args, env, impl.cwd, undefined, impl.node);
@@ -270,44 +271,60 @@ async function startAll(impls: Impl[], store: string, size: number, options: Ben
     }
 }
 
-async function measure(store: string, size: number, running: Running[], options: BenchOptions, rows: BenchRow[]): Promise<void> {
+/** The services of one store and size. */
+interface Group {
+    store: string;
+    size: number;
+    running: Running[];
+}
+
+/**
+ * Runs every cell: for each operation and scenario, run after run, every store, size and
+ * implementation in turn. The cells a target compares (a size against another, Redis
+ * against memory, ours against the original) are then measured seconds apart, not the
+ * minutes between one store's turn and the next, over which these machines drift.
+ */
+async function measure(groups: Group[], options: BenchOptions, rows: BenchRow[]): Promise<void> {
     // A short unrecorded warm-up, so the first measured cell does not pay for the JIT.
-    for (const entry of running) {
+    for (const entry of groups.flatMap(group => group.running)) {
         await drive(entry.service.port, entry.impl.name === 'bare' ? 'bare' : 'get_session_by_id', 'hot', entry.sessions, options, 2);
     }
     const results = new Map<string, { impl: string; op: BenchOp | 'bare'; scenario: BenchScenario; runs: autocannon.Result[]; entry: Running }>();
     const record = (entry: Running, op: BenchOp | 'bare', scenario: BenchScenario, result: autocannon.Result) => {
         const impl = entry.impl.name === 'ours-touching' ? 'ours' : entry.impl.name;
-        const key = [impl, op, scenario].join(' ');
+        const key = [entry.service.port, impl, op, scenario].join(' ');
         if (!results.has(key)) results.set(key, { impl, op, scenario, runs: [], entry });
         results.get(key)!.runs.push(result);
     };
-    const bare = running.find(entry => entry.impl.name === 'bare');
-    const services = running.filter(entry => entry.impl.name !== 'bare');
     for (const op of options.ops) {
         for (const scenario of options.scenarios) {
-            if (!BenchRequests.applies(op, scenario, size)) continue;
             for (let run = 1; run <= options.runs; run++) {
-                // Alternate the implementations within each run, so drift in the machine hits all of them.
-                for (const entry of services) {
-                    if (!runsOp(entry.impl, op, store, size, options)) continue;
-                    if (op === 'close_session') await entry.sessions.openToClose(entry.service.port, BenchRequests.Count);
-                    progress(`${entry.impl.name} ${store} ${size}: ${op} ${scenario}, run ${run} of ${options.runs}, ${options.duration} s`);
-                    record(entry, op, scenario, await drive(entry.service.port, op, scenario, entry.sessions, options));
-                    for (const other of running) await other.service.waitIdle();
-                }
-                if (bare != null && op === 'get_session_by_id' && scenario === 'hot') {
-                    progress(`bare Node http baseline, run ${run} of ${options.runs}, ${options.duration} s`);
-                    record(bare, 'bare', 'hot', await drive(bare.service.port, 'bare', 'hot', bare.sessions, options));
+                for (const { store, size, running } of groups) {
+                    if (!BenchRequests.applies(op, scenario, size)) continue;
+                    for (const entry of running) {
+                        if (entry.impl.name === 'bare' || !runsOp(entry.impl, op, store, size, options)) continue;
+                        if (op === 'close_session') await entry.sessions.openToClose(entry.service.port, BenchRequests.Count);
+                        progress(`${entry.impl.name} ${store} ${size}: ${op} ${scenario}, run ${run} of ${options.runs}, ${options.duration} s`);
+                        record(entry, op, scenario, await drive(entry.service.port, op, scenario, entry.sessions, options));
+                        // The others were left idle after their own turn.
+                        await entry.service.waitIdle();
+                    }
+                    const bare = running.find(entry => entry.impl.name === 'bare');
+                    if (bare != null && op === 'get_session_by_id' && scenario === 'hot') {
+                        progress(`bare Node http baseline beside ${store} ${size}, run ${run} of ${options.runs}, ${options.duration} s`);
+                        record(bare, 'bare', 'hot', await drive(bare.service.port, 'bare', 'hot', bare.sessions, options));
+                    }
                 }
             }
         }
     }
-    for (const entry of running) {
-        const rss = await entry.service.peakRssMb();
-        for (const result of results.values()) {
-            if (result.entry !== entry) continue;
-            rows.push(summarize(result.impl, store, size, result.op, result.scenario, result.runs, rss, entry.loadMs));
+    for (const { store, size, running } of groups) {
+        for (const entry of running) {
+            const rss = await entry.service.peakRssMb();
+            for (const result of results.values()) {
+                if (result.entry !== entry) continue;
+                rows.push(summarize(result.impl, store, size, result.op, result.scenario, result.runs, rss, entry.loadMs));
+            }
         }
     }
 }
@@ -330,16 +347,25 @@ async function main(): Promise<void> {
     const bareImpl: Impl = { name: 'bare', args: [path.join(ROOT, 'bench', 'BareJsonServer.js')], cwd: work };
     const mongo = options.stores.includes('mongodb') ? await mongoUri() : null;
     if (options.stores.includes('mongodb') && mongo == null) progress('MongoDB: no MONGO_SERVICE_URI and no Go: skipping that store');
-    // Our own redis-server: append-only file fsynced every second (Redis' default for AOF); REDIS_SERVICE_URI names another.
-    const ownRedis = options.stores.includes('redis') && !process.env.REDIS_SERVICE_URI && RedisServerProcess.missing() == null
-        ? await RedisServerProcess.start({ fsync: 'everysec' }) : null;
-    const redis = process.env.REDIS_SERVICE_URI || ownRedis?.uri || null;
-    if (options.stores.includes('redis') && redis == null) progress('Redis: no REDIS_SERVICE_URI and no redis-server: skipping that store');
+    // Our own redis-servers, one per size (a store's size is Redis' too): append-only file
+    // fsynced every second (Redis' default for AOF); REDIS_SERVICE_URI names another.
+    const ownRedis = new Map<number, RedisServerProcess>();
+    const canStartRedis = options.stores.includes('redis') && !process.env.REDIS_SERVICE_URI && RedisServerProcess.missing() == null;
+    const redisFor = async (size: number): Promise<string | null> => {
+        if (process.env.REDIS_SERVICE_URI) return process.env.REDIS_SERVICE_URI;
+        if (!canStartRedis) return null;
+        if (!ownRedis.has(size)) ownRedis.set(size, await RedisServerProcess.start({ fsync: 'everysec' }));
+        return ownRedis.get(size)!.uri;
+    };
+    if (options.stores.includes('redis') && !process.env.REDIS_SERVICE_URI && !canStartRedis) {
+        progress('Redis: no REDIS_SERVICE_URI and no redis-server: skipping that store');
+    }
 
     const rows: BenchRow[] = [];
+    const groups: Group[] = [];
     try {
         for (const store of options.stores) {
-            if ((store === 'mongodb' && mongo == null) || (store === 'redis' && redis == null)) continue;
+            if ((store === 'mongodb' && mongo == null) || (store === 'redis' && !canStartRedis && !process.env.REDIS_SERVICE_URI)) continue;
             const compareSizes = options.compare.filter(cell => cell.store === store).map(cell => cell.size);
             const storeSizes = store === 'mongodb' ? options.mongodbSizes : store === 'redis' ? options.redisSizes : options.sizes;
             const sizes = [...new Set([...storeSizes, ...compareSizes])].sort((a, b) => a - b);
@@ -348,24 +374,20 @@ async function main(): Promise<void> {
                     original && compareSizes.includes(size) ? original : null,
                     store === 'memory' && options.ops.includes('get_session_by_id') && options.scenarios.includes('hot') ? bareImpl : null]
                     .filter((impl): impl is Impl => impl != null);
-                let running: Running[];
                 try {
-                    running = await startAll(impls, store, size, options, work, mongo, redis);
+                    const redis = store === 'redis' ? await redisFor(size) : null;
+                    groups.push({ store, size, running: await startAll(impls, store, size, options, work, mongo, redis) });
                 } catch (err) {
                     // One store or size that cannot be set up must not cost the results of the others.
                     progress(`${store} ${size}: skipped, it could not be set up: ${(err as Error).message.split('\n')[0]}`);
-                    continue;
-                }
-                try {
-                    await measure(store, size, running, options, rows);
-                } finally {
-                    for (const entry of running) await entry.service.stop();
                 }
             }
         }
+        await measure(groups, options, rows);
     } finally {
+        for (const entry of groups.flatMap(group => group.running)) await entry.service.stop();
         await stopOwnMongo(mongo);
-        await ownRedis?.remove();
+        for (const server of ownRedis.values()) await server.remove();
         await fs.rm(work, { recursive: true, force: true });
     }
 
