@@ -69,10 +69,15 @@ export class BenchService {
      * load generator stops) would otherwise slow the next run, whichever service it measures.
      */
     public async waitIdle(maxMs = 30000): Promise<void> {
+        if (this._child.pid != null) await BenchService.waitPidIdle(this._child.pid, maxMs);
+    }
+
+    /** waitIdle() for any process: a store's server (the MongoDB test server works off a run's writes for seconds after it). */
+    public static async waitPidIdle(pid: number, maxMs = 30000): Promise<void> {
         const ticksPerMs = 100 / 1000; // USER_HZ is 100 on Linux
         const cpuTicks = async (): Promise<number | null> => {
             try {
-                const stat = await fs.readFile('/proc/' + this._child.pid + '/stat', 'utf8');
+                const stat = await fs.readFile('/proc/' + pid + '/stat', 'utf8');
                 const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
                 return Number(fields[11]) + Number(fields[12]); // utime + stime
             } catch {

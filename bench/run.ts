@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { promises as fs, existsSync } from 'fs';
+import { promises as fs, existsSync, readFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
@@ -124,6 +124,17 @@ async function mongoUri(): Promise<string | null> {
         start(port: number): Promise<{ uri: string }>;
     };
     return (await control.start(await freePort())).uri;
+}
+
+/** The MongoDB test server's process id, from the pid file its control script writes; null for a server of MONGO_SERVICE_URI. */
+function ownMongoPid(uri: string | null): number | null {
+    if (uri == null || process.env.MONGO_SERVICE_URI) return null;
+    try {
+        const pid = Number(readFileSync(path.join(ROOT, '.cache', 'mongo-server', 'server-' + new URL(uri).port + '.pid'), 'utf8').trim());
+        return Number.isInteger(pid) && pid > 0 ? pid : null;
+    } catch {
+        return null;
+    }
 }
 
 async function stopOwnMongo(uri: string | null): Promise<void> {
@@ -276,6 +287,8 @@ interface Group {
     store: string;
     size: number;
     running: Running[];
+    /** The store's own server process (redis-server, the MongoDB test server) when the bench started it. */
+    serverPid: number | null;
 }
 
 /**
@@ -299,7 +312,7 @@ async function measure(groups: Group[], options: BenchOptions, rows: BenchRow[])
     for (const op of options.ops) {
         for (const scenario of options.scenarios) {
             for (let run = 1; run <= options.runs; run++) {
-                for (const { store, size, running } of groups) {
+                for (const { store, size, running, serverPid } of groups) {
                     if (!BenchRequests.applies(op, scenario, size)) continue;
                     for (const entry of running) {
                         if (entry.impl.name === 'bare' || !runsOp(entry.impl, op, store, size, options)) continue;
@@ -308,6 +321,7 @@ async function measure(groups: Group[], options: BenchOptions, rows: BenchRow[])
                         record(entry, op, scenario, await drive(entry.service.port, op, scenario, entry.sessions, options));
                         // The others were left idle after their own turn.
                         await entry.service.waitIdle();
+                        if (serverPid != null) await BenchService.waitPidIdle(serverPid);
                     }
                     const bare = running.find(entry => entry.impl.name === 'bare');
                     if (bare != null && op === 'get_session_by_id' && scenario === 'hot') {
@@ -376,7 +390,8 @@ async function main(): Promise<void> {
                     .filter((impl): impl is Impl => impl != null);
                 try {
                     const redis = store === 'redis' ? await redisFor(size) : null;
-                    groups.push({ store, size, running: await startAll(impls, store, size, options, work, mongo, redis) });
+                    const serverPid = store === 'redis' ? ownRedis.get(size)?.pid ?? null : store === 'mongodb' ? ownMongoPid(mongo) : null;
+                    groups.push({ store, size, running: await startAll(impls, store, size, options, work, mongo, redis), serverPid });
                 } catch (err) {
                     // One store or size that cannot be set up must not cost the results of the others.
                     progress(`${store} ${size}: skipped, it could not be set up: ${(err as Error).message.split('\n')[0]}`);
