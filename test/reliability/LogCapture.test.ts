@@ -80,7 +80,9 @@ function describeLogCapture(storeName: string, environment: StoreEnvironment): v
                     await http('delete_session_by_id', { session_id: first });
                 } finally {
                     if (client != null) await SenecaTestApp.close(client);
-                    expect(await running.stop()).to.equal(0);
+                    // A failed shutdown names its reason in the service's last lines (seen once in CI, not reproduced).
+                    const code = await running.stop();
+                    expect(code, 'exit code after SIGTERM; the service\'s last output:\n' + running.output.slice(-4000)).to.equal(0);
                     await fs.rm(dir, { recursive: true, force: true });
                 }
 
