@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { promises as fs, existsSync, readFileSync } from 'fs';
+import { promises as fs, existsSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
@@ -115,33 +115,33 @@ async function originalConfig(dir: string): Promise<string> {
     return file;
 }
 
+/** The MongoDB test server's control script (test-support/mongo-server/control.js). */
+interface MongoControl {
+    start(port: number): Promise<{ uri: string }>;
+    stop(port: number): Promise<void>;
+    pidOf(port: number): number | null;
+}
+
+function mongoControl(): MongoControl {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    return require(path.join(ROOT, 'test-support', 'mongo-server', 'control.js')) as MongoControl;
+}
+
 async function mongoUri(): Promise<string | null> {
     if (process.env.MONGO_SERVICE_URI) return process.env.MONGO_SERVICE_URI;
     const go = spawnSync('go', ['version']);
     if (go.error != null || go.status !== 0) return null;
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const control = require(path.join(ROOT, 'test-support', 'mongo-server', 'control.js')) as {
-        start(port: number): Promise<{ uri: string }>;
-    };
-    return (await control.start(await freePort())).uri;
+    return (await mongoControl().start(await freePort())).uri;
 }
 
-/** The MongoDB test server's process id, from the pid file its control script writes; null for a server of MONGO_SERVICE_URI. */
+/** The MongoDB test server's process id; null for a server of MONGO_SERVICE_URI. */
 function ownMongoPid(uri: string | null): number | null {
-    if (uri == null || process.env.MONGO_SERVICE_URI) return null;
-    try {
-        const pid = Number(readFileSync(path.join(ROOT, '.cache', 'mongo-server', 'server-' + new URL(uri).port + '.pid'), 'utf8').trim());
-        return Number.isInteger(pid) && pid > 0 ? pid : null;
-    } catch {
-        return null;
-    }
+    return uri == null || process.env.MONGO_SERVICE_URI ? null : mongoControl().pidOf(Number(new URL(uri).port));
 }
 
 async function stopOwnMongo(uri: string | null): Promise<void> {
     if (uri == null || process.env.MONGO_SERVICE_URI) return;
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const control = require(path.join(ROOT, 'test-support', 'mongo-server', 'control.js')) as { stop(port: number): Promise<void> };
-    await control.stop(Number(new URL(uri).port));
+    await mongoControl().stop(Number(new URL(uri).port));
 }
 
 interface Impl {
@@ -371,7 +371,8 @@ async function main(): Promise<void> {
         if (!ownRedis.has(size)) ownRedis.set(size, await RedisServerProcess.start({ fsync: 'everysec' }));
         return ownRedis.get(size)!.uri;
     };
-    if (options.stores.includes('redis') && !process.env.REDIS_SERVICE_URI && !canStartRedis) {
+    const redisAvailable = Boolean(process.env.REDIS_SERVICE_URI) || canStartRedis;
+    if (options.stores.includes('redis') && !redisAvailable) {
         progress('Redis: no REDIS_SERVICE_URI and no redis-server: skipping that store');
     }
 
@@ -379,7 +380,7 @@ async function main(): Promise<void> {
     const groups: Group[] = [];
     try {
         for (const store of options.stores) {
-            if ((store === 'mongodb' && mongo == null) || (store === 'redis' && !canStartRedis && !process.env.REDIS_SERVICE_URI)) continue;
+            if ((store === 'mongodb' && mongo == null) || (store === 'redis' && !redisAvailable)) continue;
             const compareSizes = options.compare.filter(cell => cell.store === store).map(cell => cell.size);
             const storeSizes = store === 'mongodb' ? options.mongodbSizes : store === 'redis' ? options.redisSizes : options.sizes;
             const sizes = [...new Set([...storeSizes, ...compareSizes])].sort((a, b) => a - b);

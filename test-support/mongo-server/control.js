@@ -232,6 +232,11 @@ function readPid(pidFile) {
   }
 }
 
+/** The process id of the server this script started on port, from its pid file; null if none. */
+function pidOf(port) {
+  return readPid(files(port).pidFile);
+}
+
 /** True if pid exists, is not a zombie and (where /proc exists) runs our binary. */
 function isOurProcess(pid) {
   try {
@@ -347,7 +352,7 @@ async function status(port = DEFAULT_PORT) {
   return { running, pid: running ? pid : null, uri: `mongodb://${HOST}:${port}` };
 }
 
-module.exports = { start, stop, ping, status, build, runCommand, DEFAULT_PORT, BINARY, CACHE_DIR };
+module.exports = { start, stop, pidOf, ping, status, build, runCommand, DEFAULT_PORT, BINARY, CACHE_DIR };
 
 // ---------------------------------------------------------------------------------------------
 // CLI
