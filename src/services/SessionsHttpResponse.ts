@@ -1,6 +1,6 @@
 import { IncomingMessage, ServerResponse } from 'http';
 
-import { SessionsJsonText } from './SessionsJsonText';
+import { SessionsJsonText } from '../logic/SessionsJsonText';
 
 const NO_STORE = 'no-cache, no-store, must-revalidate';
 

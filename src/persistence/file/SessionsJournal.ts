@@ -5,6 +5,7 @@ import { crc32 } from 'zlib';
 import { FileException } from 'pip-services3-commons-nodex';
 
 import { SessionV1Json } from '../../data/version1/SessionV1Json';
+import { SessionsJsonText } from '../../logic/SessionsJsonText';
 import { ISessionsFileHandle } from './ISessionsFileHandle';
 import { ISessionsFileLayer } from './ISessionsFileLayer';
 import { SessionChange } from '../SessionChange';
@@ -339,8 +340,9 @@ export class SessionsJournal {
     }
 
     private static format(change: SessionChange): string {
+        // The session's text as JSON.stringify writes it, with its dates written first (their toJSON is slow).
         return SessionsJournal.line(change.kind === 'upsert'
-            ? JSON.stringify({ u: change.session })
+            ? '{"u":' + SessionsJsonText.stringify(change.session) + '}'
             : JSON.stringify({ d: change.id }));
     }
 

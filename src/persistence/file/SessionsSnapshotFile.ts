@@ -4,6 +4,7 @@ import * as path from 'path';
 import { FileException } from 'pip-services3-commons-nodex';
 
 import { SessionV1Json } from '../../data/version1/SessionV1Json';
+import { SessionsJsonText } from '../../logic/SessionsJsonText';
 import { ISessionsFileLayer } from './ISessionsFileLayer';
 import { LoadedSummaries } from '../memory/LoadedSummaries';
 import { SessionsNodeFileLayer } from './SessionsNodeFileLayer';
@@ -151,7 +152,7 @@ export class SessionsSnapshotFile {
             try {
                 await handle.write('[\n');
                 for (let start = 0; start < sessions.length; start += BATCH) {
-                    const batch = sessions.slice(start, start + BATCH).map(session => typeof session === 'string' ? session : JSON.stringify(session)).join(',\n');
+                    const batch = sessions.slice(start, start + BATCH).map(session => typeof session === 'string' ? session : SessionsJsonText.stringify(session)).join(',\n');
                     await handle.write(start === 0 ? batch : ',\n' + batch);
                 }
                 await handle.write('\n]\n');

@@ -5,7 +5,7 @@ import { ISessionsController } from '../../logic/ISessionsController';
 import { HttpErrorBody } from '../HttpErrorBody';
 import { SessionsHttpRequest } from '../SessionsHttpRequest';
 import { SessionsHttpResponse } from '../SessionsHttpResponse';
-import { SessionsJsonText } from '../SessionsJsonText';
+import { SessionsJsonText } from '../../logic/SessionsJsonText';
 import { SessionsRestService } from '../SessionsRestService';
 import { SessionsOpenApiDocument } from './SessionsOpenApiDocument';
 import { SessionsCommandSet } from '../../logic/SessionsCommandSet';

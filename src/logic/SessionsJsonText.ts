@@ -1,6 +1,6 @@
 import { DataPage } from 'pip-services3-commons-nodex';
 
-import { IsoDateText } from '../logic/IsoDateText';
+import { IsoDateText } from './IsoDateText';
 
 /**
  * JSON.stringify for replies, with the dates of a session (and of the sessions in a page

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { DataPage } from 'pip-services3-commons-nodex';
 
-import { SessionsJsonText } from '../../src/services/SessionsJsonText';
+import { SessionsJsonText } from '../../src/logic/SessionsJsonText';
 
 describe('SessionsJsonText', () => {
     it('writes every date as Date.toJSON does: around day and year boundaries, before 1970, past 9999, invalid', () => {
