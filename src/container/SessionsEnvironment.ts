@@ -1,7 +1,7 @@
 import { SessionsConsoleLogger } from './SessionsConsoleLogger';
 
 /** How a variable's value is checked (by the component that reads it, see SessionsSettingReader). */
-export type SessionsVariableKind = 'switch' | 'flag' | 'millis' | 'bytes' | 'count' | 'port' | 'choice' | 'key' | 'text';
+export type SessionsVariableKind = 'switch' | 'flag' | 'millis' | 'bytes' | 'count' | 'port' | 'remote-port' | 'choice' | 'key' | 'text';
 
 /** One environment variable of the bundled config (config/config.yml). */
 export interface SessionsVariable {
@@ -44,7 +44,7 @@ export class SessionsEnvironment {
         { name: 'MONGO_ENABLED', kind: 'switch', default: 'false', example: 'true', meaning: 'the MongoDB store' },
         { name: 'MONGO_SERVICE_URI', kind: 'text', default: '', example: 'mongodb://db:27017/app', meaning: 'MongoDB connection string; when set, host, port and database are ignored', target: { type: 'persistence', kind: 'mongodb', key: 'connection.uri' } },
         { name: 'MONGO_SERVICE_HOST', kind: 'text', default: 'localhost', example: 'db', meaning: 'MongoDB host', target: { type: 'persistence', kind: 'mongodb', key: 'connection.host' } },
-        { name: 'MONGO_SERVICE_PORT', kind: 'port', default: '27017', example: '27018', meaning: 'MongoDB port', target: { type: 'persistence', kind: 'mongodb', key: 'connection.port' } },
+        { name: 'MONGO_SERVICE_PORT', kind: 'remote-port', default: '27017', example: '27018', meaning: 'MongoDB port', target: { type: 'persistence', kind: 'mongodb', key: 'connection.port' } },
         { name: 'MONGO_DB', kind: 'text', default: 'app', example: 'sessions', meaning: 'MongoDB database', target: { type: 'persistence', kind: 'mongodb', key: 'connection.database' } },
         { name: 'MONGO_COLLECTION', kind: 'text', default: 'sessions', example: 'user_sessions', meaning: 'MongoDB collection', target: { type: 'persistence', kind: 'mongodb', key: 'collection' } },
         { name: 'MONGO_USER', kind: 'text', default: '', example: 'sessions', meaning: 'MongoDB user', target: { type: 'persistence', kind: 'mongodb', key: 'credential.username' } },
@@ -53,7 +53,7 @@ export class SessionsEnvironment {
         { name: 'REDIS_ENABLED', kind: 'switch', default: 'false', example: 'true', meaning: 'the Redis store (see Redis)' },
         { name: 'REDIS_SERVICE_URI', kind: 'text', default: '', example: 'rediss://:secret@cache:6380/0', meaning: 'Redis URI (redis:// or rediss://); when set, host, port, database and password are read from it', target: { type: 'persistence', kind: 'redis', key: 'connection.uri' } },
         { name: 'REDIS_SERVICE_HOST', kind: 'text', default: 'localhost', example: 'cache', meaning: 'Redis host (a cluster: any one of its nodes)', target: { type: 'persistence', kind: 'redis', key: 'connection.host' } },
-        { name: 'REDIS_SERVICE_PORT', kind: 'port', default: '6379', example: '6380', meaning: 'Redis port', target: { type: 'persistence', kind: 'redis', key: 'connection.port' } },
+        { name: 'REDIS_SERVICE_PORT', kind: 'remote-port', default: '6379', example: '6380', meaning: 'Redis port', target: { type: 'persistence', kind: 'redis', key: 'connection.port' } },
         { name: 'REDIS_DB', kind: 'count', default: '0', example: '2', meaning: 'Redis database number (0 on a cluster)', target: { type: 'persistence', kind: 'redis', key: 'connection.database' } },
         { name: 'REDIS_CLUSTER', kind: 'flag', default: 'false', example: 'true', meaning: 'the server is a Redis Cluster node; the others are found from it', target: { type: 'persistence', kind: 'redis', key: 'connection.cluster' } },
         { name: 'REDIS_USER', kind: 'text', default: '', example: 'sessions', meaning: 'Redis ACL user (default: the default user)', target: { type: 'persistence', kind: 'redis', key: 'credential.username' } },
@@ -97,6 +97,7 @@ export class SessionsEnvironment {
             case 'bytes': return 'bytes, 1 or more';
             case 'count': return (variable.min ?? 0) + ' or more';
             case 'port': return '0-65535';
+            case 'remote-port': return '1-65535';
             case 'choice': return (variable.choices ?? []).map(choice => '`' + choice + '`').join(', ');
             case 'key': return '16+ characters';
             case 'text': return 'any';

@@ -34,6 +34,13 @@ export class SessionsSettingReader {
         return port;
     }
 
+    /** The port of a server to connect to: 1 to 65535 (0 names no port there). */
+    public remotePort(key: string, defaultValue: number): number {
+        const port = this.wholeNumber(key, defaultValue, 1, 'a port number from 1 to 65535');
+        if (port > 65535) throw this.refused(key, 'a port number from 1 to 65535');
+        return port;
+    }
+
     /** A number (fractions allowed), at least min. */
     public number(key: string, defaultValue: number, min: number): number {
         const raw = this.raw(key);

@@ -25,6 +25,7 @@ function badValuesOf(variable: SessionsVariable): string[] {
     switch (variable.kind) {
         case 'millis': case 'bytes': case 'count': return ['abc', '-5', '1.5'];
         case 'port': return ['abc', '-1', '70000'];
+        case 'remote-port': return ['abc', '0', '70000'];
         case 'switch': case 'flag': case 'choice': return ['abc'];
         default: return [];
     }

@@ -33,6 +33,8 @@ describe('SessionsSettingReader', () => {
             ['0', (r: SessionsSettingReader) => r.bytes('key', 1)],
             ['0', (r: SessionsSettingReader) => r.count('key', 1, 1)],
             ['70000', (r: SessionsSettingReader) => r.port('key', 1)],
+            ['0', (r: SessionsSettingReader) => r.remotePort('key', 1)],
+            ['65536', (r: SessionsSettingReader) => r.remotePort('key', 1)],
             ['-0.5', (r: SessionsSettingReader) => r.number('key', 1, 0)],
             ['maybe', (r: SessionsSettingReader) => r.flag('key', true)],
             ['sometimes', (r: SessionsSettingReader) => r.oneOf('key', ['a', 'b'], 'a')]
@@ -49,5 +51,7 @@ describe('SessionsSettingReader', () => {
         expect(reader(' Reject ').oneOf('key', ['evict_oldest', 'reject'], 'evict_oldest')).to.equal('reject');
         expect(reader('0.25').number('key', 1, 0)).to.equal(0.25);
         expect(reader('65535').port('key', 1)).to.equal(65535);
+        expect(reader('0').port('key', 1), 'a port to listen on: 0 is any free one').to.equal(0);
+        expect(reader('1').remotePort('key', 6379)).to.equal(1);
     });
 });

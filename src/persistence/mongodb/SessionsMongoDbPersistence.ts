@@ -337,7 +337,7 @@ export class SessionsMongoDbPersistence
         const settings = new SessionsSettingReader(config);
         const timeout = settings.millis('options.connect_timeout', 5000);
         const uri = config.getAsNullableString('connection.uri');
-        if (uri == null || uri === '') settings.port('connection.port', 27017);
+        if (uri == null || uri === '') settings.remotePort('connection.port', 27017);
         if (uri != null && uri !== '') {
             if (!/[?&]serverSelectionTimeoutMS=/i.test(uri)) {
                 result.setAsObject('connection.uri', uri + (uri.includes('?') ? '&' : '?') + 'serverSelectionTimeoutMS=' + timeout);

@@ -51,7 +51,7 @@ export class SessionsRedisSettings {
             if (url.username !== '') username = decodeURIComponent(url.username);
             if (url.password !== '') password = decodeURIComponent(url.password);
         } else {
-            this.node = { host: config.getAsNullableString('connection.host') || 'localhost', port: settings.port('connection.port', 6379) };
+            this.node = { host: config.getAsNullableString('connection.host') || 'localhost', port: settings.remotePort('connection.port', 6379) };
             this.database = settings.count('connection.database', 0);
         }
         this.cluster = settings.flag('connection.cluster', false);
