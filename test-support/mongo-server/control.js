@@ -262,10 +262,21 @@ function tailLog(logFile, lines = 40) {
   }
 }
 
-/** Stops the server on `port` (SIGTERM, then SIGKILL after 10 s). Idempotent. Resolves true if it was running. */
-async function stop(port = DEFAULT_PORT) {
+/**
+ * Stops the server on `port` (SIGTERM, then SIGKILL after 10 s). Idempotent. Resolves true if it was running.
+ * With { removeData: true } its data dir goes too (servers on free ports would otherwise pile up in the cache).
+ */
+async function stop(port = DEFAULT_PORT, { removeData = false } = {}) {
   port = checkPort(port);
-  const { pidFile } = files(port);
+  const { pidFile, dataDir } = files(port);
+  try {
+    return await stopProcess(port, pidFile);
+  } finally {
+    if (removeData) fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function stopProcess(port, pidFile) {
   const pid = readPid(pidFile);
   if (!pid || !isOurProcess(pid)) {
     fs.rmSync(pidFile, { force: true });
