@@ -38,6 +38,8 @@ const ORIGINAL_VERSION = '1.1.1';
  * it an hour and validate_touching measures the touching path.
  */
 const READING = { TOUCH_INTERVAL: '3600000' };
+/** The reads the bare Node server runs beside: its rows carry their operation and scenario. */
+const BARE_OPS: ReadonlySet<BenchOp> = new Set<BenchOp>(['get_session_by_id', 'validate_session']);
 const ORIGINAL_DIR = path.join(os.homedir(), '.cache', 'service-sessions-bench', 'original-' + ORIGINAL_VERSION);
 
 function progress(message: string): void {
@@ -118,7 +120,7 @@ async function originalConfig(dir: string): Promise<string> {
 /** The MongoDB test server's control script (test-support/mongo-server/control.js). */
 interface MongoControl {
     start(port: number): Promise<{ uri: string }>;
-    stop(port: number): Promise<void>;
+    stop(port: number, options?: { removeData?: boolean }): Promise<void>;
     pidOf(port: number): number | null;
 }
 
@@ -141,7 +143,7 @@ function ownMongoPid(uri: string | null): number | null {
 
 async function stopOwnMongo(uri: string | null): Promise<void> {
     if (uri == null || process.env.MONGO_SERVICE_URI) return;
-    await mongoControl().stop(Number(new URL(uri).port));
+    await mongoControl().stop(Number(new URL(uri).port), { removeData: true });
 }
 
 interface Impl {
@@ -323,10 +325,11 @@ async function measure(groups: Group[], options: BenchOptions, rows: BenchRow[])
                         await entry.service.waitIdle();
                         if (serverPid != null) await BenchService.waitPidIdle(serverPid);
                     }
+                    // Beside each read it is the ceiling for, so each pair is measured seconds apart.
                     const bare = running.find(entry => entry.impl.name === 'bare');
-                    if (bare != null && op === 'get_session_by_id' && scenario === 'hot') {
-                        progress(`bare Node http baseline beside ${store} ${size}, run ${run} of ${options.runs}, ${options.duration} s`);
-                        record(bare, 'bare', 'hot', await drive(bare.service.port, 'bare', 'hot', bare.sessions, options));
+                    if (bare != null && BARE_OPS.has(op)) {
+                        progress(`bare Node http baseline beside ${store} ${size} ${op} ${scenario}, run ${run} of ${options.runs}, ${options.duration} s`);
+                        record(bare, op, scenario, await drive(bare.service.port, 'bare', scenario, bare.sessions, options));
                     }
                 }
             }
@@ -387,7 +390,7 @@ async function main(): Promise<void> {
             for (const size of sizes) {
                 const impls = [ours, versus, baseline, options.ops.includes('validate_touching') && store !== 'mongodb' ? touching : null,
                     original && compareSizes.includes(size) ? original : null,
-                    store === 'memory' && options.ops.includes('get_session_by_id') && options.scenarios.includes('hot') ? bareImpl : null]
+                    store === 'memory' && options.ops.some(op => BARE_OPS.has(op)) ? bareImpl : null]
                     .filter((impl): impl is Impl => impl != null);
                 try {
                     const redis = store === 'redis' ? await redisFor(size) : null;
