@@ -3,10 +3,10 @@ import { DataPage } from 'pip-services3-commons-nodex';
 import { IsoDateText } from './IsoDateText';
 
 /**
- * JSON.stringify for replies, with the dates of a session (and of the sessions in a page
- * or list) written as ISO strings beforehand: a Date sends JSON.stringify down its slow
- * path (toJSON) at about 2 µs each, a third of a read's time in the service. The text is
- * exactly what JSON.stringify would write.
+ * JSON.stringify for replies and the file store's records, with the dates of a session
+ * (and of the sessions in a page or list) written as ISO strings beforehand: a Date sends
+ * JSON.stringify down its slow path (toJSON) at about 2 µs each, a third of a read's time
+ * in the service. The text is exactly what JSON.stringify would write.
  */
 export class SessionsJsonText {
     public static stringify(value: unknown): string {
