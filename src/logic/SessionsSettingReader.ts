@@ -27,17 +27,20 @@ export class SessionsSettingReader {
         return this.wholeNumber(key, defaultValue, min, 'a whole number, ' + min + ' or more');
     }
 
-    /** A TCP port: 0 (any free port) to 65535. */
+    /** A TCP port to listen on: 0 (any free port) to 65535. */
     public port(key: string, defaultValue: number): number {
-        const port = this.wholeNumber(key, defaultValue, 0, 'a port number from 0 to 65535');
-        if (port > 65535) throw this.refused(key, 'a port number from 0 to 65535');
-        return port;
+        return this.portFrom(key, defaultValue, 0);
     }
 
     /** The port of a server to connect to: 1 to 65535 (0 names no port there). */
     public remotePort(key: string, defaultValue: number): number {
-        const port = this.wholeNumber(key, defaultValue, 1, 'a port number from 1 to 65535');
-        if (port > 65535) throw this.refused(key, 'a port number from 1 to 65535');
+        return this.portFrom(key, defaultValue, 1);
+    }
+
+    private portFrom(key: string, defaultValue: number, min: number): number {
+        const allowed = 'a port number from ' + min + ' to 65535';
+        const port = this.wholeNumber(key, defaultValue, min, allowed);
+        if (port > 65535) throw this.refused(key, allowed);
         return port;
     }
 
