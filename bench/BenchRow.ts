@@ -6,7 +6,7 @@ export interface BenchRow {
     impl: string;
     store: string;
     size: number;
-    op: BenchOp | 'bare';
+    op: BenchOp;
     scenario: BenchScenario;
     rps: BenchStats;
     p50: number;

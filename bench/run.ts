@@ -209,7 +209,7 @@ function runsOp(impl: Impl, op: BenchOp, store: string, size: number, options: B
     return cell != null && (cell.ops.length === 0 || cell.ops.includes(op));
 }
 
-function summarize(impl: string, store: string, size: number, op: BenchOp | 'bare', scenario: BenchScenario,
+function summarize(impl: string, store: string, size: number, op: BenchOp, scenario: BenchScenario,
     results: autocannon.Result[], rssMb: number, loadMs: number[]): BenchRow {
     return {
         impl, store, size, op, scenario,
@@ -304,8 +304,8 @@ async function measure(groups: Group[], options: BenchOptions, rows: BenchRow[])
     for (const entry of groups.flatMap(group => group.running)) {
         await drive(entry.service.port, entry.impl.name === 'bare' ? 'bare' : 'get_session_by_id', 'hot', entry.sessions, options, 2);
     }
-    const results = new Map<string, { impl: string; op: BenchOp | 'bare'; scenario: BenchScenario; runs: autocannon.Result[]; entry: Running }>();
-    const record = (entry: Running, op: BenchOp | 'bare', scenario: BenchScenario, result: autocannon.Result) => {
+    const results = new Map<string, { impl: string; op: BenchOp; scenario: BenchScenario; runs: autocannon.Result[]; entry: Running }>();
+    const record = (entry: Running, op: BenchOp, scenario: BenchScenario, result: autocannon.Result) => {
         const impl = entry.impl.name === 'ours-touching' ? 'ours' : entry.impl.name;
         const key = [entry.service.port, impl, op, scenario].join(' ');
         if (!results.has(key)) results.set(key, { impl, op, scenario, runs: [], entry });
@@ -328,8 +328,10 @@ async function measure(groups: Group[], options: BenchOptions, rows: BenchRow[])
                     // Beside each read it is the ceiling for, so each pair is measured seconds apart.
                     const bare = running.find(entry => entry.impl.name === 'bare');
                     if (bare != null && BARE_OPS.has(op)) {
+                        // Ours' sessions: the bare server preloads none, and spread bodies name preloaded ids.
+                        const sessions = running.find(entry => entry.impl.name === 'ours')?.sessions ?? bare.sessions;
                         progress(`bare Node http baseline beside ${store} ${size} ${op} ${scenario}, run ${run} of ${options.runs}, ${options.duration} s`);
-                        record(bare, op, scenario, await drive(bare.service.port, 'bare', scenario, bare.sessions, options));
+                        record(bare, op, scenario, await drive(bare.service.port, 'bare', scenario, sessions, options));
                     }
                 }
             }
