@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'crypto';
+import { createHmac, createSecretKey, KeyObject, randomBytes } from 'crypto';
 
 import { ConfigException, ConfigParams, IConfigurable, IReferenceable, IReferences } from 'pip-services3-commons-nodex';
 import { CompositeLogger } from 'pip-services3-components-nodex';
@@ -28,11 +28,12 @@ export class SessionsAudit implements IConfigurable, IReferenceable {
     public static readonly Prefix = 'audit ';
     private static readonly MinKeyLength = 16;
     /** Drawn once, so every keyless controller of the process hashes alike (a test process builds dozens). */
-    private static _processKey: Buffer | null = null;
+    private static _processKey: KeyObject | null = null;
     private static _warned = false;
 
     private readonly _logger = new CompositeLogger();
-    private _key: Buffer | null = null;
+    // A KeyObject, made once: given a Buffer, createHmac prepares the key again on every call.
+    private _key: KeyObject | null = null;
 
     public configure(config: ConfigParams): void {
         const key = config.getAsStringWithDefault('options.audit_key', '');
@@ -44,7 +45,7 @@ export class SessionsAudit implements IConfigurable, IReferenceable {
             throw new ConfigException(undefined, SessionsErrorCode.AUDIT_KEY_TOO_SHORT,
                 'options.audit_key (AUDIT_KEY) must have at least ' + SessionsAudit.MinKeyLength + ' characters');
         }
-        this._key = Buffer.from(key, 'utf8');
+        this._key = createSecretKey(Buffer.from(key, 'utf8'));
     }
 
     public setReferences(references: IReferences): void {
@@ -89,8 +90,8 @@ export class SessionsAudit implements IConfigurable, IReferenceable {
         this._logger.info(correlationId ?? '', SessionsAudit.Prefix + JSON.stringify(entry));
     }
 
-    private static processKey(): Buffer {
-        if (SessionsAudit._processKey == null) SessionsAudit._processKey = randomBytes(32);
+    private static processKey(): KeyObject {
+        if (SessionsAudit._processKey == null) SessionsAudit._processKey = createSecretKey(randomBytes(32));
         return SessionsAudit._processKey;
     }
 
