@@ -3,7 +3,6 @@ import {
     IConfigurable, InvalidStateException, IOpenable, IReferenceable, IReferences, PagingParams
 } from 'pip-services3-commons-nodex';
 import { CompositeLogger } from 'pip-services3-components-nodex';
-import { Cluster, Redis, ReplyError } from 'ioredis';
 
 import { SessionV1 } from '../../data/version1/SessionV1';
 import { SessionCloseReason, SessionCloseReasonV1 } from '../../data/version1/SessionCloseReasonV1';
@@ -16,15 +15,20 @@ import { SessionLimitReachedException } from '../../rules/SessionLimitReachedExc
 import { SessionLiveness } from '../../rules/SessionLiveness';
 import { SessionsFilter } from '../SessionsFilter';
 import { SessionsRedisCodec } from './SessionsRedisCodec';
+import { SessionsRedisConnection, SessionsRedisReply } from './SessionsRedisConnection';
 import { SessionsRedisCandidate, SessionsRedisIndexScan } from './SessionsRedisIndexScan';
 import { SessionsRedisKeys } from './SessionsRedisKeys';
 import { SessionsRedisScripts } from './SessionsRedisScripts';
 import { SessionsRedisSettings } from './SessionsRedisSettings';
 
-/** The scripts, as ioredis' defineCommand adds them to the client (EVALSHA, EVAL when the server lacks it). */
-type ScriptName = 'sessionsGetById' | 'sessionsCreate' | 'sessionsUpdatePartially' | 'sessionsReplace' | 'sessionsDelete' | 'sessionsCloseUser'
-    | 'sessionsSweep' | 'sessionsPurgeClosed' | 'sessionsRetime';
-type ScriptCall = (bucketKey: string, ...args: Array<string | number>) => Promise<unknown>;
+/** The store's scripts, by the name the connection calls them. */
+const SCRIPTS = {
+    sessionsGetById: SessionsRedisScripts.GetById, sessionsCreate: SessionsRedisScripts.Create, sessionsUpdatePartially: SessionsRedisScripts.UpdatePartially,
+    sessionsReplace: SessionsRedisScripts.Replace, sessionsDelete: SessionsRedisScripts.Delete,
+    sessionsCloseUser: SessionsRedisScripts.CloseUser, sessionsSweep: SessionsRedisScripts.Sweep,
+    sessionsPurgeClosed: SessionsRedisScripts.PurgeClosed, sessionsRetime: SessionsRedisScripts.Retime
+};
+type ScriptName = keyof typeof SCRIPTS;
 
 /** A script's reply: strings and nested arrays of them. */
 type Reply = string | Reply[];
@@ -45,7 +49,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
     private readonly _logger = new CompositeLogger();
     private _settings = new SessionsRedisSettings(new ConfigParams());
     private _keys = new SessionsRedisKeys(this._settings.keyPrefix);
-    private _client: Redis | Cluster | null = null;
+    private _client: SessionsRedisConnection | null = null;
     /** The retention period closed sessions get as their TTL (applyRetention); 0: none. */
     private _retention = 0;
     /** False once the connection is lost, until it is back: one log line per outage. */
@@ -71,44 +75,24 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
 
     public async open(correlationId: string | null): Promise<void> {
         if (this._client != null) return;
-        const settings = this._settings;
-        const options = settings.clientOptions();
-        const client: Redis | Cluster = settings.cluster
-            ? new Cluster([settings.node], {
-                redisOptions: {
-                    username: options.username, password: options.password, tls: options.tls,
-                    connectTimeout: options.connectTimeout, commandTimeout: options.commandTimeout,
-                    autoResendUnfulfilledCommands: false, maxRetriesPerRequest: 0
-                },
-                enableOfflineQueue: false, enableAutoPipelining: true, lazyConnect: true,
-                clusterRetryStrategy: (times: number) => Math.min(times * 50, 1000)
-            })
-            : new Redis({ host: settings.node.host, port: settings.node.port, ...options });
-        const scripts: Record<ScriptName, string> = {
-            sessionsGetById: SessionsRedisScripts.GetById, sessionsCreate: SessionsRedisScripts.Create, sessionsUpdatePartially: SessionsRedisScripts.UpdatePartially,
-            sessionsReplace: SessionsRedisScripts.Replace, sessionsDelete: SessionsRedisScripts.Delete,
-            sessionsCloseUser: SessionsRedisScripts.CloseUser, sessionsSweep: SessionsRedisScripts.Sweep,
-            sessionsPurgeClosed: SessionsRedisScripts.PurgeClosed, sessionsRetime: SessionsRedisScripts.Retime
-        };
-        for (const [name, lua] of Object.entries(scripts)) client.defineCommand(name, { numberOfKeys: 1, lua });
+        const client = new SessionsRedisConnection(this._settings, SCRIPTS);
         let lastError: Error | null = null;
         // Once open; a failure to open is the start's one line.
-        client.on('error', (err: Error) => {
+        client.onState((err: Error) => {
             lastError = err;
             if (this._client !== client || !this._connected) return;
             this._connected = false;
             this._logger.warn(correlationId ?? '', 'The Redis store lost its connection (%s); calls fail with 503 until it is back', err.message);
-        });
-        client.on('ready', () => {
+        }, () => {
             if (this._client !== client || this._connected) return;
             this._connected = true;
             this._logger.info(correlationId ?? '', 'The Redis store is connected again');
         });
         try {
-            await SessionsRedisPersistence.connect(client, settings.connectTimeout);
+            await SessionsRedisPersistence.connect(client, this._settings.connectTimeout);
             await this.checkLayout(client);
         } catch (err) {
-            client.disconnect();
+            client.destroy();
             const translated = this.translate(correlationId, err);
             if (!(translated instanceof ConnectionException)) throw translated;
             // The socket's error (ECONNREFUSED, a TLS or auth failure) says more than "Connection is closed".
@@ -124,20 +108,19 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
         const client = this._client;
         this._client = null;
         if (client == null) return;
-        await client.quit().catch(() => client.disconnect());
+        await client.close();
     }
 
     /** Deletes every key under the prefix (for tests): a SCAN, never on a request's path. */
     public async clear(correlationId: string | null): Promise<void> {
         const client = this.client;
-        const nodes: Redis[] = client instanceof Cluster ? client.nodes('master') : [client];
         await this.guard(correlationId, async () => {
-            for (const node of nodes) {
+            for (const send of await client.masters()) {
                 let cursor = '0';
                 do {
-                    const [next, keys] = await node.scan(cursor, 'MATCH', SessionsRedisPersistence.globEscape(this._keys.prefix) + '*', 'COUNT', 1000);
+                    const [next, keys] = await send('SCAN', cursor, 'MATCH', SessionsRedisPersistence.globEscape(this._keys.prefix) + '*', 'COUNT', '1000') as [string, string[]];
                     cursor = next;
-                    await Promise.all(keys.map(key => node.unlink(key)));
+                    await Promise.all(keys.map(key => send('UNLINK', key)));
                 } while (cursor !== '0');
             }
             await this.checkLayout(client);
@@ -149,7 +132,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
             throw new InvalidStateException(correlationId ?? undefined, SessionsErrorCode.STORE_NOT_OPEN, 'The session store is not open')
                 .withStatus(503);
         }
-        await this.guard(correlationId, async () => { await this.client.ping(); });
+        await this.guard(correlationId, async () => { await this.client.ping(this._keys.meta); });
     }
 
     /** One round trip on a single server (a script follows the pointer), two on a cluster. */
@@ -157,12 +140,11 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
         return await this.guard(correlationId, async () => {
             if (!this._settings.cluster) {
                 const [head, tail] = this._keys.sessionAround(id);
-                const call = (this.client as unknown as Record<ScriptName, (...args: string[]) => Promise<string[]>>).sessionsGetById;
-                return SessionsRedisCodec.decode(id, await call.call(this.client, this._keys.pointer(id), head, tail));
+                return SessionsRedisCodec.decode(id, await this.client.script('sessionsGetById', this._keys.pointer(id), [head, tail]) as string[]);
             }
             const bucket = await this.bucketOfId(id);
             if (bucket == null) return null;
-            return SessionsRedisPersistence.fromRecord(id, await this.client.hgetall(this._keys.session(bucket, id)));
+            return SessionsRedisCodec.decode(id, await this.client.command('HGETALL', this._keys.session(bucket, id)) as string[]);
         });
     }
 
@@ -231,7 +213,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
             const bucket = await this.bucketOfId(id);
             if (bucket == null) return null;
             const reply = await this.script('sessionsDelete', bucket, id);
-            await this.client.del(this._keys.pointer(id));
+            await this.client.command('DEL', this._keys.pointer(id));
             if (SessionsRedisPersistence.status(reply) === 'missing') return null;
             return SessionsRedisCodec.decode(id, (reply as Reply[])[1] as string[]);
         });
@@ -269,7 +251,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
                 let count = 0;
                 for (;;) {
                     const ids = await this.script('sessionsPurgeClosed', bucket, closeTime.getTime(), SWEEP_BATCH) as string[];
-                    await Promise.all(ids.map(id => this.client.del(this._keys.pointer(id))));
+                    await Promise.all(ids.map(id => this.client.command('DEL', this._keys.pointer(id))));
                     count += ids.length;
                     if (ids.length < SWEEP_BATCH) return count;
                 }
@@ -287,7 +269,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
     public async applyRetention(correlationId: string | null, period: number): Promise<boolean> {
         this._retention = Math.max(0, period);
         await this.guard(correlationId, async () => {
-            const applied = await this.client.hget(this._keys.meta, 'retention');
+            const applied = await this.client.command('HGET', this._keys.meta, 'retention');
             if (applied === String(this._retention) || (applied == null && this._retention === 0)) return;
             await Promise.all(SessionsRedisKeys.allBuckets().map(async bucket => {
                 for (let offset = 0; ; offset += SWEEP_BATCH) {
@@ -295,13 +277,13 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
                     const pointers: Array<Promise<unknown>> = [];
                     for (let index = 0; index + 1 < flat.length; index += 2) {
                         const pointer = this._keys.pointer(flat[index]);
-                        pointers.push(flat[index + 1] === '' ? this.client.persist(pointer) : this.client.pexpireat(pointer, flat[index + 1]));
+                        pointers.push(flat[index + 1] === '' ? this.client.command('PERSIST', pointer) : this.client.command('PEXPIREAT', pointer, flat[index + 1]));
                     }
                     await Promise.all(pointers);
                     if (flat.length / 2 < SWEEP_BATCH) return;
                 }
             }));
-            await this.client.hset(this._keys.meta, 'retention', String(this._retention));
+            await this.client.command('HSET', this._keys.meta, 'retention', String(this._retention));
         });
         return false;
     }
@@ -329,7 +311,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
             const indexed = activeIndex && !criteria.readsDetails && (liveness == null || liveness.timeouts.absolute <= 0);
             const chunk = Math.min(1000, Math.ceil(2 * (skip + take) / sources.length) + 8);
             const scan = new SessionsRedisIndexScan((key, min, max, offset, count) =>
-                this.client.zrangebyscore(key, min, max, 'WITHSCORES', 'LIMIT', offset, count), sources, range.min, range.max, chunk);
+                this.client.command('ZRANGEBYSCORE', key, min, max, 'WITHSCORES', 'LIMIT', offset, count) as Promise<string[]>, sources, range.min, range.max, chunk);
             const data: SessionV1[] = [];
             let matched = 0;
             const scanAll = wantTotal && !indexed;
@@ -346,7 +328,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
             let total: number | null = null;
             if (wantTotal) {
                 total = scanAll ? matched : (await Promise.all(sources.map(source =>
-                    this.client.zcount(source.key, range.min, range.max)))).reduce((sum, count) => sum + count, 0);
+                    this.client.command('ZCOUNT', source.key, range.min, range.max) as Promise<number>))).reduce((sum, count) => sum + count, 0);
             }
             return new DataPage<SessionV1>(data, total as number);
         });
@@ -359,7 +341,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
             const bucket = this._keys.bucketOf(SessionsRedisPersistence.userKey(stored.user_id));
             const pointer = this._keys.pointer(stored.id);
             // The pointer first, claimed only if absent: the id's uniqueness across buckets.
-            if (await this.client.set(pointer, String(bucket), 'NX') == null) {
+            if (await this.client.command('SET', pointer, String(bucket), 'NX') == null) {
                 throw new ConflictException(correlationId ?? undefined, SessionsErrorCode.SESSION_ALREADY_EXISTS,
                     'A session with this id already exists');
             }
@@ -370,7 +352,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
                     liveness?.timeouts.absolute ?? 0, ...SessionsRedisCodec.encode({ ...stored }));
             } catch (err) {
                 // Refused by the server, so not stored: the pointer goes. A lost reply may have stored it: the pointer stays.
-                if (err instanceof ReplyError) await this.client.del(pointer).catch(() => undefined);
+                if (SessionsRedisConnection.isServerReply(err)) await this.client.command('DEL', pointer).catch(() => undefined);
                 throw err;
             }
             const status = SessionsRedisPersistence.status(reply);
@@ -379,7 +361,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
                     'A session with this id already exists');
             }
             if (status === 'limit') {
-                await this.client.del(pointer).catch(() => undefined);
+                await this.client.command('DEL', pointer).catch(() => undefined);
                 throw new SessionLimitReachedException(correlationId, limit!.max);
             }
             const evicted = SessionsRedisPersistence.sessionList((reply as Reply[]).slice(1));
@@ -392,7 +374,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
     private async move(correlationId: string | null, from: number, to: number, session: SessionV1): Promise<SessionV1 | null> {
         const deleted = await this.script('sessionsDelete', from, session.id);
         if (SessionsRedisPersistence.status(deleted) === 'missing') return null;
-        await this.client.set(this._keys.pointer(session.id), String(to));
+        await this.client.command('SET', this._keys.pointer(session.id), String(to));
         await this.script('sessionsCreate', to, session.id, this._retention, 0, '', '""', 0, 0, 0, ...SessionsRedisCodec.encode({ ...session }));
         return await this.getOneById(correlationId, session.id);
     }
@@ -421,19 +403,19 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
     private async expirePointers(closed: SessionV1[]): Promise<void> {
         if (this._retention <= 0) return;
         await Promise.all(closed.filter(session => session.close_time instanceof Date).map(session =>
-            this.client.pexpireat(this._keys.pointer(session.id), session.close_time!.getTime() + this._retention).catch(() => 0)));
+            this.client.command('PEXPIREAT', this._keys.pointer(session.id), session.close_time!.getTime() + this._retention).catch(() => 0)));
     }
 
     /** After a write: a closed session's pointer gets its TTL, an active one's loses it. */
     private async followPointer(session: SessionV1 | null): Promise<void> {
         if (session == null || this._retention <= 0) return;
-        if (session.active) await this.client.persist(this._keys.pointer(session.id)).catch(() => 0);
+        if (session.active) await this.client.command('PERSIST', this._keys.pointer(session.id)).catch(() => 0);
         else await this.expirePointers([session]);
     }
 
     /** The bucket a session id is in, from its pointer; null when there is no such session. */
     private async bucketOfId(id: string): Promise<number | null> {
-        const value = await this.client.get(this._keys.pointer(id));
+        const value = await this.client.command('GET', this._keys.pointer(id));
         return value == null ? null : Number(value);
     }
 
@@ -446,7 +428,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
     /** The listed fields (all but user and data) of each candidate; null for one gone meanwhile (deleted, or expired by its TTL). */
     private async listedAll(candidates: SessionsRedisCandidate[]): Promise<Array<SessionV1 | null>> {
         return await Promise.all(candidates.map(async candidate => SessionsRedisCodec.decodeListed(candidate.id,
-            await this.client.hmget(this._keys.session(candidate.bucket, candidate.id), ...SessionsRedisCodec.ListedFields))));
+            await this.client.command('HMGET', this._keys.session(candidate.bucket, candidate.id), ...SessionsRedisCodec.ListedFields) as Array<string | null>)));
     }
 
     private matches(criteria: SessionsFilter, session: SessionV1, liveness?: SessionLiveness): boolean {
@@ -480,9 +462,8 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
         return userId == null ? '' : String(userId);
     }
 
-    private async script(name: ScriptName, bucket: number, ...args: Array<string | number>): Promise<unknown> {
-        const call = (this.client as unknown as Record<ScriptName, ScriptCall>)[name];
-        return await call.call(this.client, this._keys.bucket(bucket), ...args.map(String));
+    private async script(name: ScriptName, bucket: number, ...args: Array<string | number>): Promise<SessionsRedisReply> {
+        return await this.client.script(name, this._keys.bucket(bucket), args.map(String));
     }
 
     private static status(reply: unknown): string {
@@ -500,12 +481,6 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
         return result;
     }
 
-    private static fromRecord(id: string, record: Record<string, string>): SessionV1 | null {
-        const flat: string[] = [];
-        for (const [name, value] of Object.entries(record)) flat.push(name, value);
-        return SessionsRedisCodec.decode(id, flat);
-    }
-
     /** A copy of a session to store, with a new id if it has none (as the toolkit's stores fill one in). */
     private static withId(item: SessionV1): SessionV1 {
         const stored = { ...item };
@@ -514,9 +489,9 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
     }
 
     /** The layout under the prefix: the bucket count is recorded once, and a different one refused. */
-    private async checkLayout(client: Redis | Cluster): Promise<void> {
-        await client.hsetnx(this._keys.meta, 'buckets', String(SessionsRedisKeys.Buckets));
-        const buckets = await client.hget(this._keys.meta, 'buckets');
+    private async checkLayout(client: SessionsRedisConnection): Promise<void> {
+        await client.command('HSETNX', this._keys.meta, 'buckets', String(SessionsRedisKeys.Buckets));
+        const buckets = await client.command('HGET', this._keys.meta, 'buckets');
         if (buckets !== String(SessionsRedisKeys.Buckets)) {
             // A start failure naming the setting: another prefix (or emptying this one) is the way out.
             const allowed = 'a prefix whose keys were written with ' + SessionsRedisKeys.Buckets + ' buckets (these have ' + buckets + ')';
@@ -527,7 +502,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
     }
 
     /** Resolves once the client is ready; rejects after timeout ms (or at once if it cannot connect). */
-    private static async connect(client: Redis | Cluster, timeout: number): Promise<void> {
+    private static async connect(client: SessionsRedisConnection, timeout: number): Promise<void> {
         let timer: NodeJS.Timeout | undefined;
         try {
             await Promise.race([
@@ -545,7 +520,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
         return text.replace(/[*?[\]\\]/g, character => '\\' + character);
     }
 
-    private get client(): Redis | Cluster {
+    private get client(): SessionsRedisConnection {
         if (this._client == null) {
             throw new InvalidStateException(undefined, SessionsErrorCode.STORE_NOT_OPEN, 'The session store is not open').withStatus(503);
         }
@@ -565,7 +540,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
         if (err instanceof ApplicationException) return err;
         if (!(err instanceof Error) || err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError
             || err instanceof ReferenceError) return err;
-        if (err instanceof ReplyError && !UNAVAILABLE_REPLY.test(err.message)) return err;
+        if (SessionsRedisConnection.isServerReply(err) && !UNAVAILABLE_REPLY.test(err.message)) return err;
         return new ConnectionException(correlationId ?? undefined, SessionsErrorCode.DATABASE_UNAVAILABLE,
             'The session store is unavailable').withStatus(503).withCause(err);
     }

@@ -2,7 +2,6 @@ import { readFileSync } from 'fs';
 import { ConnectionOptions } from 'tls';
 
 import { ConfigException, ConfigParams } from 'pip-services3-commons-nodex';
-import { RedisOptions } from 'ioredis';
 
 import { SessionsErrorCode } from '../../data/version1/SessionsErrorCatalogue';
 import { SessionsSettingReader } from '../../logic/SessionsSettingReader';
@@ -73,29 +72,6 @@ export class SessionsRedisSettings {
     public get location(): string {
         return (this.tls != null ? 'rediss://' : 'redis://') + this.node.host + ':' + this.node.port
             + (this.cluster ? ' (cluster)' : '/' + this.database) + ' prefix ' + JSON.stringify(this.keyPrefix);
-    }
-
-    /**
-     * The client's options. Commands wait at most connect_timeout, are never queued while the
-     * connection is down (they fail at once: 503) and never sent again after a reconnect (a
-     * write already answered with a failure must not land later).
-     */
-    public clientOptions(): RedisOptions {
-        return {
-            username: this.username,
-            password: this.password,
-            db: this.database,
-            tls: this.tls,
-            connectTimeout: Math.max(1, this.connectTimeout),
-            commandTimeout: Math.max(1, this.connectTimeout),
-            enableOfflineQueue: false,
-            autoResendUnfulfilledCommands: false,
-            maxRetriesPerRequest: 0,
-            enableAutoPipelining: true,
-            lazyConnect: true,
-            // Reconnect for ever, a little less eagerly each time (up to a second apart).
-            retryStrategy: (times: number) => Math.min(times * 50, 1000)
-        };
     }
 
     private static tlsOptions(config: ConfigParams, enabled: boolean): ConnectionOptions | undefined {
