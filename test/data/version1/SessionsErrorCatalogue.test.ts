@@ -24,7 +24,9 @@ const NOT_ERROR_CODES: Readonly<Record<string, string>> = {
     HTTP: 'the start-up line\'s name of the HTTP API',
     UNKNOWN: 'Seneca\'s origin of a message without one',
     DENY: 'the X-Frame-Options header value',
-    MATCH: 'Redis SCAN option', COUNT: 'Redis SCAN option', WITHSCORES: 'Redis ZRANGEBYSCORE option', LIMIT: 'Redis ZRANGEBYSCORE option'
+    MATCH: 'Redis SCAN option', COUNT: 'Redis SCAN option', WITHSCORES: 'Redis ZRANGEBYSCORE option', LIMIT: 'Redis ZRANGEBYSCORE option',
+    ...Object.fromEntries(['PING', 'SCAN', 'UNLINK', 'HGET', 'HGETALL', 'HMGET', 'HSET', 'HSETNX', 'PERSIST', 'PEXPIREAT', 'ZRANGEBYSCORE', 'ZCOUNT']
+        .map(command => [command, 'Redis command']))
 };
 
 async function sourceFiles(dir: string): Promise<string[]> {
