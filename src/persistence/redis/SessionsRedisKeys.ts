@@ -37,13 +37,18 @@ export class SessionsRedisKeys {
         return this.prefix + '{b' + bucket + '}';
     }
 
+    /** What every key of a bucket starts with before its number: a ...ByPointer script adds the number from the pointer, then '}'. */
+    public get bucketHead(): string {
+        return this.prefix + '{b';
+    }
+
     public session(bucket: number, id: string): string {
         return this.bucket(bucket) + ':s:' + id;
     }
 
     /** A session's key without its bucket number, before and after it: GetById puts the number from the pointer between. */
     public sessionAround(id: string): [string, string] {
-        return [this.prefix + '{b', '}:s:' + id];
+        return [this.bucketHead, '}:s:' + id];
     }
 
     public all(bucket: number): string {

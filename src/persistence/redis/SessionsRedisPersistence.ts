@@ -24,6 +24,7 @@ import { SessionsRedisSettings } from './SessionsRedisSettings';
 /** The store's scripts, by the name the connection calls them. */
 const SCRIPTS = {
     sessionsGetById: SessionsRedisScripts.GetById, sessionsCreate: SessionsRedisScripts.Create, sessionsUpdatePartially: SessionsRedisScripts.UpdatePartially,
+    sessionsUpdatePartiallyByPointer: SessionsRedisScripts.UpdatePartiallyByPointer,
     sessionsReplace: SessionsRedisScripts.Replace, sessionsDelete: SessionsRedisScripts.Delete,
     sessionsCloseUser: SessionsRedisScripts.CloseUser, sessionsSweep: SessionsRedisScripts.Sweep,
     sessionsPurgeClosed: SessionsRedisScripts.PurgeClosed, sessionsRetime: SessionsRedisScripts.Retime
@@ -186,6 +187,14 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
         const fields = { ...data.getAsObject() } as Record<string, unknown>;
         delete fields.id;
         return await this.guard(correlationId, async () => {
+            const touches = fields.request_time != null ? '1' : '0';
+            const args = [this._retention, condition != null ? '1' : '0', condition?.now ?? 0, condition?.timeouts.idle ?? 0,
+                condition?.timeouts.absolute ?? 0, touches, ...SessionsRedisCodec.encode(fields)].map(String);
+            // On a single server, and when the bucket cannot change, one round trip: the script finds the bucket and keeps the pointer's TTL.
+            if (!this._settings.cluster && fields.user_id === undefined) {
+                const reply = await this.client.script('sessionsUpdatePartiallyByPointer', this._keys.pointer(id), [id, ...args, this._keys.bucketHead]);
+                return this.updated(correlationId, id, reply);
+            }
             const bucket = await this.bucketOfId(id);
             if (bucket == null) return null;
             if (typeof fields.user_id === 'string' && this._keys.bucketOf(fields.user_id) !== bucket) {
@@ -195,17 +204,18 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
                 if (condition != null && !SessionsRedisPersistence.isLive(current, condition)) throw new SessionClosedException(correlationId);
                 return await this.move(correlationId, bucket, this._keys.bucketOf(fields.user_id), { ...current, ...fields, id } as SessionV1);
             }
-            const touches = fields.request_time != null ? '1' : '0';
-            const reply = await this.script('sessionsUpdatePartially', bucket, id, this._retention, condition != null ? '1' : '0',
-                condition?.now ?? 0, condition?.timeouts.idle ?? 0, condition?.timeouts.absolute ?? 0, touches,
-                ...SessionsRedisCodec.encode(fields));
-            const status = SessionsRedisPersistence.status(reply);
-            if (status === 'missing') return null;
-            if (status === 'closed') throw new SessionClosedException(correlationId);
-            const session = SessionsRedisCodec.decode(id, (reply as Reply[])[1] as string[]);
+            const session = this.updated(correlationId, id, await this.script('sessionsUpdatePartially', bucket, id, ...args));
             await this.followPointer(session);
             return session;
         });
+    }
+
+    /** The session an UpdatePartially script answered, null if missing; SESSION_CLOSED if it was closed. */
+    private updated(correlationId: string | null, id: string, reply: SessionsRedisReply): SessionV1 | null {
+        const status = SessionsRedisPersistence.status(reply);
+        if (status === 'missing') return null;
+        if (status === 'closed') throw new SessionClosedException(correlationId);
+        return SessionsRedisCodec.decode(id, (reply as Reply[])[1] as string[]);
     }
 
     public async deleteById(correlationId: string | null, id: string): Promise<SessionV1 | null> {

@@ -7,9 +7,33 @@
  * by id ascending, as every store sorts), open_time and close_time in the sweep indexes.
  */
 export class SessionsRedisScripts {
-    /** The helpers every script starts with. */
-    private static readonly Prelude = `
+    /** How a script finds its bucket: KEYS[1] is the bucket's key prefix; pointer writes there are the caller's. */
+    private static readonly ByBucket = `
 local base = KEYS[1]
+local lastArg = #ARGV
+local function followPointer(new, retention) end
+`;
+
+    /**
+     * How a ...ByPointer script finds its bucket, on a single server only: KEYS[1] is the
+     * session's pointer, the last ARGV the bucket keys' start before the number (SessionsRedisKeys.bucketHead);
+     * the bucket's keys are not declared, which a cluster does not allow (see GetById). The script
+     * then keeps the pointer's TTL with the session's, in the same step and round trip.
+     */
+    private static readonly ByPointer = `
+local bucket = redis.call('get', KEYS[1])
+if not bucket then return {'missing'} end
+local base = ARGV[#ARGV] .. bucket .. '}'
+local lastArg = #ARGV - 1
+local function followPointer(new, retention)
+  if retention <= 0 then return end
+  if new.active then redis.call('persist', KEYS[1])
+  elseif new.close then redis.call('pexpireat', KEYS[1], string.format('%.0f', new.close + retention)) end
+end
+`;
+
+    /** The helpers every script has after its bucket. */
+    private static readonly Helpers = `
 local function fmt(n) return string.format('%.0f', n) end
 local function skey(id) return base .. ':s:' .. id end
 local function ukey(u) return base .. ':u:' .. u end
@@ -77,7 +101,7 @@ local function close(id, s, at, reason, retention)
 end
 local function argsFrom(first)
   local result = {}
-  for i = first, #ARGV do result[#result + 1] = ARGV[i] end
+  for i = first, lastArg do result[#result + 1] = ARGV[i] end
   return result
 end
 `;
@@ -88,7 +112,7 @@ end
      * ARGV: id, retention, max, policy, reason (JSON), now, idle, absolute, field, value, ...
      * Returns {'ok', evictedId, evictedFields, ...}, {'exists'} or {'limit'}.
      */
-    public static readonly Create = SessionsRedisScripts.Prelude + `
+    public static readonly Create = SessionsRedisScripts.ByBucket + SessionsRedisScripts.Helpers + `
 local id, retention, max = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 if redis.call('exists', skey(id)) == 1 then return {'exists'} end
 local fields = argsFrom(9)
@@ -120,14 +144,8 @@ reindex(id, nil, state(id), retention, true)
 return result
 `;
 
-    /**
-     * Sets fields of a session. With a condition ('1'), a session that is closed or past its
-     * time at now is left alone ({'closed'}); a write that sets request_time (touches '1') on a
-     * session it leaves active sets expires_at from the timeouts.
-     * ARGV: id, retention, condition, now, idle, absolute, touches, field, value, ...
-     * Returns {'ok', fields}, {'missing'} or {'closed'}.
-     */
-    public static readonly UpdatePartially = SessionsRedisScripts.Prelude + `
+    /** What UpdatePartially and UpdatePartiallyByPointer do once they know the bucket. */
+    private static readonly UpdatePartiallyBody = `
 local id, retention = ARGV[1], tonumber(ARGV[2])
 local idle, absolute = tonumber(ARGV[5]), tonumber(ARGV[6])
 local old = state(id)
@@ -142,8 +160,22 @@ if ARGV[3] == '1' and ARGV[7] == '1' and new.active then
 end
 local all = redis.call('hgetall', skey(id))
 reindex(id, old, new, retention, false)
+followPointer(new, retention)
 return {'ok', all}
 `;
+
+    /**
+     * Sets fields of a session. With a condition ('1'), a session that is closed or past its
+     * time at now is left alone ({'closed'}); a write that sets request_time (touches '1') on a
+     * session it leaves active sets expires_at from the timeouts.
+     * ARGV: id, retention, condition, now, idle, absolute, touches, field, value, ...
+     * Returns {'ok', fields}, {'missing'} or {'closed'}.
+     */
+    public static readonly UpdatePartially = SessionsRedisScripts.ByBucket + SessionsRedisScripts.Helpers + SessionsRedisScripts.UpdatePartiallyBody;
+
+    /** UpdatePartially on a single server, its bucket found from the pointer (KEYS[1]); ARGV as UpdatePartially's, then SessionsRedisKeys.bucketHead. */
+    public static readonly UpdatePartiallyByPointer = SessionsRedisScripts.ByPointer + SessionsRedisScripts.Helpers
+        + SessionsRedisScripts.UpdatePartiallyBody;
 
     /**
      * Reads a session by id in one round trip: its pointer (KEYS[1]), then the hash in the
@@ -158,7 +190,7 @@ return redis.call('hgetall', ARGV[1] .. bucket .. ARGV[2])
 `;
 
     /** Replaces a session whole. ARGV: id, retention, field, value, ... Returns {'ok', fields} or {'missing'}. */
-    public static readonly Replace = SessionsRedisScripts.Prelude + `
+    public static readonly Replace = SessionsRedisScripts.ByBucket + SessionsRedisScripts.Helpers + `
 local id, retention = ARGV[1], tonumber(ARGV[2])
 local old = state(id)
 if not old then return {'missing'} end
@@ -170,7 +202,7 @@ return {'ok', all}
 `;
 
     /** Deletes a session. ARGV: id. Returns {'ok', fields} or {'missing'}. */
-    public static readonly Delete = SessionsRedisScripts.Prelude + `
+    public static readonly Delete = SessionsRedisScripts.ByBucket + SessionsRedisScripts.Helpers + `
 local id = ARGV[1]
 local old = state(id)
 if not old then return {'missing'} end
@@ -185,7 +217,7 @@ return {'ok', all}
      * ARGV: user, hasExcept ('1'/'0'), exceptId, closeTime, reason (JSON), retention.
      * Returns {id, fields, ...} of the sessions it closed.
      */
-    public static readonly CloseUser = SessionsRedisScripts.Prelude + `
+    public static readonly CloseUser = SessionsRedisScripts.ByBucket + SessionsRedisScripts.Helpers + `
 local result = {}
 for _, id in ipairs(redis.call('zrange', uakey(ARGV[1]), 0, -1)) do
   if not (ARGV[2] == '1' and id == ARGV[3]) then
@@ -205,7 +237,7 @@ return result
      * sweeps: the script takes it out of the active indexes as it closes it.
      * ARGV: kind, cutoff, closeTime, reason (JSON), retention, batch. Returns {id, fields, ...}.
      */
-    public static readonly Sweep = SessionsRedisScripts.Prelude + `
+    public static readonly Sweep = SessionsRedisScripts.ByBucket + SessionsRedisScripts.Helpers + `
 local cutoff, batch = tonumber(ARGV[2]), tonumber(ARGV[6])
 local ids
 if ARGV[1] == 'idle' then
@@ -229,7 +261,7 @@ return result
      * entries of those Redis has already expired by their TTL. ARGV: cutoff, batch.
      * Returns the ids, so their pointers go too.
      */
-    public static readonly PurgeClosed = SessionsRedisScripts.Prelude + `
+    public static readonly PurgeClosed = SessionsRedisScripts.ByBucket + SessionsRedisScripts.Helpers + `
 local members = redis.call('zrangebyscore', base .. ':closed', '-inf', '(' .. fmt(tonumber(ARGV[1])), 'limit', 0, tonumber(ARGV[2]))
 local ids = {}
 for _, m in ipairs(members) do
@@ -251,7 +283,7 @@ return ids
      * close_time + retention, or removes it (retention 0). ARGV: retention, offset, batch.
      * Returns {id, expireAt, ...} (expireAt '' for none), for their pointers.
      */
-    public static readonly Retime = SessionsRedisScripts.Prelude + `
+    public static readonly Retime = SessionsRedisScripts.ByBucket + SessionsRedisScripts.Helpers + `
 local retention, offset, batch = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local members = redis.call('zrange', base .. ':closed', offset, offset + batch - 1, 'withscores')
 local result = {}

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
-import { ApplicationException, ConfigParams, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
+import { AnyValueMap, ApplicationException, ConfigParams, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
 
 import { SessionLimit } from '../../../src/rules/SessionLimit';
 import { SessionLiveness } from '../../../src/rules/SessionLiveness';
@@ -166,6 +166,30 @@ describe('SessionsRedisPersistence', function () {
             expect(await redis.pttl(keys.session(bucket, 'ttl'))).to.be.within(2 * HOUR - 60000, 2 * HOUR);
             await persistence.applyRetention(null, 0);
             expect(await redis.pttl(keys.session(bucket, 'ttl'))).to.equal(-1);
+        });
+
+        it('keeps a pointer\'s TTL with its session through updates: set when one closes it, removed when one makes it active again', async () => {
+            const now = Date.now();
+            await persistence.applyRetention(null, HOUR);
+            const session = makeSession('ttl-update', 'ttl-user', 0);
+            session.open_time = session.request_time = new Date(now);
+            await persistence.create(null, session);
+            const bucket = keys.bucketOf('ttl-user');
+            const closed = await persistence.updatePartially(null, 'ttl-update',
+                AnyValueMap.fromTuples('active', false, 'close_time', new Date(now), 'close_reason', 'logout'));
+            expect(closed?.active).to.equal(false);
+            for (const key of [keys.session(bucket, 'ttl-update'), keys.pointer('ttl-update')]) {
+                expect(await redis.pttl(key), key).to.be.within(HOUR - 60000, HOUR);
+            }
+            const reopened = await persistence.updatePartially(null, 'ttl-update', AnyValueMap.fromTuples('active', true, 'request_time', new Date(now)));
+            expect(reopened?.active).to.equal(true);
+            for (const key of [keys.session(bucket, 'ttl-update'), keys.pointer('ttl-update')]) {
+                expect(await redis.pttl(key), key).to.equal(-1);
+            }
+            // A session whose pointer is gone (expired) is not there for an update.
+            await redis.del(keys.pointer('ttl-update'));
+            expect(await persistence.updatePartially(null, 'ttl-update', AnyValueMap.fromTuples('data', { n: 1 }))).to.equal(null);
+            await persistence.applyRetention(null, 0);
         });
 
         it('drops the index entries of sessions Redis expired by their TTL at the retention sweep', async () => {
