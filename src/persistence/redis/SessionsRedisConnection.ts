@@ -24,7 +24,7 @@ export class SessionsRedisConnection {
     private readonly _client: Client | null;
     private readonly _cluster: Cluster | null;
 
-    /** scripts: each script's Lua by name; every script takes one key (the bucket), then its arguments. */
+    /** scripts: each script's Lua by name; every script takes one key (a bucket's, or a session's pointer), then its arguments. */
     public constructor(settings: SessionsRedisSettings, scripts: Record<string, string>) {
         const defined: RedisScripts = {};
         for (const [name, lua] of Object.entries(scripts)) {
@@ -36,6 +36,7 @@ export class SessionsRedisConnection {
                     parser.push(...args);
                 },
                 transformReply: (reply: unknown) => reply
+            // Its type wants a command of fixed arguments; these take a key and any number after it.
             } as unknown as Parameters<typeof defineScript>[0]);
         }
         const options = SessionsRedisConnection.nodeOptions(settings);

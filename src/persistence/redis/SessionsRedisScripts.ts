@@ -106,13 +106,19 @@ local function argsFrom(first)
 end
 `;
 
+    /** What a script on a bucket starts with. */
+    private static readonly Prelude = SessionsRedisScripts.ByBucket + SessionsRedisScripts.Helpers;
+
+    /** What a ...ByPointer script starts with. */
+    private static readonly PointerPrelude = SessionsRedisScripts.ByPointer + SessionsRedisScripts.Helpers;
+
     /**
      * Creates a session, within a per-user limit when max > 0: counts the user's live
      * sessions, then refuses ('limit') or closes the least recently active to make room.
      * ARGV: id, retention, max, policy, reason (JSON), now, idle, absolute, field, value, ...
      * Returns {'ok', evictedId, evictedFields, ...}, {'exists'} or {'limit'}.
      */
-    public static readonly Create = SessionsRedisScripts.ByBucket + SessionsRedisScripts.Helpers + `
+    public static readonly Create = SessionsRedisScripts.Prelude + `
 local id, retention, max = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 if redis.call('exists', skey(id)) == 1 then return {'exists'} end
 local fields = argsFrom(9)
@@ -171,11 +177,10 @@ return {'ok', all}
      * ARGV: id, retention, condition, now, idle, absolute, touches, field, value, ...
      * Returns {'ok', fields}, {'missing'} or {'closed'}.
      */
-    public static readonly UpdatePartially = SessionsRedisScripts.ByBucket + SessionsRedisScripts.Helpers + SessionsRedisScripts.UpdatePartiallyBody;
+    public static readonly UpdatePartially = SessionsRedisScripts.Prelude + SessionsRedisScripts.UpdatePartiallyBody;
 
     /** UpdatePartially on a single server, its bucket found from the pointer (KEYS[1]); ARGV as UpdatePartially's, then SessionsRedisKeys.bucketHead. */
-    public static readonly UpdatePartiallyByPointer = SessionsRedisScripts.ByPointer + SessionsRedisScripts.Helpers
-        + SessionsRedisScripts.UpdatePartiallyBody;
+    public static readonly UpdatePartiallyByPointer = SessionsRedisScripts.PointerPrelude + SessionsRedisScripts.UpdatePartiallyBody;
 
     /**
      * Reads a session by id in one round trip: its pointer (KEYS[1]), then the hash in the
@@ -190,7 +195,7 @@ return redis.call('hgetall', ARGV[1] .. bucket .. ARGV[2])
 `;
 
     /** Replaces a session whole. ARGV: id, retention, field, value, ... Returns {'ok', fields} or {'missing'}. */
-    public static readonly Replace = SessionsRedisScripts.ByBucket + SessionsRedisScripts.Helpers + `
+    public static readonly Replace = SessionsRedisScripts.Prelude + `
 local id, retention = ARGV[1], tonumber(ARGV[2])
 local old = state(id)
 if not old then return {'missing'} end
@@ -202,7 +207,7 @@ return {'ok', all}
 `;
 
     /** Deletes a session. ARGV: id. Returns {'ok', fields} or {'missing'}. */
-    public static readonly Delete = SessionsRedisScripts.ByBucket + SessionsRedisScripts.Helpers + `
+    public static readonly Delete = SessionsRedisScripts.Prelude + `
 local id = ARGV[1]
 local old = state(id)
 if not old then return {'missing'} end
@@ -217,7 +222,7 @@ return {'ok', all}
      * ARGV: user, hasExcept ('1'/'0'), exceptId, closeTime, reason (JSON), retention.
      * Returns {id, fields, ...} of the sessions it closed.
      */
-    public static readonly CloseUser = SessionsRedisScripts.ByBucket + SessionsRedisScripts.Helpers + `
+    public static readonly CloseUser = SessionsRedisScripts.Prelude + `
 local result = {}
 for _, id in ipairs(redis.call('zrange', uakey(ARGV[1]), 0, -1)) do
   if not (ARGV[2] == '1' and id == ARGV[3]) then
@@ -237,7 +242,7 @@ return result
      * sweeps: the script takes it out of the active indexes as it closes it.
      * ARGV: kind, cutoff, closeTime, reason (JSON), retention, batch. Returns {id, fields, ...}.
      */
-    public static readonly Sweep = SessionsRedisScripts.ByBucket + SessionsRedisScripts.Helpers + `
+    public static readonly Sweep = SessionsRedisScripts.Prelude + `
 local cutoff, batch = tonumber(ARGV[2]), tonumber(ARGV[6])
 local ids
 if ARGV[1] == 'idle' then
@@ -261,7 +266,7 @@ return result
      * entries of those Redis has already expired by their TTL. ARGV: cutoff, batch.
      * Returns the ids, so their pointers go too.
      */
-    public static readonly PurgeClosed = SessionsRedisScripts.ByBucket + SessionsRedisScripts.Helpers + `
+    public static readonly PurgeClosed = SessionsRedisScripts.Prelude + `
 local members = redis.call('zrangebyscore', base .. ':closed', '-inf', '(' .. fmt(tonumber(ARGV[1])), 'limit', 0, tonumber(ARGV[2]))
 local ids = {}
 for _, m in ipairs(members) do
@@ -283,7 +288,7 @@ return ids
      * close_time + retention, or removes it (retention 0). ARGV: retention, offset, batch.
      * Returns {id, expireAt, ...} (expireAt '' for none), for their pointers.
      */
-    public static readonly Retime = SessionsRedisScripts.ByBucket + SessionsRedisScripts.Helpers + `
+    public static readonly Retime = SessionsRedisScripts.Prelude + `
 local retention, offset, batch = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local members = redis.call('zrange', base .. ':closed', offset, offset + batch - 1, 'withscores')
 local result = {}
