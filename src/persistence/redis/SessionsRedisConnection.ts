@@ -83,9 +83,19 @@ export class SessionsRedisConnection {
         }
     }
 
-    public async connect(): Promise<void> {
-        if (this._cluster != null) await this._cluster.connect();
-        else await this._client!.connect();
+    /** Resolves once connected and ready; rejects after timeout ms (or at once if it cannot connect). */
+    public async connect(timeout: number): Promise<void> {
+        let timer: NodeJS.Timeout | undefined;
+        try {
+            await Promise.race([
+                this._cluster != null ? this._cluster.connect() : this._client!.connect(),
+                new Promise<never>((_, reject) => {
+                    timer = setTimeout(() => reject(new Error('Could not connect to Redis within ' + timeout + ' ms')), Math.max(1, timeout));
+                })
+            ]);
+        } finally {
+            clearTimeout(timer);
+        }
     }
 
     /** A command on one key (its first argument), routed by that key on a cluster. */

@@ -31,8 +31,6 @@ const SCRIPTS = {
 };
 type ScriptName = keyof typeof SCRIPTS;
 
-/** A script's reply: strings and nested arrays of them. */
-type Reply = string | Reply[];
 
 /** Server errors that mean "not now" rather than "wrong": answered 503 like a lost connection. */
 const UNAVAILABLE_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|MISCONF|NOREPLICAS)\b/;
@@ -90,7 +88,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
             this._logger.info(correlationId ?? '', 'The Redis store is connected again');
         });
         try {
-            await SessionsRedisPersistence.connect(client, this._settings.connectTimeout);
+            await client.connect(this._settings.connectTimeout);
             await this.checkLayout(client);
         } catch (err) {
             client.destroy();
@@ -176,7 +174,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
             if (target !== bucket) return await this.move(correlationId, bucket, target, stored);
             const reply = await this.script('sessionsReplace', bucket, stored.id, this._retention, ...SessionsRedisCodec.encode({ ...stored }));
             if (SessionsRedisPersistence.status(reply) === 'missing') return null;
-            const session = SessionsRedisCodec.decode(stored.id, (reply as Reply[])[1] as string[]);
+            const session = SessionsRedisCodec.decode(stored.id, (reply as SessionsRedisReply[])[1] as string[]);
             await this.followPointer(session);
             return session;
         });
@@ -215,7 +213,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
         const status = SessionsRedisPersistence.status(reply);
         if (status === 'missing') return null;
         if (status === 'closed') throw new SessionClosedException(correlationId);
-        return SessionsRedisCodec.decode(id, (reply as Reply[])[1] as string[]);
+        return SessionsRedisCodec.decode(id, (reply as SessionsRedisReply[])[1] as string[]);
     }
 
     public async deleteById(correlationId: string | null, id: string): Promise<SessionV1 | null> {
@@ -225,7 +223,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
             const reply = await this.script('sessionsDelete', bucket, id);
             await this.client.command('DEL', this._keys.pointer(id));
             if (SessionsRedisPersistence.status(reply) === 'missing') return null;
-            return SessionsRedisCodec.decode(id, (reply as Reply[])[1] as string[]);
+            return SessionsRedisCodec.decode(id, (reply as SessionsRedisReply[])[1] as string[]);
         });
     }
 
@@ -374,7 +372,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
                 await this.client.command('DEL', pointer).catch(() => undefined);
                 throw new SessionLimitReachedException(correlationId, limit!.max);
             }
-            const evicted = SessionsRedisPersistence.sessionList((reply as Reply[]).slice(1));
+            const evicted = SessionsRedisPersistence.sessionList((reply as SessionsRedisReply[]).slice(1));
             await this.expirePointers(evicted);
             return evicted;
         });
@@ -482,7 +480,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
 
     /** The sessions of a reply {id, fields, id, fields, ...}. */
     private static sessionList(reply: unknown): SessionV1[] {
-        const flat = reply as Reply[];
+        const flat = reply as SessionsRedisReply[];
         const result: SessionV1[] = [];
         for (let index = 0; index + 1 < flat.length; index += 2) {
             const session = SessionsRedisCodec.decode(flat[index] as string, flat[index + 1] as string[]);
@@ -508,21 +506,6 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
             throw new ConfigException(undefined, SessionsErrorCode.BAD_SETTING, 'options.key_prefix is '
                 + JSON.stringify(this._keys.prefix) + ': allowed is ' + allowed)
                 .withDetails('key', 'options.key_prefix').withDetails('value', this._keys.prefix).withDetails('allowed', allowed);
-        }
-    }
-
-    /** Resolves once the client is ready; rejects after timeout ms (or at once if it cannot connect). */
-    private static async connect(client: SessionsRedisConnection, timeout: number): Promise<void> {
-        let timer: NodeJS.Timeout | undefined;
-        try {
-            await Promise.race([
-                client.connect(),
-                new Promise<never>((_, reject) => {
-                    timer = setTimeout(() => reject(new Error('Could not connect to Redis within ' + timeout + ' ms')), Math.max(1, timeout));
-                })
-            ]);
-        } finally {
-            clearTimeout(timer);
         }
     }
 
