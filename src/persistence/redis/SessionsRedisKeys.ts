@@ -68,7 +68,12 @@ export class SessionsRedisKeys {
     }
 
     public pointer(id: string): string {
-        return this.prefix + 'id:' + id;
+        return this.pointerHead + id;
+    }
+
+    /** What every pointer's name starts with before the id: CreateByPointer names the evicted sessions' pointers with it. */
+    public get pointerHead(): string {
+        return this.prefix + 'id:';
     }
 
     public get meta(): string {

@@ -23,7 +23,8 @@ import { SessionsRedisSettings } from './SessionsRedisSettings';
 
 /** The store's scripts, by the name the connection calls them. */
 const SCRIPTS = {
-    sessionsGetById: SessionsRedisScripts.GetById, sessionsCreate: SessionsRedisScripts.Create, sessionsUpdatePartially: SessionsRedisScripts.UpdatePartially,
+    sessionsGetById: SessionsRedisScripts.GetById, sessionsCreate: SessionsRedisScripts.Create,
+    sessionsCreateByPointer: SessionsRedisScripts.CreateByPointer, sessionsUpdatePartially: SessionsRedisScripts.UpdatePartially,
     sessionsUpdatePartiallyByPointer: SessionsRedisScripts.UpdatePartiallyByPointer,
     sessionsReplace: SessionsRedisScripts.Replace, sessionsDelete: SessionsRedisScripts.Delete,
     sessionsCloseUser: SessionsRedisScripts.CloseUser, sessionsSweep: SessionsRedisScripts.Sweep,
@@ -348,20 +349,26 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
         return await this.guard(correlationId, async () => {
             const bucket = this._keys.bucketOf(SessionsRedisPersistence.userKey(stored.user_id));
             const pointer = this._keys.pointer(stored.id);
-            // The pointer first, claimed only if absent: the id's uniqueness across buckets.
-            if (await this.client.command('SET', pointer, String(bucket), 'NX') == null) {
-                throw new ConflictException(correlationId ?? undefined, SessionsErrorCode.SESSION_ALREADY_EXISTS,
-                    'A session with this id already exists');
-            }
+            const args = [stored.id, this._retention, limit?.max ?? 0, limit?.policy ?? '', JSON.stringify(limit?.reason ?? ''),
+                liveness?.now ?? 0, liveness?.timeouts.idle ?? 0, liveness?.timeouts.absolute ?? 0,
+                ...SessionsRedisCodec.encode({ ...stored })].map(String);
+            // On a single server, one round trip: the script claims the pointer and expires the evicted sessions' pointers.
+            const single = !this._settings.cluster;
             let reply: unknown;
-            try {
-                reply = await this.script('sessionsCreate', bucket, stored.id, this._retention, limit?.max ?? 0,
-                    limit?.policy ?? '', JSON.stringify(limit?.reason ?? ''), liveness?.now ?? 0, liveness?.timeouts.idle ?? 0,
-                    liveness?.timeouts.absolute ?? 0, ...SessionsRedisCodec.encode({ ...stored }));
-            } catch (err) {
-                // Refused by the server, so not stored: the pointer goes. A lost reply may have stored it: the pointer stays.
-                if (SessionsRedisConnection.isServerReply(err)) await this.client.command('DEL', pointer).catch(() => undefined);
-                throw err;
+            if (single) {
+                reply = await this.client.script('sessionsCreateByPointer', pointer,
+                    [...args, String(bucket), this._keys.bucketHead, this._keys.pointerHead]);
+            } else if (await this.client.command('SET', pointer, String(bucket), 'NX') == null) {
+                // On a cluster the pointer first, claimed only if absent: the id's uniqueness across buckets.
+                reply = ['exists'];
+            } else {
+                try {
+                    reply = await this.script('sessionsCreate', bucket, ...args);
+                } catch (err) {
+                    // Refused by the server, so not stored: the pointer goes. A lost reply may have stored it: the pointer stays.
+                    if (SessionsRedisConnection.isServerReply(err)) await this.client.command('DEL', pointer).catch(() => undefined);
+                    throw err;
+                }
             }
             const status = SessionsRedisPersistence.status(reply);
             if (status === 'exists') {
@@ -369,11 +376,11 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
                     'A session with this id already exists');
             }
             if (status === 'limit') {
-                await this.client.command('DEL', pointer).catch(() => undefined);
+                if (!single) await this.client.command('DEL', pointer).catch(() => undefined);
                 throw new SessionLimitReachedException(correlationId, limit!.max);
             }
             const evicted = SessionsRedisPersistence.sessionList((reply as SessionsRedisReply[]).slice(1));
-            await this.expirePointers(evicted);
+            if (!single) await this.expirePointers(stored.active ? evicted : [...evicted, stored]);
             return evicted;
         });
     }

@@ -32,6 +32,36 @@ local function followPointer(new, retention)
 end
 `;
 
+    /**
+     * How CreateByPointer finds its bucket, on a single server only: KEYS[1] is the new
+     * session's pointer, and ARGV ends with the bucket's number, SessionsRedisKeys.bucketHead
+     * and SessionsRedisKeys.pointerHead. The pointer is claimed in the same step as the session
+     * (an id already pointed at is 'exists'); the keys it writes beyond KEYS[1] are not declared,
+     * which a cluster does not allow (see GetById).
+     */
+    private static readonly Claiming = `
+if redis.call('exists', KEYS[1]) == 1 then return {'exists'} end
+local bucket = ARGV[#ARGV - 2]
+local base = ARGV[#ARGV - 1] .. bucket .. '}'
+local lastArg = #ARGV - 3
+local function claim(s, retention)
+  if retention > 0 and s and not s.active and s.close then
+    redis.call('set', KEYS[1], bucket, 'pxat', string.format('%.0f', s.close + retention))
+  else
+    redis.call('set', KEYS[1], bucket)
+  end
+end
+local function closedPointer(id, at, retention)
+  if retention > 0 then redis.call('pexpireat', ARGV[#ARGV] .. id, string.format('%.0f', at + retention)) end
+end
+`;
+
+    /** For Create on a bucket: the caller claims the pointer first and expires the evicted ones' after. */
+    private static readonly ClaimedByCaller = `
+local function claim(s, retention) end
+local function closedPointer(id, at, retention) end
+`;
+
     /** The helpers every script has after its bucket. */
     private static readonly Helpers = `
 local function fmt(n) return string.format('%.0f', n) end
@@ -115,12 +145,16 @@ end
     /**
      * Creates a session, within a per-user limit when max > 0: counts the user's live
      * sessions, then refuses ('limit') or closes the least recently active to make room.
+     * What Create and CreateByPointer do once they know the bucket; claim and closedPointer are theirs.
      * ARGV: id, retention, max, policy, reason (JSON), now, idle, absolute, field, value, ...
      * Returns {'ok', evictedId, evictedFields, ...}, {'exists'} or {'limit'}.
      */
-    public static readonly Create = SessionsRedisScripts.Prelude + `
+    private static readonly CreateBody = `
 local id, retention, max = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-if redis.call('exists', skey(id)) == 1 then return {'exists'} end
+if redis.call('exists', skey(id)) == 1 then
+  claim(state(id), retention)
+  return {'exists'}
+end
 local fields = argsFrom(9)
 local user = ''
 for i = 1, #fields, 2 do if fields[i] == 'user_id' then user = fields[i + 1] end end
@@ -142,13 +176,22 @@ if max > 0 then
     for i = 1, excess do
       result[#result + 1] = lives[i].id
       result[#result + 1] = close(lives[i].id, lives[i].s, ARGV[6], ARGV[5], retention)
+      closedPointer(lives[i].id, tonumber(ARGV[6]), retention)
     end
   end
 end
 redis.call('hset', skey(id), unpack(fields))
-reindex(id, nil, state(id), retention, true)
+local created = state(id)
+reindex(id, nil, created, retention, true)
+claim(created, retention)
 return result
 `;
+
+    /** Create on a bucket (KEYS[1]); the caller claims the pointer before it. */
+    public static readonly Create = SessionsRedisScripts.Prelude + SessionsRedisScripts.ClaimedByCaller + SessionsRedisScripts.CreateBody;
+
+    /** Create on a single server in one round trip, claiming the pointer itself (KEYS[1]); ARGV as Create's, then the bucket, bucketHead and pointerHead. */
+    public static readonly CreateByPointer = SessionsRedisScripts.Claiming + SessionsRedisScripts.Helpers + SessionsRedisScripts.CreateBody;
 
     /** What UpdatePartially and UpdatePartiallyByPointer do once they know the bucket. */
     private static readonly UpdatePartiallyBody = `

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { AnyValueMap, ApplicationException, ConfigParams, FilterParams, PagingParams } from 'pip-services3-commons-nodex';
 
+import { SessionV1 } from '../../../src/data/version1/SessionV1';
 import { SessionLimit } from '../../../src/rules/SessionLimit';
 import { SessionLiveness } from '../../../src/rules/SessionLiveness';
 import { SessionTimeouts } from '../../../src/rules/SessionTimeouts';
@@ -192,6 +193,50 @@ describe('SessionsRedisPersistence', function () {
             await persistence.applyRetention(null, 0);
         });
 
+        it('opens in one script on a single server: a refused open leaves no pointer, an evicted or closed session\'s pointer expires with it', async () => {
+            const now = Date.now();
+            await persistence.applyRetention(null, HOUR);
+            const liveness: SessionLiveness = { now, timeouts: SessionTimeouts.None };
+            const opened = (id: string, minutesAgo: number): SessionV1 => {
+                const session = makeSession(id, 'limited', 0);
+                session.open_time = session.request_time = new Date(now - minutesAgo * 60000);
+                return session;
+            };
+            const pointers = async (): Promise<string[]> => (await redis.keys(PREFIX + 'id:*')).sort();
+            const monitor = await redis.monitor();
+            const commands: string[] = [];
+            // Commands a script runs are shown as from "lua"; the rest are the round trips.
+            monitor.on('monitor', (_time: string, args: string[], source: string) => {
+                if (!source.endsWith('lua')) commands.push(String(args[0]).toLowerCase());
+            });
+            try {
+                await persistence.createWithinLimit(null, opened('older', 2), { max: 2, policy: 'reject', reason: 'evicted' }, liveness);
+                await new Promise(resolve => setTimeout(resolve, 100));
+            } finally {
+                monitor.disconnect();
+            }
+            expect(commands.filter(command => command !== 'monitor'), 'one round trip').to.deep.equal(['evalsha']);
+            await persistence.createWithinLimit(null, opened('newer', 1), { max: 2, policy: 'reject', reason: 'evicted' }, liveness);
+            const refused = await persistence.createWithinLimit(null, opened('refused', 0), { max: 2, policy: 'reject', reason: 'evicted' }, liveness)
+                .then(() => null, (err: ApplicationException) => err);
+            expect(refused?.code).to.equal('SESSION_LIMIT_REACHED');
+            expect(await pointers()).to.deep.equal([PREFIX + 'id:newer', PREFIX + 'id:older']);
+            const { evicted } = await persistence.createWithinLimit(null, opened('newest', 0), { max: 2, policy: 'evict_oldest', reason: 'evicted' }, liveness);
+            expect(evicted.map(session => session.id)).to.deep.equal(['older']);
+            const bucket = keys.bucketOf('limited');
+            for (const key of [keys.session(bucket, 'older'), keys.pointer('older')]) {
+                expect(await redis.pttl(key), key).to.be.within(HOUR - 60000, HOUR);
+            }
+            expect(await redis.pttl(keys.pointer('newest'))).to.equal(-1);
+            // A session stored closed gets a pointer that expires with it.
+            const closed = opened('stored-closed', 0);
+            closed.active = false;
+            closed.close_time = new Date(now);
+            await persistence.create(null, closed);
+            expect(await redis.pttl(keys.pointer('stored-closed'))).to.be.within(HOUR - 60000, HOUR);
+            await persistence.applyRetention(null, 0);
+        });
+
         it('drops the index entries of sessions Redis expired by their TTL at the retention sweep', async () => {
             const now = Date.now();
             await persistence.applyRetention(null, 200);
@@ -214,6 +259,11 @@ describe('SessionsRedisPersistence', function () {
             await persistence.create(null, makeSession('same', 'first-user', 0));
             const error = await persistence.create(null, makeSession('same', 'second-user', 0)).then(() => null, (err: ApplicationException) => err);
             expect(error?.code).to.equal('SESSION_ALREADY_EXISTS');
+            expect((await persistence.getOneById(null, 'same'))!.user_id).to.equal('first-user');
+            // A session whose pointer was lost is still there for a create: refused, and found again by id.
+            await redis.del(new SessionsRedisKeys(PREFIX).pointer('same'));
+            const again = await persistence.create(null, makeSession('same', 'first-user', 0)).then(() => null, (err: ApplicationException) => err);
+            expect(again?.code).to.equal('SESSION_ALREADY_EXISTS');
             expect((await persistence.getOneById(null, 'same'))!.user_id).to.equal('first-user');
         });
 
