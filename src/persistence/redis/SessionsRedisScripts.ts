@@ -76,6 +76,19 @@ local function state(id)
   return { user = v[1] or '', active = v[2] == 'true', open = tonumber(v[3]) or 0,
     request = tonumber(v[4]) or 0, close = tonumber(v[5]) }
 end
+-- The state after writing fields (name, value, ...) over s, read as state() reads the hash.
+local function withFields(s, fields)
+  local new = { user = s.user, active = s.active, open = s.open, request = s.request, close = s.close }
+  for i = 1, #fields, 2 do
+    local name, value = fields[i], fields[i + 1]
+    if name == 'user_id' then new.user = value
+    elseif name == 'active' then new.active = value == 'true'
+    elseif name == 'open_time' then new.open = tonumber(value) or 0
+    elseif name == 'request_time' then new.request = tonumber(value) or 0
+    elseif name == 'close_time' then new.close = tonumber(value) end
+  end
+  return new
+end
 local function isLive(s, now, idle, absolute)
   if not s.active then return false end
   if idle > 0 and s.request < now - idle then return false end
@@ -201,12 +214,15 @@ local old = state(id)
 if not old then return {'missing'} end
 if ARGV[3] == '1' and not isLive(old, tonumber(ARGV[4]), idle, absolute) then return {'closed'} end
 local fields = argsFrom(8)
-if #fields > 0 then redis.call('hset', skey(id), unpack(fields)) end
-local new = state(id)
+local new = withFields(old, fields)
 if ARGV[3] == '1' and ARGV[7] == '1' and new.active then
   local e = expiresAt(new.open, new.request, idle, absolute)
-  if e then redis.call('hset', skey(id), 'expires_at', fmt(e)) end
+  if e then
+    fields[#fields + 1] = 'expires_at'
+    fields[#fields + 1] = fmt(e)
+  end
 end
+if #fields > 0 then redis.call('hset', skey(id), unpack(fields)) end
 local all = redis.call('hgetall', skey(id))
 reindex(id, old, new, retention, false)
 followPointer(new, retention)
