@@ -69,24 +69,27 @@ local function skey(id) return base .. ':s:' .. id end
 local function ukey(u) return base .. ':u:' .. u end
 local function uakey(u) return base .. ':ua:' .. u end
 local function cmember(id, u) return #id .. ':' .. id .. u end
+-- How a stored field's text (false: not stored) sets the state the indexes follow.
+local function readField(s, name, value)
+  if name == 'user_id' then s.user = value or ''
+  elseif name == 'active' then s.active = value == 'true'
+  elseif name == 'open_time' then s.open = tonumber(value) or 0
+  elseif name == 'request_time' then s.request = tonumber(value) or 0
+  elseif name == 'close_time' then s.close = tonumber(value) end
+end
+local stateFields = {'user_id', 'active', 'open_time', 'request_time', 'close_time'}
 -- The fields the indexes follow, or nil when there is no such session.
 local function state(id)
-  local v = redis.call('hmget', skey(id), 'user_id', 'active', 'open_time', 'request_time', 'close_time')
+  local v = redis.call('hmget', skey(id), unpack(stateFields))
   if not (v[1] or v[2] or v[3] or v[4] or v[5]) and redis.call('exists', skey(id)) == 0 then return nil end
-  return { user = v[1] or '', active = v[2] == 'true', open = tonumber(v[3]) or 0,
-    request = tonumber(v[4]) or 0, close = tonumber(v[5]) }
+  local s = {}
+  for i, name in ipairs(stateFields) do readField(s, name, v[i]) end
+  return s
 end
--- The state after writing fields (name, value, ...) over s, read as state() reads the hash.
+-- The state after writing fields (name, value, ...) over s, without reading the hash again.
 local function withFields(s, fields)
   local new = { user = s.user, active = s.active, open = s.open, request = s.request, close = s.close }
-  for i = 1, #fields, 2 do
-    local name, value = fields[i], fields[i + 1]
-    if name == 'user_id' then new.user = value
-    elseif name == 'active' then new.active = value == 'true'
-    elseif name == 'open_time' then new.open = tonumber(value) or 0
-    elseif name == 'request_time' then new.request = tonumber(value) or 0
-    elseif name == 'close_time' then new.close = tonumber(value) end
-  end
+  for i = 1, #fields, 2 do readField(new, fields[i], fields[i + 1]) end
   return new
 end
 local function isLive(s, now, idle, absolute)

@@ -261,7 +261,7 @@ describe('SessionsRedisPersistence', function () {
             expect(error?.code).to.equal('SESSION_ALREADY_EXISTS');
             expect((await persistence.getOneById(null, 'same'))!.user_id).to.equal('first-user');
             // A session whose pointer was lost is still there for a create: refused, and found again by id.
-            await redis.del(new SessionsRedisKeys(PREFIX).pointer('same'));
+            await redis.del(keys.pointer('same'));
             const again = await persistence.create(null, makeSession('same', 'first-user', 0)).then(() => null, (err: ApplicationException) => err);
             expect(again?.code).to.equal('SESSION_ALREADY_EXISTS');
             expect((await persistence.getOneById(null, 'same'))!.user_id).to.equal('first-user');
