@@ -14,6 +14,7 @@ import { SessionLimit } from '../../rules/SessionLimit';
 import { SessionLimitReachedException } from '../../rules/SessionLimitReachedException';
 import { SessionLiveness } from '../../rules/SessionLiveness';
 import { SessionsFilter } from '../SessionsFilter';
+import { SessionsRedisBucketCache } from './SessionsRedisBucketCache';
 import { SessionsRedisCodec } from './SessionsRedisCodec';
 import { SessionsRedisConnection, SessionsRedisReply } from './SessionsRedisConnection';
 import { SessionsRedisCandidate, SessionsRedisIndexScan } from './SessionsRedisIndexScan';
@@ -49,6 +50,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
     private readonly _logger = new CompositeLogger();
     private _settings = new SessionsRedisSettings(new ConfigParams());
     private _keys = new SessionsRedisKeys(this._settings.keyPrefix);
+    private _buckets = new SessionsRedisBucketCache(this._settings.bucketCache);
     private _client: SessionsRedisConnection | null = null;
     /** The retention period closed sessions get as their TTL (applyRetention); 0: none. */
     private _retention = 0;
@@ -58,6 +60,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
     public configure(config: ConfigParams): void {
         this._settings = new SessionsRedisSettings(config);
         this._keys = new SessionsRedisKeys(this._settings.keyPrefix);
+        this._buckets = new SessionsRedisBucketCache(this._settings.bucketCache);
     }
 
     public setReferences(references: IReferences): void {
@@ -114,6 +117,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
     /** Deletes every key under the prefix (for tests): a SCAN, never on a request's path. */
     public async clear(correlationId: string | null): Promise<void> {
         const client = this.client;
+        this._buckets.clear();
         await this.guard(correlationId, async () => {
             for (const send of await client.masters()) {
                 let cursor = '0';
@@ -135,17 +139,33 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
         await this.guard(correlationId, async () => { await this.client.ping(this._keys.meta); });
     }
 
-    /** One round trip on a single server (a script follows the pointer), two on a cluster. */
+    /**
+     * One HGETALL for an id whose bucket this replica remembers. Otherwise, or when that finds
+     * no hash (the entry went stale), by the pointer: one round trip on a single server (a
+     * script follows it), two on a cluster.
+     */
     public async getOneById(correlationId: string | null, id: string): Promise<SessionV1 | null> {
         return await this.guard(correlationId, async () => {
-            if (!this._settings.cluster) {
-                const [head, tail] = this._keys.sessionAround(id);
-                return SessionsRedisCodec.decode(id, await this.client.script('sessionsGetById', this._keys.pointer(id), [head, tail]) as string[]);
+            const known = this._buckets.get(id);
+            if (known !== undefined) {
+                const session = SessionsRedisCodec.decode(id, await this.client.command('HGETALL', this._keys.session(known, id)) as string[]);
+                if (session != null) return session;
+                this._buckets.delete(id);
             }
-            const bucket = await this.bucketOfId(id);
-            if (bucket == null) return null;
-            return SessionsRedisCodec.decode(id, await this.client.command('HGETALL', this._keys.session(bucket, id)) as string[]);
+            const session = await this.getByPointer(id);
+            if (session != null) this._buckets.set(id, this._keys.bucketOf(SessionsRedisPersistence.userKey(session.user_id)));
+            return session;
         });
+    }
+
+    private async getByPointer(id: string): Promise<SessionV1 | null> {
+        if (!this._settings.cluster) {
+            const [head, tail] = this._keys.sessionAround(id);
+            return SessionsRedisCodec.decode(id, await this.client.script('sessionsGetById', this._keys.pointer(id), [head, tail]) as string[]);
+        }
+        const bucket = await this.bucketOfId(id);
+        if (bucket == null) return null;
+        return SessionsRedisCodec.decode(id, await this.client.command('HGETALL', this._keys.session(bucket, id)) as string[]);
     }
 
     public async create(correlationId: string | null, item: SessionV1): Promise<SessionV1> {
@@ -219,6 +239,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
 
     public async deleteById(correlationId: string | null, id: string): Promise<SessionV1 | null> {
         return await this.guard(correlationId, async () => {
+            this._buckets.delete(id);
             const bucket = await this.bucketOfId(id);
             if (bucket == null) return null;
             const reply = await this.script('sessionsDelete', bucket, id);
@@ -380,6 +401,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
                 throw new SessionLimitReachedException(correlationId, limit!.max);
             }
             const evicted = SessionsRedisPersistence.sessionList((reply as SessionsRedisReply[]).slice(1));
+            this._buckets.set(stored.id, bucket);
             if (!single) await this.expirePointers(stored.active ? evicted : [...evicted, stored]);
             return evicted;
         });
@@ -387,6 +409,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
 
     /** Moves a session to another user's bucket: delete, then create (two steps: the only write that is not one). */
     private async move(correlationId: string | null, from: number, to: number, session: SessionV1): Promise<SessionV1 | null> {
+        this._buckets.delete(session.id);
         const deleted = await this.script('sessionsDelete', from, session.id);
         if (SessionsRedisPersistence.status(deleted) === 'missing') return null;
         await this.client.command('SET', this._keys.pointer(session.id), String(to));

@@ -22,7 +22,8 @@ export interface SessionsRedisNode {
  *   tls.cert_file, tls.key_file are read as files (ca, cert, key), tls.reject_unauthorized,
  *   tls.servername and the like go through as rejectUnauthorized, servername;
  * - options.key_prefix (default "sessions:"), options.connect_timeout (ms, default 5000),
- *   options.max_page_size (default 100).
+ *   options.max_page_size (default 100), options.bucket_cache (session ids whose bucket a
+ *   replica remembers, default 100,000; 0: none).
  */
 export class SessionsRedisSettings {
     public readonly node: SessionsRedisNode;
@@ -34,6 +35,7 @@ export class SessionsRedisSettings {
     public readonly keyPrefix: string;
     public readonly connectTimeout: number;
     public readonly maxPageSize: number;
+    public readonly bucketCache: number;
 
     public constructor(config: ConfigParams) {
         const settings = new SessionsSettingReader(config);
@@ -66,6 +68,7 @@ export class SessionsRedisSettings {
         }
         this.connectTimeout = settings.millis('options.connect_timeout', 5000);
         this.maxPageSize = settings.count('options.max_page_size', 100, 1);
+        this.bucketCache = settings.count('options.bucket_cache', 100000);
     }
 
     /** Where the store is, for the start-up line: never the password. */

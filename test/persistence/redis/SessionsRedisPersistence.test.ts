@@ -16,9 +16,9 @@ const PREFIX = 'sessions-test:';
 const T0 = Date.parse('2026-01-01T10:00:00.000Z');
 const HOUR = 3600000;
 
-async function openStore(uri: string, prefix = PREFIX, extra: Record<string, string> = {}): Promise<SessionsRedisPersistence> {
+async function openStore(uri: string, prefix = PREFIX, options: Record<string, string> = {}): Promise<SessionsRedisPersistence> {
     const store = new SessionsRedisPersistence();
-    store.configure(ConfigParams.fromValue({ connection: { uri }, options: { key_prefix: prefix, connect_timeout: 2000 }, ...extra }));
+    store.configure(ConfigParams.fromValue({ connection: { uri }, options: { key_prefix: prefix, connect_timeout: 2000, ...options } }));
     await store.open('test');
     return store;
 }
@@ -106,6 +106,50 @@ describe('SessionsRedisPersistence', function () {
                 { now: T0 + HOUR, timeouts: SessionTimeouts.None }).then(() => null, (err: ApplicationException) => err);
             expect(error?.code).to.equal('SESSION_CLOSED');
             expect(await persistence.getOneById(null, 'raced')).to.deep.equal(before);
+        });
+
+        it('reads a session it has seen with one HGETALL, and by the pointer again once another replica moved or deleted it', async () => {
+            const keys = new SessionsRedisKeys(PREFIX);
+            const otherUser = Array.from({ length: 200 }, (_, index) => 'mover-' + index)
+                .find(userId => keys.bucketOf(userId) !== keys.bucketOf('first-user'))!;
+            const reader = replicas[0];
+            await reader.create(null, makeSession('seen', 'first-user', 0));
+            const sent = async (read: () => Promise<unknown>): Promise<string[]> => {
+                const monitor = await redis.monitor();
+                const commands: string[] = [];
+                // Commands a script runs are shown as from "lua"; the rest are the round trips.
+                monitor.on('monitor', (_time: string, args: string[], source: string) => {
+                    if (!source.endsWith('lua')) commands.push(String(args[0]).toLowerCase());
+                });
+                try {
+                    await read();
+                    await new Promise(resolve => setTimeout(resolve, 100));
+                } finally {
+                    monitor.disconnect();
+                }
+                return commands.filter(command => command !== 'monitor');
+            };
+            expect(await sent(() => reader.getOneById(null, 'seen')), 'seen at its open').to.deep.equal(['hgetall']);
+            expect(await sent(() => replicas[1].getOneById(null, 'seen')), 'not seen yet').to.deep.equal(['evalsha']);
+            expect(await sent(() => replicas[1].getOneById(null, 'seen')), 'seen by that read').to.deep.equal(['hgetall']);
+
+            await replicas[1].update(null, makeSession('seen', otherUser, 1));
+            expect(await sent(async () => expect((await reader.getOneById(null, 'seen'))!.user_id).to.equal(otherUser)),
+                'the old bucket is empty: the pointer is followed').to.deep.equal(['hgetall', 'evalsha']);
+            expect(await sent(() => reader.getOneById(null, 'seen')), 'remembered in its new bucket').to.deep.equal(['hgetall']);
+
+            await replicas[1].deleteById(null, 'seen');
+            expect(await reader.getOneById(null, 'seen')).to.equal(null);
+            await reader.create(null, makeSession('seen', 'first-user', 2));
+            expect((await replicas[1].getOneById(null, 'seen'))!.user_id, 'created again in the first bucket').to.equal('first-user');
+
+            const forgetful = await openStore(server.uri, PREFIX, { bucket_cache: '0' });
+            try {
+                await forgetful.getOneById(null, 'seen');
+                expect(await sent(() => forgetful.getOneById(null, 'seen')), 'bucket_cache 0').to.deep.equal(['evalsha']);
+            } finally {
+                await forgetful.close('test');
+            }
         });
     });
 
