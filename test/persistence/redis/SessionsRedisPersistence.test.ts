@@ -340,6 +340,15 @@ describe('SessionsRedisPersistence', function () {
             expect(() => store.configure(ConfigParams.fromTuples('options.key_prefix', 'a{b}:'))).to.throw(/options.key_prefix/);
         });
 
+        it('refuses a bucket cache size that is not a whole number, 0 or more', () => {
+            for (const value of ['-1', 'lots', '1.5']) {
+                const store = new SessionsRedisPersistence();
+                expect(() => store.configure(ConfigParams.fromTuples('options.bucket_cache', value)), value)
+                    .to.throw(/options.bucket_cache/).with.property('code', 'BAD_SETTING');
+            }
+            expect(() => new SessionsRedisPersistence().configure(ConfigParams.fromTuples('options.bucket_cache', '0'))).to.not.throw();
+        });
+
         it('refuses a URI that is not redis:// or rediss://, without repeating it', () => {
             const store = new SessionsRedisPersistence();
             const error = (() => {
