@@ -16,6 +16,22 @@ const PREFIX = 'sessions-test:';
 const T0 = Date.parse('2026-01-01T10:00:00.000Z');
 const HOUR = 3600000;
 
+/** The commands a client sent Redis while action ran, as MONITOR shows them: the round trips, not the commands scripts ran. */
+async function roundTrips(redis: Redis, action: () => Promise<unknown>): Promise<string[]> {
+    const monitor = await redis.monitor();
+    const commands: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+        if (!source.endsWith('lua')) commands.push(String(args[0]).toLowerCase());
+    });
+    try {
+        await action();
+        await new Promise(resolve => setTimeout(resolve, 100));
+    } finally {
+        monitor.disconnect();
+    }
+    return commands.filter(command => command !== 'monitor');
+}
+
 async function openStore(uri: string, prefix = PREFIX, options: Record<string, string> = {}): Promise<SessionsRedisPersistence> {
     const store = new SessionsRedisPersistence();
     store.configure(ConfigParams.fromValue({ connection: { uri }, options: { key_prefix: prefix, connect_timeout: 2000, ...options } }));
@@ -114,29 +130,14 @@ describe('SessionsRedisPersistence', function () {
                 .find(userId => keys.bucketOf(userId) !== keys.bucketOf('first-user'))!;
             const reader = replicas[0];
             await reader.create(null, makeSession('seen', 'first-user', 0));
-            const sent = async (read: () => Promise<unknown>): Promise<string[]> => {
-                const monitor = await redis.monitor();
-                const commands: string[] = [];
-                // Commands a script runs are shown as from "lua"; the rest are the round trips.
-                monitor.on('monitor', (_time: string, args: string[], source: string) => {
-                    if (!source.endsWith('lua')) commands.push(String(args[0]).toLowerCase());
-                });
-                try {
-                    await read();
-                    await new Promise(resolve => setTimeout(resolve, 100));
-                } finally {
-                    monitor.disconnect();
-                }
-                return commands.filter(command => command !== 'monitor');
-            };
-            expect(await sent(() => reader.getOneById(null, 'seen')), 'seen at its open').to.deep.equal(['hgetall']);
-            expect(await sent(() => replicas[1].getOneById(null, 'seen')), 'not seen yet').to.deep.equal(['evalsha']);
-            expect(await sent(() => replicas[1].getOneById(null, 'seen')), 'seen by that read').to.deep.equal(['hgetall']);
+            expect(await roundTrips(redis, () => reader.getOneById(null, 'seen')), 'seen at its open').to.deep.equal(['hgetall']);
+            expect(await roundTrips(redis, () => replicas[1].getOneById(null, 'seen')), 'not seen yet').to.deep.equal(['evalsha']);
+            expect(await roundTrips(redis, () => replicas[1].getOneById(null, 'seen')), 'seen by that read').to.deep.equal(['hgetall']);
 
             await replicas[1].update(null, makeSession('seen', otherUser, 1));
-            expect(await sent(async () => expect((await reader.getOneById(null, 'seen'))!.user_id).to.equal(otherUser)),
+            expect(await roundTrips(redis, async () => expect((await reader.getOneById(null, 'seen'))!.user_id).to.equal(otherUser)),
                 'the old bucket is empty: the pointer is followed').to.deep.equal(['hgetall', 'evalsha']);
-            expect(await sent(() => reader.getOneById(null, 'seen')), 'remembered in its new bucket').to.deep.equal(['hgetall']);
+            expect(await roundTrips(redis, () => reader.getOneById(null, 'seen')), 'remembered in its new bucket').to.deep.equal(['hgetall']);
 
             await replicas[1].deleteById(null, 'seen');
             expect(await reader.getOneById(null, 'seen')).to.equal(null);
@@ -146,7 +147,7 @@ describe('SessionsRedisPersistence', function () {
             const forgetful = await openStore(server.uri, PREFIX, { bucket_cache: '0' });
             try {
                 await forgetful.getOneById(null, 'seen');
-                expect(await sent(() => forgetful.getOneById(null, 'seen')), 'bucket_cache 0').to.deep.equal(['evalsha']);
+                expect(await roundTrips(redis, () => forgetful.getOneById(null, 'seen')), 'bucket_cache 0').to.deep.equal(['evalsha']);
             } finally {
                 await forgetful.close('test');
             }
@@ -247,19 +248,8 @@ describe('SessionsRedisPersistence', function () {
                 return session;
             };
             const pointers = async (): Promise<string[]> => (await redis.keys(PREFIX + 'id:*')).sort();
-            const monitor = await redis.monitor();
-            const commands: string[] = [];
-            // Commands a script runs are shown as from "lua"; the rest are the round trips.
-            monitor.on('monitor', (_time: string, args: string[], source: string) => {
-                if (!source.endsWith('lua')) commands.push(String(args[0]).toLowerCase());
-            });
-            try {
-                await persistence.createWithinLimit(null, opened('older', 2), { max: 2, policy: 'reject', reason: 'evicted' }, liveness);
-                await new Promise(resolve => setTimeout(resolve, 100));
-            } finally {
-                monitor.disconnect();
-            }
-            expect(commands.filter(command => command !== 'monitor'), 'one round trip').to.deep.equal(['evalsha']);
+            expect(await roundTrips(redis, () => persistence.createWithinLimit(null, opened('older', 2),
+                { max: 2, policy: 'reject', reason: 'evicted' }, liveness)), 'one round trip').to.deep.equal(['evalsha']);
             await persistence.createWithinLimit(null, opened('newer', 1), { max: 2, policy: 'reject', reason: 'evicted' }, liveness);
             const refused = await persistence.createWithinLimit(null, opened('refused', 0), { max: 2, policy: 'reject', reason: 'evicted' }, liveness)
                 .then(() => null, (err: ApplicationException) => err);
