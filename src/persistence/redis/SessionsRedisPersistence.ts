@@ -148,7 +148,7 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
         return await this.guard(correlationId, async () => {
             const known = this._buckets.get(id);
             if (known !== undefined) {
-                const session = SessionsRedisCodec.decode(id, await this.client.command('HGETALL', this._keys.session(known, id)) as string[]);
+                const session = await this.readHash(known, id);
                 if (session != null) return session;
                 this._buckets.delete(id);
             }
@@ -164,7 +164,11 @@ export class SessionsRedisPersistence implements ISessionsPersistence, IConfigur
             return SessionsRedisCodec.decode(id, await this.client.script('sessionsGetById', this._keys.pointer(id), [head, tail]) as string[]);
         }
         const bucket = await this.bucketOfId(id);
-        if (bucket == null) return null;
+        return bucket == null ? null : await this.readHash(bucket, id);
+    }
+
+    /** The session in a bucket's hash; null when there is none. */
+    private async readHash(bucket: number, id: string): Promise<SessionV1 | null> {
         return SessionsRedisCodec.decode(id, await this.client.command('HGETALL', this._keys.session(bucket, id)) as string[]);
     }
 
