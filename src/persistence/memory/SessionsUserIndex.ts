@@ -15,7 +15,7 @@ export interface LoadedUsers {
  */
 export class SessionsUserIndex {
     // A user's one id is held as itself, a Set only from the second: most users have one
-    // session, and a Set each cost a million of them 150 MB more and slowed every open.
+    // session, and a Set each cost a million of them 150 MB of heap more.
     private readonly _idsByUser = new Map<string, string | Set<string>>();
     /** Loaded sessions still to add (from _next on). */
     private _loaded: LoadedUsers | null = null;
