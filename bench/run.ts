@@ -21,10 +21,10 @@ import { RedisServerProcess } from '../test/fixtures/RedisServerProcess';
  *                  [--connections 16] [--compare [--compare-cells memory:10000,file:100000:store_session_data]]
  *                  [--original-node <node binary>] [--versus-node <node binary>] [--baseline <checkout>]
  *
- * Starts each service as its own process per store and size, all of them before the first
- * run, preloads them, drives them over HTTP with autocannon, each cell --runs times, every
- * store, size and implementation in turn within each run, and prints/writes the medians
- * with their range (bench-results/). Timings are only ever
+ * Starts each service as its own process per store and size, all of them before each run
+ * (fresh processes, preloaded again, for every run), drives them over HTTP with autocannon,
+ * every cell once per run, every store, size and implementation in turn, and prints/writes
+ * the medians with their range (bench-results/). Timings are only ever
  * reported here, never asserted in tests. See docs/performance.md.
  */
 
@@ -161,16 +161,18 @@ interface Running {
     service: BenchService;
     sessions: BenchSessions;
     loadMs: number[];
-    /** Seconds of measured runs so far, and the peak RSS once they passed FIRST_RUNS_S. */
+    /** Seconds of measured runs so far, and the peak RSS once they passed FIRST_RUNS_S (the first process's). */
     measuredS: number;
     rssFirstRunsMb: number | null;
+    /** The highest peak RSS of this entry's processes stopped so far (one per run). */
+    rssEarlierMb: number;
 }
 
 /** The runs over which a service's early peak RSS is taken: issue 23's "the load and a 10 s run". */
 const FIRST_RUNS_S = 10;
 
 async function startImpl(impl: Impl, store: string, sessions: BenchSessions, work: string, mongo: string | null,
-    redis: string | null, preload = true): Promise<{ service: BenchService; loadMs: number | null }> {
+    redis: string | null): Promise<{ service: BenchService; loadMs: number | null }> {
     const port = await freePort();
     const env: Record<string, string> = { HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', HTTP_ENABLED: 'true', ...impl.env };
     if (impl.name === 'bare') {
@@ -180,23 +182,21 @@ async function startImpl(impl: Impl, store: string, sessions: BenchSessions, wor
     if (store === 'file') {
         env.FILE_ENABLED = 'true';
         env.FILE_PATH = path.join(work, impl.name + '-' + sessions.count, 'sessions.json');
-        if (preload) {
-            await fs.rm(path.dirname(env.FILE_PATH), { recursive: true, force: true });
-            await sessions.writeFile(env.FILE_PATH);
-        }
+        await fs.rm(path.dirname(env.FILE_PATH), { recursive: true, force: true });
+        await sessions.writeFile(env.FILE_PATH);
     }
     if (store === 'mongodb') {
         const url = new URL(mongo!);
         url.pathname = '/bench_' + impl.name.replace(/[^a-z0-9]/gi, '_') + '_' + sessions.count;
         env.MONGO_ENABLED = 'true';
         env.MONGO_SERVICE_URI = url.toString();
-        if (preload) await sessions.insertMongo(env.MONGO_SERVICE_URI, 'sessions');
+        await sessions.insertMongo(env.MONGO_SERVICE_URI, 'sessions');
     }
     if (store === 'redis') {
         env.REDIS_ENABLED = 'true';
         env.REDIS_SERVICE_URI = redis!;
         env.REDIS_KEY_PREFIX = 'bench_' + impl.name.replace(/[^a-z0-9]/gi, '_') + '_' + sessions.count + ':';
-        if (preload) await sessions.insertRedis(env.REDIS_SERVICE_URI, env.REDIS_KEY_PREFIX);
+        await sessions.insertRedis(env.REDIS_SERVICE_URI, env.REDIS_KEY_PREFIX);
     }
     const { service } = await BenchService.start(impl.name + ' ' + store, port, impl.args, env, impl.cwd, undefined, impl.node);
     if (store === 'memory') await sessions.openOverHttp(port);
@@ -264,29 +264,41 @@ function nodeVersion(binary: string): string {
     return spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout.trim();
 }
 
-/** Starts what runs at one store and size; a file store's ours (and baseline) is started runs times to time its load. */
-async function startAll(impls: Impl[], store: string, size: number, options: BenchOptions, work: string,
-    mongo: string | null, redis: string | null): Promise<Running[]> {
+/** Starts and preloads what runs at one store and size, each implementation with sessions of its own. */
+async function startAll(impls: Impl[], store: string, size: number, work: string, mongo: string | null,
+    redis: string | null): Promise<Running[]> {
     const running: Running[] = [];
     try {
         for (const impl of impls) {
             const sessions = new BenchSessions(size);
             progress(`${impl.name} ${store} ${size}: preloading and starting`);
-            const loadMs: number[] = [];
-            let started = await startImpl(impl, store, sessions, work, mongo, redis);
-            if (started.loadMs != null) loadMs.push(started.loadMs);
-            for (let restart = 1; (impl.name === 'ours' || impl.name === 'baseline') && store === 'file' && restart < options.runs; restart++) {
-                await started.service.stop();
-                progress(`${impl.name} ${store} ${size}: starting again to time the load (${restart + 1} of ${options.runs})`);
-                started = await startImpl(impl, store, sessions, work, mongo, redis, false);
-                if (started.loadMs != null) loadMs.push(started.loadMs);
-            }
-            running.push({ impl, service: started.service, sessions, loadMs, measuredS: 0, rssFirstRunsMb: null });
+            const started = await startImpl(impl, store, sessions, work, mongo, redis);
+            running.push({ impl, service: started.service, sessions, loadMs: started.loadMs == null ? [] : [started.loadMs],
+                measuredS: 0, rssFirstRunsMb: null, rssEarlierMb: 0 });
         }
         return running;
     } catch (err) {
         for (const entry of running) await entry.service.stop();
         throw err;
+    }
+}
+
+/**
+ * Stops a group's services and starts each again on freshly preloaded sessions: a process
+ * can run slowly for the whole of its life (docs/performance.md, run 11), and with a new
+ * process per run such a process costs a cell one run of three, which the median drops.
+ */
+async function restartAll(group: Group, work: string, mongo: string | null, redis: string | null): Promise<void> {
+    for (const entry of group.running) {
+        entry.rssEarlierMb = Math.max(entry.rssEarlierMb, await entry.service.peakRssMb());
+        await entry.service.stop();
+    }
+    for (const entry of group.running) {
+        entry.sessions = new BenchSessions(group.size);
+        progress(`${entry.impl.name} ${group.store} ${group.size}: preloading and starting again`);
+        const started = await startImpl(entry.impl, group.store, entry.sessions, work, mongo, redis);
+        entry.service = started.service;
+        if (started.loadMs != null) entry.loadMs.push(started.loadMs);
     }
 }
 
@@ -297,29 +309,36 @@ interface Group {
     running: Running[];
     /** The store's own server process (redis-server, the MongoDB test server) when the bench started it. */
     serverPid: number | null;
+    /** The Redis server its services use (redis only). */
+    redis: string | null;
 }
 
 /**
- * Runs every cell: for each operation and scenario, run after run, every store, size and
- * implementation in turn. The cells a target compares (a size against another, Redis
- * against memory, ours against the original) are then measured seconds apart, not the
- * minutes between one store's turn and the next, over which these machines drift.
+ * Runs every cell: run after run, on fresh processes each run, for each operation and
+ * scenario every store, size and implementation in turn. The cells a target compares (a
+ * size against another, Redis against memory, ours against the original) are then
+ * measured seconds apart, not the minutes between one store's turn and the next, over
+ * which these machines drift.
  */
-async function measure(groups: Group[], options: BenchOptions, rows: BenchRow[]): Promise<void> {
-    // A short unrecorded warm-up, so the first measured cell does not pay for the JIT.
-    for (const entry of groups.flatMap(group => group.running)) {
-        await drive(entry.service.port, entry.impl.name === 'bare' ? 'bare' : 'get_session_by_id', 'hot', entry.sessions, options, 2);
-    }
+async function measure(groups: Group[], options: BenchOptions, rows: BenchRow[], work: string, mongo: string | null): Promise<void> {
     const results = new Map<string, { impl: string; op: BenchOp; scenario: BenchScenario; runs: autocannon.Result[]; entry: Running }>();
+    const entries = new Map<Running, number>();
     const record = (entry: Running, op: BenchOp, scenario: BenchScenario, result: autocannon.Result) => {
         const impl = entry.impl.name === 'ours-touching' ? 'ours' : entry.impl.name;
-        const key = [entry.service.port, impl, op, scenario].join(' ');
+        // The entry, not its port: each run starts a new process on a new port.
+        if (!entries.has(entry)) entries.set(entry, entries.size);
+        const key = [entries.get(entry), impl, op, scenario].join(' ');
         if (!results.has(key)) results.set(key, { impl, op, scenario, runs: [], entry });
         results.get(key)!.runs.push(result);
     };
-    for (const op of options.ops) {
-        for (const scenario of options.scenarios) {
-            for (let run = 1; run <= options.runs; run++) {
+    for (let run = 1; run <= options.runs; run++) {
+        if (run > 1) for (const group of groups) await restartAll(group, work, mongo, group.redis);
+        // A short unrecorded warm-up, so the first measured cell does not pay for the JIT.
+        for (const entry of groups.flatMap(group => group.running)) {
+            await drive(entry.service.port, entry.impl.name === 'bare' ? 'bare' : 'get_session_by_id', 'hot', entry.sessions, options, 2);
+        }
+        for (const op of options.ops) {
+            for (const scenario of options.scenarios) {
                 for (const { store, size, running, serverPid } of groups) {
                     if (!BenchRequests.applies(op, scenario, size)) continue;
                     for (const entry of running) {
@@ -347,7 +366,7 @@ async function measure(groups: Group[], options: BenchOptions, rows: BenchRow[])
     }
     for (const { store, size, running } of groups) {
         for (const entry of running) {
-            const rss = await entry.service.peakRssMb();
+            const rss = Math.max(entry.rssEarlierMb, await entry.service.peakRssMb());
             for (const result of results.values()) {
                 if (result.entry !== entry) continue;
                 rows.push(summarize(result.impl, store, size, result.op, result.scenario, result.runs, rss, entry.rssFirstRunsMb, entry.loadMs));
@@ -405,14 +424,14 @@ async function main(): Promise<void> {
                 try {
                     const redis = store === 'redis' ? await redisFor(size) : null;
                     const serverPid = store === 'redis' ? ownRedis.get(size)?.pid ?? null : store === 'mongodb' ? ownMongoPid(mongo) : null;
-                    groups.push({ store, size, running: await startAll(impls, store, size, options, work, mongo, redis), serverPid });
+                    groups.push({ store, size, running: await startAll(impls, store, size, work, mongo, redis), serverPid, redis });
                 } catch (err) {
                     // One store or size that cannot be set up must not cost the results of the others.
                     progress(`${store} ${size}: skipped, it could not be set up: ${(err as Error).message.split('\n')[0]}`);
                 }
             }
         }
-        await measure(groups, options, rows);
+        await measure(groups, options, rows, work, mongo);
     } finally {
         for (const entry of groups.flatMap(group => group.running)) await entry.service.stop();
         await stopOwnMongo(mongo);
