@@ -288,7 +288,7 @@ async function startAll(impls: Impl[], store: string, size: number, work: string
  * can run slowly for the whole of its life (docs/performance.md, run 11), and with a new
  * process per run such a process costs a cell one run of three, which the median drops.
  */
-async function restartAll(group: Group, work: string, mongo: string | null, redis: string | null): Promise<void> {
+async function restartAll(group: Group, work: string, mongo: string | null): Promise<void> {
     for (const entry of group.running) {
         entry.rssEarlierMb = Math.max(entry.rssEarlierMb, await entry.service.peakRssMb());
         await entry.service.stop();
@@ -296,7 +296,7 @@ async function restartAll(group: Group, work: string, mongo: string | null, redi
     for (const entry of group.running) {
         entry.sessions = new BenchSessions(group.size);
         progress(`${entry.impl.name} ${group.store} ${group.size}: preloading and starting again`);
-        const started = await startImpl(entry.impl, group.store, entry.sessions, work, mongo, redis);
+        const started = await startImpl(entry.impl, group.store, entry.sessions, work, mongo, group.redis);
         entry.service = started.service;
         if (started.loadMs != null) entry.loadMs.push(started.loadMs);
     }
@@ -332,7 +332,7 @@ async function measure(groups: Group[], options: BenchOptions, rows: BenchRow[],
         results.get(key)!.runs.push(result);
     };
     for (let run = 1; run <= options.runs; run++) {
-        if (run > 1) for (const group of groups) await restartAll(group, work, mongo, group.redis);
+        if (run > 1) for (const group of groups) await restartAll(group, work, mongo);
         // A short unrecorded warm-up, so the first measured cell does not pay for the JIT.
         for (const entry of groups.flatMap(group => group.running)) {
             await drive(entry.service.port, entry.impl.name === 'bare' ? 'bare' : 'get_session_by_id', 'hot', entry.sessions, options, 2);
