@@ -17,18 +17,20 @@ export class SenecaServiceProcess {
     public stderr = '';
     public readonly exited: Promise<number | null>;
     private readonly _child: ChildProcess;
+    private _closed = false;
 
     public constructor(cwd: string, env: Record<string, string>) {
         this._child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'run.js')], { cwd, env: withTestAuditKey(env), stdio: ['ignore', 'pipe', 'pipe'] });
         this._child.stdout!.on('data', (chunk: Buffer) => { if (this.stdout.length < MAX_OUTPUT) this.stdout += chunk.toString('utf8'); });
         this._child.stderr!.on('data', (chunk: Buffer) => { if (this.stderr.length < MAX_OUTPUT) this.stderr += chunk.toString('utf8'); });
-        this.exited = new Promise(resolve => this._child.once('exit', code => resolve(code)));
+        // 'close', not 'exit': after 'exit' the pipes may still hold the last lines.
+        this.exited = new Promise(resolve => this._child.once('close', code => { this._closed = true; resolve(code); }));
     }
 
     public async waitForOutput(pattern: RegExp, timeoutMs = 30000): Promise<void> {
         const deadline = Date.now() + timeoutMs;
         while (!pattern.test(this.stdout + this.stderr)) {
-            if (Date.now() > deadline || this._child.exitCode != null) {
+            if (Date.now() > deadline || this._closed) {
                 throw new Error('Expected ' + pattern + ' in the output of node run:\n' + (this.stdout + this.stderr).slice(-4000));
             }
             await new Promise(resolve => setTimeout(resolve, 20));

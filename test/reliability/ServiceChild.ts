@@ -16,6 +16,7 @@ export class ServiceChild {
     private readonly _child: ChildProcess;
     private _output = '';
     private _outputDropped = 0;
+    private _closed = false;
 
     public constructor(cwd: string, env: Record<string, string>, args: string[] = []) {
         this._child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'run.js'), ...args], {
@@ -31,7 +32,8 @@ export class ServiceChild {
         };
         this._child.stdout!.on('data', keep);
         this._child.stderr!.on('data', keep);
-        this.exited = new Promise(resolve => this._child.once('exit', (code, signal) => resolve({ code, signal })));
+        // 'close', not 'exit': after 'exit' the pipes may still hold the last lines.
+        this.exited = new Promise(resolve => this._child.once('close', (code, signal) => { this._closed = true; resolve({ code, signal }); }));
     }
 
     public get output(): string {
@@ -45,7 +47,7 @@ export class ServiceChild {
     public async waitForOutput(pattern: RegExp, timeoutMs = 30000): Promise<void> {
         const deadline = Date.now() + timeoutMs;
         while (!pattern.test(this._output)) {
-            if (Date.now() > deadline || !this.alive) {
+            if (Date.now() > deadline || this._closed) {
                 throw new Error('Expected ' + pattern + ' in the output of node run:\n' + this.output.slice(-4000));
             }
             await new Promise(resolve => setTimeout(resolve, 10));
