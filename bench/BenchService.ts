@@ -69,13 +69,21 @@ export class BenchService {
      * load generator stops) would otherwise slow the next run, whichever service it measures.
      */
     public async waitIdle(maxMs = 30000): Promise<void> {
-        if (this._child.pid != null) await BenchService.waitPidIdle(this._child.pid, maxMs);
+        if (this._child.pid != null) await BenchService.waitPidsIdle([this._child.pid], maxMs);
     }
 
-    /** waitIdle() for any process: a store's server (the MongoDB test server works off a run's writes for seconds after it). */
-    public static async waitPidIdle(pid: number, maxMs = 30000): Promise<void> {
+    /** The process id, or null when it could not be spawned. */
+    public get pid(): number | null {
+        return this._child.pid ?? null;
+    }
+
+    /**
+     * waitIdle() for any processes at once: until none of them used over 5% of a core in the
+     * last 250 ms, or maxMs passed. Returns the milliseconds waited.
+     */
+    public static async waitPidsIdle(pids: number[], maxMs = 30000): Promise<number> {
         const ticksPerMs = 100 / 1000; // USER_HZ is 100 on Linux
-        const cpuTicks = async (): Promise<number | null> => {
+        const cpuTicks = async (pid: number): Promise<number | null> => {
             try {
                 const stat = await fs.readFile('/proc/' + pid + '/stat', 'utf8');
                 const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -84,14 +92,17 @@ export class BenchService {
                 return null;
             }
         };
-        const deadline = Date.now() + maxMs;
-        let before = await cpuTicks();
-        while (before != null && Date.now() < deadline) {
+        const started = Date.now();
+        let before = await Promise.all(pids.map(cpuTicks));
+        while (Date.now() - started < maxMs) {
             await new Promise(resolve => setTimeout(resolve, 250));
-            const after = await cpuTicks();
-            if (after == null || after - before <= 0.05 * 250 * ticksPerMs) return;
+            const after = await Promise.all(pids.map(cpuTicks));
+            const busy = after.some((ticks, index) => ticks != null && before[index] != null
+                && ticks - before[index]! > 0.05 * 250 * ticksPerMs);
+            if (!busy) break;
             before = after;
         }
+        return Date.now() - started;
     }
 
     public async stop(): Promise<void> {

@@ -205,6 +205,12 @@ async function startImpl(impl: Impl, store: string, sessions: BenchSessions, wor
     return { service, loadMs: logged ? Number(logged[1]) : null };
 }
 
+/** Every process the bench started and still runs: the services and the stores' servers. */
+function everyPid(groups: Group[]): number[] {
+    const pids = groups.flatMap(group => [...group.running.map(entry => entry.service.pid), group.serverPid]);
+    return [...new Set(pids.filter((pid): pid is number => pid != null))];
+}
+
 /** The operation a service is warmed up with before each run's measured cells. */
 function warmUpOp(impl: Impl): BenchOp | 'bare' {
     if (impl.name === 'bare') return 'bare';
@@ -337,6 +343,7 @@ async function measure(groups: Group[], options: BenchOptions, rows: BenchRow[],
         if (!results.has(key)) results.set(key, { impl, op, scenario, runs: [], entry });
         results.get(key)!.runs.push(result);
     };
+    let idleWaitMs = 0;
     for (let run = 1; run <= options.runs; run++) {
         if (run > 1) for (const group of groups) await restartAll(group, work, mongo);
         // A short unrecorded warm-up, so the first measured cell does not pay for the JIT; the
@@ -355,9 +362,11 @@ async function measure(groups: Group[], options: BenchOptions, rows: BenchRow[],
                         record(entry, op, scenario, await drive(entry.service.port, op, scenario, entry.sessions, options));
                         entry.measuredS += options.duration;
                         if (entry.rssFirstRunsMb == null && entry.measuredS >= FIRST_RUNS_S) entry.rssFirstRunsMb = await entry.service.peakRssMb();
-                        // The others were left idle after their own turn.
-                        await entry.service.waitIdle();
-                        if (serverPid != null) await BenchService.waitPidIdle(serverPid);
+                        // The measured service and its store's server work off the run (up to 30 s),
+                        // then every other process the bench started (up to 5 s): an idle one may be
+                        // in a late garbage collection of its whole heap or its store's own work.
+                        await BenchService.waitPidsIdle([entry.service.pid, serverPid].filter((pid): pid is number => pid != null));
+                        idleWaitMs += await BenchService.waitPidsIdle(everyPid(groups), 5000);
                     }
                     // Beside each read it is the ceiling for, so each pair is measured seconds apart.
                     const bare = running.find(entry => entry.impl.name === 'bare');
@@ -371,6 +380,7 @@ async function measure(groups: Group[], options: BenchOptions, rows: BenchRow[],
             }
         }
     }
+    progress(`waited ${(idleWaitMs / 1000).toFixed(1)} s in all for the other processes to be idle after a measured run`);
     for (const { store, size, running } of groups) {
         for (const entry of running) {
             const rss = Math.max(entry.rssEarlierMb, await entry.service.peakRssMb());
