@@ -33,38 +33,69 @@ export interface BenchOptions {
     baseline: string | null;
 }
 
+/** The stores the bench can start. */
+const BENCH_STORES = ['memory', 'file', 'mongodb', 'redis'] as const;
+
+/** The flags that take a value; --compare alone takes none. */
+const VALUE_FLAGS = ['sizes', 'mongodb-sizes', 'redis-sizes', 'duration', 'runs', 'stores', 'ops', 'scenarios', 'connections',
+    'compare-cells', 'original-node', 'versus-node', 'baseline'];
+
 /** Reads the command line of `npm run bench -- ...`; see docs/performance.md. */
 export class BenchOptionsReader {
     public static read(args: string[]): BenchOptions {
+        BenchOptionsReader.checkArguments(args);
         const value = (name: string, fallback: string): string => {
             const index = args.indexOf('--' + name);
             return index >= 0 && index + 1 < args.length ? args[index + 1] : fallback;
         };
-        const numbers = (text: string): number[] => text.split(',').filter(item => item.trim() !== '')
-            .map(item => Number(item.replace(/_/g, ''))).filter(n => Number.isInteger(n) && n >= 0);
+        const numbers = (name: string, fallback: string): number[] => value(name, fallback).split(',')
+            .filter(item => item.trim() !== '').map(item => BenchOptionsReader.wholeNumber(name, item.replace(/_/g, ''), 0));
         const ops = value('ops', BENCH_OPS.join(',')).split(',');
         const unknown = ops.filter(op => !(BENCH_OPS as readonly string[]).includes(op));
         if (unknown.length > 0) throw new Error('Unknown operation(s) ' + unknown.join(', ') + '; known: ' + BENCH_OPS.join(', '));
         const scenarios = value('scenarios', 'hot,spread').split(',');
         if (scenarios.some(scenario => scenario !== 'hot' && scenario !== 'spread')) throw new Error('--scenarios takes hot and/or spread');
+        const stores = value('stores', BENCH_STORES.join(',')).split(',');
+        const unknownStores = stores.filter(store => !(BENCH_STORES as readonly string[]).includes(store));
+        if (unknownStores.length > 0) throw new Error('Unknown store(s) ' + unknownStores.join(', ') + '; known: ' + BENCH_STORES.join(', '));
         const compare = args.includes('--compare')
             ? value('compare-cells', 'memory:10000,file:100000:store_session_data').split(',').map(BenchOptionsReader.compareCell)
             : [];
         return {
-            sizes: numbers(value('sizes', '0,10000,100000,1000000')),
-            mongodbSizes: numbers(value('mongodb-sizes', '10000')),
-            redisSizes: numbers(value('redis-sizes', '1000,100000,1000000')),
-            duration: Number(value('duration', '5')),
-            runs: Math.max(1, Number(value('runs', '3'))),
-            stores: value('stores', 'memory,file,mongodb,redis').split(','),
+            sizes: numbers('sizes', '0,10000,100000,1000000'),
+            mongodbSizes: numbers('mongodb-sizes', '10000'),
+            redisSizes: numbers('redis-sizes', '1000,100000,1000000'),
+            duration: BenchOptionsReader.wholeNumber('duration', value('duration', '5'), 1),
+            runs: BenchOptionsReader.wholeNumber('runs', value('runs', '3'), 1),
+            stores,
             ops: ops as BenchOp[],
             scenarios: scenarios as BenchScenario[],
-            connections: Number(value('connections', '16')),
+            connections: BenchOptionsReader.wholeNumber('connections', value('connections', '16'), 1),
             compare,
             versusNode: value('versus-node', '') || null,
             originalNode: value('original-node', '') || null,
             baseline: value('baseline', '') || null
         };
+    }
+
+    /** Every argument is a known flag or the value after one: a mistyped flag must not be ignored in silence. */
+    private static checkArguments(args: string[]): void {
+        for (let index = 0; index < args.length; index++) {
+            const name = args[index].startsWith('--') ? args[index].slice(2) : null;
+            if (name === 'compare') continue;
+            if (name == null) throw new Error('Unexpected argument "' + args[index] + '": values follow their flag, e.g. --sizes 0,10000');
+            if (!VALUE_FLAGS.includes(name)) throw new Error('Unknown flag --' + name + '; known: --compare, --' + VALUE_FLAGS.join(', --'));
+            if (index + 1 >= args.length || args[index + 1].startsWith('--')) throw new Error('--' + name + ' needs a value');
+            index++;
+        }
+    }
+
+    private static wholeNumber(flag: string, text: string, min: number): number {
+        const number = Number(text);
+        if (text.trim() === '' || !Number.isInteger(number) || number < min) {
+            throw new Error('--' + flag + ': "' + text + '" is not a whole number of ' + min + ' or more');
+        }
+        return number;
     }
 
     /** store:size[:op+op...], e.g. file:100000:store_session_data. */
