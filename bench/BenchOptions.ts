@@ -80,8 +80,11 @@ export class BenchOptionsReader {
 
     /** Every argument is a known flag or the value after one: a mistyped flag must not be ignored in silence. */
     private static checkArguments(args: string[]): void {
+        const seen = new Set<string>();
         for (let index = 0; index < args.length; index++) {
             const name = args[index].startsWith('--') ? args[index].slice(2) : null;
+            if (name != null && seen.has(name)) throw new Error('--' + name + ' is given twice');
+            if (name != null) seen.add(name);
             if (name === 'compare') continue;
             if (name == null) throw new Error('Unexpected argument "' + args[index] + '": values follow their flag, e.g. --sizes 0,10000');
             if (!VALUE_FLAGS.includes(name)) throw new Error('Unknown flag --' + name + '; known: --compare, --' + VALUE_FLAGS.join(', --'));

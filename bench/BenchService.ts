@@ -62,24 +62,17 @@ export class BenchService {
         }
     }
 
-    /**
-     * Resolves once the service has stopped using the CPU (under 5% of a core over 250 ms),
-     * or after maxMs: a service still working off the requests of its last run (the
-     * original's file store rewrites its whole file per write, for seconds after the
-     * load generator stops) would otherwise slow the next run, whichever service it measures.
-     */
-    public async waitIdle(maxMs = 30000): Promise<void> {
-        if (this._child.pid != null) await BenchService.waitPidsIdle([this._child.pid], maxMs);
-    }
-
     /** The process id, or null when it could not be spawned. */
     public get pid(): number | null {
         return this._child.pid ?? null;
     }
 
     /**
-     * waitIdle() for any processes at once: until none of them used over 5% of a core in the
-     * last 250 ms, or maxMs passed. Returns the milliseconds waited.
+     * Resolves once none of the processes used over 5% of a core in the last 250 ms, or after
+     * maxMs, with the milliseconds waited: a service still working off the requests of its
+     * last run (the original's file store rewrites its whole file per write, for seconds after
+     * the load generator stops) or a store's server doing the same would otherwise slow the
+     * next run, whichever service it measures.
      */
     public static async waitPidsIdle(pids: number[], maxMs = 30000): Promise<number> {
         const ticksPerMs = 100 / 1000; // USER_HZ is 100 on Linux

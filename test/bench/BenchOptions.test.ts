@@ -23,11 +23,12 @@ describe('BenchOptionsReader (npm run bench -- ...)', () => {
         expect(options.compare.map(cell => cell.store + ':' + cell.size)).to.deep.equal(['memory:10000', 'file:100000']);
     });
 
-    it('refuses what it would otherwise ignore: a stray value, an unknown flag or store, a flag without its value, a bad number', () => {
+    it('refuses what it would otherwise ignore: a stray value, an unknown flag or store, a flag without its value or given twice, a bad number', () => {
         expect(() => BenchOptionsReader.read(['--compare', 'memory:100000'])).to.throw('Unexpected argument "memory:100000"');
         expect(() => BenchOptionsReader.read(['--size', '0'])).to.throw('Unknown flag --size');
         expect(() => BenchOptionsReader.read(['--stores', 'memroy'])).to.throw('Unknown store(s) memroy');
         expect(() => BenchOptionsReader.read(['--runs', '--compare'])).to.throw('--runs needs a value');
+        expect(() => BenchOptionsReader.read(['--runs', '1', '--runs', '3'])).to.throw('--runs is given twice');
         expect(() => BenchOptionsReader.read(['--sizes', '0,10k'])).to.throw('--sizes: "10k" is not a whole number of 0 or more');
         expect(() => BenchOptionsReader.read(['--duration', '0'])).to.throw('--duration: "0" is not a whole number of 1 or more');
     });
