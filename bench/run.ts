@@ -392,8 +392,7 @@ async function measure(groups: Group[], options: BenchOptions, rows: BenchRow[],
     }
 }
 
-async function main(): Promise<void> {
-    const options = BenchOptionsReader.read(process.argv.slice(2));
+async function main(options: BenchOptions): Promise<void> {
     const cpus = os.cpus();
     const machine = `Node ${process.version}, ${cpus.length} CPUs (${cpus[0]?.model ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB`;
     progress(machine);
@@ -485,7 +484,16 @@ process.on('beforeExit', () => {
     }
 });
 
-main().then(() => { finished = true; }, (err: unknown) => {
+// A mistyped command line gets its one-line reason, not a stack.
+let commandLine: BenchOptions;
+try {
+    commandLine = BenchOptionsReader.read(process.argv.slice(2));
+} catch (err) {
+    console.error('bench: ' + (err as Error).message);
+    process.exit(2);
+}
+
+main(commandLine).then(() => { finished = true; }, (err: unknown) => {
     finished = true;
     console.error(err);
     process.exit(1);
