@@ -10,7 +10,7 @@ import { ReplyChecks } from './ReplyChecks';
 import { RequestTally } from './RequestTally';
 import { SenecaCase } from './SenecaBadInput';
 import { SenecaWireClient } from './SenecaWireClient';
-import { ServiceChild } from './ServiceChild';
+import { RunningService } from '../fixtures/RunningService';
 import { StoreSnapshot } from './StoreSnapshot';
 
 /** Sessions that are larger than this are reset after a batch, so snapshots stay cheap. */
@@ -39,7 +39,7 @@ export class BadInputFailure extends Error {}
 export class BadInputHarness {
     public readonly tally = new RequestTally();
     public readonly dir: string;
-    private readonly _child: ServiceChild;
+    private readonly _child: RunningService;
     private readonly _http: RawHttpClient;
     private readonly _wire: SenecaWireClient;
     private readonly _seneca: SenecaApp;
@@ -50,7 +50,7 @@ export class BadInputHarness {
     /** Milliseconds spent sending generated requests, and checking the store after them. */
     public readonly timing = { sending: 0, checking: 0 };
 
-    private constructor(dir: string, child: ServiceChild, http: RawHttpClient, wire: SenecaWireClient, seneca: SenecaApp) {
+    private constructor(dir: string, child: RunningService, http: RawHttpClient, wire: SenecaWireClient, seneca: SenecaApp) {
         this.dir = dir;
         this._child = child;
         this._http = http;
@@ -62,7 +62,7 @@ export class BadInputHarness {
     public static async start(): Promise<BadInputHarness> {
         const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sessions-bad-input-'));
         const [httpPort, senecaPort] = [await freePort(), await freePort()];
-        const child = new ServiceChild(dir, {
+        const child = new RunningService(dir, {
             PATH: process.env.PATH ?? '', HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort),
             FILE_ENABLED: 'true', FILE_PATH: path.join(dir, 'sessions.json'),
             SENECA_ENABLED: 'true', SENECA_TYPE: 'tcp', SENECA_HOST: '127.0.0.1', SENECA_PORT: String(senecaPort)

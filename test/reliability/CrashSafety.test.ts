@@ -9,7 +9,7 @@ import { freePort } from '../fixtures/TestService';
 import { CrashWorkload, StoreCheck } from './CrashWorkload';
 import { RawHttpClient } from './RawHttpClient';
 import { SeededRandom } from './SeededRandom';
-import { ServiceChild } from './ServiceChild';
+import { RunningService } from '../fixtures/RunningService';
 import { StoreSnapshot } from './StoreSnapshot';
 
 const ROUNDS = 25;
@@ -52,7 +52,7 @@ async function exists(file: string): Promise<boolean> {
 describe('Reliability: crash safety of the file store (issue 8, point 2)', function () {
     this.timeout(600000);
     let dir: string;
-    let child: ServiceChild | null = null;
+    let child: RunningService | null = null;
 
     before(async () => {
         dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sessions-crash-'));
@@ -67,7 +67,7 @@ describe('Reliability: crash safety of the file store (issue 8, point 2)', funct
     /** Starts node run on the store's files; its start is the proof that the files load. */
     async function start(): Promise<RawHttpClient> {
         const port = await freePort();
-        child = new ServiceChild(dir, { PATH: process.env.PATH ?? '', HTTP_PORT: String(port) }, ['-c', path.join(dir, 'config.yml')]);
+        child = new RunningService(dir, { PATH: process.env.PATH ?? '', HTTP_PORT: String(port) }, ['-c', path.join(dir, 'config.yml')]);
         await child.waitForOutput(/service-sessions \S+ started: /);
         return new RawHttpClient(port, 10000, CLIENTS);
     }

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 
 import { SmallDisk } from '../fixtures/SmallDisk';
 import { freePort } from '../fixtures/TestService';
-import { ServiceChild } from './ServiceChild';
+import { RunningService } from '../fixtures/RunningService';
 
 const KEY = 'disk-full-test-key-000001';
 
@@ -18,7 +18,7 @@ const KEY = 'disk-full-test-key-000001';
 describe('File store on a full disk (node run)', function () {
     this.timeout(120000);
     let disk: SmallDisk | null = null;
-    let child: ServiceChild | null = null;
+    let child: RunningService | null = null;
     let url: string;
 
     beforeEach(async function () {
@@ -34,10 +34,10 @@ describe('File store on a full disk (node run)', function () {
         disk = null;
     });
 
-    async function start(): Promise<ServiceChild> {
+    async function start(): Promise<RunningService> {
         const port = await freePort();
         url = 'http://127.0.0.1:' + port;
-        const service = new ServiceChild(disk!.dir, {
+        const service = new RunningService(disk!.dir, {
             PATH: process.env.PATH ?? '', HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port), HTTP_API_KEY: KEY,
             FILE_PATH: path.join(disk!.dir, 'sessions.json'), AUDIT_KEY: 'disk-full-audit-key-01', LOG_LEVEL: 'info'
         });

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 
 import { freePort } from '../fixtures/TestService';
 import { SenecaTcpLines } from '../services/version1/SenecaTcpLines';
-import { SenecaServiceProcess } from './SenecaServiceProcess';
+import { RunningService } from '../fixtures/RunningService';
 
 const MB = 1024 * 1024;
 const ATTACK_SIZE = 30 * MB;
@@ -23,10 +23,10 @@ function internalsIn(text: string): string[] {
 }
 
 /** `node run` with the Seneca API on type, logging JSON at debug; its HTTP port too. */
-async function startService(type: 'tcp' | 'http'): Promise<{ service: SenecaServiceProcess; senecaPort: number; httpPort: number }> {
+async function startService(type: 'tcp' | 'http'): Promise<{ service: RunningService; senecaPort: number; httpPort: number }> {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sessions-seneca-limits-'));
     const [httpPort, senecaPort] = [await freePort(), await freePort()];
-    const service = new SenecaServiceProcess(dir, {
+    const service = new RunningService(dir, {
         MEMORY_ENABLED: 'true', LOG_LEVEL: 'debug', LOG_FORMAT: 'json', HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort),
         SENECA_ENABLED: 'true', SENECA_TYPE: type, SENECA_HOST: '127.0.0.1', SENECA_PORT: String(senecaPort)
     });
@@ -36,7 +36,7 @@ async function startService(type: 'tcp' | 'http'): Promise<{ service: SenecaServ
 }
 
 /** What the process wrote: no stack trace on stderr, every line of both streams one JSON object, no bad input quoted. */
-function expectCleanOutput(service: SenecaServiceProcess): void {
+function expectCleanOutput(service: RunningService): void {
     expect(service.stderr, 'stderr holds a stack trace').to.not.match(/^\s+at /m);
     const lines = (service.stdout + '\n' + service.stderr).split('\n').filter(line => line.trim() !== '');
     const notJson = lines.filter((line) => {
