@@ -25,6 +25,11 @@ export class NewestSessions<T> {
         }
     }
 
+    /** Whether no entry of this time or older can be kept any more: as many kept as wanted, all newer. */
+    public keepsOnlyNewerThan(time: number): boolean {
+        return this._heap.length >= this._limit && (this._limit <= 0 || time < this._heap[0].time);
+    }
+
     /** The kept entries, newest first. */
     public toArray(): T[] {
         return [...this._heap]

@@ -12,6 +12,13 @@ export type SessionsMemoryStep = 'set' | 'delete' | 'index-user' | 'unindex-user
 /** Takes back one step of a change to the structures (see atomically). */
 type Revert = () => void;
 
+/** The sessions a filter needs to look at (see SessionsMemoryIndex.candidates). */
+export interface SessionCandidates {
+    readonly entries: Iterable<StoredSession>;
+    /** Whether entries come newest first by request_time (those of one time in no set order). */
+    readonly newestFirst: boolean;
+}
+
 /**
  * The memory store's sessions and indexes, so that no request walks all sessions: by id,
  * by user_id, the active ones by last activity and by open time, the closed ones by close
@@ -130,22 +137,19 @@ export class SessionsMemoryIndex {
         return entries;
     }
 
-    /** The sessions a filter needs to look at: by id, by user or the active ones when it names them, else all. */
-    public *candidates(criteria: SessionsFilter): Iterable<StoredSession> {
+    /**
+     * The sessions a filter needs to look at: by id, by user or the active ones when it names
+     * them, else all; and whether they come newest first (by request_time), so that a page
+     * of them can stop once nothing further can make it.
+     */
+    public candidates(criteria: SessionsFilter): SessionCandidates {
         if (criteria.id != null) {
             const entry = this._items.get(criteria.id);
-            if (entry != null) yield entry;
-            return;
+            return { entries: entry != null ? [entry] : [], newestFirst: true };
         }
-        if (criteria.userId != null) {
-            yield* this.sessionsOf(criteria.userId);
-            return;
-        }
-        if (criteria.active === true) {
-            yield* this._activeByActivity.current(this._isCurrent);
-            return;
-        }
-        yield* this._items.values();
+        if (criteria.userId != null) return { entries: this.sessionsOf(criteria.userId), newestFirst: false };
+        if (criteria.active === true) return { entries: this._activeByActivity.newestFirst(this._isCurrent), newestFirst: true };
+        return { entries: this._items.values(), newestFirst: false };
     }
 
     /**

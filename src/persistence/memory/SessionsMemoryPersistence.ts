@@ -124,9 +124,13 @@ export class SessionsMemoryPersistence
         const take = paging.getTake(this._maxPageSize);
 
         const newest = new NewestSessions<StoredSession>(skip + take);
+        const candidates = this._index.candidates(criteria);
+        // Newest first and no total wanted: the page is done at the first candidate older than all it keeps.
+        const canStop = candidates.newestFirst && !paging.total;
         let total = 0;
-        for (const entry of this._index.candidates(criteria)) {
+        for (const entry of candidates.entries) {
             const summary = StoredSessions.summary(entry);
+            if (canStop && newest.keepsOnlyNewerThan(summary.requestTime)) break;
             if (!criteria.matches(summary, liveness)) continue;
             // Filters on fields no index holds read the session itself (parsing a text).
             if (criteria.readsDetails && !criteria.matchesDetails(StoredSessions.session(entry))) continue;

@@ -117,10 +117,10 @@ export class SessionsTimeQueue<T> {
         this._ordered = mark.ordered;
     }
 
-    /** The current entries, oldest first. */
-    public *current(isCurrent: (id: string, entry: T) => boolean): IterableIterator<T> {
+    /** The current entries, newest first (latest time first; entries of one time in no set order). */
+    public *newestFirst(isCurrent: (id: string, entry: T) => boolean): IterableIterator<T> {
         if (!this._ordered) this.sort(isCurrent);
-        for (let index = this._head; index < this._entries.length; index++) {
+        for (let index = this._entries.length - 1; index >= this._head; index--) {
             if (isCurrent(this._ids[index], this._entries[index])) yield this._entries[index];
         }
     }

@@ -65,10 +65,33 @@ describe('SessionsMemoryPersistence', () => {
                 examined = 0;
                 await persistence.getPageByFilter(null, null, null);
                 expect(examined, 'an unfiltered listing does look at all').to.equal(5000);
+
+                examined = 0;
+                const newest = await persistence.getPageByFilter(null, FilterParams.fromTuples('active', true), new PagingParams(20, 10));
+                expect(newest.data.map(item => item.id)).to.deep.equal(Array.from({ length: 10 }, (_, index) => 's' + (4979 - index)));
+                expect(examined, 'active sessions examined for the third page of 10, without a total').to.equal(30);
+
+                examined = 0;
+                const counted = await persistence.getPageByFilter(null, FilterParams.fromTuples('active', true), new PagingParams(20, 10, true));
+                expect(counted.data.map(item => item.id)).to.deep.equal(newest.data.map(item => item.id));
+                expect(counted.total).to.equal(5000);
+                expect(examined, 'a total counts every active session').to.equal(5000);
             } finally {
                 SessionsFilter.prototype.matches = original;
             }
         });
+    });
+
+    it('pages active sessions of one request_time by id, whichever order they were written in', async () => {
+        for (let index = 0; index < 50; index++) {
+            await persistence.create(null, makeSession('t' + String(index).padStart(2, '0'), 'user' + index, 1));
+        }
+        for (let index = 0; index < 20; index++) await persistence.create(null, makeSession('n' + index, 'user' + index, 2 + index));
+        for (const total of [false, true]) {
+            const page = await persistence.getPageByFilter(null, FilterParams.fromTuples('active', true), new PagingParams(25, 10, total));
+            expect(page.data.map(item => item.id), 'total ' + total).to.deep.equal(
+                ['t05', 't06', 't07', 't08', 't09', 't10', 't11', 't12', 't13', 't14']);
+        }
     });
 
     it('keeps its indexes consistent through create, update, close, delete and expiry', async () => {
@@ -128,6 +151,16 @@ describe('SessionsMemoryPersistence', () => {
             expect(page.data.map(item => item.id)).to.deep.equal(expected.slice(0, 100));
             const active = await listed({ user_id: 'user' + user, active: true });
             expect(active.total).to.equal(expected.filter(id => model.get(id)!.active).length);
+        }
+        // Pages of the active sessions, newest first and by id within a time, with or without the total.
+        const activeIds = [...model.entries()].filter(([, entry]) => entry.active)
+            .sort(([idA, a], [idB, b]) => b.time - a.time || (idA < idB ? -1 : 1)).map(([id]) => id);
+        for (const [skip, take] of [[0, 1], [0, 7], [5, 10], [40, 25], [activeIds.length - 3, 10], [activeIds.length + 5, 10]]) {
+            for (const total of [false, true]) {
+                const page = await persistence.getPageByFilter(null, FilterParams.fromTuples('active', true), new PagingParams(skip, take, total));
+                expect(page.data.map(item => item.id), 'active page skip ' + skip + ' take ' + take + ' total ' + total)
+                    .to.deep.equal(activeIds.slice(skip, skip + take));
+            }
         }
         const activeCount = [...model.values()].filter(entry => entry.active).length;
         expect((await listed({ active: true })).total).to.equal(activeCount);

@@ -28,7 +28,7 @@ describe('SessionsTimeQueue', () => {
         put(at('a', 40)); // a moves to the back; its first entry is stale
         expect(queue.due(35, isCurrent).map(session => session.id)).to.deep.equal(['b', 'c']);
         expect(queue.due(50, isCurrent).map(session => session.id)).to.deep.equal(['b', 'c', 'a']);
-        expect([...queue.current(isCurrent)].map(session => session.request_time.getTime())).to.deep.equal([20, 30, 40]);
+        expect([...queue.newestFirst(isCurrent)].map(session => session.request_time.getTime())).to.deep.equal([40, 30, 20]);
     });
 
     it('sorts once after an append out of order', () => {
@@ -46,7 +46,7 @@ describe('SessionsTimeQueue', () => {
             for (let index = 0; index < 100; index++) put(at('s' + index, 1000 + round * 100 + index));
             expect(queue.length, 'entries held after round ' + round).to.be.at.most(2 * 100 + 1024);
         }
-        expect([...queue.current(isCurrent)]).to.have.length(100);
+        expect([...queue.newestFirst(isCurrent)]).to.have.length(100);
         expect(queue.due(Infinity, isCurrent)[0].request_time.getTime()).to.equal(1000 + 999 * 100);
     });
 
@@ -56,7 +56,7 @@ describe('SessionsTimeQueue', () => {
         put(first);
         for (let write = 1; write <= 10000; write++) put(at('hot', 100 + write));
         expect(queue.length).to.equal(11);
-        expect([...queue.current(isCurrent)]).to.not.include(first);
+        expect([...queue.newestFirst(isCurrent)]).to.not.include(first);
         expect(queue.due(Infinity, isCurrent).map(session => session.request_time.getTime())).to.deep.equal(
             [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10100]);
     });
