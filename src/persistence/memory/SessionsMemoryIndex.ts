@@ -21,12 +21,14 @@ export interface SessionCandidates {
 
 /**
  * The memory store's sessions and indexes, so that no request walks all sessions: by id,
- * by user_id, the active ones by last activity and by open time, the closed ones by close
- * time (the sweeps stop at the first session still fresh). Entries are never changed in
+ * by user_id, all and the active ones by last activity, the active ones by open time, the
+ * closed ones by close time (the sweeps stop at the first session still fresh). Entries are never changed in
  * place: the activity queue tells its current entries from stale ones by identity.
  */
 export class SessionsMemoryIndex {
     private readonly _items = new SessionsById<StoredSession>();
+    /** Every session by request_time: listings read it newest first and stop at the page's end or the filter's from_time. */
+    private readonly _byActivity = new SessionsTimeQueue<StoredSession>();
     private readonly _byUser = new SessionsUserIndex(id => this._items.get(id));
     private readonly _activeByActivity = new SessionsTimeQueue<StoredSession>();
     private _activeCount = 0;
@@ -139,8 +141,8 @@ export class SessionsMemoryIndex {
 
     /**
      * The sessions a filter needs to look at: by id, by user or the active ones when it names
-     * them, else all; and whether they come newest first (by request_time), so that a page
-     * of them can stop once nothing further can make it.
+     * them, else all; and whether they come newest first (by request_time; all but a user's
+     * do), so that a listing can stop once nothing further can match or make its page.
      */
     public candidates(criteria: SessionsFilter): SessionCandidates {
         if (criteria.id != null) {
@@ -149,7 +151,7 @@ export class SessionsMemoryIndex {
         }
         if (criteria.userId != null) return { entries: this.sessionsOf(criteria.userId), newestFirst: false };
         if (criteria.active === true) return { entries: this._activeByActivity.newestFirst(this._isCurrent), newestFirst: true };
-        return { entries: this._items.values(), newestFirst: false };
+        return { entries: this._byActivity.newestFirst(this._isCurrent), newestFirst: true };
     }
 
     /**
@@ -199,6 +201,7 @@ export class SessionsMemoryIndex {
 
     public clear(): void {
         this._items.clear();
+        this._byActivity.clear();
         this._byUser.clear();
         this._activeByActivity.clear();
         this._activeByOpening.clear();
@@ -215,6 +218,7 @@ export class SessionsMemoryIndex {
     public atomically<T>(change: () => T): T {
         if (this._reverts != null) return change();
         const reverts: Revert[] = [];
+        const all = this._byActivity.mark();
         const activity = this._activeByActivity.mark();
         const opening = this._activeByOpening.mark();
         const closed = this._closedByTime.mark();
@@ -224,6 +228,7 @@ export class SessionsMemoryIndex {
         } catch (err) {
             this._reverts = null;
             for (let index = reverts.length - 1; index >= 0; index--) reverts[index]();
+            this._byActivity.restore(all);
             this._activeByActivity.restore(activity);
             this._activeByOpening.restore(opening);
             this._closedByTime.restore(closed);
@@ -252,10 +257,12 @@ export class SessionsMemoryIndex {
         const closedIds = new Array<string>(closedCount);
         const closedEntries = new Array<StoredSession>(closedCount);
         const closeTimes = new Array<number>(closedCount);
+        const allTimes = new Array<number>(ids.length);
         let active = 0;
         let closed = 0;
         for (let index = 0; index < ids.length; index++) {
             summaries.read(index, summary);
+            allTimes[index] = summary.requestTime;
             if (summary.active) {
                 activeIds[active] = summary.id;
                 activeEntries[active] = entries[index];
@@ -272,8 +279,9 @@ export class SessionsMemoryIndex {
         summaries.keepOnlyUserIds();
         this._activeCount = activeCount;
         this._closedCount = closedCount;
+        // Each queue keeps lists of its own: a push to one must not show in another, nor in the map's.
+        this._byActivity.adopt(ids.slice(), entries.slice(), allTimes);
         this._activeByActivity.adopt(activeIds, activeEntries, requestTimes);
-        // Each queue keeps lists of its own: a push to one must not show in another.
         this._activeByOpening.adopt(activeIds.slice(), activeIds.slice(), openTimes);
         this._closedByTime.adopt(closedIds, closedEntries, closeTimes);
         this._byUser.load({ ids, entries, userIdOf: index => summaries.userIdOf(index, entries[index]) });
@@ -299,6 +307,8 @@ export class SessionsMemoryIndex {
         if (existing != null) this.remove(existing);
         this.setItem(id, entry);
         if (!userIndexed) this.indexUser(userId, id);
+        this._beforeStep('queue');
+        this._byActivity.push(id, entry, requestTime, this._items.size, this._isCurrent);
         if (active) {
             this.addToCounts(1, 0);
             this._beforeStep('queue');

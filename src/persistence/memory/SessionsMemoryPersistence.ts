@@ -125,12 +125,14 @@ export class SessionsMemoryPersistence
 
         const newest = new NewestSessions<StoredSession>(skip + take);
         const candidates = this._index.candidates(criteria);
-        // Newest first and no total wanted: the page is done at the first candidate older than all it keeps.
+        // Newest first: no candidate after one older than from_time matches, and without a total
+        // wanted the page is done at the first candidate older than all it keeps.
         const canStop = candidates.newestFirst && !paging.total;
+        const from = candidates.newestFirst && criteria.fromTime != null ? criteria.fromTime.getTime() : -Infinity;
         let total = 0;
         for (const entry of candidates.entries) {
             const summary = StoredSessions.summary(entry);
-            if (canStop && newest.keepsOnlyNewerThan(summary.requestTime)) break;
+            if (summary.requestTime < from || (canStop && newest.keepsOnlyNewerThan(summary.requestTime))) break;
             if (!criteria.matches(summary, liveness)) continue;
             // Filters on fields no index holds read the session itself (parsing a text).
             if (criteria.readsDetails && !criteria.matchesDetails(StoredSessions.session(entry))) continue;

@@ -63,8 +63,21 @@ describe('SessionsMemoryPersistence', () => {
                 expect(examined, 'sessions examined for one id').to.equal(1);
 
                 examined = 0;
-                await persistence.getPageByFilter(null, null, null);
-                expect(examined, 'an unfiltered listing does look at all').to.equal(5000);
+                await persistence.getPageByFilter(null, null, new PagingParams(0, 100, true));
+                expect(examined, 'an unfiltered listing with a total does look at all').to.equal(5000);
+
+                examined = 0;
+                const unfiltered = await persistence.getPageByFilter(null, null, null);
+                expect(unfiltered.data[0].id).to.equal('s4999');
+                expect(examined, 'an unfiltered listing without a total stops at its page of 100').to.equal(100);
+
+                // s4900 is the first session at or after from_time; s0-s4899 are older.
+                const from = makeSession('s4900', 'user0', 4900 / 60).request_time;
+                examined = 0;
+                const recent = await persistence.getPageByFilter(null, FilterParams.fromTuples('from_time', from), new PagingParams(95, 10, true));
+                expect(recent.total, 'sessions at or after from_time').to.equal(100);
+                expect(recent.data.map(item => item.id)).to.deep.equal(['s4904', 's4903', 's4902', 's4901', 's4900']);
+                expect(examined, 'a counted listing from a time looks only at the sessions since').to.equal(100);
 
                 examined = 0;
                 const newest = await persistence.getPageByFilter(null, FilterParams.fromTuples('active', true), new PagingParams(20, 10));
@@ -160,6 +173,23 @@ describe('SessionsMemoryPersistence', () => {
                 const page = await persistence.getPageByFilter(null, FilterParams.fromTuples('active', true), new PagingParams(skip, take, total));
                 expect(page.data.map(item => item.id), 'active page skip ' + skip + ' take ' + take + ' total ' + total)
                     .to.deep.equal(activeIds.slice(skip, skip + take));
+            }
+        }
+        // Every session, and those active since a time, closed since a time: newest first, counted or not.
+        const newestFirst = (keep: (entry: { active: boolean; time: number }) => boolean) => [...model.entries()]
+            .filter(([, entry]) => keep(entry)).sort(([idA, a], [idB, b]) => b.time - a.time || (idA < idB ? -1 : 1)).map(([id]) => id);
+        for (const since of [null, clock - 600000, clock - 60000, clock + 1]) {
+            for (const active of [null, true, false]) {
+                const expected = newestFirst(entry => (since == null || entry.time >= since) && (active == null || entry.active === active));
+                const filter: Record<string, unknown> = {};
+                if (since != null) filter.from_time = new Date(since);
+                if (active != null) filter.active = active;
+                for (const total of [false, true]) {
+                    const page = await persistence.getPageByFilter(null, FilterParams.fromValue(filter), new PagingParams(3, 30, total));
+                    const what = JSON.stringify(filter) + ' total ' + total;
+                    expect(page.data.map(item => item.id), what).to.deep.equal(expected.slice(3, 33));
+                    if (total) expect(page.total, what).to.equal(expected.length);
+                }
             }
         }
         const activeCount = [...model.values()].filter(entry => entry.active).length;
