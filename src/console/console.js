@@ -6,6 +6,9 @@
     var KEY_ITEM = 'service-sessions.console.key';
     var PAGE_SIZE = 20;
     var REFRESH_MS = 5000;
+    // A refresh that took long waits this many times as long before the next: on a store whose
+    // counts walk its sessions, an open console keeps the service busy a twentieth of the time at most.
+    var REFRESH_LOAD = 20;
     var HOUR_MS = 3600000;
     var MINUTE_MS = 60000;
     // The counts scan the most recently active sessions; past this many they are lower bounds.
@@ -18,6 +21,7 @@
     var lastTotal = 0;
     var filter = {};
     var refreshTimer = null;
+    var refreshDelay = REFRESH_MS;
 
     function $(id) { return document.getElementById(id); }
 
@@ -58,7 +62,7 @@
     function signOut(message) {
         key = null;
         sessionStorage.removeItem(KEY_ITEM);
-        if (refreshTimer != null) clearInterval(refreshTimer);
+        if (refreshTimer != null) clearTimeout(refreshTimer);
         refreshTimer = null;
         // Nothing of what was shown stays on the page.
         $('results').querySelector('tbody').textContent = '';
@@ -78,9 +82,17 @@
         show($('console'), true);
         show($('sign-out'), withKey);
         $('state').textContent = withKey ? 'signed in with the full key' : 'no API key is set on this service';
-        refreshCounts();
         search(0);
-        if (refreshTimer == null) refreshTimer = setInterval(refreshCounts, REFRESH_MS);
+        if (refreshTimer == null) scheduleRefresh(0);
+        else refreshCounts();
+    }
+
+    /** A refresh of the counts after delay, and each next one refreshDelay after the last ended; sign-out stops the chain. */
+    function scheduleRefresh(delay) {
+        var timer = setTimeout(function () {
+            refreshCounts().then(function () { if (refreshTimer === timer) scheduleRefresh(refreshDelay); });
+        }, delay);
+        refreshTimer = timer;
     }
 
     function onLogin(event) {
@@ -127,15 +139,17 @@
         });
     }
 
+    /** Fills in the counts and the chart; the promise settles when they are (never rejected). */
     function refreshCounts() {
         // Nothing while the tab is in the background: each refresh is nine calls to the service.
-        if ($('console').hidden || document.hidden) return;
+        if ($('console').hidden || document.hidden) return Promise.resolve();
         var now = Date.now();
+        var started = performance.now();
         var since = new Date(now - HOUR_MS).toISOString();
         // Exact at any size: closed sessions carry their close time as request_time.
         var exact = [count({ active: true }), count({ active: false, from_time: since })].concat(
             REASONS.map(function (reason) { return count({ active: false, close_reason: reason, from_time: since }); }));
-        Promise.all([Promise.all(exact), scan(since, 0, [])]).then(function (results) {
+        return Promise.all([Promise.all(exact), scan(since, 0, [])]).then(function (results) {
             var totals = results[0];
             var counts = { opened: 0, closed: totals[1] };
             REASONS.forEach(function (reason, index) { counts[reason] = totals[2 + index]; });
@@ -162,10 +176,15 @@
             var note = $('counts-note');
             note.textContent = lowerBound ? 'Opened and the chart cover the ' + SCAN_LIMIT + ' most recently active sessions of the last hour.' : '';
             show(note, lowerBound);
-            $('counts-time').textContent = '(at ' + clock(new Date(now)) + ')';
             drawChart(opens, closes);
+            return 'at ' + clock(new Date(now));
         }).catch(function (err) {
-            $('counts-time').textContent = '(not refreshed: ' + err.message + ')';
+            return 'not refreshed: ' + err.message;
+        }).then(function (outcome) {
+            var took = performance.now() - started;
+            refreshDelay = Math.max(REFRESH_MS, Math.round(REFRESH_LOAD * took));
+            $('counts-time').textContent = '(' + outcome + (refreshDelay > REFRESH_MS
+                ? '; that took ' + (took / 1000).toFixed(1) + ' s, so the next in ' + Math.round(refreshDelay / 1000) + ' s)' : ')');
         });
     }
 

@@ -365,6 +365,38 @@ describe('SessionsConsoleService in headless Chromium', function () {
         }
     });
 
+    it('waits twenty times as long as a slow refresh of the counts took before the next, and says so', async () => {
+        const problems: string[] = [];
+        const page = await openPage(1280, problems);
+        // Each count (take 1, with the total) answers 400 ms late, as a store walking many sessions would.
+        const countCalls: number[] = [];
+        await page.setRequestInterception(true);
+        page.on('request', (request) => {
+            if (request.url().endsWith('/v1/sessions/get_sessions') && (request.postData() ?? '').includes('"take":1,"total":true')) {
+                countCalls.push(Date.now());
+                setTimeout(() => void request.continue(), 400);
+            } else {
+                void request.continue();
+            }
+        });
+        await page.goto(service.url + '/console', { waitUntil: 'load' });
+        await signIn(page, FULL_KEY);
+        await page.waitForFunction(() => /so the next in \d+ s\)$/.test(document.querySelector('#counts-time')?.textContent ?? ''),
+            { timeout: 20000 });
+        const note = await textOf(page, '#counts-time');
+        const [, took, next] = /that took (\d+\.\d) s, so the next in (\d+) s\)$/.exec(note) ?? [];
+        expect(Number(took), note).to.be.at.least(0.4);
+        expect(Number(next), note).to.be.at.least(8);
+        expect(Math.abs(Number(next) - 20 * Number(took)), note).to.be.at.most(1.5);
+
+        // A timer never fires early: no count is asked for in the next 6 s, where every 5 s would have asked again.
+        const before = countCalls.length;
+        await new Promise(resolve => setTimeout(resolve, 6000));
+        expect(countCalls.length - before, 'counts asked for within 6 s of a refresh that took ' + took + ' s').to.equal(0);
+        expect(problems).to.deep.equal([]);
+        await page.close();
+    });
+
     it('is usable 390 px wide: nothing wider than the screen, every action within reach', async () => {
         const user = 'console-phone-' + process.pid;
         for (const client of ['ios', 'android']) {
