@@ -124,7 +124,7 @@ export class SessionsMemoryPersistence
         const take = paging.getTake(this._maxPageSize);
 
         const newest = new NewestSessions<StoredSession>(skip + take);
-        const candidates = this._index.candidates(criteria);
+        const candidates = this._index.candidates(criteria, paging.total && criteria.fromTime == null);
         // Newest first: no candidate after one older than from_time matches, and without a total
         // wanted the page is done at the first candidate older than all it keeps.
         const canStop = candidates.newestFirst && !paging.total;

@@ -51,7 +51,7 @@ describe('SessionsMemoryIndex', () => {
         index.atomically(() => index.replace(a, closed));
         expect(ids(index.activeBefore(T0 + 60 * 60000))).to.deep.equal(['b', 'c']);
         expect(ids(index.closedBefore(T0 + 6 * 60000))).to.deep.equal(['a']);
-        expect(ids(index.candidates(SessionsFilter.fromParams(FilterParams.fromTuples('active', true))).entries)).to.deep.equal(['b', 'c']);
+        expect(ids(index.candidates(SessionsFilter.fromParams(FilterParams.fromTuples('active', true)), false).entries)).to.deep.equal(['b', 'c']);
 
         index.atomically(() => index.remove(c));
         expect(index.has('c')).to.equal(false);
