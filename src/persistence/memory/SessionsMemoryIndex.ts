@@ -20,10 +20,10 @@ export interface SessionCandidates {
 }
 
 /**
- * The memory store's sessions and indexes, so that no request walks all sessions: by id,
- * by user_id, all and the active ones by last activity, the active ones by open time, the
- * closed ones by close time (the sweeps stop at the first session still fresh). Entries are never changed in
- * place: the activity queue tells its current entries from stale ones by identity.
+ * The memory store's sessions and indexes, so that a request reads only the sessions it may
+ * need: by id, by user_id, all and the active ones by last activity, the active ones by open
+ * time, the closed ones by close time (the sweeps stop at the first session still fresh).
+ * Entries are never changed in place: the queues tell current entries from stale ones by identity.
  */
 export class SessionsMemoryIndex {
     private readonly _items = new SessionsById<StoredSession>();
@@ -281,7 +281,7 @@ export class SessionsMemoryIndex {
         summaries.keepOnlyUserIds();
         this._activeCount = activeCount;
         this._closedCount = closedCount;
-        // Each queue keeps lists of its own: a push to one must not show in another, nor in the map's.
+        // Each queue keeps lists of its own: a push to one must not show in another, nor in the loader's lists the user index reads.
         this._byActivity.adopt(ids.slice(), entries.slice(), allTimes);
         this._activeByActivity.adopt(activeIds, activeEntries, requestTimes);
         this._activeByOpening.adopt(activeIds.slice(), activeIds.slice(), openTimes);
