@@ -153,12 +153,14 @@ describe('SessionsMemoryPersistence', () => {
             }
         }
 
+        // The model's ids that keep() takes, as every listing orders them: newest first, then by id.
+        const newestFirst = (keep: (entry: { user_id: string; active: boolean; time: number }) => boolean) => [...model.entries()]
+            .filter(([, entry]) => keep(entry)).sort(([idA, a], [idB, b]) => b.time - a.time || (idA < idB ? -1 : 1)).map(([id]) => id);
         const everything = new PagingParams(0, 100000, true);
         const listed = async (filter: Record<string, unknown>) =>
             (await persistence.getPageByFilter(null, FilterParams.fromValue(filter), new PagingParams(0, 100, true)));
         for (let user = 0; user < 20; user++) {
-            const expected = [...model.entries()].filter(([, entry]) => entry.user_id === 'user' + user)
-                .sort(([idA, a], [idB, b]) => b.time - a.time || (idA < idB ? -1 : 1)).map(([id]) => id);
+            const expected = newestFirst(entry => entry.user_id === 'user' + user);
             const page = await listed({ user_id: 'user' + user });
             expect(page.total, 'sessions of user' + user).to.equal(expected.length);
             expect(page.data.map(item => item.id)).to.deep.equal(expected.slice(0, 100));
@@ -166,8 +168,7 @@ describe('SessionsMemoryPersistence', () => {
             expect(active.total).to.equal(expected.filter(id => model.get(id)!.active).length);
         }
         // Pages of the active sessions, newest first and by id within a time, with or without the total.
-        const activeIds = [...model.entries()].filter(([, entry]) => entry.active)
-            .sort(([idA, a], [idB, b]) => b.time - a.time || (idA < idB ? -1 : 1)).map(([id]) => id);
+        const activeIds = newestFirst(entry => entry.active);
         for (const [skip, take] of [[0, 1], [0, 7], [5, 10], [40, 25], [activeIds.length - 3, 10], [activeIds.length + 5, 10]]) {
             for (const total of [false, true]) {
                 const page = await persistence.getPageByFilter(null, FilterParams.fromTuples('active', true), new PagingParams(skip, take, total));
@@ -176,8 +177,6 @@ describe('SessionsMemoryPersistence', () => {
             }
         }
         // Every session, and those active since a time, closed since a time: newest first, counted or not.
-        const newestFirst = (keep: (entry: { active: boolean; time: number }) => boolean) => [...model.entries()]
-            .filter(([, entry]) => keep(entry)).sort(([idA, a], [idB, b]) => b.time - a.time || (idA < idB ? -1 : 1)).map(([id]) => id);
         for (const since of [null, clock - 600000, clock - 60000, clock + 1]) {
             for (const active of [null, true, false]) {
                 const expected = newestFirst(entry => (since == null || entry.time >= since) && (active == null || entry.active === active));
