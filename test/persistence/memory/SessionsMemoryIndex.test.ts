@@ -82,6 +82,8 @@ describe('SessionsMemoryIndex', () => {
             expect(ids(index.sessionsOf('u1'))).to.deep.equal(['a', 'b']);
             expect(ids(index.sessionsOf('u2'))).to.deep.equal([]);
             expect(ids(index.activeBefore(T0 + 3 * 60000))).to.deep.equal(['a', 'b']);
+            const everyone = index.candidates(SessionsFilter.fromParams(null), false);
+            expect([...everyone.entries].map(entry => (entry as SessionV1).id), 'all sessions, newest first').to.deep.equal(['b', 'a']);
         });
     }
 
