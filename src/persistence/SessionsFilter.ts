@@ -88,6 +88,12 @@ export class SessionsFilter {
         return expected + ', not ' + (Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : 'a ' + typeof value);
     }
 
+    /** Whether the filter asks for the active sessions and nothing else. */
+    public get activeOnly(): boolean {
+        return this.active === true && this.id == null && this.userId == null && this.fromTime == null && this.toTime == null
+            && !this.readsDetails;
+    }
+
     /** Whether matchesDetails() has anything to check: the fields no index of the memory store holds. */
     public get readsDetails(): boolean {
         return this.client != null || this.address != null || this.closeReason != null;

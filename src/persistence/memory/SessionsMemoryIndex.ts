@@ -115,6 +115,11 @@ export class SessionsMemoryIndex {
         return result;
     }
 
+    /** How many active sessions have a request_time at or after idleBound (with none, how many are active). */
+    public activeSince(idleBound: number | null): number {
+        return this._activeCount - (idleBound == null ? 0 : this._activeByActivity.countBefore(idleBound, this._isCurrent));
+    }
+
     /** Active sessions with request_time before limit, oldest first. */
     public activeBefore(limit: number): StoredSession[] {
         return this._activeByActivity.due(limit, this._isCurrent);

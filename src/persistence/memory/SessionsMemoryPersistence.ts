@@ -124,10 +124,13 @@ export class SessionsMemoryPersistence
         const take = paging.getTake(this._maxPageSize);
 
         const newest = new NewestSessions<StoredSession>(skip + take);
-        const candidates = this._index.candidates(criteria, paging.total && criteria.fromTime == null);
-        // Newest first: no candidate after one older than from_time matches, and without a total
-        // wanted the page is done at the first candidate older than all it keeps.
-        const canStop = candidates.newestFirst && !paging.total;
+        // The live sessions, when nothing else filters them and no absolute timeout applies, are
+        // counted as the active ones less those idle too long: no walk of them all for the total.
+        const countsLive = paging.total && criteria.activeOnly && (liveness == null || liveness.timeouts.absolute === 0);
+        const candidates = this._index.candidates(criteria, paging.total && !countsLive && criteria.fromTime == null);
+        // Newest first: no candidate after one older than from_time matches, and when the walk
+        // counts nothing the page is done at the first candidate older than all it keeps.
+        const canStop = candidates.newestFirst && (!paging.total || countsLive);
         const from = candidates.newestFirst && criteria.fromTime != null ? criteria.fromTime.getTime() : -Infinity;
         let total = 0;
         for (const entry of candidates.entries) {
@@ -141,6 +144,7 @@ export class SessionsMemoryPersistence
         }
         const data = newest.toArray().slice(skip)
             .map(entry => SessionsMemoryPersistence.withoutContent(StoredSessions.session(entry)));
+        if (countsLive) total = this._index.activeSince(liveness == null ? null : liveness.timeouts.idleBound(liveness.now));
         return new DataPage<SessionV1>(data, (paging.total ? total : null) as number);
     }
 

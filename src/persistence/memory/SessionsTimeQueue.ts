@@ -125,6 +125,16 @@ export class SessionsTimeQueue<T> {
         }
     }
 
+    /** How many current entries have a time before limit. */
+    public countBefore(limit: number, isCurrent: (id: string, entry: T) => boolean): number {
+        if (!this._ordered) this.sort(isCurrent);
+        let count = 0;
+        for (let index = this._head; index < this._entries.length && this._times[index] < limit; index++) {
+            if (isCurrent(this._ids[index], this._entries[index])) count++;
+        }
+        return count;
+    }
+
     /**
      * The current entries whose time is before limit, oldest first; entries passed on
      * the way that are no longer current are dropped for good.

@@ -5,6 +5,8 @@ import { SessionsFilter } from '../../../src/persistence/SessionsFilter';
 import { SessionsMemoryPersistence } from '../../../src/persistence/memory/SessionsMemoryPersistence';
 import { SessionChange } from '../../../src/persistence/SessionChange';
 import { SessionSummary } from '../../../src/persistence/SessionSummary';
+import { SessionLiveness } from '../../../src/rules/SessionLiveness';
+import { SessionTimeouts } from '../../../src/rules/SessionTimeouts';
 import { makeSession, SessionsPersistenceFixture } from '../SessionsPersistenceFixture';
 
 /** A deterministic pseudo-random sequence, so a failure can be replayed. */
@@ -48,9 +50,9 @@ describe('SessionsMemoryPersistence', () => {
 
             let examined = 0;
             const original = SessionsFilter.prototype.matches;
-            SessionsFilter.prototype.matches = function (this: SessionsFilter, session: SessionSummary): boolean {
+            SessionsFilter.prototype.matches = function (this: SessionsFilter, session: SessionSummary, liveness?: SessionLiveness): boolean {
                 examined++;
-                return original.call(this, session);
+                return original.call(this, session, liveness);
             };
             try {
                 const byUser = await persistence.getPageByFilter(null, FilterParams.fromTuples('user_id', 'user7'), null);
@@ -88,7 +90,21 @@ describe('SessionsMemoryPersistence', () => {
                 const counted = await persistence.getPageByFilter(null, FilterParams.fromTuples('active', true), new PagingParams(20, 10, true));
                 expect(counted.data.map(item => item.id)).to.deep.equal(newest.data.map(item => item.id));
                 expect(counted.total).to.equal(5000);
-                expect(examined, 'a total counts every active session').to.equal(5000);
+                expect(examined, 'the active count is kept: its total walks no further than the page').to.equal(30);
+
+                // Sessions are a minute apart; an idle timeout of 100 minutes at s5000's time leaves s4900-s4999 live.
+                const at = (now: number, idle: number, absolute: number) => ({ now, timeouts: new SessionTimeouts(idle, absolute) });
+                const bound = makeSession('s4900', 'user0', 4900 / 60).request_time.getTime();
+                for (const [liveness, live, walked] of [
+                    [at(bound + 100 * 60000, 100 * 60000, 0), 100, 30], [at(bound + 100 * 60000 + 1, 100 * 60000, 0), 99, 30],
+                    [at(bound + 100 * 60000, 0, 100 * 60000), 100, 5000]] as const) {
+                    examined = 0;
+                    const page = await persistence.getPageByFilter(null, FilterParams.fromTuples('active', true), new PagingParams(20, 10, true), liveness);
+                    const what = 'idle ' + liveness.timeouts.idle + ', absolute ' + liveness.timeouts.absolute + ', at the bound + ' + (liveness.now - bound - 100 * 60000) + ' ms';
+                    expect(page.total, what).to.equal(live);
+                    expect(page.data.map(item => item.id), what).to.deep.equal(newest.data.map(item => item.id));
+                    expect(examined, what + ': sessions examined (an absolute timeout has every one looked at)').to.equal(walked);
+                }
             } finally {
                 SessionsFilter.prototype.matches = original;
             }
@@ -174,6 +190,16 @@ describe('SessionsMemoryPersistence', () => {
                 const page = await persistence.getPageByFilter(null, FilterParams.fromTuples('active', true), new PagingParams(skip, take, total));
                 expect(page.data.map(item => item.id), 'active page skip ' + skip + ' take ' + take + ' total ' + total)
                     .to.deep.equal(activeIds.slice(skip, skip + take));
+            }
+        }
+        // The live ones under an idle timeout at the last step's time: counted, not walked.
+        for (const idle of [60000, 600000]) {
+            const expected = newestFirst(entry => entry.active && entry.time >= clock - idle);
+            for (const total of [false, true]) {
+                const page = await persistence.getPageByFilter(null, FilterParams.fromTuples('active', true), new PagingParams(2, 20, total),
+                    { now: clock, timeouts: new SessionTimeouts(idle, 0) });
+                expect(page.data.map(item => item.id), 'live within ' + idle + ' ms, total ' + total).to.deep.equal(expected.slice(2, 22));
+                if (total) expect(page.total, 'live within ' + idle + ' ms').to.equal(expected.length);
             }
         }
         // Every session, and those active since a time, closed since a time: newest first, counted or not.
